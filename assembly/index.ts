@@ -1,0 +1,3 @@
+// The dpemu Wasm module: every export the host may call. One line per area; the areas live in
+// their own folders (see DESIGN.md) and export their functions and record layouts from there.
+export * from "./abi";

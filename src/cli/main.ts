@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `dpemu` command: one file per subcommand under src/cli/, registered here.
+import { Command } from "commander";
+import { createRequire } from "node:module";
+
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+const program = new Command()
+  .name("dpemu")
+  .description("Emulate Cilium's load-balancing datapath from cilium-dbg dumps, in WebAssembly")
+  .version(version);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,2 @@
+// dpemu public API.
+export { loadWasm, WasmInstance, type WasmSource } from "./wasm/module.js";

@@ -1,0 +1,114 @@
+// Loads the dpemu WebAssembly module. This folder is the only code that knows Wasm memory offsets;
+// everything it knows about layouts it reads from the module's exported constants.
+import { instantiate } from "@assemblyscript/loader";
+import type { DpemuExports } from "./exports.js";
+
+/** Where the compiled module comes from: bytes, a compiled module, or a URL (browsers). */
+export type WasmSource = BufferSource | WebAssembly.Module | URL | Response;
+
+/** The ABI version this host understands; must equal the module's ABI_VERSION export. */
+export const HOST_ABI_VERSION = 1;
+
+const defaultWasmUrl = new URL("../../build/dpemu.wasm", import.meta.url);
+
+let compiledDefault: Promise<WebAssembly.Module> | undefined;
+
+async function compile(source: WasmSource | undefined): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source === undefined) {
+    compiledDefault ??= compileFromUrl(defaultWasmUrl);
+    return compiledDefault;
+  }
+  if (source instanceof URL) return compileFromUrl(source);
+  if (typeof Response !== "undefined" && source instanceof Response) {
+    return WebAssembly.compile(await source.arrayBuffer());
+  }
+  return WebAssembly.compile(source as BufferSource);
+}
+
+async function compileFromUrl(url: URL): Promise<WebAssembly.Module> {
+  if (url.protocol === "file:") {
+    const { readFile } = await import("node:fs/promises");
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(await readFile(url));
+    } catch (err) {
+      throw new Error(
+        `cannot read the dpemu Wasm module at ${url.pathname} (${(err as Error).message}); run \`npm run build:wasm\``,
+      );
+    }
+    return WebAssembly.compile(bytes);
+  }
+  const response = await fetch(url);
+  if (!response.ok)
+    throw new Error(`cannot fetch the dpemu Wasm module from ${url.href}: HTTP ${response.status}`);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/**
+ * One instance of the module: its own linear memory and maps. Instances are independent, so tests
+ * and workers can create as many as they need; the compiled module is shared.
+ */
+export class WasmInstance {
+  readonly exports: DpemuExports;
+  private cachedBuffer: ArrayBuffer | undefined;
+  private u8View = new Uint8Array(0);
+  private dataView = new DataView(new ArrayBuffer(0));
+
+  constructor(exports: DpemuExports) {
+    this.exports = exports;
+  }
+
+  /** Reads an exported layout constant (an immutable Wasm global). */
+  constant(name: keyof DpemuExports): number {
+    const value = this.exports[name];
+    if (!(value instanceof WebAssembly.Global))
+      throw new Error(`Wasm export ${String(name)} is not a constant`);
+    return Number(value.value);
+  }
+
+  /** Byte view of the whole linear memory; refreshed after the memory grows. */
+  get bytes(): Uint8Array {
+    this.refresh();
+    return this.u8View;
+  }
+
+  /** DataView over the whole linear memory (little endian accessors); refreshed after growth. */
+  get view(): DataView {
+    this.refresh();
+    return this.dataView;
+  }
+
+  /** Address of a scratch area of at least `size` bytes for passing keys, values and batches. */
+  scratch(size: number): number {
+    return this.exports.scratch(size) >>> 0;
+  }
+
+  private refresh(): void {
+    const buffer = this.exports.memory.buffer;
+    if (buffer !== this.cachedBuffer) {
+      this.cachedBuffer = buffer;
+      this.u8View = new Uint8Array(buffer);
+      this.dataView = new DataView(buffer);
+    }
+  }
+}
+
+/** Instantiates a fresh module instance (the compiled module is cached for the default source). */
+export async function loadWasm(source?: WasmSource): Promise<WasmInstance> {
+  const module = await compile(source);
+  const { exports } = await instantiate<Record<string, unknown>>(module, {
+    env: {
+      abort(messagePtr: number, filePtr: number, line: number, column: number) {
+        const read = (ptr: number) => (ptr ? instance.exports.__getString(ptr) : "?");
+        throw new Error(`dpemu Wasm abort: ${read(messagePtr)} at ${read(filePtr)}:${line}:${column}`);
+      },
+    },
+  });
+  const instance = new WasmInstance(exports as unknown as DpemuExports);
+  const abi = instance.constant("ABI_VERSION");
+  if (abi !== HOST_ABI_VERSION) {
+    throw new Error(`dpemu Wasm module has ABI ${abi}, this host expects ${HOST_ABI_VERSION}; rebuild it`);
+  }
+  return instance;
+}

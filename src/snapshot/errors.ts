@@ -1,0 +1,52 @@
+// Errors and warnings about input files. Every message names the file and line and says what was
+// expected, so a user can fix the dump; the CLI prints them on one line and exits 2.
+
+/** Where in the input something was found. */
+export interface InputLocation {
+  readonly file: string;
+  /** 1-based line number; 0 when the problem concerns the whole file. */
+  readonly line: number;
+}
+
+/** A problem the user can act on, reported by `inspect` and carried in the snapshot. */
+export interface SnapshotWarning extends InputLocation {
+  readonly message: string;
+}
+
+/** Bad input: an unparseable line in a recognised dump, an unknown format, a corrupt archive. */
+export class InputError extends Error {
+  readonly file: string;
+  readonly line: number;
+
+  constructor(location: InputLocation, message: string) {
+    super(
+      location.line > 0 ? `${location.file}:${location.line}: ${message}` : `${location.file}: ${message}`,
+    );
+    this.name = "InputError";
+    this.file = location.file;
+    this.line = location.line;
+  }
+}
+
+/** How a parser treats a line it cannot parse. */
+export interface ParseOptions {
+  /** Skip unparseable lines (reporting each through `warn`) instead of throwing InputError. */
+  readonly lenient: boolean;
+  readonly warn: (warning: SnapshotWarning) => void;
+}
+
+/**
+ * Reports a line the parser cannot read: throws InputError, or in lenient mode records a warning
+ * and lets the parser skip the line.
+ */
+export function rejectLine(
+  options: ParseOptions,
+  location: InputLocation,
+  expected: string,
+  text: string,
+): void {
+  const shown = text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  const message = `expected ${expected}, found ${JSON.stringify(shown)}`;
+  if (!options.lenient) throw new InputError(location, message);
+  options.warn({ ...location, message: `skipped line: ${message}` });
+}

@@ -8,7 +8,7 @@ import { InputError } from "../../src/snapshot/errors.js";
 import { bpfIpcacheListFormat } from "../../src/snapshot/formats/bpf-ipcache-list.js";
 import { mapGetIpcacheFormat } from "../../src/snapshot/formats/map-get-ipcache.js";
 import { stateFormats } from "../../src/snapshot/formats/state-formats.js";
-import { fixtureSource, fixtureText, lenient, strict } from "./state-fixtures.js";
+import { fixtureSource, fixtureText, lenient, strict, textSource } from "./state-fixtures.js";
 
 const ipcacheEntries = () =>
   bpfIpcacheListFormat.parse(fixtureSource("lab-3node/bpf-ipcache-list.k8s-ctr.txt"), strict);
@@ -29,7 +29,8 @@ const SAMPLES: Readonly<Record<string, () => string[]>> = {
   ],
   "bpf-nat-list": () => [
     fixtureText("lab-3node/bpf-nat-list.txt"),
-    fixtureText("public/bpf-nat-list.v1.8-icmp.txt"),
+    // The v1.8 fixture's NAT lines (its last line is a CT entry).
+    fixtureSource("public/bpf-nat-list.v1.8-icmp.txt", 1, 3).lines.join("\n"),
   ],
   "bpf-ipmasq-list": () => [fixtureText("misc/bpf-ipmasq-list.txt")],
   "bpf-socknat-list": () => [fixtureText("lab-3node/bpf-socknat-list.txt")],
@@ -127,5 +128,26 @@ describe("state parsers under mutated input", () => {
         { numRuns: 150 },
       );
     });
+  }
+});
+
+describe("state parsers under pasted whitespace", () => {
+  // People paste dumps with runs of blanks collapsed, indentation lost, CRLF line ends and trailing
+  // blanks; the model must not change. (`map list --verbose` is the exception: its keys contain blanks.)
+  const variants: readonly [string, (text: string) => string][] = [
+    ["collapsed blanks", (text) => text.replace(/[ \t]+/g, " ")],
+    ["no indentation", (text) => text.replace(/^[ \t]+/gm, "")],
+    ["tabs", (text) => text.replace(/ {2,}/g, "\t")],
+    ["CRLF and trailing blanks", (text) => text.replace(/\n/g, "  \r\n")],
+  ];
+  for (const format of stateFormats.filter((candidate) => candidate.kind !== "map-list-verbose")) {
+    for (const [name, paste] of variants) {
+      it(`${format.kind}: ${name}`, () => {
+        for (const text of SAMPLES[format.kind]?.() ?? []) {
+          const original = format.parse(textSource(text), strict);
+          expect(format.parse(textSource(paste(text)), strict)).toEqual(original);
+        }
+      });
+    }
   }
 });

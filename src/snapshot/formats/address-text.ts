@@ -8,10 +8,19 @@ export interface ParsedAddress {
   readonly family: IpFamily;
 }
 
-/** An IPv4 (dotted quad, no leading zeros) or IPv6 address, without zone or brackets. */
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
+/**
+ * An IPv4 (dotted quad as Go prints it: no leading zeros) or IPv6 address, without zone or brackets.
+ * IPv4 is checked here directly (octets <= 255): dumps hold hundreds of thousands of them and this is
+ * several times faster than ip-num; IPv6 goes through ip-num's validator.
+ */
 export function parseIpAddress(text: string): ParsedAddress | undefined {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) {
-    return Validator.isValidIPv4String(text)[0] ? { address: text, family: "ipv4" } : undefined;
+  const quad = DOTTED_QUAD.exec(text);
+  if (quad !== null) {
+    return quad.slice(1).every((octet) => Number(octet) <= 255)
+      ? { address: text, family: "ipv4" }
+      : undefined;
   }
   if (/^[0-9a-fA-F:.]+$/.test(text) && text.includes(":")) {
     return Validator.isValidIPv6String(text)[0] ? { address: text, family: "ipv6" } : undefined;

@@ -23,9 +23,10 @@ function parse(source: DumpSource, options: ParseOptions): IpcacheEntry[] {
   let previousKey: IpcacheKey | undefined;
   for (const line of contentLines(source)) {
     if (isHeader(line.words, HEADER)) continue;
-    // TablePrinter prints further values of the same key with an empty key cell.
+    // TablePrinter prints further values of the same key with an empty key cell (its indentation may
+    // be lost in a paste; a row starting with `identity=` can only be such a row).
     const key = parseIpcacheKey(line.words[0] ?? "");
-    const continuation = key === undefined && previousKey !== undefined && line.indented;
+    const continuation = key === undefined && previousKey !== undefined;
     const valueWords = key !== undefined ? line.words.slice(1) : continuation ? line.words : [];
     const value = parseIpcacheValue(valueWords);
     const rowKey = key ?? (continuation ? previousKey : undefined);

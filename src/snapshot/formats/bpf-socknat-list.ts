@@ -61,9 +61,9 @@ function parse(source: DumpSource, options: ParseOptions): SocknatEntry[] {
   for (const line of contentLines(source)) {
     if (isHeader(line.words, HEADER)) continue;
     const cookie = parseU64(line.words[0] ?? "");
-    // Further entries of the same cookie are printed with an empty cookie cell.
-    const previous = entries[entries.length - 1];
-    const continuation = cookie === undefined && line.indented ? previous?.cookie : undefined;
+    // Further entries of the same cookie are printed with an empty cookie cell (its indentation may
+    // be lost in a paste; a row starting with an address can only be such a row).
+    const continuation = cookie === undefined ? entries[entries.length - 1]?.cookie : undefined;
     const translation = parseTranslation(cookie === undefined ? line.words : line.words.slice(1));
     const rowCookie = cookie ?? continuation;
     if (rowCookie === undefined || translation === undefined) {

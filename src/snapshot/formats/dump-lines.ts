@@ -8,8 +8,6 @@ export interface ContentLine {
   readonly text: string;
   /** Whitespace-separated words of `text`. */
   readonly words: readonly string[];
-  /** True when the line starts with whitespace (continuation rows of multi-line table cells). */
-  readonly indented: boolean;
   readonly location: InputLocation;
 }
 
@@ -35,7 +33,6 @@ export function contentLines(source: DumpSource): ContentLine[] {
     out.push({
       text,
       words: splitWords(text),
-      indented: /^\s/.test(text),
       location: { file: source.file, line: lineNumber(source, index) },
     });
   });

@@ -13,8 +13,9 @@ export const CILIUM_TABWRITER: TabwriterOptions = { minWidth: 5, padding: 3 };
 
 type Line = readonly string[];
 
+/** Go counts a cell's width in runes (code points), not UTF-16 units. */
 function cellWidth(text: string): number {
-  return [...text].length;
+  return /[^\x20-\x7e]/.test(text) ? [...text].length : text.length;
 }
 
 function writeLines(

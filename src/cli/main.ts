@@ -2,6 +2,7 @@
 // The `dpemu` command: one file per subcommand under src/cli/, registered here.
 import { Command } from "commander";
 import { createRequire } from "node:module";
+import { maglevCommand } from "./maglev.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -9,5 +10,7 @@ const program = new Command()
   .name("dpemu")
   .description("Emulate Cilium's load-balancing datapath from cilium-dbg dumps, in WebAssembly")
   .version(version);
+
+program.addCommand(maglevCommand());
 
 await program.parseAsync(process.argv);

@@ -35,3 +35,30 @@ export type { IpmasqEntry } from "./model/ipmasq.js";
 export type { SocknatEntry } from "./model/socknat.js";
 export type { EndpointEntry, PolicyEnforcement } from "./model/endpoint.js";
 export type { MapCacheRow, MapCacheStatus, MapListEntry } from "./model/map-list.js";
+export {
+  buildMaglevTable,
+  buildMaglevTableSync,
+  DEFAULT_MAGLEV_TABLE_SIZE,
+  type MaglevTableOptions,
+} from "./lb/maglev.js";
+export { MAGLEV_TABLE_SIZES } from "./reference/maglev.js";
+export {
+  backendHashString,
+  BACKEND_PROTOCOLS,
+  type MaglevBackend,
+  type BackendProtocol,
+} from "./lb/backend.js";
+export { parseClusterSeed, DEFAULT_MAGLEV_SEED, type ClusterSeed } from "./lb/seed.js";
+export { portPackingForCiliumVersion, DEFAULT_PORT_PACKING } from "./lb/cilium-version.js";
+export type { PortPacking } from "./reference/flow-hash.js";
+export {
+  pickBackend,
+  maglevFlowHash,
+  createPrng,
+  Xoshiro128,
+  type Flow,
+  type BackendSelection,
+  type MaglevHashOptions,
+} from "./lb/select.js";
+export { MaglevWasm, type MaglevTableHandle } from "./lb/maglev-wasm.js";
+export { InvalidInputError } from "./lb/errors.js";

@@ -1,2 +1,64 @@
 // dpemu public API.
 export { loadWasm, WasmInstance, type WasmSource } from "./wasm/module.js";
+export { loadSnapshot, type LoadOptions } from "./snapshot/load.js";
+export {
+  parseSnapshotFiles,
+  UNNAMED_NODE,
+  type SnapshotFile,
+  type SnapshotOptions,
+} from "./snapshot/parse-files.js";
+export { FORMATS, recognise, register, type RegisteredFormat } from "./snapshot/registry.js";
+export { InputError, type SnapshotWarning } from "./snapshot/errors.js";
+export type { Snapshot, NodeView, DumpRecord } from "./model/snapshot.js";
+export type { Service, Frontend, ServiceType, LookupScope } from "./model/service.js";
+export type { Backend, BackendState } from "./model/backend.js";
+export type { RevNatEntry } from "./model/revnat.js";
+export type { MaglevTable } from "./model/maglev-table.js";
+export type { AgentConfig } from "./model/agent-config.js";
+export { flagNames, flagsFromNames, ServiceFlag } from "./model/service-flags.js";
+export { servicesMapEntries, backendsMapEntries } from "./snapshot/lb-maps.js";
+
+// Node-state models read from cilium-dbg dumps (ipcache, identities, conntrack, NAT, ip-masq,
+// socket rev-NAT, endpoints, maps).
+export { formatPrefix, type IpFamily, type IpPrefix, type L4Address } from "./model/ip-prefix.js";
+export {
+  IPCACHE_FLAG_NAMES,
+  ipcacheFlagBits,
+  ipcacheFlagsFromBits,
+  type IpcacheEntry,
+  type IpcacheFlags,
+} from "./model/ipcache.js";
+export type { IdentityEntry } from "./model/ip-list.js";
+export { CT_FLAG_BITS, type CtDirection, type CtEntry, type CtValueLayout } from "./model/ct.js";
+export type { NatEntry, NatValueLayout } from "./model/nat.js";
+export type { IpmasqEntry } from "./model/ipmasq.js";
+export type { SocknatEntry } from "./model/socknat.js";
+export type { EndpointEntry, PolicyEnforcement } from "./model/endpoint.js";
+export type { MapCacheRow, MapCacheStatus, MapListEntry } from "./model/map-list.js";
+export {
+  buildMaglevTable,
+  buildMaglevTableSync,
+  DEFAULT_MAGLEV_TABLE_SIZE,
+  type MaglevTableOptions,
+} from "./lb/maglev.js";
+export { MAGLEV_TABLE_SIZES } from "./reference/maglev.js";
+export {
+  backendHashString,
+  BACKEND_PROTOCOLS,
+  type MaglevBackend,
+  type BackendProtocol,
+} from "./lb/backend.js";
+export { parseClusterSeed, DEFAULT_MAGLEV_SEED, type ClusterSeed } from "./lb/seed.js";
+export { portPackingForCiliumVersion, DEFAULT_PORT_PACKING } from "./lb/cilium-version.js";
+export type { PortPacking } from "./reference/flow-hash.js";
+export {
+  pickBackend,
+  maglevFlowHash,
+  createPrng,
+  Xoshiro128,
+  type Flow,
+  type BackendSelection,
+  type MaglevHashOptions,
+} from "./lb/select.js";
+export { MaglevWasm, type MaglevTableHandle } from "./lb/maglev-wasm.js";
+export { InvalidInputError } from "./lb/errors.js";

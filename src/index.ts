@@ -62,3 +62,9 @@ export {
 } from "./lb/select.js";
 export { MaglevWasm, type MaglevTableHandle } from "./lb/maglev-wasm.js";
 export { InvalidInputError } from "./lb/errors.js";
+
+// BPF maps: shared interfaces and constants, the Wasm maps, and their TypeScript twins.
+export * from "./maps/types.js";
+export { WasmHashMap, WasmLpmMap } from "./wasm/maps.js";
+export { ReferenceLpmMap } from "./reference/maps/lpm-map.js";
+export { ReferenceHashMap } from "./reference/maps/hash-map.js";

@@ -1,0 +1,114 @@
+// Raw-memory helpers shared by the maps: byte comparison, hashing, and an allocation guard so a
+// map that cannot fit in linear memory fails with -ENOMEM instead of trapping inside the allocator.
+
+/** Pages the module may grow to; must equal asconfig.json "maximumMemory". */
+const MAX_PAGES: usize = 65536;
+/** The runtime's allocator (TLSF) refuses single blocks of 1 GiB or more. */
+const MAX_BLOCK: u64 = (1 << 30) - 64;
+
+/**
+ * Whether `bytes` more can certainly be allocated: each block below the allocator's limit and the
+ * total within the pages linear memory may still grow by. Conservative (ignores free heap space).
+ */
+export function canAllocate(bytes: u64, largestBlock: u64): bool {
+  if (largestBlock >= MAX_BLOCK) return false;
+  const growable = (<u64>(MAX_PAGES - <usize>memory.size())) << 16;
+  return bytes + 4096 <= growable;
+}
+
+/** Zeroed allocation. */
+export function allocZeroed(bytes: usize): usize {
+  const ptr = heap.alloc(bytes);
+  memory.fill(ptr, 0, bytes);
+  return ptr;
+}
+
+/** Equality of two `size`-byte keys. */
+export function bytesEqual(a: usize, b: usize, size: usize): bool {
+  while (size >= 8) {
+    if (load<u64>(a) != load<u64>(b)) return false;
+    a += 8;
+    b += 8;
+    size -= 8;
+  }
+  if (size >= 4) {
+    if (load<u32>(a) != load<u32>(b)) return false;
+    a += 4;
+    b += 4;
+    size -= 4;
+  }
+  while (size > 0) {
+    if (load<u8>(a) != load<u8>(b)) return false;
+    a++;
+    b++;
+    size--;
+  }
+  return true;
+}
+
+/** Lexicographic comparison of two `size`-byte strings (memcmp sign). */
+export function compareBytes(a: usize, b: usize, size: usize): i32 {
+  while (size >= 8) {
+    const x = bswap<u64>(load<u64>(a));
+    const y = bswap<u64>(load<u64>(b));
+    if (x != y) return x < y ? -1 : 1;
+    a += 8;
+    b += 8;
+    size -= 8;
+  }
+  while (size > 0) {
+    const x = load<u8>(a);
+    const y = load<u8>(b);
+    if (x != y) return x < y ? -1 : 1;
+    a++;
+    b++;
+    size--;
+  }
+  return 0;
+}
+
+/** MurmurHash3 x86_32 of `size` bytes: good spread for short tuple keys, four bytes per round. */
+export function hashBytes(ptr: usize, size: usize, seed: u32): u32 {
+  let h = seed;
+  const end = ptr + (size & ~3);
+  while (ptr < end) {
+    h ^= mix(load<u32>(ptr));
+    h = rotl<u32>(h, 13) * 5 + 0xe6546b64;
+    ptr += 4;
+  }
+  let tail: u32 = 0;
+  const rest = size & 3;
+  if (rest >= 3) tail |= (<u32>load<u8>(ptr, 2)) << 16;
+  if (rest >= 2) tail |= (<u32>load<u8>(ptr, 1)) << 8;
+  if (rest >= 1) {
+    tail |= <u32>load<u8>(ptr);
+    h ^= mix(tail);
+  }
+  return finalMix(h ^ (<u32>size));
+}
+
+function mix(k: u32): u32 {
+  return rotl<u32>(k * 0xcc9e2d51, 15) * 0x1b873593;
+}
+
+/** Murmur3's avalanche step. */
+export function finalMix(h: u32): u32 {
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >>> 16;
+  return h;
+}
+
+/** Smallest power of two >= n (n >= 1). */
+export function nextPowerOfTwo(n: u64): u64 {
+  let p: u64 = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+/** Rounds up to a multiple of 8, so every record (and the value inside it) is 8-byte aligned. */
+export function align8(n: usize): usize {
+  return (n + 7) & ~7;
+}

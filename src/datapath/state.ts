@@ -167,6 +167,8 @@ export interface NodeConfig {
   /** BPF masquerading (`enable-bpf-masquerade` + `enable-ipv4-masquerade`). */
   masquerade: boolean;
   ipMasqAgent: boolean;
+  /** Service keys carry the L4 protocol (Cilium >= 1.16); older agents wrote protocol ANY. */
+  serviceProtocols: boolean;
   natPortMin: number;
   natPortMax: number;
   snatCollisionRetries: number;
@@ -266,6 +268,7 @@ export function defaultNodeConfig(
     hostRouting: "bpf",
     masquerade: true,
     ipMasqAgent: false,
+    serviceProtocols: true,
     natPortMin: 32768,
     natPortMax: 65535,
     snatCollisionRetries: 32,

@@ -22,8 +22,11 @@ export interface PacketDecoder {
 export interface ReaderOptions {
   /** Name of the input (a file path) for error messages. */
   sourceName?: string;
-  /** Awaited after each chunk is decoded: a consumer's back-pressure and progress hook. */
-  afterChunk?: (bytesRead: number) => void | Promise<void>;
+  /**
+   * Awaited after each chunk is decoded: a consumer's back-pressure and progress hook. Receives the
+   * input bytes fed so far (for synthetic input: the packets generated so far).
+   */
+  afterChunk?: (progress: number) => void | Promise<void>;
 }
 
 /**

@@ -47,6 +47,24 @@ export class TickClock {
       return;
     }
     const d = this.divisor;
+    let r: number;
+    if (high < 0x100000) {
+      // Below 2^52 ticks (microsecond clocks until the year 2112) one division is exact: a quotient
+      // q - e/d (e >= 1) is at least 1/d below the next integer, more than half an ulp of q < 2^52/d,
+      // so rounding never lifts it to q.
+      const ticks = high * TWO_32 + low;
+      const seconds = Math.floor(ticks / d);
+      r = ticks - seconds * d;
+      packet.seconds = seconds + this.offsetSeconds;
+    } else {
+      r = this.longDivide(high, low, packet);
+    }
+    this.setNanoseconds(r, packet);
+  }
+
+  /** Sets packet.seconds to floor(ticks / d) + offset and returns the remainder. */
+  private longDivide(high: number, low: number, packet: PacketRecord): number {
+    const d = this.divisor;
     // Long division of (high * 2^32 + low) by d, 16 bits at a time: the remainder r < d <= 2^32, so
     // r * 2^16 + 16 bits < 2^48 is exact.
     const qHigh = Math.floor(high / d);
@@ -58,6 +76,11 @@ export class TickClock {
     const qLow = Math.floor(t / d);
     r = t - qLow * d;
     packet.seconds = qHigh * TWO_32 + qMid * 65536 + qLow + this.offsetSeconds;
+    return r;
+  }
+
+  /** Nanoseconds of a sub-second remainder r < d, rounded down. */
+  private setNanoseconds(r: number, packet: PacketRecord): void {
     if (this.nsPerTick !== 0) {
       packet.nanoseconds = r * this.nsPerTick;
     } else {

@@ -255,9 +255,17 @@ describe("Hubble line shapes", () => {
 
   it("skips invalid JSON lines when asked, counting them", async () => {
     const good = flow({ ...ipv4, l4: { UDP: { source_port: 1, destination_port: 2 } } });
-    const { records, summary } = await read(`# a comment\n${good}\nnot json\n`, { onMalformedLine: "skip" });
+    const skippedLines: Array<[number, number]> = [];
+    const { records, summary } = await read(`# a comment\n${good}\nnot json\n`, {
+      onMalformedLine: "skip",
+      onSkippedLine: (line, offset) => skippedLines.push([line, offset]),
+    });
     expect(records).toHaveLength(1);
     expect(summary.skipped["hubble-malformed"]).toBe(2);
+    expect(skippedLines).toEqual([
+      [1, 0],
+      [3, "# a comment\n".length + good.length + 1],
+    ]);
   });
 
   it("reports flows with fields of the wrong type or impossible values by line", async () => {

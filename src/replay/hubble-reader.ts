@@ -26,6 +26,8 @@ import type { SkipKind } from "./skip-counts.js";
 export interface HubbleReaderOptions extends ReaderOptions {
   /** "error" (default) stops at a line that is not valid JSON; "skip" counts it as "hubble-malformed" and goes on. */
   onMalformedLine?: "error" | "skip";
+  /** With onMalformedLine "skip": told about each skipped line, e.g. to print a warning. */
+  onSkippedLine?: (line: number, byteOffset: number, problem: string) => void;
 }
 
 type Json = Record<string, unknown>;
@@ -134,12 +136,14 @@ export class HubbleDecoder implements PacketDecoder {
     try {
       parsed = JSON.parse(this.text.decode(bytes.subarray(start, end)));
     } catch (err) {
+      const problem = `not valid JSON (${(err as Error).message})`;
       if (this.options.onMalformedLine === "skip") {
         this.summary.seen++;
         this.summary.skipped["hubble-malformed"]++;
+        this.options.onSkippedLine?.(this.line, offset, problem);
         return;
       }
-      throw this.error(this.line, `not valid JSON (${(err as Error).message})`);
+      throw this.error(this.line, problem);
     }
     this.summary.seen++;
     const flow = this.flowOf(parsed);

@@ -66,8 +66,9 @@ export let ctStateClosing: bool = false;
 
 /**
  * Fills `t` with the tuple Cilium builds from a packet: addresses as in the packet, L4 ports swapped
- * (ICMP: echo identifier, or RELATED for error messages). `flags` is the tuple type to start from.
- * Returns false for protocols conntrack does not handle (DROP_CT_UNKNOWN_PROTO).
+ * (ICMP echo identifiers sit in the packet's ports like ports; ICMP error messages get ports 0 and
+ * RELATED; other ICMP messages ports 0). `flags` is the tuple type to start from. Returns false for
+ * protocols conntrack does not handle (DROP_CT_UNKNOWN_PROTO).
  */
 export function tupleFromPacket(
   t: usize,
@@ -76,6 +77,7 @@ export function tupleFromPacket(
   sport: u32,
   dport: u32,
   proto: u8,
+  icmpType: u32,
   flags: u8,
 ): bool {
   store<u32>(t, daddr, TUPLE_DADDR);
@@ -88,13 +90,15 @@ export function tupleFromPacket(
     return true;
   }
   if (proto == IPPROTO_ICMP) {
-    const type = dport >> 8;
-    store<u16>(t, 0, TUPLE_DPORT);
-    store<u16>(t, 0, TUPLE_SPORT);
-    if (type == ICMP_ECHO) store<u16>(t, <u16>sport, TUPLE_DPORT);
-    else if (type == ICMP_ECHOREPLY) store<u16>(t, <u16>sport, TUPLE_SPORT);
-    else if (type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB)
-      store<u8>(t, flags | TUPLE_F_RELATED, TUPLE_FLAGS);
+    if (icmpType == ICMP_ECHO || icmpType == ICMP_ECHOREPLY) {
+      store<u16>(t, <u16>sport, TUPLE_DPORT);
+      store<u16>(t, <u16>dport, TUPLE_SPORT);
+    } else {
+      store<u16>(t, 0, TUPLE_DPORT);
+      store<u16>(t, 0, TUPLE_SPORT);
+      if (icmpType == ICMP_DEST_UNREACH || icmpType == ICMP_TIME_EXCEEDED || icmpType == ICMP_PARAMETERPROB)
+        store<u8>(t, flags | TUPLE_F_RELATED, TUPLE_FLAGS);
+    }
     return true;
   }
   return false;

@@ -191,7 +191,7 @@ export function lbLocal(
   const count = <u32>load<u16>(svc, SVC_COUNT);
   const affinity = (load<u8>(svc, SVC_FLAGS) & SVC_F_AFFINITY) != 0;
   const t = node.tuple;
-  tupleFromPacket(t, saddr, daddr, sport, dport, proto, selectTupleType(DIR_SERVICE, SCOPE_REVERSE));
+  tupleFromPacket(t, saddr, daddr, sport, dport, proto, 0, selectTupleType(DIR_SERVICE, SCOPE_REVERSE));
   const status = ctLookup(node, t, DIR_SERVICE, SCOPE_REVERSE, revNat, tcpFlags, now);
   lbServiceCt = status;
   let backendId: u32 = 0;

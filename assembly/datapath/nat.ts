@@ -123,9 +123,10 @@ function newMapping(node: Node, o: usize, target: u32, min: u32, max: u32, now: 
 }
 
 /**
- * snat_v4_nat for one packet towards `target`: NAT_APPLIED (natAddr/natPort hold the new source),
- * NAT_PUNT (not translated), or a drop code. ICMP: echo requests translate their identifier (any
- * 16-bit value), echo replies and error messages are not translated, other types are dropped.
+ * snat_v4_nat for one packet towards `target`: NAT_APPLIED (natAddr/natPort hold the new source
+ * address and port), NAT_PUNT (not translated), or a drop code. ICMP: echo requests translate their
+ * identifier (the packet's sport, any 16-bit value); echo replies and error messages are not
+ * translated; other types are dropped.
  */
 export function natSnat(
   node: Node,
@@ -134,20 +135,17 @@ export function natSnat(
   sport: u32,
   dport: u32,
   proto: u8,
+  icmpType: u32,
   target: u32,
   now: u32,
 ): i32 {
   let min = node.natPortMin;
   let max = node.natPortMax;
-  let keySport = sport;
-  let keyDport = dport;
   if (proto == IPPROTO_ICMP) {
-    const type = dport >> 8;
-    if (type == ICMP_ECHO) {
-      keyDport = 0;
+    if (icmpType == ICMP_ECHO) {
       min = 0;
       max = 0xffff;
-    } else if (type == ICMP_ECHOREPLY || type == 3 || type == 11) {
+    } else if (icmpType == ICMP_ECHOREPLY || icmpType == 3 || icmpType == 11) {
       return NAT_PUNT;
     } else {
       return DROP_NAT_UNSUPP_PROTO;
@@ -156,7 +154,7 @@ export function natSnat(
     return NAT_PUNT;
   }
   const o = node.natTuple;
-  setTuple(o, saddr, daddr, keySport, keyDport, proto, TUPLE_F_OUT);
+  setTuple(o, saddr, daddr, sport, dport, proto, TUPLE_F_OUT);
   const existing = node.nat.lookup(o);
   if (existing != 0) {
     if (load<u32>(existing, NAT_ADDR) == target) {
@@ -170,23 +168,25 @@ export function natSnat(
 }
 
 /**
- * snat_v4_rev_nat: a reply matching an IN entry gets its destination (and port / echo identifier)
- * translated back. Returns true when it did; natAddr/natPort then hold the new destination.
+ * snat_v4_rev_nat: a reply matching an IN entry gets its destination address and port (the echo
+ * identifier for ICMP) translated back. Returns true when it did; natAddr/natPort then hold them.
  */
-export function natRevSnat(node: Node, saddr: u32, daddr: u32, sport: u32, dport: u32, proto: u8): bool {
-  let keySport = sport;
-  let keyDport = dport;
+export function natRevSnat(
+  node: Node,
+  saddr: u32,
+  daddr: u32,
+  sport: u32,
+  dport: u32,
+  proto: u8,
+  icmpType: u32,
+): bool {
   if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
     if (dport < node.natPortMin || dport > node.natPortMax) return false;
-  } else if (proto == IPPROTO_ICMP) {
-    if (dport >> 8 != ICMP_ECHOREPLY) return false;
-    keyDport = sport;
-    keySport = 0;
-  } else {
+  } else if (proto != IPPROTO_ICMP || icmpType != ICMP_ECHOREPLY) {
     return false;
   }
   const t = node.natTuple;
-  setTuple(t, saddr, daddr, keySport, keyDport, proto, TUPLE_F_IN);
+  setTuple(t, saddr, daddr, sport, dport, proto, TUPLE_F_IN);
   const v = node.nat.lookup(t);
   if (v == 0) return false;
   natAddr = load<u32>(v, NAT_ADDR);

@@ -39,7 +39,12 @@ import {
   DROP_IS_CLUSTER_IP,
   DROP_NOT_IN_SRC_RANGE,
   ENTRY_FROM_ENDPOINT,
+  ENTRY_FROM_NETWORK,
   ENTRY_FROM_OVERLAY,
+  ENTRY_UNKNOWN,
+  OBS_FROM_ENDPOINT,
+  OBS_FROM_NETWORK,
+  OBS_FROM_OVERLAY,
   OBS_TO_ENDPOINT,
   OBS_TO_NETWORK,
   OBS_TO_OVERLAY,
@@ -52,7 +57,8 @@ import {
   PACKET_SADDR,
   PACKET_SPORT,
   PACKET_TCP_FLAGS,
-  PACKET_TIMESTAMP,
+  PACKET_ICMP_TYPE,
+  PACKET_SECONDS,
   SERVICE_CT_NONE,
   VERDICT_BACKEND_ID,
   VERDICT_CT_STATE,
@@ -111,6 +117,7 @@ let sport: u32 = 0;
 let dport: u32 = 0;
 let proto: u8 = 0;
 let tcpFlags: u8 = 0;
+let icmpType: u32 = 0;
 
 let verdict: u8 = 0;
 let dropReason: u8 = 0;
@@ -189,7 +196,18 @@ function deliverToEndpoint(node: Node, ep: usize, entry: u8): void {
   dstEndpoint = load<u32>(ep, EP_ID);
   dstIdentity = load<u32>(ep, EP_IDENTITY);
   const t = node.tuple;
-  if (!tupleFromPacket(t, saddr, daddr, sport, dport, proto, selectTupleType(DIR_INGRESS, SCOPE_BIDIR))) {
+  if (
+    !tupleFromPacket(
+      t,
+      saddr,
+      daddr,
+      sport,
+      dport,
+      proto,
+      icmpType,
+      selectTupleType(DIR_INGRESS, SCOPE_BIDIR),
+    )
+  ) {
     drop(DROP_CT_UNKNOWN_PROTO, entry);
     return;
   }
@@ -211,7 +229,7 @@ function needsMasquerade(node: Node): bool {
   const local = endpointOf(node, saddr);
   if (local != 0) {
     const t = node.tuple2;
-    if (tupleFromPacket(t, saddr, daddr, sport, dport, proto, TUPLE_F_IN)) {
+    if (tupleFromPacket(t, saddr, daddr, sport, dport, proto, icmpType, TUPLE_F_IN)) {
       if (ctProbe(node, t, TUPLE_F_IN) != 0) return false;
     }
   }
@@ -229,7 +247,7 @@ function needsMasquerade(node: Node): bool {
 /** Out through a native device: masquerade if needed, then to-network (to-stack with legacy routing). */
 function leaveThroughDevice(node: Node, entry: u8): void {
   if (needsMasquerade(node)) {
-    const r = natSnat(node, saddr, daddr, sport, dport, proto, node.masqueradeAddress, now);
+    const r = natSnat(node, saddr, daddr, sport, dport, proto, icmpType, node.masqueradeAddress, now);
     if (r == NAT_APPLIED) {
       saddr = natAddr;
       sport = natPort;
@@ -252,7 +270,7 @@ function forwardFromEndpoint(node: Node): void {
       forward(OBS_TO_STACK);
       return;
     }
-    deliverToEndpoint(node, ep, ENTRY_FROM_ENDPOINT);
+    deliverToEndpoint(node, ep, OBS_FROM_ENDPOINT);
     return;
   }
   if (tunnel != 0) {
@@ -260,14 +278,14 @@ function forwardFromEndpoint(node: Node): void {
     forward(OBS_TO_OVERLAY);
     return;
   }
-  leaveThroughDevice(node, ENTRY_FROM_ENDPOINT);
+  leaveThroughDevice(node, OBS_FROM_ENDPOINT);
 }
 
 /** Reply of a NodePort flow (rev_nodeport_lb4): source back to the frontend, out to the client. */
 function reverseNodePort(node: Node): bool {
   if (!isL4(proto)) return false;
   const t = node.tuple;
-  tupleFromPacket(t, saddr, daddr, sport, dport, proto, TUPLE_F_OUT);
+  tupleFromPacket(t, saddr, daddr, sport, dport, proto, icmpType, TUPLE_F_OUT);
   const out = ctProbe(node, t, TUPLE_F_OUT);
   if (out == 0 || !ctEntryNodePort(out)) return false;
   const st = ctLookup(node, t, DIR_INGRESS, SCOPE_REVERSE, 0, tcpFlags, now);
@@ -290,7 +308,7 @@ function reverseNodePort(node: Node): bool {
 function fromEndpoint(node: Node): void {
   const src = endpointOf(node, saddr);
   if (src == 0) {
-    drop(DROP_INVALID_SIP, ENTRY_FROM_ENDPOINT);
+    drop(DROP_INVALID_SIP, OBS_FROM_ENDPOINT);
     return;
   }
   srcIdentity = load<u32>(src, EP_IDENTITY);
@@ -306,7 +324,7 @@ function fromEndpoint(node: Node): void {
       vflags |= lbFlags;
       serviceCt = lbServiceCt;
       if (r != 0) {
-        drop(r, ENTRY_FROM_ENDPOINT);
+        drop(r, OBS_FROM_ENDPOINT);
         return;
       }
       backendId = lbBackendId;
@@ -324,8 +342,10 @@ function fromEndpoint(node: Node): void {
   }
   const scope = serviceRevNat != 0 ? SCOPE_FORWARD : SCOPE_BIDIR;
   const t = node.tuple;
-  if (!tupleFromPacket(t, saddr, daddr, sport, dport, proto, selectTupleType(DIR_EGRESS, SCOPE_BIDIR))) {
-    drop(DROP_CT_UNKNOWN_PROTO, ENTRY_FROM_ENDPOINT);
+  if (
+    !tupleFromPacket(t, saddr, daddr, sport, dport, proto, icmpType, selectTupleType(DIR_EGRESS, SCOPE_BIDIR))
+  ) {
+    drop(DROP_CT_UNKNOWN_PROTO, OBS_FROM_ENDPOINT);
     return;
   }
   const st = ctLookup(node, t, DIR_EGRESS, scope, 0, tcpFlags, now);
@@ -348,7 +368,7 @@ function nodePortToRemote(node: Node, entry: u8): void {
   dstIdentity = identityOf(node, daddr);
   const tunnel = tunnelFor(node);
   const target = tunnel != 0 ? node.routerAddress : node.directRoutingAddress;
-  const r = natSnat(node, saddr, daddr, sport, dport, proto, target, now);
+  const r = natSnat(node, saddr, daddr, sport, dport, proto, icmpType, target, now);
   if (r == NAT_APPLIED) {
     saddr = natAddr;
     sport = natPort;
@@ -373,7 +393,7 @@ function deliverFromOutside(node: Node, entry: u8): void {
     return;
   }
   dstIdentity = identityOf(node, daddr);
-  if (ep == 0 && entry != ENTRY_FROM_OVERLAY) {
+  if (ep == 0 && entry != OBS_FROM_OVERLAY) {
     const tunnel = tunnelFor(node);
     if (tunnel != 0) {
       tunnelEndpoint = tunnel;
@@ -386,7 +406,7 @@ function deliverFromOutside(node: Node, entry: u8): void {
 
 function fromOutside(node: Node, entry: u8): void {
   srcIdentity = identityOf(node, saddr);
-  if (entry != ENTRY_FROM_OVERLAY && isL4(proto)) {
+  if (entry != OBS_FROM_OVERLAY && isL4(proto)) {
     const svc = lookupService(node, daddr, dport, node.serviceProtocols ? proto : 0, false);
     if (svc != 0) {
       vflags |= VFLAG_SERVICE | lbFlags;
@@ -413,7 +433,7 @@ function fromOutside(node: Node, entry: u8): void {
       if (backendPort != 0) dport = backendPort;
       vflags |= VFLAG_DNAT | VFLAG_NODEPORT;
       const t = node.tuple;
-      tupleFromPacket(t, saddr, daddr, sport, dport, proto, selectTupleType(DIR_EGRESS, SCOPE_BIDIR));
+      tupleFromPacket(t, saddr, daddr, sport, dport, proto, 0, selectTupleType(DIR_EGRESS, SCOPE_BIDIR));
       const st = ctLookup(node, t, DIR_EGRESS, SCOPE_BIDIR, 0, tcpFlags, now);
       noteCt(st);
       if (st == CT_REPLY) tupleReverse(t);
@@ -433,10 +453,9 @@ function fromOutside(node: Node, entry: u8): void {
       return;
     }
   }
-  if (natRevSnat(node, saddr, daddr, sport, dport, proto)) {
+  if (natRevSnat(node, saddr, daddr, sport, dport, proto, icmpType)) {
     daddr = natAddr;
-    if (proto == IPPROTO_ICMP) sport = natPort;
-    else dport = natPort;
+    dport = natPort;
     vflags |= VFLAG_REV_SNAT;
     if (reverseNodePort(node)) return;
   }
@@ -444,7 +463,7 @@ function fromOutside(node: Node, entry: u8): void {
 }
 
 function processOne(node: Node, pkt: usize, out: usize): void {
-  now = <u32>(load<u64>(pkt, PACKET_TIMESTAMP) / 1_000_000_000);
+  now = load<u32>(pkt, PACKET_SECONDS);
   gcIfDue(node, now);
   saddr = load<u32>(pkt, PACKET_SADDR);
   daddr = load<u32>(pkt, PACKET_DADDR);
@@ -452,6 +471,7 @@ function processOne(node: Node, pkt: usize, out: usize): void {
   dport = <u32>load<u16>(pkt, PACKET_DPORT);
   proto = load<u8>(pkt, PACKET_PROTO);
   tcpFlags = proto == IPPROTO_TCP ? load<u8>(pkt, PACKET_TCP_FLAGS) : 0;
+  icmpType = proto == IPPROTO_ICMP ? <u32>load<u8>(pkt, PACKET_ICMP_TYPE) : 0;
   verdict = VERDICT_FORWARDED;
   dropReason = 0;
   obsPoint = 0;
@@ -466,9 +486,13 @@ function processOne(node: Node, pkt: usize, out: usize): void {
   serviceCt = SERVICE_CT_NONE;
   dstEndpoint = 0;
 
-  const entry = load<u8>(pkt, PACKET_ENTRY);
+  let entry = load<u8>(pkt, PACKET_ENTRY);
+  if (entry == ENTRY_UNKNOWN) {
+    const ep = endpointOf(node, saddr);
+    entry = ep != 0 && load<u32>(ep, EP_IS_HOST) == 0 ? ENTRY_FROM_ENDPOINT : ENTRY_FROM_NETWORK;
+  }
   if (entry == ENTRY_FROM_ENDPOINT) fromEndpoint(node);
-  else fromOutside(node, entry);
+  else fromOutside(node, entry == ENTRY_FROM_OVERLAY ? OBS_FROM_OVERLAY : OBS_FROM_NETWORK);
 
   if (!ctDone) vflags |= VFLAG_UNTRACKED;
   node.packets++;

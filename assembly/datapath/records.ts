@@ -3,27 +3,34 @@
 // fields are little endian; addresses are host-order u32 (10.0.0.1 = 0x0a000001), ports host-order.
 
 // ---- packet record (input) -----------------------------------------------------------------------
+// The host fills it from a PacketRecord (src/model/packet.ts): ICMP echo identifiers stand in for
+// ports the way Cilium's conntrack places them (request: sport = id; reply: dport = id).
 export const PACKET_RECORD_SIZE: u32 = 32;
-/** u64: capture time in nanoseconds; the datapath clock is floor(ns / 1e9) seconds. */
-export const PACKET_TIMESTAMP: u32 = 0;
+/** u32: capture time, whole seconds; the datapath clock (bpf_mono_now) is this value. */
+export const PACKET_SECONDS: u32 = 0;
+/** u32: nanoseconds within the second (kept for the host; decisions use whole seconds). */
+export const PACKET_NANOSECONDS: u32 = 4;
 export const PACKET_SADDR: u32 = 8;
 export const PACKET_DADDR: u32 = 12;
-/** u16: source port; for ICMP the echo identifier. */
 export const PACKET_SPORT: u32 = 16;
-/** u16: destination port; for ICMP type << 8 | code. */
 export const PACKET_DPORT: u32 = 18;
 /** u8: IP protocol number. */
 export const PACKET_PROTO: u32 = 20;
 /** u8: TCP flags (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, ...). */
 export const PACKET_TCP_FLAGS: u32 = 21;
-/** u8: entry point, a Hubble TraceObservationPoint: ENTRY_FROM_ENDPOINT/NETWORK/OVERLAY. */
+/** u8: entry point, one of ENTRY_*. */
 export const PACKET_ENTRY: u32 = 22;
-/** u32: IP length in bytes (kept for accounting; not used by decisions). */
-export const PACKET_LENGTH: u32 = 24;
+/** u8/u8: ICMP type and code (0 for other protocols). */
+export const PACKET_ICMP_TYPE: u32 = 23;
+export const PACKET_ICMP_CODE: u32 = 24;
+/** u32: IP length in bytes (accounting only). */
+export const PACKET_LENGTH: u32 = 28;
 
-export const ENTRY_FROM_ENDPOINT: u8 = 5;
-export const ENTRY_FROM_OVERLAY: u8 = 9;
-export const ENTRY_FROM_NETWORK: u8 = 10;
+/** Not known: a packet whose source is a local pod enters from the endpoint, others from the network. */
+export const ENTRY_UNKNOWN: u8 = 0;
+export const ENTRY_FROM_ENDPOINT: u8 = 1;
+export const ENTRY_FROM_NETWORK: u8 = 2;
+export const ENTRY_FROM_OVERLAY: u8 = 3;
 
 // ---- verdict record (output) ---------------------------------------------------------------------
 export const VERDICT_RECORD_SIZE: u32 = 48;
@@ -31,7 +38,7 @@ export const VERDICT_RECORD_SIZE: u32 = 48;
 export const VERDICT_VERDICT: u32 = 0;
 /** u8: Cilium drop reason (the positive DROP_* code), 0 when forwarded. */
 export const VERDICT_DROP_REASON: u32 = 1;
-/** u8: Hubble TraceObservationPoint of the last step (entry point for drops). */
+/** u8: Hubble TraceObservationPoint: where the packet went (OBS_TO_*), or where it was dropped (OBS_FROM_*). */
 export const VERDICT_OBS_POINT: u32 = 2;
 /** u8: CT state of the packet's regular CT lookup: 0 new, 1 established, 2 reply, 3 related. */
 export const VERDICT_CT_STATE: u32 = 3;
@@ -59,6 +66,9 @@ export const VERDICT_FORWARDED: u8 = 1;
 export const VERDICT_DROPPED: u8 = 2;
 
 export const OBS_TO_STACK: u8 = 3;
+export const OBS_FROM_ENDPOINT: u8 = 5;
+export const OBS_FROM_OVERLAY: u8 = 9;
+export const OBS_FROM_NETWORK: u8 = 10;
 export const OBS_TO_OVERLAY: u8 = 4;
 export const OBS_TO_NETWORK: u8 = 11;
 export const OBS_TO_ENDPOINT: u8 = 101;

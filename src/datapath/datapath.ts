@@ -9,8 +9,9 @@ import { WasmDatapathEngine, readRecordLayout, type RecordLayout } from "../wasm
 import { loadWasm, type WasmInstance } from "../wasm/module.js";
 import { toEngineConfig, type EngineOptions } from "./config.js";
 import type { DatapathEngine, EngineStats } from "./engine.js";
-import type { DatapathPacket, DatapathVerdict } from "./packet.js";
-import { formatIpv4, parseIpv4 } from "./packet.js";
+import type { PacketRecord } from "../model/packet.js";
+import type { DatapathVerdict } from "./verdict.js";
+import { formatIpv4, parseIpv4 } from "./verdict.js";
 import { layoutSlots } from "./service-slots.js";
 import {
   BackendState,
@@ -175,12 +176,12 @@ export class Datapath {
   }
 
   /** Runs a batch of packets through the node, in order; one verdict per packet. */
-  processBatch(packets: readonly DatapathPacket[]): DatapathVerdict[] {
+  processBatch(packets: readonly PacketRecord[]): DatapathVerdict[] {
     return this.engine.processBatch(packets);
   }
 
   /** Processes one packet (changing CT/NAT state like any other) and explains what happened. */
-  trace(packet: DatapathPacket): TraceResult {
+  trace(packet: PacketRecord): TraceResult {
     const verdict = this.engine.processBatch([packet])[0]!;
     return { verdict, steps: describeVerdict(this, packet, verdict) };
   }

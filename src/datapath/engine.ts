@@ -1,7 +1,8 @@
 // The contract both datapath implementations fulfil: the Wasm pipeline (src/wasm/datapath.ts) and
 // its pure-TypeScript twin (src/reference/datapath/). Datapath drives either through it, and the
 // differential tests drive both with the same calls and compare every verdict.
-import type { DatapathPacket, DatapathVerdict } from "./packet.js";
+import type { PacketRecord } from "../model/packet.js";
+import type { DatapathVerdict } from "./verdict.js";
 import type {
   BackendMapEntry,
   CtMapEntry,
@@ -93,7 +94,7 @@ export interface DatapathEngine {
   setMaglevTable(revNatId: number, table: Uint32Array | null): void;
   insertCt(entry: CtMapEntry): void;
   insertNat(entry: NatMapEntry): void;
-  processBatch(packets: readonly DatapathPacket[]): DatapathVerdict[];
+  processBatch(packets: readonly PacketRecord[]): DatapathVerdict[];
   /** Collects CT entries expired at `now` (datapath seconds) and their SNAT pairs. */
   gc(now: number): void;
   stats(): EngineStats;

@@ -4,7 +4,8 @@
 // what the pipeline did.
 import type { Datapath } from "./datapath.js";
 import { dropReason } from "./drop-reasons.js";
-import { OBSERVATION_POINT_NAMES, formatIpv4, type DatapathPacket, type DatapathVerdict } from "./packet.js";
+import type { PacketRecord } from "../model/packet.js";
+import { OBSERVATION_POINT_NAMES, formatIpv4, type DatapathVerdict } from "./verdict.js";
 import { prefixMask } from "./engine.js";
 
 export interface TraceEndpoint {
@@ -40,7 +41,7 @@ function identityOf(dp: Datapath, address: number): number {
   return identity;
 }
 
-export function describeVerdict(dp: Datapath, p: DatapathPacket, v: DatapathVerdict): TraceStep[] {
+export function describeVerdict(dp: Datapath, p: PacketRecord, v: DatapathVerdict): TraceStep[] {
   const L = dp.layout;
   const has = (flag: number) => (v.flags & flag) !== 0;
   const withPorts = p.proto === 6 || p.proto === 17 || p.proto === 132;

@@ -3,7 +3,8 @@
 
 export interface DatapathExports {
   readonly PACKET_RECORD_SIZE: WebAssembly.Global;
-  readonly PACKET_TIMESTAMP: WebAssembly.Global;
+  readonly PACKET_SECONDS: WebAssembly.Global;
+  readonly PACKET_NANOSECONDS: WebAssembly.Global;
   readonly PACKET_SADDR: WebAssembly.Global;
   readonly PACKET_DADDR: WebAssembly.Global;
   readonly PACKET_SPORT: WebAssembly.Global;
@@ -11,10 +12,13 @@ export interface DatapathExports {
   readonly PACKET_PROTO: WebAssembly.Global;
   readonly PACKET_TCP_FLAGS: WebAssembly.Global;
   readonly PACKET_ENTRY: WebAssembly.Global;
+  readonly PACKET_ICMP_TYPE: WebAssembly.Global;
+  readonly PACKET_ICMP_CODE: WebAssembly.Global;
   readonly PACKET_LENGTH: WebAssembly.Global;
+  readonly ENTRY_UNKNOWN: WebAssembly.Global;
   readonly ENTRY_FROM_ENDPOINT: WebAssembly.Global;
-  readonly ENTRY_FROM_OVERLAY: WebAssembly.Global;
   readonly ENTRY_FROM_NETWORK: WebAssembly.Global;
+  readonly ENTRY_FROM_OVERLAY: WebAssembly.Global;
   readonly VERDICT_RECORD_SIZE: WebAssembly.Global;
   readonly VERDICT_VERDICT: WebAssembly.Global;
   readonly VERDICT_DROP_REASON: WebAssembly.Global;
@@ -35,6 +39,9 @@ export interface DatapathExports {
   readonly VERDICT_FORWARDED: WebAssembly.Global;
   readonly VERDICT_DROPPED: WebAssembly.Global;
   readonly OBS_TO_STACK: WebAssembly.Global;
+  readonly OBS_FROM_ENDPOINT: WebAssembly.Global;
+  readonly OBS_FROM_OVERLAY: WebAssembly.Global;
+  readonly OBS_FROM_NETWORK: WebAssembly.Global;
   readonly OBS_TO_OVERLAY: WebAssembly.Global;
   readonly OBS_TO_NETWORK: WebAssembly.Global;
   readonly OBS_TO_ENDPOINT: WebAssembly.Global;

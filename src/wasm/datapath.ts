@@ -3,8 +3,9 @@
 // the Wasm-backed DatapathEngine. This file is the only host code that knows record offsets.
 import type { DatapathEngine, EngineConfig, EngineStats, ServiceKey } from "../datapath/engine.js";
 import { prefixMask, serviceUnionWord } from "../datapath/engine.js";
-import type { DatapathPacket, DatapathVerdict, EntryPoint } from "../datapath/packet.js";
-import { CT_STATE_NAMES } from "../datapath/packet.js";
+import { EntryPoint, type PacketRecord } from "../model/packet.js";
+import type { DatapathVerdict } from "../datapath/verdict.js";
+import { CT_STATE_NAMES } from "../datapath/verdict.js";
 import type {
   BackendMapEntry,
   CtMapEntry,
@@ -19,7 +20,8 @@ import type { WasmInstance } from "./module.js";
 
 const RECORD_CONSTANTS = [
   "PACKET_RECORD_SIZE",
-  "PACKET_TIMESTAMP",
+  "PACKET_SECONDS",
+  "PACKET_NANOSECONDS",
   "PACKET_SADDR",
   "PACKET_DADDR",
   "PACKET_SPORT",
@@ -27,10 +29,13 @@ const RECORD_CONSTANTS = [
   "PACKET_PROTO",
   "PACKET_TCP_FLAGS",
   "PACKET_ENTRY",
+  "PACKET_ICMP_TYPE",
+  "PACKET_ICMP_CODE",
   "PACKET_LENGTH",
+  "ENTRY_UNKNOWN",
   "ENTRY_FROM_ENDPOINT",
-  "ENTRY_FROM_OVERLAY",
   "ENTRY_FROM_NETWORK",
+  "ENTRY_FROM_OVERLAY",
   "VERDICT_RECORD_SIZE",
   "VERDICT_VERDICT",
   "VERDICT_DROP_REASON",
@@ -51,6 +56,9 @@ const RECORD_CONSTANTS = [
   "VERDICT_FORWARDED",
   "VERDICT_DROPPED",
   "OBS_TO_STACK",
+  "OBS_FROM_ENDPOINT",
+  "OBS_FROM_OVERLAY",
+  "OBS_FROM_NETWORK",
   "OBS_TO_OVERLAY",
   "OBS_TO_NETWORK",
   "OBS_TO_ENDPOINT",
@@ -94,15 +102,17 @@ export function readRecordLayout(wasm: WasmInstance): RecordLayout {
   return layout;
 }
 
-/** Entry point name → the module's ENTRY_* value. */
+/** A PacketRecord's entry point → the module's ENTRY_* value. */
 export function entryCode(layout: RecordLayout, entry: EntryPoint): number {
   switch (entry) {
-    case "from-endpoint":
+    case EntryPoint.FromEndpoint:
       return layout.ENTRY_FROM_ENDPOINT;
-    case "from-network":
+    case EntryPoint.FromNetwork:
       return layout.ENTRY_FROM_NETWORK;
-    case "from-overlay":
+    case EntryPoint.FromOverlay:
       return layout.ENTRY_FROM_OVERLAY;
+    default:
+      return layout.ENTRY_UNKNOWN;
   }
 }
 
@@ -116,16 +126,19 @@ export function verdictFlagNames(layout: RecordLayout, flags: number): string[] 
 }
 
 /** Writes one packet record at `at`. */
-export function encodePacket(view: DataView, at: number, layout: RecordLayout, p: DatapathPacket): void {
-  view.setBigUint64(at + layout.PACKET_TIMESTAMP, p.timestampNs, true);
-  view.setUint32(at + layout.PACKET_SADDR, p.saddr, true);
-  view.setUint32(at + layout.PACKET_DADDR, p.daddr, true);
+export function encodePacket(view: DataView, at: number, layout: RecordLayout, p: PacketRecord): void {
+  view.setUint32(at + layout.PACKET_SECONDS, p.seconds >>> 0, true);
+  view.setUint32(at + layout.PACKET_NANOSECONDS, p.nanoseconds >>> 0, true);
+  view.setUint32(at + layout.PACKET_SADDR, p.saddr >>> 0, true);
+  view.setUint32(at + layout.PACKET_DADDR, p.daddr >>> 0, true);
   view.setUint16(at + layout.PACKET_SPORT, p.sport, true);
   view.setUint16(at + layout.PACKET_DPORT, p.dport, true);
   view.setUint8(at + layout.PACKET_PROTO, p.proto);
-  view.setUint8(at + layout.PACKET_TCP_FLAGS, p.tcpFlags);
+  view.setUint8(at + layout.PACKET_TCP_FLAGS, p.tcpFlags & 0xff);
   view.setUint8(at + layout.PACKET_ENTRY, entryCode(layout, p.entry));
-  view.setUint32(at + layout.PACKET_LENGTH, p.length, true);
+  view.setUint8(at + layout.PACKET_ICMP_TYPE, p.icmpType);
+  view.setUint8(at + layout.PACKET_ICMP_CODE, p.icmpCode);
+  view.setUint32(at + layout.PACKET_LENGTH, p.ipLength >>> 0, true);
 }
 
 /** Reads one verdict record at `at`. */
@@ -359,7 +372,7 @@ export class WasmDatapathEngine implements DatapathEngine {
     this.x.dpProcess(this.handle, packets, n, verdicts);
   }
 
-  processBatch(packets: readonly DatapathPacket[]): DatapathVerdict[] {
+  processBatch(packets: readonly PacketRecord[]): DatapathVerdict[] {
     const n = packets.length;
     if (n === 0) return [];
     const area = this.batchArea(n);

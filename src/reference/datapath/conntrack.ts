@@ -67,6 +67,7 @@ export function tupleFromPacket(
   sport: number,
   dport: number,
   proto: number,
+  icmpType: number,
   flags: number,
 ): Tuple | null {
   const t: Tuple = { daddr, saddr, dport: 0, sport: 0, nexthdr: proto, flags };
@@ -76,10 +77,12 @@ export function tupleFromPacket(
     return t;
   }
   if (proto === IPPROTO_ICMP) {
-    const type = dport >>> 8;
-    if (type === 8) t.dport = sport;
-    else if (type === 0) t.sport = sport;
-    else if (type === 3 || type === 11 || type === 12) t.flags = flags | TUPLE_F_RELATED;
+    if (icmpType === 8 || icmpType === 0) {
+      t.dport = sport;
+      t.sport = dport;
+    } else if (icmpType === 3 || icmpType === 11 || icmpType === 12) {
+      t.flags = flags | TUPLE_F_RELATED;
+    }
     return t;
   }
   return null;

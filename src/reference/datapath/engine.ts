@@ -2,7 +2,8 @@
 // of the differential tests and as the baseline of the benchmarks.
 import type { DatapathEngine, EngineConfig, EngineStats, ServiceKey } from "../../datapath/engine.js";
 import { prefixMask, serviceUnionWord } from "../../datapath/engine.js";
-import type { DatapathPacket, DatapathVerdict } from "../../datapath/packet.js";
+import type { PacketRecord } from "../../model/packet.js";
+import type { DatapathVerdict } from "../../datapath/verdict.js";
 import type {
   BackendMapEntry,
   CtMapEntry,
@@ -155,7 +156,7 @@ export class ReferenceDatapathEngine implements DatapathEngine {
     );
   }
 
-  processBatch(packets: readonly DatapathPacket[]): DatapathVerdict[] {
+  processBatch(packets: readonly PacketRecord[]): DatapathVerdict[] {
     return packets.map((p) => processPacket(this.node, this.layout, p));
   }
 

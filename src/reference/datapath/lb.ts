@@ -177,7 +177,15 @@ export function lbLocal(
 ): number {
   const svc = hit.svc;
   const affinity = (svc.flags & SVC_F_AFFINITY) !== 0;
-  const t = tupleFromPacket(saddr, daddr, sport, dport, proto, selectTupleType(DIR_SERVICE, SCOPE_REVERSE))!;
+  const t = tupleFromPacket(
+    saddr,
+    daddr,
+    sport,
+    dport,
+    proto,
+    0,
+    selectTupleType(DIR_SERVICE, SCOPE_REVERSE),
+  )!;
   const state = emptyCtState();
   const status = ctLookup(node, t, DIR_SERVICE, SCOPE_REVERSE, svc.revNat, tcpFlags, now, state);
   res.serviceCt = status;

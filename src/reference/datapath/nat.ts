@@ -115,20 +115,18 @@ export function natSnat(
   sport: number,
   dport: number,
   proto: number,
+  icmpType: number,
   target: number,
   now: number,
   out: NatResult,
 ): number {
   let min = node.config.natPortMin;
   let max = node.config.natPortMax;
-  let keyDport = dport;
   if (proto === IPPROTO_ICMP) {
-    const type = dport >>> 8;
-    if (type === 8) {
-      keyDport = 0;
+    if (icmpType === 8) {
       min = 0;
       max = 0xffff;
-    } else if (type === 0 || type === 3 || type === 11) {
+    } else if (icmpType === 0 || icmpType === 3 || icmpType === 11) {
       return NAT_PUNT;
     } else {
       return DROP_NAT_UNSUPP_PROTO;
@@ -136,7 +134,7 @@ export function natSnat(
   } else if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) {
     return NAT_PUNT;
   }
-  const o = natTuple(saddr, daddr, sport, keyDport, proto, TUPLE_F_OUT);
+  const o = natTuple(saddr, daddr, sport, dport, proto, TUPLE_F_OUT);
   const existing = node.nat.lookup(encodeTuple(o));
   if (existing !== undefined) {
     const e = decodeNatEntry(existing);
@@ -158,20 +156,15 @@ export function natRevSnat(
   sport: number,
   dport: number,
   proto: number,
+  icmpType: number,
   out: NatResult,
 ): boolean {
-  let keySport = sport;
-  let keyDport = dport;
   if (proto === IPPROTO_TCP || proto === IPPROTO_UDP) {
     if (dport < node.config.natPortMin || dport > node.config.natPortMax) return false;
-  } else if (proto === IPPROTO_ICMP) {
-    if (dport >>> 8 !== 0) return false;
-    keyDport = sport;
-    keySport = 0;
-  } else {
+  } else if (proto !== IPPROTO_ICMP || icmpType !== 0) {
     return false;
   }
-  const v = node.nat.lookup(encodeTuple(natTuple(saddr, daddr, keySport, keyDport, proto, TUPLE_F_IN)));
+  const v = node.nat.lookup(encodeTuple(natTuple(saddr, daddr, sport, dport, proto, TUPLE_F_IN)));
   if (v === undefined) return false;
   const e = decodeNatEntry(v);
   out.addr = e.addr;

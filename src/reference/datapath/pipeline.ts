@@ -1,7 +1,8 @@
 // Reference twin of assembly/datapath/pipeline.ts: the same steps in the same order, on the
 // reference maps, producing the same verdict for every packet.
-import type { DatapathPacket, DatapathVerdict } from "../../datapath/packet.js";
-import { CT_STATE_NAMES } from "../../datapath/packet.js";
+import { EntryPoint, type PacketRecord } from "../../model/packet.js";
+import type { DatapathVerdict } from "../../datapath/verdict.js";
+import { CT_STATE_NAMES } from "../../datapath/verdict.js";
 import type { RecordLayout } from "../../wasm/datapath.js";
 import {
   CTF_LB_LOOPBACK,
@@ -66,6 +67,7 @@ class Walk {
   dport = 0;
   proto = 0;
   tcpFlags = 0;
+  icmpType = 0;
   verdict = 0;
   dropReason = 0;
   obsPoint = 0;
@@ -141,6 +143,7 @@ class Walk {
       this.sport,
       this.dport,
       this.proto,
+      this.icmpType,
       selectTupleType(DIR_INGRESS, SCOPE_BIDIR),
     );
     if (t === null) {
@@ -166,7 +169,15 @@ class Walk {
     if (!c.masquerade || this.saddr === c.masqueradeAddress) return false;
     const local = this.endpointOf(this.saddr);
     if (local !== null) {
-      const t = tupleFromPacket(this.saddr, this.daddr, this.sport, this.dport, this.proto, TUPLE_F_IN);
+      const t = tupleFromPacket(
+        this.saddr,
+        this.daddr,
+        this.sport,
+        this.dport,
+        this.proto,
+        this.icmpType,
+        TUPLE_F_IN,
+      );
       if (t !== null && ctProbe(node, t, TUPLE_F_IN) !== undefined) return false;
     }
     if (c.nativeCidr !== null && (this.daddr & node.nativeCidrMask) >>> 0 === node.nativeCidrPrefix)
@@ -194,6 +205,7 @@ class Walk {
         this.sport,
         this.dport,
         this.proto,
+        this.icmpType,
         this.node.config.masqueradeAddress,
         this.now,
         out,
@@ -219,7 +231,7 @@ class Walk {
         this.forward(this.L.OBS_TO_STACK);
         return;
       }
-      this.deliverToEndpoint(ep, this.L.ENTRY_FROM_ENDPOINT);
+      this.deliverToEndpoint(ep, this.L.OBS_FROM_ENDPOINT);
       return;
     }
     if (tunnel !== 0) {
@@ -227,12 +239,20 @@ class Walk {
       this.forward(this.L.OBS_TO_OVERLAY);
       return;
     }
-    this.leaveThroughDevice(this.L.ENTRY_FROM_ENDPOINT);
+    this.leaveThroughDevice(this.L.OBS_FROM_ENDPOINT);
   }
 
   reverseNodePort(): boolean {
     if (!isL4(this.proto)) return false;
-    const t = tupleFromPacket(this.saddr, this.daddr, this.sport, this.dport, this.proto, TUPLE_F_OUT)!;
+    const t = tupleFromPacket(
+      this.saddr,
+      this.daddr,
+      this.sport,
+      this.dport,
+      this.proto,
+      this.icmpType,
+      TUPLE_F_OUT,
+    )!;
     const out = ctProbe(this.node, t, TUPLE_F_OUT);
     if (out === undefined || !ctEntryNodePort(out)) return false;
     const state = emptyCtState();
@@ -257,7 +277,7 @@ class Walk {
     const L = this.L;
     const src = this.endpointOf(this.saddr);
     if (src === null) {
-      this.drop(DROP_INVALID_SIP, L.ENTRY_FROM_ENDPOINT);
+      this.drop(DROP_INVALID_SIP, L.OBS_FROM_ENDPOINT);
       return;
     }
     this.srcIdentity = src.identity;
@@ -298,7 +318,7 @@ class Walk {
         this.vflags |= res.flags;
         this.serviceCt = res.serviceCt;
         if (r !== 0) {
-          this.drop(r, L.ENTRY_FROM_ENDPOINT);
+          this.drop(r, L.OBS_FROM_ENDPOINT);
           return;
         }
         this.backendId = res.backendId;
@@ -320,10 +340,11 @@ class Walk {
       this.sport,
       this.dport,
       this.proto,
+      this.icmpType,
       selectTupleType(DIR_EGRESS, SCOPE_BIDIR),
     );
     if (t === null) {
-      this.drop(DROP_CT_UNKNOWN_PROTO, L.ENTRY_FROM_ENDPOINT);
+      this.drop(DROP_CT_UNKNOWN_PROTO, L.OBS_FROM_ENDPOINT);
       return;
     }
     const state = emptyCtState();
@@ -356,6 +377,7 @@ class Walk {
       this.sport,
       this.dport,
       this.proto,
+      this.icmpType,
       target,
       this.now,
       out,
@@ -383,7 +405,7 @@ class Walk {
       return;
     }
     this.dstIdentity = this.identityOf(this.daddr);
-    if (ep === null && entry !== this.L.ENTRY_FROM_OVERLAY) {
+    if (ep === null && entry !== this.L.OBS_FROM_OVERLAY) {
       const tunnel = this.tunnelFor();
       if (tunnel !== 0) {
         this.tunnelEndpoint = tunnel;
@@ -397,7 +419,7 @@ class Walk {
   fromOutside(entry: number): void {
     const L = this.L;
     this.srcIdentity = this.identityOf(this.saddr);
-    if (entry !== L.ENTRY_FROM_OVERLAY && isL4(this.proto)) {
+    if (entry !== L.OBS_FROM_OVERLAY && isL4(this.proto)) {
       const hit = lookupService(
         this.node,
         this.daddr,
@@ -454,6 +476,7 @@ class Walk {
           this.sport,
           this.dport,
           this.proto,
+          this.icmpType,
           selectTupleType(DIR_EGRESS, SCOPE_BIDIR),
         )!;
         const state = emptyCtState();
@@ -478,10 +501,11 @@ class Walk {
       }
     }
     const out: NatResult = { addr: 0, port: 0 };
-    if (natRevSnat(this.node, this.saddr, this.daddr, this.sport, this.dport, this.proto, out)) {
+    if (
+      natRevSnat(this.node, this.saddr, this.daddr, this.sport, this.dport, this.proto, this.icmpType, out)
+    ) {
       this.daddr = out.addr;
-      if (this.proto === IPPROTO_ICMP) this.sport = out.port;
-      else this.dport = out.port;
+      this.dport = out.port;
       this.vflags |= L.VFLAG_REV_SNAT;
       if (this.reverseNodePort()) return;
     }
@@ -489,16 +513,10 @@ class Walk {
   }
 }
 
-const entryCodes = (L: RecordLayout): Record<DatapathPacket["entry"], number> => ({
-  "from-endpoint": L.ENTRY_FROM_ENDPOINT,
-  "from-network": L.ENTRY_FROM_NETWORK,
-  "from-overlay": L.ENTRY_FROM_OVERLAY,
-});
-
 /** Processes one packet and returns its verdict. */
-export function processPacket(node: RefNode, L: RecordLayout, p: DatapathPacket): DatapathVerdict {
+export function processPacket(node: RefNode, L: RecordLayout, p: PacketRecord): DatapathVerdict {
   const w = new Walk(node, L);
-  w.now = Number((p.timestampNs / 1_000_000_000n) & 0xffffffffn);
+  w.now = p.seconds >>> 0;
   gcIfDue(node, w.now);
   w.saddr = p.saddr >>> 0;
   w.daddr = p.daddr >>> 0;
@@ -506,12 +524,17 @@ export function processPacket(node: RefNode, L: RecordLayout, p: DatapathPacket)
   w.dport = p.dport & 0xffff;
   w.proto = p.proto & 0xff;
   w.tcpFlags = w.proto === IPPROTO_TCP ? p.tcpFlags & 0xff : 0;
+  w.icmpType = w.proto === IPPROTO_ICMP ? p.icmpType & 0xff : 0;
   w.verdict = L.VERDICT_FORWARDED;
   w.ctState = L.CT_NEW;
   w.serviceCt = L.SERVICE_CT_NONE;
-  const entry = entryCodes(L)[p.entry];
-  if (entry === L.ENTRY_FROM_ENDPOINT) w.fromEndpoint();
-  else w.fromOutside(entry);
+  let entry: number = p.entry;
+  if (entry === EntryPoint.Unknown) {
+    const ep = w.endpointOf(w.saddr);
+    entry = ep !== null && !ep.isHost ? EntryPoint.FromEndpoint : EntryPoint.FromNetwork;
+  }
+  if (entry === EntryPoint.FromEndpoint) w.fromEndpoint();
+  else w.fromOutside(entry === EntryPoint.FromOverlay ? L.OBS_FROM_OVERLAY : L.OBS_FROM_NETWORK);
   if (!w.ctDone) w.vflags |= L.VFLAG_UNTRACKED;
   node.packets++;
   if (w.verdict === L.VERDICT_DROPPED) node.dropped++;

@@ -1,24 +1,7 @@
-// What the datapath consumes and produces per packet, as host objects. The binary records behind
-// them are defined in assembly/datapath/records.ts; src/wasm/datapath.ts converts between the two.
-
-/** Where a packet enters the node (Cilium's bpf_lxc / bpf_host / bpf_overlay entry programs). */
-export type EntryPoint = "from-endpoint" | "from-network" | "from-overlay";
-
-/** One IPv4 packet. Addresses are host-order u32; for ICMP `sport` is the echo identifier and `dport` is type << 8 | code. */
-export interface DatapathPacket {
-  /** Capture time in nanoseconds; the datapath clock is whole seconds of it. */
-  timestampNs: bigint;
-  saddr: number;
-  daddr: number;
-  sport: number;
-  dport: number;
-  proto: number;
-  /** TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10). */
-  tcpFlags: number;
-  /** IP length in bytes. */
-  length: number;
-  entry: EntryPoint;
-}
+// What the datapath produces per packet, as a host object (the binary verdict record behind it is
+// defined in assembly/datapath/records.ts; src/wasm/datapath.ts converts), plus the address helpers
+// the datapath API uses. Packets come in as PacketRecords (src/model/packet.ts).
+import { formatIPv4, parseIPv4 } from "../model/ipv4.js";
 
 /** Hubble's observation point names, by TraceObservationPoint number. */
 export const OBSERVATION_POINT_NAMES: Readonly<Record<number, string>> = {
@@ -62,21 +45,13 @@ export interface DatapathVerdict {
 
 /** "10.0.0.1" → 0x0a000001; throws on anything that is not a dotted-quad IPv4 address. */
 export function parseIpv4(text: string): number {
-  const parts = text.split(".");
-  if (parts.length !== 4) throw new Error(`not an IPv4 address: ${JSON.stringify(text)}`);
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255)
-      throw new Error(`not an IPv4 address: ${JSON.stringify(text)}`);
-    value = value * 256 + Number(part);
-  }
-  return value >>> 0;
+  const value = parseIPv4(text);
+  if (value === undefined) throw new Error(`not an IPv4 address: ${JSON.stringify(text)}`);
+  return value;
 }
 
 /** 0x0a000001 → "10.0.0.1". */
-export function formatIpv4(value: number): string {
-  return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
-}
+export const formatIpv4 = formatIPv4;
 
 /** "10.0.0.0/8" → { prefix, prefixLen }. */
 export function parseCidr(text: string): { prefix: number; prefixLen: number } {

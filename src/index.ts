@@ -1,2 +1,29 @@
 // dpemu public API.
 export { loadWasm, WasmInstance, type WasmSource } from "./wasm/module.js";
+export {
+  buildMaglevTable,
+  buildMaglevTableSync,
+  DEFAULT_MAGLEV_TABLE_SIZE,
+  type MaglevTableOptions,
+} from "./lb/maglev.js";
+export { MAGLEV_TABLE_SIZES } from "./reference/maglev.js";
+export {
+  backendHashString,
+  BACKEND_PROTOCOLS,
+  type MaglevBackend,
+  type BackendProtocol,
+} from "./lb/backend.js";
+export { parseClusterSeed, DEFAULT_MAGLEV_SEED, type ClusterSeed } from "./lb/seed.js";
+export { portPackingForCiliumVersion, DEFAULT_PORT_PACKING } from "./lb/cilium-version.js";
+export type { PortPacking } from "./reference/flow-hash.js";
+export {
+  pickBackend,
+  maglevFlowHash,
+  createPrng,
+  Xoshiro128,
+  type Flow,
+  type BackendSelection,
+  type MaglevHashOptions,
+} from "./lb/select.js";
+export { MaglevWasm, type MaglevTableHandle } from "./lb/maglev-wasm.js";
+export { InvalidInputError } from "./lb/errors.js";

@@ -32,7 +32,7 @@ export type ChurnEvent = "remove" | "add" | "weight" | "rolling";
 
 export interface ChurnResult {
   readonly event: ChurnEvent;
-  /** Backends removed or added; 1 for a weight change; N replacement steps for a rolling restart. */
+  /** Backends removed or added; 1 for a weight change; replacement steps for a rolling restart. */
   readonly count: number;
   /** Flows without CT state that now reach a different backend (mean per step for "rolling"). */
   readonly disruptedFraction: number;

@@ -10,6 +10,13 @@ export const MAX_SYNTHETIC_BACKENDS = 65536;
 export const SYNTHETIC_FRONTEND = "192.0.2.1:80/TCP";
 
 /**
+ * Cilium gives Kubernetes backends weight 100. It matters: Cilium's Maglev only applies weights
+ * when total weight div backends > 1, so equal weights of 1 and a single doubled one (2) would be
+ * ignored, while 100 and 200 are not.
+ */
+export const DEFAULT_BACKEND_WEIGHT = 100;
+
+/**
  * Parses "W1,W2,..." (one weight per backend) or a single "W" for all. Weights are integers
  * 1..65535; the message says which entry is wrong.
  */
@@ -45,7 +52,7 @@ export function syntheticService(backends: number, weights?: readonly number[]):
     address: `10.200.${(i >>> 8) & 0xff}.${i & 0xff}`,
     port: 8080,
     protocol: "TCP",
-    weight: weights?.[i] ?? 1,
+    weight: weights?.[i] ?? DEFAULT_BACKEND_WEIGHT,
   }));
   return { id: null, frontend: SYNTHETIC_FRONTEND, port: 80, protocol: 6, backends: list };
 }

@@ -66,7 +66,7 @@ describe("minimal disruption", () => {
   });
 
   it("is the share moved by a weight change and 1/N for one replacement", () => {
-    const doubled = b.map((x, i) => (i === 0 ? { ...x, weight: 2 } : x));
+    const doubled = b.map((x, i) => (i === 0 ? { ...x, weight: x.weight * 2 } : x));
     // Backend 0 goes from 1/10 to 2/11; the other nine lose the difference.
     expect(minimalDisruption(b, doubled)).toBeCloseTo(2 / 11 - 1 / 10, 12);
     const replaced = [...b];

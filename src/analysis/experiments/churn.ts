@@ -47,9 +47,14 @@ export function churnCounts(backends: number, maxK: number): number[] {
 
 /**
  * The scenarios the issue lists: remove the last k in slot order (a scale-down), add k new ones,
- * double the first backend's weight, and replace every backend in turn (a rolling restart).
+ * double the first backend's weight, and replace every backend in turn (a rolling restart; for
+ * large services only the first `maxRolling` replacements, each step is alike).
  */
-export function churnScenarios(backends: readonly CompareBackend[], maxK = 8): ChurnScenario[] {
+export function churnScenarios(
+  backends: readonly CompareBackend[],
+  maxK = 8,
+  maxRolling = 16,
+): ChurnScenario[] {
   const n = backends.length;
   if (n === 0) throw new Error("churn needs at least one backend");
   const template = backends[0]!;
@@ -69,14 +74,16 @@ export function churnScenarios(backends: readonly CompareBackend[], maxK = 8): C
     i === 0 ? { ...b, weight: Math.min(MAX_WEIGHT, Math.max(1, b.weight) * 2) } : b,
   );
   scenarios.push({ event: "weight", count: 1, steps: [backends, reweighted] });
-  const replacements = freshBackends(backends, n, template);
+  const steps = Math.min(n, maxRolling);
+  const replacements = freshBackends(backends, steps, template);
   const rolling: CompareBackend[][] = [[...backends]];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < steps; i++) {
     const next = [...rolling[i]!];
-    next[i] = replacements[i]!;
+    // The new pod takes the old one's place and weight.
+    next[i] = { ...replacements[i]!, weight: backends[i]!.weight };
     rolling.push(next);
   }
-  scenarios.push({ event: "rolling", count: n, steps: rolling });
+  scenarios.push({ event: "rolling", count: steps, steps: rolling });
   return scenarios;
 }
 

@@ -27,3 +27,20 @@ export {
 } from "./lb/select.js";
 export { MaglevWasm, type MaglevTableHandle } from "./lb/maglev-wasm.js";
 export { InvalidInputError } from "./lb/errors.js";
+export { loadSnapshot, type LoadOptions } from "./snapshot/load.js";
+export {
+  parseSnapshotFiles,
+  UNNAMED_NODE,
+  type SnapshotFile,
+  type SnapshotOptions,
+} from "./snapshot/parse-files.js";
+export { FORMATS, recognise, register, type RegisteredFormat } from "./snapshot/registry.js";
+export { InputError, type SnapshotWarning } from "./snapshot/errors.js";
+export type { Snapshot, NodeView, DumpRecord } from "./model/snapshot.js";
+export type { Service, Frontend, ServiceType, LookupScope } from "./model/service.js";
+export type { Backend, BackendState } from "./model/backend.js";
+export type { RevNatEntry } from "./model/revnat.js";
+export type { MaglevTable } from "./model/maglev-table.js";
+export type { AgentConfig } from "./model/agent-config.js";
+export { flagNames, flagsFromNames, ServiceFlag } from "./model/service-flags.js";
+export { servicesMapEntries, backendsMapEntries } from "./snapshot/lb-maps.js";

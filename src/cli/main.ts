@@ -2,6 +2,8 @@
 // The `dpemu` command: one file per subcommand under src/cli/, registered here.
 import { Command } from "commander";
 import { createRequire } from "node:module";
+import { registerInspect } from "./inspect.js";
+import { registerMaps } from "./maps.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -9,5 +11,8 @@ const program = new Command()
   .name("dpemu")
   .description("Emulate Cilium's load-balancing datapath from cilium-dbg dumps, in WebAssembly")
   .version(version);
+
+registerInspect(program);
+registerMaps(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,45 @@
+// A loaded snapshot: what the dumps say about each node's datapath, plus everything the loader
+// noticed on the way (warnings a user can act on).
+import type { AgentConfig } from "./agent-config.js";
+import type { Backend } from "./backend.js";
+import type { MaglevTable } from "./maglev-table.js";
+import type { RevNatEntry } from "./revnat.js";
+import type { Service } from "./service.js";
+import type { SnapshotWarning } from "../snapshot/errors.js";
+
+/** One recognised dump: where it came from and which format read it. */
+export interface DumpRecord {
+  readonly kind: string;
+  readonly file: string;
+  readonly line: number;
+  /** The node the dump was taken on, when the file name, archive path or content says so. */
+  readonly node: string | undefined;
+}
+
+/** The datapath state of one node, as far as the dumps describe it. */
+export interface NodeView {
+  readonly name: string;
+  /** Services (frontends) sorted by rev-NAT ID then frontend; IPv6 ones are kept but not emulated. */
+  readonly services: readonly Service[];
+  readonly backends: readonly Backend[];
+  readonly revNat: readonly RevNatEntry[];
+  /** Maglev tables as dumped by `bpf lb maglev list` (to compare with computed ones). */
+  readonly maglevTables: readonly MaglevTable[];
+  readonly config: AgentConfig;
+  /** Backend (and service) IDs were derived because no dump showed the real ones. */
+  readonly derivedIds: boolean;
+  /** Node addresses seen in the dumps (node-IP NodePort frontends, status devices). */
+  readonly hostAddresses: readonly string[];
+  readonly dumps: readonly DumpRecord[];
+  /** Dumps taken on another node that fill kinds this node has no dump of. */
+  readonly borrowed: readonly DumpRecord[];
+}
+
+export interface Snapshot {
+  /** What the user passed (path, or a label for in-memory files). */
+  readonly source: string;
+  readonly nodes: readonly NodeView[];
+  /** The view the datapath takes (`--node`, or the node the dumps came from). */
+  readonly selected: NodeView;
+  readonly warnings: readonly SnapshotWarning[];
+}

@@ -1,0 +1,327 @@
+// The in-memory entry point (Node and browsers): files (dumps, or sysdump/bugtool archives) in,
+// a Snapshot out. Node's file-system side is in load.ts.
+import { mergeAgentConfig, type AgentConfig } from "../model/agent-config.js";
+import type { DumpRecord, NodeView, Snapshot } from "../model/snapshot.js";
+import { frontendText } from "../model/service.js";
+import { archiveKind, expandArchive } from "./archive/expand.js";
+import { assembleLb } from "./assemble-lb.js";
+import { InputError, type SnapshotWarning } from "./errors.js";
+import { NodeDumps } from "./node-dumps.js";
+import { assignNodes, nodeFromArchivePath } from "./node-names.js";
+import { recognise, type DumpFamily, type RegisteredFormat } from "./registry.js";
+import { splitDumps } from "./split.js";
+
+export interface SnapshotFile {
+  readonly name: string;
+  readonly text?: string;
+  readonly bytes?: Uint8Array;
+}
+
+export interface SnapshotOptions {
+  /** The node whose view the datapath takes. */
+  readonly node?: string;
+  /** Skip unparseable lines with a warning instead of failing. */
+  readonly lenient?: boolean;
+  /** How to name the snapshot in messages (default: the first file's name). */
+  readonly source?: string;
+}
+
+/** The name of the view when no dump says which node it came from. */
+export const UNNAMED_NODE = "(unnamed)";
+
+interface TextFile {
+  readonly name: string;
+  readonly text: string;
+  readonly archiveNode: string | undefined;
+  readonly inArchive: boolean;
+}
+
+interface ParsedDump {
+  readonly registered: RegisteredFormat;
+  readonly model: unknown;
+  readonly file: string;
+  readonly line: number;
+}
+
+const decoder = new TextDecoder("utf-8");
+
+function isBinary(bytes: Uint8Array): boolean {
+  return bytes.subarray(0, 8192).includes(0);
+}
+
+/** Flattens archives (one level of nesting: a sysdump's bugtool .tar.gz) into text files. */
+function textFiles(files: readonly SnapshotFile[], warnings: SnapshotWarning[]): TextFile[] {
+  const out: TextFile[] = [];
+  const visit = (
+    name: string,
+    bytes: Uint8Array | undefined,
+    text: string | undefined,
+    depth: number,
+    inArchive: boolean,
+  ) => {
+    if (bytes !== undefined) {
+      const kind = archiveKind(name, bytes);
+      if (kind !== undefined && depth < 2) {
+        const entries = expandArchive(name, kind, bytes);
+        const dirs = new Set(entries.map((e) => e.path.split("/").slice(0, -1).join("/")));
+        for (const entry of entries) {
+          // A sysdump keeps each bugtool archive both packed and unpacked: read the unpacked tree.
+          const unpacked = entry.path.replace(/\.(tar\.gz|tgz|tar)$/, "");
+          if (
+            unpacked !== entry.path &&
+            [...dirs].some((d) => d === unpacked || d.startsWith(`${unpacked}/`))
+          )
+            continue;
+          visit(`${name}!/${entry.path}`, entry.bytes, undefined, depth + 1, true);
+        }
+        return;
+      }
+      if (isBinary(bytes)) {
+        if (!inArchive)
+          warnings.push({ file: name, line: 0, message: "binary file skipped (not a cilium-dbg dump)" });
+        return;
+      }
+      text = decoder.decode(bytes);
+    }
+    out.push({
+      name,
+      text: text ?? "",
+      archiveNode: nodeFromArchivePath(name.split("!/").slice(1).join("/")),
+      inArchive,
+    });
+  };
+  for (const f of files) visit(f.name, f.bytes, f.text, 0, false);
+  return out;
+}
+
+export function parseSnapshotFiles(files: readonly SnapshotFile[], options: SnapshotOptions = {}): Snapshot {
+  const warnings: SnapshotWarning[] = [];
+  const warn = (w: SnapshotWarning) => warnings.push(w);
+  const parseOptions = { lenient: options.lenient ?? false, warn };
+  const source = options.source ?? files[0]?.name ?? "(no files)";
+
+  const parsed = new Map<string, ParsedDump[]>();
+  const archiveNodes = new Map<string, string | undefined>();
+  const unread = new Map<string, string[]>();
+  for (const file of textFiles(files, warnings)) {
+    archiveNodes.set(file.name, file.archiveNode);
+    const dumps: ParsedDump[] = [];
+    for (const segment of splitDumps(file.name, file.text)) {
+      const registered = recognise(segment.lines);
+      if (registered === undefined) {
+        if (file.inArchive) {
+          const archive = file.name.split("!/")[0] ?? file.name;
+          unread.set(archive, [...(unread.get(archive) ?? []), file.name.split("/").pop() ?? file.name]);
+        } else {
+          const first = segment.lines.find((l) => l.trim() !== "") ?? "";
+          warn({
+            file: file.name,
+            line: segment.firstLine,
+            message: `unrecognised content (${segment.lines.length} lines, starting ${JSON.stringify(first.trim().slice(0, 60))}): not a dump dpemu reads`,
+          });
+        }
+        continue;
+      }
+      const model = registered.format.parse(segment, parseOptions);
+      dumps.push({ registered, model, file: file.name, line: segment.firstLine });
+    }
+    parsed.set(file.name, dumps);
+  }
+  for (const [archive, names] of unread) {
+    const unique = [...new Set(names)];
+    warn({
+      file: archive,
+      line: 0,
+      message: `${unique.length} archive files hold no dump dpemu reads (e.g. ${unique.slice(0, 4).join(", ")})`,
+    });
+  }
+
+  // Node per file, then the dumps grouped by node (undefined = no node named).
+  const nodeOfFile = assignNodes(
+    [...parsed].map(([file, dumps]) => ({
+      file,
+      kinds: dumps.map((d) => d.registered.format.kind),
+      archiveNode: archiveNodes.get(file),
+    })),
+  );
+  const groups = new Map<
+    string | undefined,
+    {
+      dumps: NodeDumps;
+      records: DumpRecord[];
+      families: Set<DumpFamily>;
+      byFamily: Map<DumpFamily, ParsedDump[]>;
+    }
+  >();
+  const groupOf = (node: string | undefined) => {
+    let g = groups.get(node);
+    if (!g) {
+      g = { dumps: new NodeDumps(), records: [], families: new Set(), byFamily: new Map() };
+      groups.set(node, g);
+    }
+    return g;
+  };
+  for (const [file, dumps] of parsed) {
+    const node = nodeOfFile.get(file);
+    for (const d of dumps) {
+      const g = groupOf(node);
+      const where: DumpRecord = { kind: d.registered.format.kind, file: d.file, line: d.line, node };
+      d.registered.collect(g.dumps, d.model, where);
+      g.records.push(where);
+      g.families.add(d.registered.family);
+      g.byFamily.set(d.registered.family, [...(g.byFamily.get(d.registered.family) ?? []), d]);
+    }
+  }
+  const common = groups.get(undefined);
+  const named = [...groups.keys()].filter((n): n is string => n !== undefined).sort();
+
+  // Which node the unnamed dumps came from: the one whose own addresses they show.
+  const hostAddresses = (dumps: NodeDumps): Set<string> => {
+    const lb = assembleLb(dumps, () => {});
+    const addresses = new Set(dumps.hostAddresses);
+    for (const s of lb.services) {
+      if (
+        (s.type === "NodePort" || s.type === "HostPort") &&
+        s.frontend.address !== "0.0.0.0" &&
+        s.frontend.address !== "::"
+      )
+        addresses.add(s.frontend.address);
+    }
+    return addresses;
+  };
+  let commonOwner: string | undefined;
+  if (common !== undefined && named.length > 0) {
+    const mine = hostAddresses(common.dumps);
+    const owners = named.filter((n) => {
+      const theirs = hostAddresses(groups.get(n)?.dumps ?? new NodeDumps());
+      return [...mine].some((a) => theirs.has(a));
+    });
+    if (owners.length === 1) commonOwner = owners[0];
+  }
+
+  const buildView = (
+    name: string,
+    own: ReturnType<typeof groupOf> | undefined,
+    viewWarn: (w: SnapshotWarning) => void,
+  ): NodeView => {
+    const dumps = new NodeDumps();
+    const records: DumpRecord[] = [];
+    const borrowed: DumpRecord[] = [];
+    const add = (group: ReturnType<typeof groupOf>, family: DumpFamily, into: DumpRecord[]) => {
+      for (const d of group.byFamily.get(family) ?? []) {
+        const where: DumpRecord = {
+          kind: d.registered.format.kind,
+          file: d.file,
+          line: d.line,
+          node: name === UNNAMED_NODE ? undefined : name,
+        };
+        d.registered.collect(dumps, d.model, where);
+        into.push(where);
+      }
+    };
+    for (const family of own?.families ?? []) if (own) add(own, family, records);
+    if (common !== undefined && common !== own) {
+      for (const family of common.families) {
+        if (own?.families.has(family)) continue;
+        add(common, family, commonOwner === name ? records : borrowed);
+      }
+    }
+    for (const a of own?.dumps.hostAddresses ?? []) dumps.hostAddresses.add(a);
+    const lb = assembleLb(dumps, viewWarn);
+    const config = dumps.config.reduce<AgentConfig>((acc, c) => mergeAgentConfig(acc, c.value), {});
+    checkMaglev(
+      dumps,
+      lb.backends.map((b) => b.id),
+      lb.services.map((s) => s.revNatId),
+      viewWarn,
+    );
+    return {
+      name,
+      services: lb.services,
+      backends: lb.backends,
+      revNat: lb.revNat,
+      maglevTables: dumps.maglev.flatMap((m) => m.value),
+      config,
+      derivedIds: lb.derivedIds,
+      hostAddresses: [...hostAddresses(dumps)].sort(),
+      dumps: records,
+      borrowed,
+    };
+  };
+
+  // The selected view.
+  const names = named.length > 0 ? named : [UNNAMED_NODE];
+  let selectedName = options.node;
+  if (selectedName !== undefined && !names.includes(selectedName)) {
+    throw new InputError(
+      { file: source, line: 0 },
+      `expected one of the snapshot's nodes (${names.join(", ")}), found --node ${JSON.stringify(selectedName)}`,
+    );
+  }
+  if (selectedName === undefined) {
+    selectedName = commonOwner ?? names[0] ?? UNNAMED_NODE;
+    if (commonOwner === undefined && names.length > 1) {
+      warn({
+        file: source,
+        line: 0,
+        message: `dumps of ${names.length} nodes (${names.join(", ")}) and no sign which one the shared dumps came from; showing ${selectedName} (choose with --node)`,
+      });
+    }
+  }
+  const nodes = names.map((name) => {
+    const own = name === UNNAMED_NODE ? common : groups.get(name);
+    return buildView(name, own, name === selectedName ? warn : () => {});
+  });
+  const selected = nodes.find((n) => n.name === selectedName) ?? nodes[0];
+  if (selected === undefined)
+    throw new InputError({ file: source, line: 0 }, "expected at least one file, found none");
+
+  if (selected.borrowed.length > 0) {
+    const files = [...new Set(selected.borrowed.map((d) => d.file))];
+    warn({
+      file: files[0] ?? source,
+      line: 0,
+      message: `view of ${selected.name} uses dumps taken on ${commonOwner ?? "another node"} for what ${selected.name} has no dump of (${files.join(", ")}); node-IP frontends there belong to that node`,
+    });
+  }
+  const v6 = selected.services.filter((s) => s.family === 6);
+  const v6Backends = selected.backends.filter((b) => b.family === 6);
+  if (v6.length + v6Backends.length > 0) {
+    warn({
+      file: source,
+      line: 0,
+      message: `${v6.length} IPv6 services and ${v6Backends.length} IPv6 backends kept but not emulated (dpemu emulates IPv4), e.g. ${v6[0] ? frontendText(v6[0].frontend) : v6Backends[0]?.address}`,
+    });
+  }
+  return { source, nodes, selected, warnings };
+}
+
+/** Dumped Maglev tables must point at known backends and services. */
+function checkMaglev(
+  dumps: NodeDumps,
+  backendIds: readonly number[],
+  revNatIds: readonly number[],
+  warn: (w: SnapshotWarning) => void,
+): void {
+  const backends = new Set(backendIds);
+  const services = new Set(revNatIds);
+  for (const { value: tables, where } of dumps.maglev) {
+    for (const t of tables) {
+      const unknown = [...new Set(t.backendIds)].filter((id) => !backends.has(id));
+      if (backends.size > 0 && unknown.length > 0) {
+        warn({
+          file: where.file,
+          line: where.line,
+          message: `Maglev table of rev-NAT ID ${t.revNatId} points at backends ${unknown.join(", ")}, which no dump describes`,
+        });
+      }
+      if (services.size > 0 && !services.has(t.revNatId)) {
+        warn({
+          file: where.file,
+          line: where.line,
+          message: `Maglev table for rev-NAT ID ${t.revNatId}, which no service has`,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// Every dump format dpemu reads, in recognition order (more specific first), each with where its
+// model goes. Adding a format is one `register(...)` line.
+import type { DumpFormat } from "./dump-format.js";
+import type { NodeDumps } from "./node-dumps.js";
+import type { DumpRecord } from "../model/snapshot.js";
+import { agentConfigFormat, agentConfigFromEntries } from "./formats/agent-config.js";
+import { bpfLbListFormat } from "./formats/bpf-lb-list.js";
+import { bpfLbMaglevListFormat } from "./formats/bpf-lb-maglev-list.js";
+import { bpfLbListBackendsFormat, mapGetLb4BackendsFormat } from "./formats/map-get-lb4-backends.js";
+import { bpfLbListRevNatFormat, mapGetLb4ReverseNatFormat } from "./formats/map-get-lb4-reverse-nat.js";
+import { bpfLbListFrontendsFormat, mapGetLb4ServicesFormat } from "./formats/map-get-lb4-services.js";
+import { serviceListFormat } from "./formats/service-list.js";
+import { serviceListJsonFormat } from "./formats/service-list-json.js";
+import { statusVerboseFormat } from "./formats/status-verbose.js";
+
+/**
+ * Dumps of one family describe one part of a node's datapath together (IDs are only consistent
+ * within a node), so a node without any dump of a family borrows the whole family from the dumps
+ * whose node is unknown.
+ */
+export type DumpFamily =
+  "lb" | "config" | "ipcache" | "identities" | "ct" | "nat" | "ipmasq" | "socknat" | "endpoints" | "maps";
+
+export interface RegisteredFormat {
+  readonly format: DumpFormat<unknown>;
+  readonly family: DumpFamily;
+  readonly collect: (into: NodeDumps, model: unknown, where: DumpRecord) => void;
+}
+
+/** Ties a format to its collector; the model handed to `collect` is the one `format` parsed. */
+export function register<Model>(
+  format: DumpFormat<Model>,
+  family: DumpFamily,
+  collect: (into: NodeDumps, model: Model, where: DumpRecord) => void,
+): RegisteredFormat {
+  return {
+    format: format as DumpFormat<unknown>,
+    family,
+    collect: (into, model, where) => collect(into, model as Model, where),
+  };
+}
+
+export const FORMATS: readonly RegisteredFormat[] = [
+  register(serviceListJsonFormat, "lb", (n, m, where) => n.serviceList.push({ value: m.services, where })),
+  register(serviceListFormat, "lb", (n, m, where) => n.serviceList.push({ value: m.services, where })),
+  register(bpfLbListFormat, "lb", (n, m, where) => n.lbList.push({ value: m.rows, where })),
+  register(bpfLbListFrontendsFormat, "lb", (n, m, where) => n.servicesMap.push({ value: m.entries, where })),
+  register(mapGetLb4ServicesFormat, "lb", (n, m, where) => n.servicesMap.push({ value: m.entries, where })),
+  register(bpfLbListBackendsFormat, "lb", (n, m, where) => n.backendsMap.push({ value: m.entries, where })),
+  register(mapGetLb4BackendsFormat, "lb", (n, m, where) => n.backendsMap.push({ value: m.entries, where })),
+  register(bpfLbListRevNatFormat, "lb", (n, m, where) => n.revNatMap.push({ value: m.entries, where })),
+  register(mapGetLb4ReverseNatFormat, "lb", (n, m, where) => n.revNatMap.push({ value: m.entries, where })),
+  register(bpfLbMaglevListFormat, "lb", (n, m, where) => n.maglev.push({ value: m.tables, where })),
+  register(statusVerboseFormat, "config", (n, m, where) => n.config.push({ value: m.config, where })),
+  register(agentConfigFormat, "config", (n, m, where) =>
+    n.config.push({ value: agentConfigFromEntries(m.entries), where }),
+  ),
+];
+
+/** The registered format of a kind. */
+export function formatOfKind(kind: string): RegisteredFormat | undefined {
+  return FORMATS.find((f) => f.format.kind === kind);
+}
+
+/** The first format that recognises these lines. */
+export function recognise(lines: readonly string[]): RegisteredFormat | undefined {
+  return FORMATS.find((f) => f.format.matches(lines));
+}

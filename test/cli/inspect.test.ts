@@ -1,0 +1,105 @@
+// The CLI end to end, as a user runs it (the built dist/, which `npm test` builds first).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { mapGetLb4ServicesFormat } from "../../src/snapshot/formats/map-get-lb4-services.js";
+import { splitDumps } from "../../src/snapshot/split.js";
+import { fixtureText } from "../snapshot/helpers.js";
+
+const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+
+function dpemu(...args: string[]) {
+  const result = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("dpemu inspect", () => {
+  it("prints JSON in the documented shape for the bundled example", () => {
+    const run = dpemu("inspect", "--json");
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as Record<string, unknown> & { services: { frontend: string }[] };
+    expect(Object.keys(doc)).toEqual([
+      "services",
+      "ipcache",
+      "ct",
+      "nat",
+      "ipmasq",
+      "config",
+      "nodes",
+      "warnings",
+    ]);
+    expect(doc.services.find((s) => s.frontend === "10.96.163.90:80/TCP")).toEqual({
+      id: 20,
+      frontend: "10.96.163.90:80/TCP",
+      type: "ClusterIP",
+      flags: ["ClusterIP", "non-routable"],
+      revNatId: 20,
+      backends: [
+        { id: 14, address: "172.20.0.66:80/TCP", state: "active" },
+        { id: 16, address: "172.20.1.126:80/TCP", state: "active" },
+        { id: 15, address: "172.20.2.1:80/TCP", state: "active" },
+      ],
+    });
+    expect(doc.config).toMatchObject({ kprMode: "SNAT", backendSelection: "Random" });
+  });
+
+  it("prints a readable summary with the services table and warnings", () => {
+    const run = dpemu("inspect");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Services \(20\)$/m);
+    expect(run.stdout).toMatch(
+      /^20\s+10\.96\.163\.90:80\/TCP\s+ClusterIP\s+non-routable\s+14:172\.20\.0\.66:80\/TCP 16:172\.20\.1\.126:80\/TCP 15:172\.20\.2\.1:80\/TCP$/m,
+    );
+    expect(run.stdout).toMatch(/^Warnings \(\d+\)$/m);
+  });
+
+  it("bad input exits 2 with one line naming file and line, no stack trace", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dpemu-"));
+    const file = join(dir, "service-list.txt");
+    writeFileSync(
+      file,
+      fixtureText("lab-3node/service-list.txt").replace(
+        "2 => 172.20.0.248:53/UDP",
+        "2 => 172.20.0.248:53/UDP (gone)x",
+      ),
+    );
+    const run = dpemu("inspect", file);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:7: expected a \`service list\` row`),
+    );
+    expect(dpemu("inspect", file, "--lenient").code).toBe(0);
+    expect(dpemu("inspect", join(dir, "missing")).code).toBe(2);
+  });
+});
+
+describe("dpemu maps dump", () => {
+  it("prints cilium_lb4_services_v2 in cilium-dbg's format, which parses back to the dumped entries", () => {
+    const run = dpemu("maps", "dump", "cilium_lb4_services_v2");
+    expect(run.code).toBe(0);
+    const printed = mapGetLb4ServicesFormat.parse(splitDumps("out", run.stdout)[0]!, {
+      lenient: false,
+      warn: () => {},
+    });
+    const dumped = mapGetLb4ServicesFormat.parse(
+      splitDumps("in", fixtureText("lab-3node/map-get-cilium_lb4_services_v2.txt"))[0]!,
+      { lenient: false, warn: () => {} },
+    );
+    const key = (e: { frontend: { address: string; port: number; protocol: string }; slot: number }) =>
+      `${e.frontend.address}:${e.frontend.port}/${e.frontend.protocol}#${e.slot}`;
+    const sort = <T extends Parameters<typeof key>[0]>(xs: readonly T[]) =>
+      [...xs].sort((a, b) => key(a).localeCompare(key(b)));
+    expect(sort(printed.entries)).toEqual(sort(dumped.entries));
+  });
+
+  it("rejects an unknown map name with exit 2", () => {
+    const run = dpemu("maps", "dump", "cilium_nope");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/expected a map name/);
+  });
+});

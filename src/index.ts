@@ -44,3 +44,30 @@ export type { MaglevTable } from "./model/maglev-table.js";
 export type { AgentConfig } from "./model/agent-config.js";
 export { flagNames, flagsFromNames, ServiceFlag } from "./model/service-flags.js";
 export { servicesMapEntries, backendsMapEntries } from "./snapshot/lb-maps.js";
+export { compareSelection, type CompareOptions, type FlowSource } from "./analysis/run-compare.js";
+export { runComparison, type CompareInput, type ServiceFlows } from "./analysis/compare.js";
+export type { NodeSelector, SelectionEngine } from "./analysis/selection.js";
+export { WasmSelectionEngine } from "./analysis/wasm-engine.js";
+export { ReferenceSelectionEngine } from "./analysis/reference-engine.js";
+export type { EngineOptions } from "./analysis/engine-options.js";
+export type { Algorithm, CompareBackend, CompareService, FlowSet } from "./analysis/model.js";
+export type * from "./analysis/results.js";
+export { syntheticFlows, type RandomSource, type SyntheticFlowOptions } from "./analysis/flows.js";
+export { syntheticService, parseWeights } from "./analysis/synthetic-service.js";
+export { servicesToCompare, maglevTableCount } from "./analysis/snapshot-services.js";
+export {
+  binomialBounds,
+  binomialCdf,
+  binomialSurvival,
+  chiSquareGoodnessOfFit,
+  chiSquareSurvival,
+  coefficientOfVariation,
+  peakToMean,
+  regularizedGammaP,
+  regularizedGammaQ,
+  type BinomialBounds,
+  type ChiSquareResult,
+} from "./analysis/stats.js";
+export { formatTextReport } from "./report/text.js";
+export { formatJsonReport } from "./report/json.js";
+export { formatHtmlReport, escapeHtml } from "./report/html.js";

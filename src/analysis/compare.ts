@@ -30,6 +30,7 @@ export interface CompareInput {
   readonly tableSizes: readonly number[];
   /** Largest k for "remove k" / "add k" churn. */
   readonly maxChurn?: number;
+  readonly notes?: readonly string[];
 }
 
 function compareService(
@@ -86,5 +87,6 @@ export function runComparison(engine: SelectionEngine, input: CompareInput): Com
       input.tableSizes,
     ),
     maglevMemoryBytes: maglevMemoryBytes(engine.tableSize, input.maglevTableServices),
+    notes: input.notes ?? [],
   };
 }

@@ -1,5 +1,5 @@
-// Flows for the comparison: a synthetic set (distinct client address/port pairs with heavy-tailed
-// sizes), or flows gathered from packet records. The same FlowSet drives both algorithms.
+// Synthetic flows for the comparison: distinct client address/port pairs with heavy-tailed sizes.
+// The same FlowSet drives both algorithms.
 import type { FlowSet } from "./model.js";
 
 /** Anything that yields uniformly distributed u32 values, e.g. the seeded Xoshiro128. */
@@ -70,42 +70,4 @@ export function syntheticFlows(options: SyntheticFlowOptions, random: RandomSour
     bytes[f] = n * (64 + (random.next() % (1500 - 64 + 1)));
   }
   return { count: flows, clientAddress, clientPort, packets, bytes };
-}
-
-/** Accumulates packets into flows keyed by client address and port (one service's packets). */
-export class FlowCollector {
-  private readonly index = new Map<number, number>();
-  private addresses: number[] = [];
-  private ports: number[] = [];
-  private packetCounts: number[] = [];
-  private byteCounts: number[] = [];
-
-  add(clientAddress: number, clientPort: number, length: number): void {
-    const key = (clientAddress >>> 0) * 65536 + clientPort;
-    let f = this.index.get(key);
-    if (f === undefined) {
-      f = this.addresses.length;
-      this.index.set(key, f);
-      this.addresses.push(clientAddress >>> 0);
-      this.ports.push(clientPort);
-      this.packetCounts.push(0);
-      this.byteCounts.push(0);
-    }
-    this.packetCounts[f]! += 1;
-    this.byteCounts[f]! += length;
-  }
-
-  get count(): number {
-    return this.addresses.length;
-  }
-
-  toFlowSet(): FlowSet {
-    return {
-      count: this.addresses.length,
-      clientAddress: Uint32Array.from(this.addresses),
-      clientPort: Uint16Array.from(this.ports),
-      packets: Float64Array.from(this.packetCounts),
-      bytes: Float64Array.from(this.byteCounts),
-    };
-  }
 }

@@ -14,6 +14,8 @@ export interface CompareBackend {
   readonly protocol: string;
   /** Cilium's backend weight (Maglev only: random selection ignores weights, as Cilium's does). */
   readonly weight: number;
+  /** ClusterMesh cluster of a remote backend (part of its Maglev hash string). */
+  readonly clusterId?: number;
 }
 
 /** A service under comparison; `backends` are its active backends in slot order. */

@@ -128,4 +128,6 @@ export interface CompareReport {
   readonly sweep: readonly SweepPoint[];
   /** Maglev memory at the chosen table size for every service with a table, whole snapshot. */
   readonly maglevMemoryBytes: number;
+  /** What the reader should know about the inputs (emulation limits, snapshot warnings). */
+  readonly notes: readonly string[];
 }

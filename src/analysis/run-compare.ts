@@ -33,6 +33,7 @@ export interface CompareOptions {
   readonly tableSizes?: readonly number[];
   /** Use this engine instead of a fresh Wasm one (tests pass the TS reference). */
   readonly engine?: SelectionEngine;
+  readonly notes?: readonly string[];
 }
 
 /** Synthetic flows of service `index`: its own stream of the run's seed, so services differ. */
@@ -80,5 +81,6 @@ export async function compareSelection(options: CompareOptions): Promise<Compare
     maglevTableServices: options.maglevTableServices ?? options.services.length,
     tableSizes: options.tableSizes ?? MAGLEV_TABLE_SIZES,
     ...(options.maxChurn !== undefined ? { maxChurn: options.maxChurn } : {}),
+    ...(options.notes !== undefined ? { notes: options.notes } : {}),
   });
 }

@@ -37,8 +37,12 @@ export interface ChartSpec {
   readonly series: readonly ChartSeries[];
   /** How y values are printed on the axis. */
   readonly yFormat: "percent" | "number";
+  /** Decimals of y-axis labels. */
+  readonly yDigits: number;
   /** Hide x labels when there are too many to read. */
   readonly showXLabels: boolean;
+  /** Print each bar's value above it (for charts where a bar can be zero, like Maglev's failover). */
+  readonly valueLabels?: boolean;
 }
 
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"];
@@ -108,7 +112,9 @@ function failoverSection(report: CompareReport): Section {
       },
     ],
     yFormat: "percent",
+    yDigits: 0,
     showXLabels: s.length <= 24,
+    valueLabels: s.length <= 24,
   };
   const html =
     `<p>Connections established through one node are re-routed (node failure, ECMP rehash) to another node ` +
@@ -146,6 +152,7 @@ function balanceSection(report: CompareReport): Section {
         { name: "maglev", className: "ct-series-maglev", data: keys.map((k) => m.shares[k] ?? 0) },
       ],
       yFormat: "percent",
+      yDigits: 0,
       showXLabels: keys.length <= 24,
     };
     charts.push(spec);
@@ -213,6 +220,7 @@ function tableSizeSection(report: CompareReport): Section {
     labels,
     series: perService((p) => p.entryPeakToMean),
     yFormat: "number",
+    yDigits: 4,
     showXLabels: true,
   };
   const build: ChartSpec = {
@@ -221,6 +229,7 @@ function tableSizeSection(report: CompareReport): Section {
     labels,
     series: perService((p) => p.buildMs),
     yFormat: "number",
+    yDigits: 2,
     showXLabels: true,
   };
   const html =
@@ -254,21 +263,33 @@ function churnSection(report: CompareReport): Section {
       const spec: ChartSpec = {
         id: `churn-${i}`,
         type: "line",
-        labels: removals.map((c) => `k=${c.count}`),
+        // k = 0 is a fresh node with the same backends: the failover measurement.
+        labels: ["k=0", ...removals.map((c) => `k=${c.count}`)],
         series: [
           {
             name: "random",
             className: "ct-series-random",
-            data: pick("random").map((c) => c.disruptedFraction),
+            data: [
+              s.algorithms.random.failover.brokenFraction,
+              ...pick("random").map((c) => c.disruptedFraction),
+            ],
           },
           {
             name: "maglev",
             className: "ct-series-maglev",
-            data: pick("maglev").map((c) => c.disruptedFraction),
+            data: [
+              s.algorithms.maglev.failover.brokenFraction,
+              ...pick("maglev").map((c) => c.disruptedFraction),
+            ],
           },
-          { name: "least (k/N)", className: "ct-series-least", data: removals.map((c) => c.optimalFraction) },
+          {
+            name: "least (k/N)",
+            className: "ct-series-least",
+            data: [0, ...removals.map((c) => c.optimalFraction)],
+          },
         ],
         yFormat: "percent",
+        yDigits: 0,
         showXLabels: true,
       };
       charts.push(spec);
@@ -276,7 +297,7 @@ function churnSection(report: CompareReport): Section {
         `<h3>${escapeHtml(s.frontend)}: ${s.backends} backends</h3>`,
         chartBlock(
           spec,
-          "Flows re-routed after removing k backends",
+          "Flows re-routed after removing k backends (k = 0: nothing changed, a fresh node selects again)",
           legend([
             { name: "random", colour: ALGORITHM_COLOURS.random },
             { name: "Maglev", colour: ALGORITHM_COLOURS.maglev },
@@ -351,20 +372,22 @@ function describeInput(report: CompareReport): string {
       ],
       ["seed", String(p.seed)],
     ],
-  ).replace("<thead><tr><th></th><th></th></tr></thead>", "");
+  )
+    .replace("<table>", '<table class="kv">')
+    .replace("<thead><tr><th></th><th></th></tr></thead>", "");
 }
 
 const PAGE_STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}
 h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ddd}h3{font-size:1.05em;margin:1.5em 0 .3em}
 table{border-collapse:collapse;margin:.5em 0}td,th{padding:.2em .7em;border-bottom:1px solid #eee;text-align:right}
-td:first-child,th:first-child{text-align:left}.verdicts li{margin:.3em 0}.note{color:#555;font-size:.9em}
+td:first-child,th:first-child{text-align:left}.kv td{text-align:left}.verdicts li{margin:.3em 0}.note{color:#555;font-size:.9em}
 figure{margin:.5em 0}figcaption{font-weight:600}.chart{height:260px}
 .legend{list-style:none;padding:0;margin:.2em 0;display:flex;flex-wrap:wrap;gap:1.2em}
 .swatch{display:inline-block;width:1.4em;height:.7em;margin-right:.4em;background:var(--c)}
 .swatch.dashed{background:repeating-linear-gradient(90deg,var(--c) 0 5px,transparent 5px 8px)}
 .ct-series-least .ct-line{stroke-dasharray:6 5;stroke-width:2px}.ct-series-least .ct-point{stroke-width:6px}
-.ct-bar{stroke-width:14px}
+.ct-bar{stroke-width:14px}.ct-bar-value{font-size:11px;fill:#333}
 `;
 
 function seriesStyle(): string {
@@ -383,7 +406,7 @@ const PAGE_SCRIPT = `
   var done = {};
   var remaining = specs.length;
   function formatY(spec) {
-    return function (v) { return spec.yFormat === "percent" ? Math.round(v * 1000) / 10 + "%" : String(Math.round(v * 1000) / 1000); };
+    return function (v) { return spec.yFormat === "percent" ? (v * 100).toFixed(spec.yDigits) + "%" : v.toFixed(spec.yDigits); };
   }
   function rendered(id) {
     if (done[id]) return;
@@ -396,12 +419,20 @@ const PAGE_SCRIPT = `
     var data = { labels: spec.labels, series: spec.series };
     var options = {
       height: 240,
-      chartPadding: { top: 10, right: 20, bottom: 5, left: 10 },
+      chartPadding: { top: 20, right: 20, bottom: 5, left: 20 },
       axisX: { showLabel: spec.showXLabels, showGrid: spec.type === "line" },
-      axisY: { labelInterpolationFnc: formatY(spec), onlyInteger: false }
+      axisY: { labelInterpolationFnc: formatY(spec), onlyInteger: false },
+      lineSmooth: false,
+      fullWidth: spec.type === "line"
     };
     if (spec.yFormat === "percent") options.low = 0;
     var chart = spec.type === "bar" ? new Chartist.BarChart(element, data, options) : new Chartist.LineChart(element, data, options);
+    if (spec.valueLabels) {
+      chart.on("draw", function (d) {
+        if (d.type !== "bar") return;
+        d.group.elem("text", { x: d.x2, y: d.y2 - 5, "text-anchor": "middle" }, "ct-bar-value").text(formatY(spec)(d.value.y));
+      });
+    }
     chart.on("created", function () { rendered(spec.id); });
   });
 })();
@@ -433,6 +464,7 @@ export function formatHtmlReport(report: CompareReport): string {
 ${describeInput(report)}
 <h2>Verdicts</h2>
 <ul class="verdicts">${verdictList}</ul>
+${report.notes.map((n) => `<p class="note">Note: ${escapeHtml(n)}</p>`).join("\n")}
 <h2>1. Node failover</h2>
 ${failover.html}
 <h2>2. Balance</h2>

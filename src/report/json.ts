@@ -117,6 +117,7 @@ export function toJsonValue(report: CompareReport): { [key: string]: Json } {
     services: report.services.map(service),
     sweep: report.sweep.map(sweepPoint),
     maglevMemoryBytes: report.maglevMemoryBytes,
+    notes: [...report.notes],
   };
 }
 

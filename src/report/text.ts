@@ -1,7 +1,7 @@
 // The terminal report: what was compared, one row of headline numbers per service, the table-size
 // sweep, and a one-line verdict per experiment.
 import type { CompareReport, ServiceResult } from "../analysis/results.js";
-import { bytes, fixed, percent, pValue } from "./format.js";
+import { bytes, fixed, percent } from "./format.js";
 import { verdicts } from "./verdicts.js";
 
 interface Column {
@@ -44,18 +44,6 @@ const COLUMNS: readonly Column[] = [
     value: (s) => fixed(s.algorithms.maglev.balance.peakToMean),
   },
   {
-    group: "fit χ² p",
-    label: "random",
-    align: "right",
-    value: (s) => pValue(s.algorithms.random.balance.fit.pValue),
-  },
-  {
-    group: "fit χ² p",
-    label: "maglev",
-    align: "right",
-    value: (s) => pValue(s.algorithms.maglev.balance.fit.pValue),
-  },
-  {
     group: "remove 1 re-routed",
     label: "random",
     align: "right",
@@ -83,18 +71,6 @@ const COLUMNS: readonly Column[] = [
     },
   },
   { group: "maglev", label: "build ms", align: "right", value: (s) => fixed(s.algorithms.maglev.buildMs, 2) },
-  {
-    group: "select ns/flow",
-    label: "random",
-    align: "right",
-    value: (s) => fixed(s.algorithms.random.selectNsPerFlow, 1),
-  },
-  {
-    group: "select ns/flow",
-    label: "maglev",
-    align: "right",
-    value: (s) => fixed(s.algorithms.maglev.selectNsPerFlow, 1),
-  },
 ];
 
 /** Terminal width of a string (every character we print is one cell wide). */
@@ -187,5 +163,6 @@ export function formatTextReport(report: CompareReport): string {
   );
   out.push("");
   for (const v of verdicts(report)) out.push(`${v.title}: ${v.text}`);
+  if (report.notes.length > 0) out.push("", ...report.notes.map((n) => `Note: ${n}`));
   return out.join("\n") + "\n";
 }

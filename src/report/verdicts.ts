@@ -64,6 +64,7 @@ function churn(report: CompareReport): Verdict {
   const optimal = flowWeighted(removable, (x) => at(x, "maglev", "remove")!.optimalFraction);
   const rolling = (alg: "maglev" | "random") =>
     flowWeighted(s, (x) => at(x, alg, "rolling")!.disruptedFraction);
+  const rollingLeast = flowWeighted(s, (x) => at(x, "maglev", "rolling")!.optimalFraction);
   const removal =
     removable.length > 0
       ? `removing one backend re-routes ${percent(remove("maglev"))} of flows with Maglev (least possible ${percent(optimal)}), ${percent(remove("random"))} with random; `
@@ -71,7 +72,7 @@ function churn(report: CompareReport): Verdict {
   return {
     experiment: "churn",
     title: "Backend churn (no CT)",
-    text: `${removal}a rolling restart re-routes ${percent(rolling("maglev"))} per step with Maglev, ${percent(rolling("random"))} with random.`,
+    text: `${removal}a rolling restart re-routes ${percent(rolling("maglev"))} per step with Maglev (least possible ${percent(rollingLeast)}), ${percent(rolling("random"))} with random.`,
   };
 }
 

@@ -130,6 +130,27 @@ function failoverSection(report: CompareReport): Section {
   return { html, charts: [spec] };
 }
 
+/** Enough decimals that the y-axis steps of a percent chart topping at `max` stay distinct. */
+function percentDigits(max: number): number {
+  const top = max * 100;
+  return top >= 20 ? 0 : top >= 2 ? 1 : top >= 0.2 ? 2 : 3;
+}
+
+/** Enough decimals that the y-axis steps of a chart spanning `values` stay distinct. */
+function spreadDigits(values: readonly number[]): number {
+  const spread = Math.max(...values) - Math.min(...values);
+  return spread >= 2 ? 1 : spread >= 0.2 ? 2 : spread >= 0.02 ? 3 : 4;
+}
+
+/** Each backend's entry share, or their range when there are too many to list. */
+function entryShareText(s: ServiceResult): string {
+  const entries = Object.entries(s.algorithms.maglev.table.entryShares);
+  if (entries.length <= 16)
+    return `entry shares ${entries.map(([k, v]) => `${k} ${percent(v, 2)}`).join(", ")}`;
+  const values = entries.map(([, v]) => v);
+  return `entry shares from ${percent(Math.min(...values), 3)} to ${percent(Math.max(...values), 3)} (every backend in the JSON output)`;
+}
+
 function balanceSection(report: CompareReport): Section {
   const charts: ChartSpec[] = [];
   const parts: string[] = [
@@ -152,7 +173,7 @@ function balanceSection(report: CompareReport): Section {
         { name: "maglev", className: "ct-series-maglev", data: keys.map((k) => m.shares[k] ?? 0) },
       ],
       yFormat: "percent",
-      yDigits: 0,
+      yDigits: percentDigits(Math.max(...expected, ...Object.values(r.shares), ...Object.values(m.shares))),
       showXLabels: keys.length <= 24,
     };
     charts.push(spec);
@@ -193,11 +214,7 @@ function balanceSection(report: CompareReport): Section {
         }),
       ),
       `<p class="note">Maglev table: ${s.algorithms.maglev.table.size} entries, entry peak-to-mean ` +
-        `${fixed(s.algorithms.maglev.table.entryPeakToMean, 4)}; entry shares ${escapeHtml(
-          Object.entries(s.algorithms.maglev.table.entryShares)
-            .map(([k, v]) => `${k} ${percent(v, 2)}`)
-            .join(", "),
-        )}.</p>`,
+        `${fixed(s.algorithms.maglev.table.entryPeakToMean, 4)}; ${escapeHtml(entryShareText(s))}.</p>`,
     );
   });
   return { html: parts.join(""), charts };
@@ -220,7 +237,7 @@ function tableSizeSection(report: CompareReport): Section {
     labels,
     series: perService((p) => p.entryPeakToMean),
     yFormat: "number",
-    yDigits: 4,
+    yDigits: spreadDigits(report.sweep.flatMap((p) => p.services.map((x) => x.entryPeakToMean))),
     showXLabels: true,
   };
   const build: ChartSpec = {
@@ -229,7 +246,7 @@ function tableSizeSection(report: CompareReport): Section {
     labels,
     series: perService((p) => p.buildMs),
     yFormat: "number",
-    yDigits: 2,
+    yDigits: spreadDigits(report.sweep.flatMap((p) => p.services.map((x) => x.buildMs))),
     showXLabels: true,
   };
   const html =
@@ -419,18 +436,27 @@ const PAGE_SCRIPT = `
     var data = { labels: spec.labels, series: spec.series };
     var options = {
       height: 240,
-      chartPadding: { top: 20, right: 20, bottom: 5, left: 20 },
+      chartPadding: { top: 20, right: 40, bottom: 5, left: 20 },
       axisX: { showLabel: spec.showXLabels, showGrid: spec.type === "line" },
       axisY: { labelInterpolationFnc: formatY(spec), onlyInteger: false },
       lineSmooth: false,
       fullWidth: spec.type === "line"
     };
     if (spec.yFormat === "percent") options.low = 0;
+    // Bars share the slot of their label: narrow them when there are many backends.
+    var slot = Math.max(1, element.clientWidth - 80) / Math.max(1, spec.labels.length);
+    var barWidth = Math.max(1, Math.min(14, (slot * 0.8) / spec.series.length));
+    options.seriesBarDistance = barWidth;
     var chart = spec.type === "bar" ? new Chartist.BarChart(element, data, options) : new Chartist.LineChart(element, data, options);
+    if (spec.type === "bar") {
+      chart.on("draw", function (d) {
+        if (d.type === "bar") d.element.attr({ style: "stroke-width: " + barWidth + "px" });
+      });
+    }
     if (spec.valueLabels) {
       chart.on("draw", function (d) {
         if (d.type !== "bar") return;
-        d.group.elem("text", { x: d.x2, y: d.y2 - 5, "text-anchor": "middle" }, "ct-bar-value").text(formatY(spec)(d.value.y));
+        d.group.elem("text", { x: d.x2, y: d.y2 - 5, "text-anchor": "middle" }, "ct-bar-value").text((d.value.y * 100).toFixed(1) + "%");
       });
     }
     chart.on("created", function () { rendered(spec.id); });

@@ -105,7 +105,7 @@ function cost(report: CompareReport): Verdict {
     title: "Cost",
     text:
       `a Maglev table (M=${report.parameters.tableSize}) takes ${fixed(build, 2)} ms to build and ${bytes(report.parameters.tableSize * 4)} per service, ` +
-      `${bytes(report.maglevMemoryBytes)} for the snapshot's ${tables} tables; selection costs ` +
+      `${bytes(report.maglevMemoryBytes)} for the snapshot's ${tables} ${tables === 1 ? "table" : "tables"}; selection costs ` +
       `${fixed(
         meanOf((x) => x.algorithms.maglev.selectNsPerFlow),
         1,

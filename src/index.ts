@@ -1,5 +1,40 @@
 // dpemu public API.
 export { loadWasm, WasmInstance, type WasmSource } from "./wasm/module.js";
+export { loadSnapshot, type LoadOptions } from "./snapshot/load.js";
+export {
+  parseSnapshotFiles,
+  UNNAMED_NODE,
+  type SnapshotFile,
+  type SnapshotOptions,
+} from "./snapshot/parse-files.js";
+export { FORMATS, recognise, register, type RegisteredFormat } from "./snapshot/registry.js";
+export { InputError, type SnapshotWarning } from "./snapshot/errors.js";
+export type { Snapshot, NodeView, DumpRecord } from "./model/snapshot.js";
+export type { Service, Frontend, ServiceType, LookupScope } from "./model/service.js";
+export type { Backend, BackendState } from "./model/backend.js";
+export type { RevNatEntry } from "./model/revnat.js";
+export type { MaglevTable } from "./model/maglev-table.js";
+export type { AgentConfig } from "./model/agent-config.js";
+export { flagNames, flagsFromNames, ServiceFlag } from "./model/service-flags.js";
+export { servicesMapEntries, backendsMapEntries } from "./snapshot/lb-maps.js";
+
+// Node-state models read from cilium-dbg dumps (ipcache, identities, conntrack, NAT, ip-masq,
+// socket rev-NAT, endpoints, maps).
+export { formatPrefix, type IpFamily, type IpPrefix, type L4Address } from "./model/ip-prefix.js";
+export {
+  IPCACHE_FLAG_NAMES,
+  ipcacheFlagBits,
+  ipcacheFlagsFromBits,
+  type IpcacheEntry,
+  type IpcacheFlags,
+} from "./model/ipcache.js";
+export type { IdentityEntry } from "./model/ip-list.js";
+export { CT_FLAG_BITS, type CtDirection, type CtEntry, type CtValueLayout } from "./model/ct.js";
+export type { NatEntry, NatValueLayout } from "./model/nat.js";
+export type { IpmasqEntry } from "./model/ipmasq.js";
+export type { SocknatEntry } from "./model/socknat.js";
+export type { EndpointEntry, PolicyEnforcement } from "./model/endpoint.js";
+export type { MapCacheRow, MapCacheStatus, MapListEntry } from "./model/map-list.js";
 export {
   buildMaglevTable,
   buildMaglevTableSync,
@@ -27,23 +62,6 @@ export {
 } from "./lb/select.js";
 export { MaglevWasm, type MaglevTableHandle } from "./lb/maglev-wasm.js";
 export { InvalidInputError } from "./lb/errors.js";
-export { loadSnapshot, type LoadOptions } from "./snapshot/load.js";
-export {
-  parseSnapshotFiles,
-  UNNAMED_NODE,
-  type SnapshotFile,
-  type SnapshotOptions,
-} from "./snapshot/parse-files.js";
-export { FORMATS, recognise, register, type RegisteredFormat } from "./snapshot/registry.js";
-export { InputError, type SnapshotWarning } from "./snapshot/errors.js";
-export type { Snapshot, NodeView, DumpRecord } from "./model/snapshot.js";
-export type { Service, Frontend, ServiceType, LookupScope } from "./model/service.js";
-export type { Backend, BackendState } from "./model/backend.js";
-export type { RevNatEntry } from "./model/revnat.js";
-export type { MaglevTable } from "./model/maglev-table.js";
-export type { AgentConfig } from "./model/agent-config.js";
-export { flagNames, flagsFromNames, ServiceFlag } from "./model/service-flags.js";
-export { servicesMapEntries, backendsMapEntries } from "./snapshot/lb-maps.js";
 export { compareSelection, type CompareOptions, type FlowSource } from "./analysis/run-compare.js";
 export { runComparison, type CompareInput, type ServiceFlows } from "./analysis/compare.js";
 export type { NodeSelector, SelectionEngine } from "./analysis/selection.js";

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { registerCompare } from "./compare.js";
 import { registerInspect } from "./inspect.js";
 import { registerMaps } from "./maps.js";
+import { maglevCommand } from "./maglev.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -15,6 +16,7 @@ const program = new Command()
 
 registerInspect(program);
 registerMaps(program);
+program.addCommand(maglevCommand());
 registerCompare(program);
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 // Host-side IP address parsing (validated with ip-num) and Go's netip.Addr.String() formatting,
 // which Cilium's Maglev hash strings embed.
-import { IPv4, IPv6, Validator } from "ip-num";
+import { IPv6, Validator } from "ip-num";
 import { InvalidInputError } from "./errors.js";
 
 export type ParsedAddress =
@@ -9,7 +9,17 @@ export type ParsedAddress =
 /** Parses a dotted-quad IPv4 or an IPv6 address; anything else is an InvalidInputError. */
 export function parseAddress(text: string, what = "address"): ParsedAddress {
   if (Validator.isValidIPv4String(text)[0]) {
-    const value = Number(IPv4.fromDecimalDottedString(text).getValue());
+    // ip-num has validated four decimal octets 0..255 without leading zeros; read them directly.
+    let value = 0;
+    let octet = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 46) {
+        value = (value << 8) | octet;
+        octet = 0;
+      } else octet = octet * 10 + (code - 48);
+    }
+    value = ((value << 8) | octet) >>> 0;
     const bytes = new Uint8Array([value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
     return { family: 4, value, bytes };
   }
@@ -36,7 +46,7 @@ export function parseIPv4(text: string, what = "address"): number {
 /** Go's netip.Addr.String(): dotted quad, or RFC 5952 IPv6 ("::ffff:a.b.c.d" for IPv4-mapped). */
 export function formatAddressGo(address: ParsedAddress): string {
   const b = address.bytes;
-  if (address.family === 4) return Array.from(b).join(".");
+  if (address.family === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
   const groups = Array.from({ length: 8 }, (_, i) => (b[2 * i]! << 8) | b[2 * i + 1]!);
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;

@@ -30,6 +30,8 @@ export interface AgentConfig {
   readonly ciliumVersion?: string;
   /** `True`/`False`, or the pre-1.14 `Strict`/`Partial`/`Probe`/`Disabled`. */
   readonly kubeProxyReplacement?: string;
+  /** IPv4 addresses of the KPR devices (`status --verbose` Devices line): this node's own. */
+  readonly deviceAddresses?: readonly string[];
   readonly kprMode?: KubeProxyReplacementMode;
   readonly dsrDispatch?: DsrDispatch;
   readonly backendSelection?: BackendSelection;

@@ -28,7 +28,7 @@ export interface NodeView {
   readonly config: AgentConfig;
   /** Backend (and service) IDs were derived because no dump showed the real ones. */
   readonly derivedIds: boolean;
-  /** Node addresses seen in the dumps (node-IP NodePort frontends, status devices). */
+  /** Node addresses seen in the dumps (node-IP NodePort frontends, KPR devices, host ipcache entries). */
   readonly hostAddresses: readonly string[];
   readonly dumps: readonly DumpRecord[];
   /** Dumps taken on another node that fill kinds this node has no dump of. */

@@ -179,6 +179,7 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
   const hostAddresses = (dumps: NodeDumps): Set<string> => {
     const lb = assembleLb(dumps, () => {});
     const addresses = new Set(dumps.hostAddresses);
+    for (const c of dumps.config) for (const a of c.value.deviceAddresses ?? []) addresses.add(a);
     for (const s of lb.services) {
       if (
         (s.type === "NodePort" || s.type === "HostPort") &&

@@ -179,3 +179,24 @@ describe("reference doc Appendix A (our own computed values)", () => {
     expect(Object.fromEntries(counts(table))).toEqual({ 1: 84, 2: 167 });
   });
 });
+
+describe("Cilium's weight rule at its edges (read from computeLookupTable)", () => {
+  const mk = (i: number, weight: number) => ({
+    address: `10.0.0.${i}`,
+    port: 80,
+    protocol: "TCP",
+    id: i,
+    weight,
+  });
+
+  it("a weight-0 backend keeps exactly one entry when weights are in use (its first turn is never skipped)", async () => {
+    const table = await bothBuilds([mk(1, 0), mk(2, 100), mk(3, 100)], 251);
+    expect(counts(table).get(1)).toBe(1);
+  });
+
+  it("weights are ignored when sum / N <= 1 in integer division: 0, 1, 1 shares like 1, 1, 1", async () => {
+    const table = await bothBuilds([mk(1, 0), mk(2, 1), mk(3, 1)], 251);
+    expect(table).toEqual(await bothBuilds([mk(1, 1), mk(2, 1), mk(3, 1)], 251));
+    expect(Object.fromEntries(counts(table))).toEqual({ 1: 84, 2: 84, 3: 83 });
+  });
+});

@@ -204,6 +204,24 @@ describe("nodes", () => {
     expect(unchosen.warnings.some((w) => w.message.includes("choose with --node"))).toBe(true);
   });
 
+  it("shared dumps belong to the node whose addresses they show, and that node is the default view", () => {
+    const files = [
+      { name: "d/service-list.k8s-a.txt", text: svc("10.0.0.1") },
+      { name: "d/service-list.k8s-b.txt", text: svc("10.0.0.2") },
+      // status --verbose without a node in its name; its KPR devices are k8s-b's addresses.
+      {
+        name: "d/status.txt",
+        text: "KubeProxyReplacement Details:\n  Devices:   eth0 10.0.0.2 (Direct Routing)\n  Mode:   DSR\n",
+      },
+    ];
+    const s = parseSnapshotFiles(files);
+    expect(s.selected.name).toBe("k8s-b");
+    expect(s.selected.config.kprMode).toBe("DSR");
+    expect(s.warnings).toEqual([]);
+    const a = s.nodes.find((n) => n.name === "k8s-a")!;
+    expect(a.borrowed.map((d) => d.file)).toEqual(["d/status.txt"]);
+  });
+
   it("a lone descriptive suffix is not a node", async () => {
     const s = await loadSnapshot(LAB);
     expect(s.nodes.map((n) => n.name)).not.toContain("webpod");

@@ -131,9 +131,13 @@ function readKprLine(config: Mutable<AgentConfig>, label: string, value: string,
     case "Session Affinity":
       config.sessionAffinity = enabled(value);
       return true;
+    case "Devices": {
+      const addresses = value.match(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g);
+      if (addresses) config.deviceAddresses = addresses;
+      return true;
+    }
     case "Socket LB Tracing":
     case "Socket LB Protocols":
-    case "Devices":
     case "Graceful Termination":
     case "NAT46/64 Support":
     case "XDP Acceleration":
@@ -199,6 +203,7 @@ function printStatus(c: AgentConfig): string {
   if (c.socketLb !== undefined) kpr.push(item("Socket LB", onOff(c.socketLb)));
   if (c.socketLbHostnsOnly !== undefined)
     kpr.push(item("Socket LB Coverage", c.socketLbHostnsOnly ? "Hostns-only" : "Full"));
+  if (c.deviceAddresses !== undefined) kpr.push(item("Devices", c.deviceAddresses.join(" ")));
   if (c.kprMode !== undefined) kpr.push(item("Mode", c.kprMode));
   if (c.dsrDispatch !== undefined) {
     const name = Object.entries(DISPATCH).find(([, v]) => v === c.dsrDispatch)?.[0] ?? c.dsrDispatch;

@@ -1,0 +1,7 @@
+// One ip-masq-agent non-masquerade CIDR (`cilium_ipmasq_v4`, LPM trie): traffic from pods to these
+// destinations keeps its source address.
+import type { IpPrefix } from "./ip-prefix.js";
+
+export interface IpmasqEntry {
+  readonly prefix: IpPrefix;
+}

@@ -24,6 +24,8 @@ export interface CompareService {
   readonly id: number | null;
   /** "IP:PORT/PROTO" as `cilium-dbg service list` prints it. */
   readonly frontend: string;
+  /** The frontend address (IPv4 text; 0.0.0.0 for a NodePort surrogate that matches any node address). */
+  readonly address: string;
   readonly port: number;
   /** IP protocol number (6 TCP, 17 UDP, 132 SCTP). */
   readonly protocol: number;

@@ -62,10 +62,20 @@ export async function compareSelection(options: CompareOptions): Promise<Compare
       portPacking: options.portPacking,
       ...(options.clusterSeed !== undefined ? { clusterSeed: options.clusterSeed } : {}),
     }));
-  const services: ServiceFlows[] = options.services.map((service, i) => ({
+  const withFlows: ServiceFlows[] = options.services.map((service, i) => ({
     service,
     flows: flowsFor(options.flowSource, service, i, options.seed),
   }));
+  // A capture may never reach some services; there is nothing to measure for them.
+  const services = withFlows.filter((s) => s.flows.count > 0);
+  const unreached = withFlows.filter((s) => s.flows.count === 0).map((s) => s.service.frontend);
+  if (services.length === 0) {
+    throw new RangeError(
+      `no flow in ${options.flowSource.kind === "capture" ? options.flowSource.path : "the input"} reaches a compared service`,
+    );
+  }
+  const notes = [...(options.notes ?? [])];
+  if (unreached.length > 0) notes.push(`no flows reached ${unreached.join(", ")}: left out`);
   const source = options.flowSource;
   return runComparison(engine, {
     snapshot: options.snapshot,
@@ -81,6 +91,6 @@ export async function compareSelection(options: CompareOptions): Promise<Compare
     maglevTableServices: options.maglevTableServices ?? options.services.length,
     tableSizes: options.tableSizes ?? MAGLEV_TABLE_SIZES,
     ...(options.maxChurn !== undefined ? { maxChurn: options.maxChurn } : {}),
-    ...(options.notes !== undefined ? { notes: options.notes } : {}),
+    notes,
   });
 }

@@ -33,6 +33,7 @@ function toCompareService(service: Service, byId: ReadonlyMap<number, Backend>):
   return {
     id: service.id,
     frontend: frontendText(service.frontend),
+    address: service.frontend.address,
     port: service.frontend.port,
     protocol: protocolNumber(service.frontend.protocol),
     backends: activeBackends(service, byId),

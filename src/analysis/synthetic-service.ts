@@ -54,5 +54,12 @@ export function syntheticService(backends: number, weights?: readonly number[]):
     protocol: "TCP",
     weight: weights?.[i] ?? DEFAULT_BACKEND_WEIGHT,
   }));
-  return { id: null, frontend: SYNTHETIC_FRONTEND, port: 80, protocol: 6, backends: list };
+  return {
+    id: null,
+    frontend: SYNTHETIC_FRONTEND,
+    address: "192.0.2.1",
+    port: 80,
+    protocol: 6,
+    backends: list,
+  };
 }

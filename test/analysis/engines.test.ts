@@ -65,7 +65,14 @@ describe("Wasm engine = TS reference engine", () => {
         fc.integer({ min: 0, max: 50 }),
         (backends, flows, packing, port, protocol, node) => {
           const { wasm, reference } = engines.get(packing)!;
-          const service: CompareService = { id: 1, frontend: "x", port, protocol, backends };
+          const service: CompareService = {
+            id: 1,
+            frontend: "x",
+            address: "192.0.2.9",
+            port,
+            protocol,
+            backends,
+          };
           expect(wasm.maglevTable(backends, 251)).toEqual(reference.maglevTable(backends, 251));
           for (const algorithm of ["maglev", "random"] as const) {
             expect(wasm.node(algorithm, node).select(service, backends, flows)).toEqual(
@@ -81,7 +88,14 @@ describe("Wasm engine = TS reference engine", () => {
   it("different nodes draw different random streams", () => {
     const { wasm } = engines.get("service-port-high")!;
     const backends = backendsOf(10);
-    const service: CompareService = { id: 1, frontend: "x", port: 80, protocol: 6, backends };
+    const service: CompareService = {
+      id: 1,
+      frontend: "x",
+      address: "192.0.2.9",
+      port: 80,
+      protocol: 6,
+      backends,
+    };
     const flows = syntheticFlows({ flows: 2000, clients: 50 }, new Xoshiro128(1));
     const a = wasm.node("random", 3).select(service, backends, flows);
     const b = wasm.node("random", 4).select(service, backends, flows);

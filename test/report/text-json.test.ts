@@ -13,7 +13,10 @@ beforeAll(async () => {
   const options = { tableSize: 251, seed: 5, portPacking: "service-port-high" as const };
   report = await compareSelection({
     snapshot: { source: "synthetic", node: null, ciliumVersion: null, services: 2 },
-    services: [syntheticService(3), { ...syntheticService(4), frontend: "192.0.2.2:443/TCP", address: "192.0.2.2", port: 443 }],
+    services: [
+      syntheticService(3),
+      { ...syntheticService(4), frontend: "192.0.2.2:443/TCP", address: "192.0.2.2", port: 443 },
+    ],
     flowSource: { kind: "synthetic", flows: 2000, clients: 50 },
     tableSizes: [251, 509],
     engine: new ReferenceSelectionEngine(options),

@@ -28,10 +28,10 @@ export interface BalanceResult extends ShareSummary {
   readonly bytes: ShareSummary;
 }
 
-export type ChurnEvent = "remove" | "add" | "weight" | "rolling";
+export type ChurnKind = "remove" | "add" | "weight" | "rolling";
 
 export interface ChurnResult {
-  readonly event: ChurnEvent;
+  readonly event: ChurnKind;
   /** Backends removed or added; 1 for a weight change; replacement steps for a rolling restart. */
   readonly count: number;
   /** Flows without CT state that now reach a different backend (mean per step for "rolling"). */

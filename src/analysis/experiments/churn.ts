@@ -4,12 +4,12 @@
 // algorithm must move (how far the intended shares themselves shift).
 import type { CompareBackend, CompareService, FlowSet } from "../model.js";
 import type { Algorithm } from "../model.js";
-import type { ChurnEvent, ChurnResult } from "../results.js";
+import type { ChurnKind, ChurnResult } from "../results.js";
 import type { SelectionEngine } from "../selection.js";
 
 /** A sequence of backend sets: steps[0] is the service as it is, each later one a change. */
 export interface ChurnScenario {
-  readonly event: ChurnEvent;
+  readonly event: ChurnKind;
   readonly count: number;
   readonly steps: readonly (readonly CompareBackend[])[];
 }

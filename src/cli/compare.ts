@@ -1,11 +1,12 @@
 // `dpemu compare [SNAPSHOT] [--service FRONTEND|ID ...] [--backends N [--weights W,...]]
-//  [--flows N --clients K] [--seed S] [--table-size M] [--json FILE|-] [--html FILE]`:
+//  [--input CAPTURE | --flows N --clients K] [--seed S] [--table-size M] [--json FILE|-] [--html FILE]`:
 // Maglev against random backend selection on a snapshot's services (or a synthetic one).
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { describeCapture, flowsFromCapture } from "../analysis/capture-input.js";
 import type { CompareService } from "../analysis/model.js";
 import type { CompareReport, SnapshotInfo } from "../analysis/results.js";
-import { compareSelection } from "../analysis/run-compare.js";
+import { compareSelection, type FlowSource } from "../analysis/run-compare.js";
 import { maglevTableCount, servicesToCompare, UnknownServiceError } from "../analysis/snapshot-services.js";
 import { parseWeights, syntheticService } from "../analysis/synthetic-service.js";
 import { DEFAULT_PORT_PACKING, portPackingForCiliumVersion } from "../lb/cilium-version.js";
@@ -26,6 +27,7 @@ interface CompareCliOptions {
   readonly service?: string[];
   readonly backends?: string;
   readonly weights?: string;
+  readonly input?: string;
   readonly flows: string;
   readonly clients: string;
   readonly seed: string;
@@ -151,6 +153,29 @@ async function snapshotInputs(options: CompareCliOptions, snapshotPath: string |
   };
 }
 
+/** Synthetic flows, or the compared services' flows gathered from `--input`. */
+async function chooseFlows(
+  options: CompareCliOptions,
+  command: Command,
+  inputs: Inputs,
+): Promise<FlowSource> {
+  if (options.input === undefined) {
+    return {
+      kind: "synthetic",
+      flows: integer("--flows", options.flows, 1, 10_000_000),
+      clients: integer("--clients", options.clients, 1, 1 << 23),
+    };
+  }
+  for (const name of ["flows", "clients"]) {
+    if (command.getOptionValueSource(name) === "cli") {
+      throw new InputError(COMMAND_LINE, `--${name} makes synthetic flows; drop it with --input`);
+    }
+  }
+  const capture = await flowsFromCapture(options.input, inputs.services);
+  inputs.notes.push(describeCapture(options.input, capture));
+  return { kind: "capture", path: options.input, flows: capture.flows };
+}
+
 async function writeOutputs(report: CompareReport, options: CompareCliOptions): Promise<void> {
   if (options.json !== "-") process.stdout.write(formatTextReport(report));
   if (options.json !== undefined) {
@@ -186,6 +211,10 @@ export function registerCompare(program: Command): void {
       "--weights <w,...>",
       "weights of the synthetic backends: one for all, or one each (Cilium's default 100)",
     )
+    .option(
+      "--input <capture>",
+      "flows from a pcap, pcapng, Hubble JSON or synthetic-spec file instead of synthetic ones",
+    )
     .option("--flows <n>", "synthetic connections per service", "100000")
     .option("--clients <k>", "distinct client addresses the connections come from", "1000")
     .option("--seed <s>", "seed of the synthetic flows and the random-selection streams", "1")
@@ -202,33 +231,34 @@ export function registerCompare(program: Command): void {
     .option("--json <file|->", "also write the results as JSON (- for stdout instead of the table)")
     .option("--html <file>", "also write a self-contained HTML report with charts")
     .action(
-      withErrorHandling(async (snapshotPath: string | undefined, options: CompareCliOptions) => {
-        const inputs = await asInputErrors(async () => {
-          const found =
-            options.backends !== undefined
-              ? await syntheticInputs(options, snapshotPath)
-              : await snapshotInputs(options, snapshotPath);
-          checkTableSize(found.tableSize);
-          if (found.clusterSeed !== undefined) parseClusterSeed(found.clusterSeed);
-          return found;
-        });
-        const flows = integer("--flows", options.flows, 1, 10_000_000);
-        const clients = integer("--clients", options.clients, 1, 1 << 23);
-        const seed = integer("--seed", options.seed, 0, 0xffffffff);
-        const report = await asInputErrors(() =>
-          compareSelection({
-            snapshot: inputs.snapshot,
-            services: inputs.services,
-            maglevTableServices: inputs.maglevTableServices,
-            flowSource: { kind: "synthetic", flows, clients },
-            seed,
-            tableSize: inputs.tableSize,
-            portPacking: inputs.portPacking,
-            notes: inputs.notes,
-            ...(inputs.clusterSeed !== undefined ? { clusterSeed: inputs.clusterSeed } : {}),
-          }),
-        );
-        await writeOutputs(report, options);
-      }),
+      withErrorHandling(
+        async (snapshotPath: string | undefined, options: CompareCliOptions, command: Command) => {
+          const inputs = await asInputErrors(async () => {
+            const found =
+              options.backends !== undefined
+                ? await syntheticInputs(options, snapshotPath)
+                : await snapshotInputs(options, snapshotPath);
+            checkTableSize(found.tableSize);
+            if (found.clusterSeed !== undefined) parseClusterSeed(found.clusterSeed);
+            return found;
+          });
+          const seed = integer("--seed", options.seed, 0, 0xffffffff);
+          const flowSource = await chooseFlows(options, command, inputs);
+          const report = await asInputErrors(() =>
+            compareSelection({
+              snapshot: inputs.snapshot,
+              services: inputs.services,
+              maglevTableServices: inputs.maglevTableServices,
+              flowSource,
+              seed,
+              tableSize: inputs.tableSize,
+              portPacking: inputs.portPacking,
+              notes: inputs.notes,
+              ...(inputs.clusterSeed !== undefined ? { clusterSeed: inputs.clusterSeed } : {}),
+            }),
+          );
+          await writeOutputs(report, options);
+        },
+      ),
     );
 }

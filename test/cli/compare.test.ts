@@ -1,6 +1,6 @@
 // `dpemu compare` end to end, as a user runs it (the built dist/, which `npm test` builds first).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -116,6 +116,37 @@ describe("dpemu compare", () => {
     expect(readFileSync(html, "utf8")).toMatch(/^<!DOCTYPE html>/);
   });
 
+  it("--input takes the flows a capture or synthetic spec carries to the compared services", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dpemu-compare-"));
+    const spec = join(dir, "spec.json");
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        seed: 7,
+        connections: 1500,
+        clients: { count: 100, cidr: "10.128.0.0/16" },
+        services: [
+          { address: "10.96.163.90", port: 80, proto: "TCP" },
+          { address: "10.96.0.10", port: 53, proto: "UDP" },
+        ],
+        newConnectionsPerSecond: 1000,
+      }),
+    );
+    const run = dpemu("--input", spec, "--json", "-");
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as CompareJson & { notes: string[] };
+    // Every generated connection lands on one of the two services; the others get no flows.
+    expect(doc.services.map((s) => s.frontend).sort()).toEqual(["10.96.0.10:53/UDP", "10.96.163.90:80/TCP"]);
+    expect(doc.services.reduce((sum, s) => sum + s.flows, 0)).toBe(1500);
+    expect(doc.notes.some((n) => /\(synthetic\): \d+ packets read/.test(n))).toBe(true);
+    expect(doc.notes).toContain("no flows reached 10.96.0.10:53/TCP, 10.96.0.10:9153/TCP: left out");
+
+    const pcap = fileURLToPath(new URL("../captures/files/ethernet-usec.pcap", import.meta.url));
+    const captured = dpemu("--input", pcap, "--service", "20", "--json", "-");
+    expect(captured.code).toBe(0);
+    expect((JSON.parse(captured.stdout) as CompareJson).services[0]!.flows).toBeGreaterThan(0);
+  });
+
   it("reports bad input on one line with exit code 2", () => {
     const cases: [string[], RegExp][] = [
       [["--table-size", "1000"], /Maglev table size 1000 is not supported/],
@@ -125,6 +156,15 @@ describe("dpemu compare", () => {
       [["--flows", "abc"], /--flows must be an integer/],
       [["--cluster-seed", "short"], /base64/],
       [["/nonexistent/snapshot"], /\/nonexistent\/snapshot: expected a snapshot directory/],
+      [["--input", "/nonexistent.pcap"], /\/nonexistent\.pcap: expected a capture file/],
+      [
+        ["--input", fileURLToPath(new URL("../captures/files/cut-in-packet.pcap", import.meta.url))],
+        /cut-in-packet\.pcap: file ends inside a packet record.*\(packet 29, byte offset 2272\)/,
+      ],
+      [
+        ["--input", "package.json", "--clients", "5"],
+        /--clients makes synthetic flows; drop it with --input/,
+      ],
     ];
     for (const [args, message] of cases) {
       const run = dpemu(...args);

@@ -112,13 +112,19 @@ export {
 } from "./replay/synthetic-spec.js";
 export { formatRfc3339, parseRfc3339 } from "./replay/rfc3339.js";
 
+// BPF maps: shared interfaces and constants, the Wasm maps, and their TypeScript twins.
+export * from "./maps/types.js";
+export { WasmHashMap, WasmLpmMap } from "./wasm/maps.js";
+export { ReferenceLpmMap } from "./reference/maps/lpm-map.js";
+export { ReferenceHashMap } from "./reference/maps/hash-map.js";
+
 // Maglev vs random comparison (dpemu compare): experiments, statistics, reports.
 export { compareSelection, type CompareOptions, type FlowSource } from "./analysis/run-compare.js";
 export { runComparison, type CompareInput, type ServiceFlows } from "./analysis/compare.js";
 export type { NodeSelector, SelectionEngine } from "./analysis/selection.js";
 export { WasmSelectionEngine } from "./analysis/wasm-engine.js";
 export { ReferenceSelectionEngine } from "./analysis/reference-engine.js";
-export type { EngineOptions } from "./analysis/engine-options.js";
+export type { SelectionEngineOptions } from "./analysis/engine-options.js";
 export type { Algorithm, CompareBackend, CompareService, FlowSet } from "./analysis/model.js";
 export type * from "./analysis/results.js";
 export { syntheticFlows, type RandomSource, type SyntheticFlowOptions } from "./analysis/flows.js";

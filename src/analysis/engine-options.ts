@@ -2,7 +2,7 @@
 import type { ClusterSeed } from "../lb/seed.js";
 import type { PortPacking } from "../reference/flow-hash.js";
 
-export interface EngineOptions {
+export interface SelectionEngineOptions {
   /** Maglev table size M (one of Cilium's supported primes). */
   readonly tableSize: number;
   /** The cluster's bpf-lb-maglev-hash-seed (base64 or parsed); default Cilium's. */

@@ -6,7 +6,7 @@ import type { ClusterSeed } from "../lb/seed.js";
 import { flowHashV4, type PortPacking } from "../reference/flow-hash.js";
 import { maglevTable } from "../reference/maglev.js";
 import { randomSlot, Xoshiro128 } from "../reference/select.js";
-import { medianTime, nodeStreamSeed, type EngineOptions } from "./engine-options.js";
+import { medianTime, nodeStreamSeed, type SelectionEngineOptions } from "./engine-options.js";
 import type { Algorithm, CompareBackend, CompareService, FlowSet } from "./model.js";
 import type { NodeSelector, SelectionEngine } from "./selection.js";
 
@@ -17,7 +17,7 @@ export class ReferenceSelectionEngine implements SelectionEngine {
   private readonly seed: number;
   private readonly prngs = new Map<number, Xoshiro128>();
 
-  constructor(options: EngineOptions) {
+  constructor(options: SelectionEngineOptions) {
     this.tableSize = options.tableSize;
     this.clusterSeed = resolveSeed(options.clusterSeed);
     this.packing = options.portPacking;

@@ -9,7 +9,7 @@ import type { PortPacking } from "../reference/flow-hash.js";
 import type { WasmSource } from "../wasm/module.js";
 import type { Algorithm, CompareBackend, CompareService, FlowSet } from "./model.js";
 import type { NodeSelector, SelectionEngine } from "./selection.js";
-import { medianTime, nodeStreamSeed, type EngineOptions } from "./engine-options.js";
+import { medianTime, nodeStreamSeed, type SelectionEngineOptions } from "./engine-options.js";
 
 export class WasmSelectionEngine implements SelectionEngine {
   readonly tableSize: number;
@@ -20,7 +20,7 @@ export class WasmSelectionEngine implements SelectionEngine {
 
   private constructor(
     private readonly maglev: MaglevWasm,
-    options: EngineOptions,
+    options: SelectionEngineOptions,
   ) {
     this.tableSize = options.tableSize;
     this.clusterSeed = resolveSeed(options.clusterSeed);
@@ -29,7 +29,7 @@ export class WasmSelectionEngine implements SelectionEngine {
   }
 
   /** Loads its own Wasm instance (independent memory), compiled once per process. */
-  static async create(options: EngineOptions, source?: WasmSource): Promise<WasmSelectionEngine> {
+  static async create(options: SelectionEngineOptions, source?: WasmSource): Promise<WasmSelectionEngine> {
     return new WasmSelectionEngine(await MaglevWasm.load(source), options);
   }
 

@@ -176,20 +176,26 @@ async function chooseFlows(
   return { kind: "capture", path: options.input, flows: capture.flows };
 }
 
+/** Writes an output file; a path that cannot be written is the user's to fix (exit 2). */
+async function writeOutput(path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (error) {
+    throw new InputError({ file: path, line: 0 }, `cannot write the report: ${(error as Error).message}`);
+  }
+}
+
 async function writeOutputs(report: CompareReport, options: CompareCliOptions): Promise<void> {
-  if (options.json !== "-") process.stdout.write(formatTextReport(report));
-  if (options.json !== undefined) {
-    const json = formatJsonReport(report);
-    if (options.json === "-") process.stdout.write(json);
-    else {
-      await writeFile(options.json, json);
-      process.stderr.write(`JSON report written to ${options.json}\n`);
-    }
+  // Files first: a path that cannot be written fails the command before anything is printed.
+  if (options.json !== undefined && options.json !== "-") {
+    await writeOutput(options.json, formatJsonReport(report));
   }
-  if (options.html !== undefined) {
-    await writeFile(options.html, formatHtmlReport(report));
-    process.stderr.write(`HTML report written to ${options.html}\n`);
+  if (options.html !== undefined) await writeOutput(options.html, formatHtmlReport(report));
+  process.stdout.write(options.json === "-" ? formatJsonReport(report) : formatTextReport(report));
+  if (options.json !== undefined && options.json !== "-") {
+    process.stderr.write(`JSON report written to ${options.json}\n`);
   }
+  if (options.html !== undefined) process.stderr.write(`HTML report written to ${options.html}\n`);
 }
 
 export function registerCompare(program: Command): void {

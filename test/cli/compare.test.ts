@@ -165,6 +165,10 @@ describe("dpemu compare", () => {
         ["--input", "package.json", "--clients", "5"],
         /--clients makes synthetic flows; drop it with --input/,
       ],
+      [
+        ["--flows", "100", "--html", "/nonexistent/dir/r.html"],
+        /\/nonexistent\/dir\/r\.html: cannot write the report/,
+      ],
     ];
     for (const [args, message] of cases) {
       const run = dpemu(...args);

@@ -117,3 +117,32 @@ export * from "./maps/types.js";
 export { WasmHashMap, WasmLpmMap } from "./wasm/maps.js";
 export { ReferenceLpmMap } from "./reference/maps/lpm-map.js";
 export { ReferenceHashMap } from "./reference/maps/hash-map.js";
+
+// Maglev vs random comparison (dpemu compare): experiments, statistics, reports.
+export { compareSelection, type CompareOptions, type FlowSource } from "./analysis/run-compare.js";
+export { runComparison, type CompareInput, type ServiceFlows } from "./analysis/compare.js";
+export type { NodeSelector, SelectionEngine } from "./analysis/selection.js";
+export { WasmSelectionEngine } from "./analysis/wasm-engine.js";
+export { ReferenceSelectionEngine } from "./analysis/reference-engine.js";
+export type { SelectionEngineOptions } from "./analysis/engine-options.js";
+export type { Algorithm, CompareBackend, CompareService, FlowSet } from "./analysis/model.js";
+export type * from "./analysis/results.js";
+export { syntheticFlows, type RandomSource, type SyntheticFlowOptions } from "./analysis/flows.js";
+export { syntheticService, parseWeights } from "./analysis/synthetic-service.js";
+export { servicesToCompare, maglevTableCount } from "./analysis/snapshot-services.js";
+export {
+  binomialBounds,
+  binomialCdf,
+  binomialSurvival,
+  chiSquareGoodnessOfFit,
+  chiSquareSurvival,
+  coefficientOfVariation,
+  peakToMean,
+  regularizedGammaP,
+  regularizedGammaQ,
+  type BinomialBounds,
+  type ChiSquareResult,
+} from "./analysis/stats.js";
+export { formatTextReport } from "./report/text.js";
+export { formatJsonReport } from "./report/json.js";
+export { formatHtmlReport, escapeHtml } from "./report/html.js";

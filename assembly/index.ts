@@ -1,3 +1,4 @@
 // The dpemu Wasm module: every export the host may call. One line per area; the areas live in
 // their own folders (see DESIGN.md) and export their functions and record layouts from there.
 export * from "./abi";
+export * from "./lb/lb-api";

@@ -35,3 +35,79 @@ export type { IpmasqEntry } from "./model/ipmasq.js";
 export type { SocknatEntry } from "./model/socknat.js";
 export type { EndpointEntry, PolicyEnforcement } from "./model/endpoint.js";
 export type { MapCacheRow, MapCacheStatus, MapListEntry } from "./model/map-list.js";
+export {
+  buildMaglevTable,
+  buildMaglevTableSync,
+  DEFAULT_MAGLEV_TABLE_SIZE,
+  type MaglevTableOptions,
+} from "./lb/maglev.js";
+export { MAGLEV_TABLE_SIZES } from "./reference/maglev.js";
+export {
+  backendHashString,
+  BACKEND_PROTOCOLS,
+  type MaglevBackend,
+  type BackendProtocol,
+} from "./lb/backend.js";
+export { parseClusterSeed, DEFAULT_MAGLEV_SEED, type ClusterSeed } from "./lb/seed.js";
+export { portPackingForCiliumVersion, DEFAULT_PORT_PACKING } from "./lb/cilium-version.js";
+export type { PortPacking } from "./reference/flow-hash.js";
+export {
+  pickBackend,
+  maglevFlowHash,
+  createPrng,
+  Xoshiro128,
+  type Flow,
+  type BackendSelection,
+  type MaglevHashOptions,
+} from "./lb/select.js";
+export { MaglevWasm, type MaglevTableHandle } from "./lb/maglev-wasm.js";
+export { InvalidInputError } from "./lb/errors.js";
+
+// Flow sources: the packet record and the streaming readers that fill it.
+export {
+  EntryPoint,
+  IcmpType,
+  IpProto,
+  ReplyState,
+  TcpFlag,
+  copyPacketRecord,
+  createPacketRecord,
+  type PacketRecord,
+} from "./model/packet.js";
+export { createObservedFlow, type ObservedFlow } from "./model/observed-flow.js";
+export { formatIPv4, parseIPv4 } from "./model/ipv4.js";
+export { chunkBytes, type ByteSource } from "./replay/byte-source.js";
+export { CaptureFormatError, type CaptureErrorPosition } from "./replay/capture-error.js";
+export {
+  runDecoder,
+  type PacketDecoder,
+  type PacketHandler,
+  type ReaderOptions,
+} from "./replay/packet-decoder.js";
+export { createReadSummary, type CaptureFormat, type ReadSummary } from "./replay/read-summary.js";
+export {
+  SKIP_KINDS,
+  nonZeroSkips,
+  totalSkipped,
+  type SkipCounts,
+  type SkipKind,
+} from "./replay/skip-counts.js";
+export { LinkType } from "./replay/link-type.js";
+export { PcapDecoder, readPcap, type PcapHeader } from "./replay/pcap-reader.js";
+export { PcapngDecoder, readPcapng, type PcapngInterface } from "./replay/pcapng-reader.js";
+export { HubbleDecoder, readHubble, type HubbleReaderOptions } from "./replay/hubble-reader.js";
+export { detectCaptureFormat, type DetectedFormat } from "./replay/detect-format.js";
+export { readCapture, UnknownCaptureFormatError, type ReadCaptureOptions } from "./replay/read-capture.js";
+export {
+  SyntheticFlowGenerator,
+  readSynthetic,
+  type ChurnEvent,
+  type SyntheticReaderOptions,
+} from "./replay/synthetic.js";
+export {
+  SyntheticSpecError,
+  parseSyntheticSpec,
+  type SyntheticSpec,
+  type SyntheticSpecJson,
+} from "./replay/synthetic-spec.js";
+export { formatRfc3339, parseRfc3339 } from "./replay/rfc3339.js";

@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { createRequire } from "node:module";
 import { registerInspect } from "./inspect.js";
 import { registerMaps } from "./maps.js";
+import { maglevCommand } from "./maglev.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -14,5 +15,6 @@ const program = new Command()
 
 registerInspect(program);
 registerMaps(program);
+program.addCommand(maglevCommand());
 
 await program.parseAsync(process.argv);

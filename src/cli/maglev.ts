@@ -1,0 +1,178 @@
+// `dpemu maglev`: build Cilium's Maglev table for a list of backends and show how it is shared out.
+import { Command, type CommanderError } from "commander";
+import { toEntries, type MaglevBackend } from "../lb/backend.js";
+import { InvalidInputError } from "../lb/errors.js";
+import { buildMaglevTable, checkTableSize } from "../lb/maglev.js";
+import { DEFAULT_MAGLEV_SEED, parseClusterSeed } from "../lb/seed.js";
+
+/** Where a command writes and how it ends; tests substitute their own. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  exit(code: number): never;
+}
+
+export const processIo: CliIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  exit: (code) => process.exit(code),
+};
+
+const BACKEND_FORMAT = "IP:PORT/PROTO[,weight=W][,id=N][,internal]";
+
+/** Parses one --backend value; `position` (1-based) is its default ID. */
+export function parseBackendSpec(spec: string, position: number): MaglevBackend {
+  const fail = (why: string): never => {
+    throw new InvalidInputError(`--backend ${JSON.stringify(spec)}: ${why} (expected ${BACKEND_FORMAT})`);
+  };
+  const [endpoint = "", ...options] = spec.split(",");
+  const slash = endpoint.lastIndexOf("/");
+  if (slash < 0) fail("missing /PROTO");
+  const hostPort = endpoint.slice(0, slash);
+  const protocol = endpoint.slice(slash + 1);
+  let address: string;
+  let portText: string;
+  if (hostPort.startsWith("[")) {
+    const close = hostPort.indexOf("]:");
+    if (close < 0) fail("an IPv6 address needs the form [ADDR]:PORT");
+    address = hostPort.slice(1, close);
+    portText = hostPort.slice(close + 2);
+  } else {
+    const colon = hostPort.lastIndexOf(":");
+    if (colon < 0) fail("missing :PORT");
+    address = hostPort.slice(0, colon);
+    portText = hostPort.slice(colon + 1);
+    if (address.includes(":")) fail("write IPv6 addresses in brackets, [ADDR]:PORT");
+  }
+  const integer = (text: string, what: string): number => {
+    if (!/^\d+$/.test(text)) fail(`${what} ${JSON.stringify(text)} is not a non-negative integer`);
+    return Number(text);
+  };
+  const backend: MaglevBackend = { address, port: integer(portText, "port"), protocol, id: position };
+  for (const option of options) {
+    const [key, value] = option.split("=", 2);
+    if (key === "weight" && value !== undefined) backend.weight = integer(value, "weight");
+    else if (key === "id" && value !== undefined) backend.id = integer(value, "id");
+    else if (key === "internal" && value === undefined) backend.internal = true;
+    else fail(`unknown option ${JSON.stringify(option)}`);
+  }
+  return backend;
+}
+
+function parseTableSize(text: string): number {
+  if (!/^\d+$/.test(text)) {
+    throw new InvalidInputError(`--table-size ${JSON.stringify(text)}: expected one of Cilium's table sizes`);
+  }
+  try {
+    return checkTableSize(Number(text));
+  } catch (err) {
+    throw new InvalidInputError(`--table-size ${text}: ${(err as Error).message}`);
+  }
+}
+
+function describeBackend(b: MaglevBackend): string {
+  const host = b.address.includes(":") ? `[${b.address}]` : b.address;
+  return `${host}:${b.port}/${b.protocol.toUpperCase()}${b.internal ? " (internal)" : ""}`;
+}
+
+/** Per-backend counts and shares as an aligned text table. */
+export function formatShares(backends: readonly MaglevBackend[], table: Uint32Array, seed: string): string {
+  const counts = new Map<number, number>();
+  for (const id of table) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const rows = [
+    ["ID", "BACKEND", "WEIGHT", "ENTRIES", "SHARE"],
+    ...backends.map((b) => {
+      const entries = counts.get(b.id) ?? 0;
+      return [
+        String(b.id),
+        describeBackend(b),
+        String(b.weight ?? 1),
+        String(entries),
+        `${((entries / table.length) * 100).toFixed(2)}%`,
+      ];
+    }),
+  ];
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
+  const lines = rows.map((r) =>
+    r
+      .map((cell, col) => (col >= 2 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!)))
+      .join("  ")
+      .trimEnd(),
+  );
+  const noun = backends.length === 1 ? "backend" : "backends";
+  const weights = backends.map((b) => b.weight ?? 1);
+  const weightSum = weights.reduce((sum, w) => sum + w, 0);
+  // Cilium honours weights only when sum(weights) / N, in integer division, exceeds 1.
+  const ignored =
+    new Set(weights).size > 1 && Math.floor(weightSum / backends.length) <= 1
+      ? "note: weights differ but Cilium ignores them here (sum of weights / backends <= 1)\n"
+      : "";
+  return `Maglev table: ${table.length} entries, seed ${seed}, ${backends.length} ${noun}\n${lines.join("\n")}\n${ignored}`;
+}
+
+interface MaglevOptions {
+  tableSize: string;
+  seed: string;
+  backend: string[];
+  json?: boolean;
+}
+
+async function run(options: MaglevOptions, io: CliIo): Promise<void> {
+  const tableSize = parseTableSize(options.tableSize);
+  const seed = parseClusterSeed(options.seed);
+  if (options.backend.length === 0) {
+    throw new InvalidInputError(`--backend: at least one backend is required (expected ${BACKEND_FORMAT})`);
+  }
+  const backends = options.backend.map((spec, i) => parseBackendSpec(spec, i + 1));
+  try {
+    toEntries(backends);
+  } catch (err) {
+    // Its messages start "backend N (address): ..."; say which command-line option that was.
+    throw err instanceof InvalidInputError ? new InvalidInputError(`--${err.message}`) : err;
+  }
+  const table = await buildMaglevTable(backends, { tableSize, seed });
+  if (options.json) {
+    io.stdout(`${JSON.stringify({ tableSize, seed: seed.text, table: Array.from(table) })}\n`);
+  } else {
+    io.stdout(formatShares(backends, table, seed.text));
+  }
+}
+
+/** The `maglev` subcommand. Bad input: one line on stderr, exit code 2; internal errors exit 1. */
+export function maglevCommand(io: CliIo = processIo): Command {
+  return new Command("maglev")
+    .description("build Cilium's Maglev lookup table for a set of backends and show each backend's share")
+    .requiredOption(
+      "--table-size <M>",
+      "table size M, one of Cilium's primes (251 ... 131071; Cilium's default 16381)",
+    )
+    .option(
+      "--seed <S>",
+      "cluster hash seed: base64 of 12 bytes (bpf-lb-maglev-hash-seed)",
+      DEFAULT_MAGLEV_SEED,
+    )
+    .option(
+      "--backend <spec>",
+      `a backend, ${BACKEND_FORMAT}; repeat for each backend (ids default to 1..N in order)`,
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option("--json", 'print {"tableSize":M,"seed":"S","table":[id,...]} instead of the share table')
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .exitOverride((err: CommanderError) => io.exit(err.exitCode === 0 ? 0 : 2))
+    .action(async (options: MaglevOptions) => {
+      let failure: { code: number; message: string } | undefined;
+      try {
+        await run(options, io);
+      } catch (err) {
+        failure =
+          err instanceof InvalidInputError
+            ? { code: 2, message: err.message }
+            : { code: 1, message: `internal error: ${(err as Error).message}` };
+      }
+      if (failure) {
+        io.stderr(`dpemu maglev: ${failure.message}\n`);
+        io.exit(failure.code);
+      }
+    });
+}

@@ -1,0 +1,34 @@
+// IPv4 addresses as host-order u32 integers (10.0.0.1 = 0x0a000001), the form packet records use.
+
+/** Parses a dotted quad; undefined when the text is not exactly four decimal octets 0..255. */
+export function parseIPv4(text: string): number | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      // No leading zeros beyond a single "0": "010" is ambiguous (octal in some tools).
+      if (digits > 0 && octet === 0) return undefined;
+      octet = octet * 10 + (c - 48);
+      digits++;
+      if (octet > 255) return undefined;
+    } else if (c === 46) {
+      if (digits === 0 || dots === 3) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      return undefined;
+    }
+  }
+  if (digits === 0 || dots !== 3) return undefined;
+  return value * 256 + octet;
+}
+
+/** Dotted-quad text of a u32 address. */
+export function formatIPv4(address: number): string {
+  return `${(address >>> 24) & 0xff}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`;
+}

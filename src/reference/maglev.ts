@@ -1,0 +1,82 @@
+// Reference twin of assembly/lb/maglev.ts: Cilium's Maglev table build (pkg/maglev/maglev.go,
+// GetLookupTable / computeLookupTable) written as directly as possible. The permutation entry
+// perm_i[j] = (offset_i + j * skip_i) mod M is computed when needed instead of stored.
+import { murmur3Hash128 } from "./hash/murmur3.js";
+
+/** Cilium's supported Maglev table sizes (maglevSupportedTableSizes), all prime. */
+export const MAGLEV_TABLE_SIZES: readonly number[] = [
+  251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071,
+];
+
+/** Cilium fills the table with this ID first, so it cannot be a backend's ID. */
+export const MAGLEV_EMPTY = 0xffffffff;
+
+export interface MaglevEntry {
+  /** The backend's hash string, e.g. "[10.0.0.1:80/TCP,State:active]" (see hashString.ts). */
+  hashString: string;
+  /** u16 weight. */
+  weight: number;
+  /** Backend ID written into the table. */
+  id: number;
+}
+
+const utf8 = new TextEncoder();
+
+/** Go's string order: byte-wise on the UTF-8 encoding, a proper prefix sorts first. */
+export function compareGoStrings(a: string, b: string): number {
+  const x = utf8.encode(a);
+  const y = utf8.encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
+  }
+  return x.length - y.length;
+}
+
+/** Cilium's getOffsetAndSkip: offset = h1 mod M, skip = h2 mod (M - 1) + 1. */
+export function offsetAndSkip(hashString: string, m: number, seedMurmur: number): [number, number] {
+  const [h1, h2] = murmur3Hash128(utf8.encode(hashString), seedMurmur);
+  return [Number(h1 % BigInt(m)), Number(h2 % BigInt(m - 1)) + 1];
+}
+
+/** The Maglev table of M backend IDs for `entries`, entry for entry as Cilium builds it. */
+export function maglevTable(entries: readonly MaglevEntry[], m: number, seedMurmur: number): Uint32Array {
+  if (!MAGLEV_TABLE_SIZES.includes(m)) throw new Error(`unsupported Maglev table size ${m}`);
+  if (entries.length === 0) throw new Error("a Maglev table needs at least one backend");
+
+  const backends = [...entries].sort((a, b) => compareGoStrings(a.hashString, b.hashString));
+  const l = backends.length;
+  const perms = backends.map((b) => offsetAndSkip(b.hashString, m, seedMurmur));
+  const perm = (i: number, j: number): number => {
+    const [offset, skip] = perms[i]!;
+    return (offset + j * skip) % m;
+  };
+
+  const weightSum = backends.reduce((sum, b) => sum + b.weight, 0);
+  const weightCounter = backends.map((b) => b.weight / l);
+  const weightsUsed = Math.floor(weightSum / l) > 1;
+
+  const next = new Array<number>(l).fill(0);
+  const entry = new Uint32Array(m).fill(MAGLEV_EMPTY);
+  for (let n = 0; n < m; n++) {
+    let i = n % l;
+    for (;;) {
+      if (weightsUsed) {
+        // Cilium: if (n+1)*weight < uint64(weightCntr[i]) the backend skips this turn.
+        if ((n + 1) * backends[i]!.weight < Math.trunc(weightCounter[i]!)) {
+          i = (i + 1) % l;
+          continue;
+        }
+        weightCounter[i] = weightCounter[i]! + weightSum;
+      }
+      let c = perm(i, next[i]!);
+      while (entry[c] !== MAGLEV_EMPTY) {
+        next[i] = next[i]! + 1;
+        c = perm(i, next[i]!);
+      }
+      entry[c] = backends[i]!.id;
+      next[i] = next[i]! + 1;
+      break;
+    }
+  }
+  return entry;
+}

@@ -1,0 +1,212 @@
+// Streaming reader for classic pcap files (tcpdump.org/manpages/pcap-savefile.5.txt): microsecond and
+// nanosecond magic in either byte order, and the "modified" (Kuznetsov) variant with 24-byte record
+// headers. Packets are decoded as the bytes arrive; nothing but a straddling record is ever copied.
+import { clearPacketFields, createPacketRecord, type PacketRecord } from "../model/packet.js";
+import type { ByteSource } from "./byte-source.js";
+import { CaptureFormatError } from "./capture-error.js";
+import { decodeFrame } from "./frame-decoder.js";
+import { runDecoder, type PacketDecoder, type PacketHandler, type ReaderOptions } from "./packet-decoder.js";
+import { createReadSummary, type ReadSummary } from "./read-summary.js";
+import { RecordFramer } from "./record-framer.js";
+
+const GLOBAL_HEADER = 24;
+const RECORD_HEADER = 16;
+const MODIFIED_RECORD_HEADER = 24;
+/** Wireshark's limit for ordinary link types; a larger snap length in the header raises it. */
+const STANDARD_MAX_PACKET = 262144;
+/** No capture has frames this large: beyond it a length field is corrupt, not a big packet. */
+const ABSOLUTE_MAX_PACKET = 16 * 1024 * 1024;
+
+const MAGIC_MICRO = 0xa1b2c3d4;
+const MAGIC_NANO = 0xa1b23c4d;
+const MAGIC_MODIFIED = 0xa1b2cd34;
+
+/** What the file header says; available once the first 24 bytes are read. */
+export interface PcapHeader {
+  littleEndian: boolean;
+  nanosecond: boolean;
+  /** Kuznetsov's patched libpcap format (extra 8 bytes per record). */
+  modified: boolean;
+  versionMajor: number;
+  versionMinor: number;
+  snapLength: number;
+  linkType: number;
+}
+
+/** The magic numbers of a pcap file as read little-endian from its first 4 bytes; undefined if not pcap. */
+export function pcapMagicInfo(
+  firstWord: number,
+): { littleEndian: boolean; nanosecond: boolean; modified: boolean } | undefined {
+  const swapped =
+    ((firstWord & 0xff) << 24) |
+    ((firstWord & 0xff00) << 8) |
+    ((firstWord >>> 8) & 0xff00) |
+    (firstWord >>> 24);
+  for (const [word, littleEndian] of [
+    [firstWord >>> 0, true],
+    [swapped >>> 0, false],
+  ] as const) {
+    if (word === MAGIC_MICRO) return { littleEndian, nanosecond: false, modified: false };
+    if (word === MAGIC_NANO) return { littleEndian, nanosecond: true, modified: false };
+    if (word === MAGIC_MODIFIED) return { littleEndian, nanosecond: false, modified: true };
+  }
+  return undefined;
+}
+
+export class PcapDecoder implements PacketDecoder {
+  readonly summary: ReadSummary = createReadSummary("pcap");
+  /** The file header, once read. */
+  header: PcapHeader | undefined;
+  private readonly packet: PacketRecord = createPacketRecord();
+  private readonly framer: RecordFramer;
+  private littleEndian = true;
+  private recordHeaderLength = RECORD_HEADER;
+  private maxPacket = STANDARD_MAX_PACKET;
+  private fractionToNanos = 1000;
+
+  constructor(
+    private readonly onPacket: PacketHandler,
+    private readonly sourceName?: string,
+  ) {
+    this.framer = new RecordFramer(
+      (bytes, start, available) => this.measure(bytes, start, available),
+      (bytes, start, length) => this.consume(bytes, start, length),
+    );
+  }
+
+  push(chunk: Uint8Array): void {
+    this.framer.push(chunk);
+  }
+
+  end(): void {
+    if (this.header === undefined) {
+      throw this.error(
+        1,
+        `input ends after ${this.framer.pendingBytes} bytes, before the end of the ${GLOBAL_HEADER}-byte pcap file header`,
+      );
+    }
+    const pending = this.framer.pendingBytes;
+    if (pending > 0) {
+      throw this.error(
+        this.summary.seen + 1,
+        `file ends inside a packet record: ${pending} bytes present, ${this.framer.missingBytes()} more expected (truncated capture)`,
+      );
+    }
+  }
+
+  private measure(bytes: Uint8Array, start: number, available: number): number {
+    if (this.header === undefined) return available < GLOBAL_HEADER ? -GLOBAL_HEADER : GLOBAL_HEADER;
+    if (available < this.recordHeaderLength) return -this.recordHeaderLength;
+    const capturedLength = this.u32(bytes, start + 8);
+    if (capturedLength > this.maxPacket) {
+      throw this.error(
+        this.summary.seen + 1,
+        `record claims ${capturedLength} captured bytes, more than the ${this.maxPacket}-byte limit (corrupt length field)`,
+      );
+    }
+    return this.recordHeaderLength + capturedLength;
+  }
+
+  private consume(bytes: Uint8Array, start: number, length: number): void {
+    if (this.header === undefined) {
+      this.readHeader(bytes, start);
+    } else {
+      this.readRecord(bytes, start, length);
+    }
+    this.summary.bytesRead += length;
+  }
+
+  private readHeader(bytes: Uint8Array, start: number): void {
+    const firstWord =
+      (bytes[start]! | (bytes[start + 1]! << 8) | (bytes[start + 2]! << 16) | (bytes[start + 3]! << 24)) >>>
+      0;
+    const magic = pcapMagicInfo(firstWord);
+    if (magic === undefined) {
+      throw this.error(
+        1,
+        `not a pcap file: magic number 0x${firstWord.toString(16).padStart(8, "0")} (little-endian read)`,
+      );
+    }
+    this.littleEndian = magic.littleEndian;
+    const versionMajor = this.u16(bytes, start + 4);
+    const versionMinor = this.u16(bytes, start + 6);
+    if (versionMajor !== 2) {
+      throw this.error(1, `unsupported pcap version ${versionMajor}.${versionMinor} (expected 2.x)`);
+    }
+    const snapLength = this.u32(bytes, start + 16);
+    // The low 16 bits are the link type; the high bits may carry FCS-length information.
+    const linkType = this.u32(bytes, start + 20) & 0xffff;
+    this.header = { ...magic, versionMajor, versionMinor, snapLength, linkType };
+    this.recordHeaderLength = magic.modified ? MODIFIED_RECORD_HEADER : RECORD_HEADER;
+    this.fractionToNanos = magic.nanosecond ? 1 : 1000;
+    this.maxPacket = Math.max(STANDARD_MAX_PACKET, Math.min(snapLength, ABSOLUTE_MAX_PACKET));
+  }
+
+  private readRecord(bytes: Uint8Array, start: number, length: number): void {
+    const packet = this.packet;
+    const summary = this.summary;
+    summary.seen++;
+    clearPacketFields(packet);
+    packet.packetNumber = summary.seen;
+    packet.byteOffset = this.framer.offset;
+    // Fractions beyond one second (seen in broken writers) carry into the seconds, as a time value.
+    const nanos = this.u32(bytes, start + 4) * this.fractionToNanos;
+    const carry = Math.floor(nanos / 1e9);
+    packet.seconds = this.u32(bytes, start) + carry;
+    packet.nanoseconds = nanos - carry * 1e9;
+    const capturedLength = length - this.recordHeaderLength;
+    const wireLength = this.u32(bytes, start + 12);
+    packet.capturedLength = capturedLength;
+    packet.wireLength = wireLength;
+    if (
+      decodeFrame(
+        bytes,
+        start + this.recordHeaderLength,
+        capturedLength,
+        wireLength,
+        this.header!.linkType,
+        packet,
+        summary.skipped,
+      )
+    ) {
+      summary.packets++;
+      this.onPacket(packet);
+    }
+  }
+
+  private error(packetNumber: number, problem: string): CaptureFormatError {
+    return new CaptureFormatError(
+      { format: "pcap", byteOffset: this.framer.offset, packetNumber, source: this.sourceName },
+      problem,
+    );
+  }
+
+  private u16(bytes: Uint8Array, offset: number): number {
+    return this.littleEndian
+      ? bytes[offset]! | (bytes[offset + 1]! << 8)
+      : (bytes[offset]! << 8) | bytes[offset + 1]!;
+  }
+
+  private u32(bytes: Uint8Array, offset: number): number {
+    return this.littleEndian
+      ? (bytes[offset]! |
+          (bytes[offset + 1]! << 8) |
+          (bytes[offset + 2]! << 16) |
+          (bytes[offset + 3]! << 24)) >>>
+          0
+      : ((bytes[offset]! << 24) |
+          (bytes[offset + 1]! << 16) |
+          (bytes[offset + 2]! << 8) |
+          bytes[offset + 3]!) >>>
+          0;
+  }
+}
+
+/** Reads a whole pcap stream, calling onPacket for every decoded IPv4 packet. */
+export function readPcap(
+  source: ByteSource,
+  onPacket: PacketHandler,
+  options: ReaderOptions = {},
+): Promise<ReadSummary> {
+  return runDecoder(new PcapDecoder(onPacket, options.sourceName), source, options);
+}

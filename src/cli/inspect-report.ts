@@ -113,6 +113,12 @@ function configLine(view: NodeView): string {
   return parts.length > 0 ? parts.join(", ") : "no status --verbose or config dump (defaults apply)";
 }
 
+function maglevNote(view: NodeView): string {
+  const { compared, identical } = view.maglevComparison;
+  if (compared === 0) return "";
+  return `; ${compared} compared with the computed tables: ${identical === compared ? "all identical" : `${compared - identical} differ (see warnings)`}`;
+}
+
 export function inspectText(snapshot: Snapshot): string {
   const view = snapshot.selected;
   const backends = new Map(view.backends.map((b) => [b.id, b]));
@@ -143,7 +149,7 @@ export function inspectText(snapshot: Snapshot): string {
   out.push(renderTable(rows, { padLastCell: false }).trimEnd());
   out.push("");
   out.push(
-    `Backends (${view.backends.length}), reverse NAT entries (${view.revNat.length}), dumped Maglev tables (${view.maglevTables.length})`,
+    `Backends (${view.backends.length}), reverse NAT entries (${view.revNat.length}), dumped Maglev tables (${view.maglevTables.length}${maglevNote(view)})`,
   );
   out.push("");
   out.push(...stateSummary(snapshot));

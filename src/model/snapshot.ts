@@ -33,6 +33,8 @@ export interface NodeView {
   readonly revNat: readonly RevNatEntry[];
   /** Maglev tables as dumped by `bpf lb maglev list` (to compare with computed ones). */
   readonly maglevTables: readonly MaglevTable[];
+  /** How the dumped tables of Maglev services compared with the computed ones (mismatches are warnings). */
+  readonly maglevComparison: { readonly compared: number; readonly identical: number };
   /**
    * Node-state tables. Several dumps of one map on a node are merged by the map's key (the later
    * dump wins where they disagree, with a warning). IPv6 entries are kept but not emulated.

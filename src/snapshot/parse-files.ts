@@ -5,6 +5,7 @@ import type { DumpRecord, NodeView, Snapshot } from "../model/snapshot.js";
 import { frontendText } from "../model/service.js";
 import { archiveKind, expandArchive } from "./archive/expand.js";
 import { assembleLb } from "./assemble-lb.js";
+import { compareMaglevTables } from "./compare-maglev.js";
 import { InputError, type SnapshotWarning } from "./errors.js";
 import { NodeDumps } from "./node-dumps.js";
 import { assignNodes, nodeFromArchivePath } from "./node-names.js";
@@ -250,12 +251,14 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
       lb.services.map((s) => s.revNatId),
       viewWarn,
     );
+    const maglevComparison = compareMaglevTables(dumps.maglev, lb.services, lb.backends, config, viewWarn);
     return {
       name,
       services: lb.services,
       backends: lb.backends,
       revNat: lb.revNat,
       maglevTables: dumps.maglev.flatMap((m) => m.value),
+      maglevComparison,
       ...tables,
       config,
       derivedIds: lb.derivedIds,

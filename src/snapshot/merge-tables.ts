@@ -9,8 +9,8 @@ export interface TableKeying<T> {
   readonly entryName: string;
   /** The map key of an entry, as text. */
   readonly key: (entry: T) => string;
-  /** The part of an entry both dumps must agree on (default: all of it). */
-  readonly comparable?: (entry: T) => unknown;
+  /** The part of an entry both dumps must agree on, as text (default: all of it, as JSON). */
+  readonly comparable?: (entry: T) => string;
   /** How a later dump's entry replaces an earlier one (default: the later entry). */
   readonly combine?: (earlier: T, later: T) => T;
   /** Dumps of this table are expected to differ (e.g. counters taken at different times). */
@@ -37,26 +37,30 @@ export function mergeTables<T>(
 ): T[] {
   if (dumps.length === 1) return [...(dumps[0]?.value ?? [])];
   const table: T[] = [];
-  const positions = new Map<string, { index: number; from: Located<readonly T[]> }>();
-  const comparable = keying.comparable ?? ((entry: T) => entry);
+  /** The dump each table entry last came from. */
+  const sources: Located<readonly T[]>[] = [];
+  const positions = new Map<string, number>();
+  const comparable = keying.comparable ?? comparableText;
   for (const dump of dumps) {
     // Conflicts per earlier dump, reported once per pair of dumps with an example key.
     const conflicts = new Map<Located<readonly T[]>, { count: number; example: string }>();
     for (const entry of dump.value) {
       const key = keying.key(entry);
-      const earlier = positions.get(key);
-      if (earlier === undefined || earlier.from === dump) {
-        positions.set(key, { index: table.length, from: dump });
+      const index = positions.get(key);
+      const from = index === undefined ? undefined : sources[index];
+      if (index === undefined || from === undefined || from === dump) {
+        positions.set(key, table.length);
         table.push(entry);
+        sources.push(dump);
         continue;
       }
-      const before = table[earlier.index] as T;
-      if (comparableText(comparable(before)) !== comparableText(comparable(entry))) {
-        const seen = conflicts.get(earlier.from) ?? { count: 0, example: key };
-        conflicts.set(earlier.from, { count: seen.count + 1, example: seen.example });
+      const before = table[index] as T;
+      if (comparable(before) !== comparable(entry)) {
+        const seen = conflicts.get(from) ?? { count: 0, example: key };
+        conflicts.set(from, { count: seen.count + 1, example: seen.example });
       }
-      table[earlier.index] = keying.combine ? keying.combine(before, entry) : entry;
-      positions.set(key, { index: earlier.index, from: dump });
+      table[index] = keying.combine ? keying.combine(before, entry) : entry;
+      sources[index] = dump;
     }
     if (keying.quietConflicts) continue;
     for (const [earlier, { count, example }] of conflicts) {

@@ -179,7 +179,11 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
   const named = [...groups.keys()].filter((n): n is string => n !== undefined).sort();
 
   // Which node the unnamed dumps came from: the one whose own addresses they show.
+  // Assembling a group's services is not free on big snapshots: once per group.
+  const hostAddressCache = new Map<NodeDumps, Set<string>>();
   const hostAddresses = (dumps: NodeDumps): Set<string> => {
+    const cached = hostAddressCache.get(dumps);
+    if (cached !== undefined) return cached;
     const lb = assembleLb(dumps, () => {});
     const addresses = new Set(dumps.hostAddresses);
     for (const c of dumps.config) for (const a of c.value.deviceAddresses ?? []) addresses.add(a);
@@ -191,6 +195,7 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
       )
         addresses.add(s.frontend.address);
     }
+    hostAddressCache.set(dumps, addresses);
     return addresses;
   };
   let commonOwner: string | undefined;

@@ -4,7 +4,7 @@ import type { CtEntry } from "../model/ct.js";
 import type { EndpointEntry } from "../model/endpoint.js";
 import type { IdentityEntry } from "../model/ip-list.js";
 import { formatPrefix, type IpFamily, type IpPrefix, type L4Address } from "../model/ip-prefix.js";
-import type { IpcacheEntry } from "../model/ipcache.js";
+import { ipcacheFlagBits, type IpcacheEntry } from "../model/ipcache.js";
 import type { IpmasqEntry } from "../model/ipmasq.js";
 import type { MapListEntry } from "../model/map-list.js";
 import type { NatEntry } from "../model/nat.js";
@@ -31,7 +31,7 @@ const IPCACHE: TableKeying<IpcacheEntry> = {
   entryName: "ipcache entry",
   key: (e) => (e.clusterId === 0 ? formatPrefix(e.prefix) : `${formatPrefix(e.prefix)}@${e.clusterId}`),
   // `map get` adds the agent's cache state, which `bpf ipcache list` does not show.
-  comparable: ({ cache: _cache, ...entry }) => entry,
+  comparable: (e) => `${e.identity} ${e.encryptKey} ${e.tunnelEndpoint} ${ipcacheFlagBits(e.flags)}`,
   combine: (earlier, later) =>
     later.cache === undefined && earlier.cache !== undefined ? { ...later, cache: earlier.cache } : later,
 };
@@ -47,14 +47,14 @@ const CT: TableKeying<CtEntry> = {
   entryName: "ct entry",
   key: (e) =>
     `${e.protocol} ${e.direction} ${l4(e.source)} -> ${l4(e.destination)}${e.related ? " related" : ""}`,
-  comparable: (e) => [e.revNat, e.backendId, e.sourceSecurityId],
+  comparable: (e) => `${e.revNat} ${e.backendId} ${e.sourceSecurityId}`,
 };
 
 const NAT: TableKeying<NatEntry> = {
   entryName: "nat entry",
   key: (e) =>
     `${e.protocol} ${e.direction} ${l4(e.source)} -> ${l4(e.destination)}${e.related ? " related" : ""}`,
-  comparable: (e) => [e.translated, e.needsCt],
+  comparable: (e) => `${l4(e.translated)} ${e.needsCt}`,
 };
 
 const IPMASQ: TableKeying<IpmasqEntry> = {
@@ -66,6 +66,7 @@ const IPMASQ: TableKeying<IpmasqEntry> = {
 const SOCKNAT: TableKeying<SocknatEntry> = {
   entryName: "socknat entry",
   key: (e) => `${e.cookie} ${l4(e.backend)}`,
+  comparable: (e) => `${l4(e.frontend)} ${e.revNatId}`,
 };
 
 const ENDPOINTS: TableKeying<EndpointEntry> = {

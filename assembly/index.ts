@@ -2,3 +2,4 @@
 // their own folders (see DESIGN.md) and export their functions and record layouts from there.
 export * from "./abi";
 export * from "./lb/lb-api";
+export * from "./maps/exports";

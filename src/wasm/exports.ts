@@ -1,6 +1,7 @@
 // The raw exports of build/dpemu.wasm, as the host sees them. Each area of assembly/ adds its own
 // interface below and joins it into DpemuExports. Pointers and sizes are u32 numbers.
 import type { LbExports } from "./lb-exports.js";
+import type { MapsExports } from "./maps-exports.js";
 
 /** Core exports: ABI version, scratch area, runtime. */
 export interface CoreExports {
@@ -11,4 +12,4 @@ export interface CoreExports {
   __getString(ptr: number): string;
 }
 
-export type DpemuExports = CoreExports & LbExports;
+export type DpemuExports = CoreExports & LbExports & MapsExports;

@@ -1,0 +1,59 @@
+// A map's live entry ids in key order, rebuilt lazily for iteration.
+//
+// Inserting marks the order stale (the next iteration call re-sorts, O(n log n)). Deleting does
+// not: a deleted id stays in the array with its old key bytes untouched (ids are only reused by an
+// insert, which marks the order stale), so the array stays sorted and readers just skip dead ids.
+// That keeps "iterate and delete as you go" (garbage collection) linear.
+import { allocZeroed } from "./memory";
+import { EntryCompare, sortIds } from "./sort";
+
+export class SortedIds {
+  /** u32 ids in key order (dead ones included until the next rebuild). */
+  ids: usize = 0;
+  length: u32 = 0;
+  stale: bool = true;
+  private tmp: usize = 0;
+  private capacity: u32;
+
+  constructor(capacity: u32) {
+    this.capacity = capacity;
+  }
+
+  /** Bytes held (the buffers are only allocated on first iteration). */
+  get memoryBytes(): usize {
+    return this.ids == 0 ? 0 : (<usize>this.capacity) << 3;
+  }
+
+  /** Re-sorts if stale: collects ids below `highWater` whose `live` byte is set. */
+  refresh(live: usize, highWater: u32, compare: EntryCompare, ctx: usize): void {
+    if (!this.stale) return;
+    if (this.ids == 0) {
+      this.ids = allocZeroed((<usize>this.capacity) << 2);
+      this.tmp = allocZeroed((<usize>this.capacity) << 2);
+    }
+    let n: u32 = 0;
+    for (let id: u32 = 0; id < highWater; id++) {
+      if (load<u8>(live + id) != 0) {
+        store<u32>(this.ids + ((<usize>n) << 2), id);
+        n++;
+      }
+    }
+    sortIds(this.ids, this.tmp, n, compare, ctx);
+    this.length = n;
+    this.stale = false;
+  }
+
+  @inline
+  at(position: u32): u32 {
+    return load<u32>(this.ids + ((<usize>position) << 2));
+  }
+
+  dispose(): void {
+    if (this.ids != 0) {
+      heap.free(this.ids);
+      heap.free(this.tmp);
+      this.ids = 0;
+      this.tmp = 0;
+    }
+  }
+}

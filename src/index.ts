@@ -10,6 +10,7 @@ export {
 export { FORMATS, recognise, register, type RegisteredFormat } from "./snapshot/registry.js";
 export { InputError, type SnapshotWarning } from "./snapshot/errors.js";
 export type { Snapshot, NodeView, DumpRecord } from "./model/snapshot.js";
+export type { StateTables } from "./snapshot/state-tables.js";
 export type { Service, Frontend, ServiceType, LookupScope } from "./model/service.js";
 export type { Backend, BackendState } from "./model/backend.js";
 export type { RevNatEntry } from "./model/revnat.js";

@@ -10,6 +10,7 @@ export {
 export { FORMATS, recognise, register, type RegisteredFormat } from "./snapshot/registry.js";
 export { InputError, type SnapshotWarning } from "./snapshot/errors.js";
 export type { Snapshot, NodeView, DumpRecord } from "./model/snapshot.js";
+export type { StateTables } from "./snapshot/state-tables.js";
 export type { Service, Frontend, ServiceType, LookupScope } from "./model/service.js";
 export type { Backend, BackendState } from "./model/backend.js";
 export type { RevNatEntry } from "./model/revnat.js";
@@ -117,3 +118,39 @@ export {
   type SyntheticSpecJson,
 } from "./replay/synthetic-spec.js";
 export { formatRfc3339, parseRfc3339 } from "./replay/rfc3339.js";
+
+
+// BPF maps: shared interfaces and constants, the Wasm maps, and their TypeScript twins.
+export * from "./maps/types.js";
+export { WasmHashMap, WasmLpmMap } from "./wasm/maps.js";
+export { ReferenceLpmMap } from "./reference/maps/lpm-map.js";
+export { ReferenceHashMap } from "./reference/maps/hash-map.js";
+
+// Maglev vs random comparison (dpemu compare): experiments, statistics, reports.
+export { compareSelection, type CompareOptions, type FlowSource } from "./analysis/run-compare.js";
+export { runComparison, type CompareInput, type ServiceFlows } from "./analysis/compare.js";
+export type { NodeSelector, SelectionEngine } from "./analysis/selection.js";
+export { WasmSelectionEngine } from "./analysis/wasm-engine.js";
+export { ReferenceSelectionEngine } from "./analysis/reference-engine.js";
+export type { SelectionEngineOptions } from "./analysis/engine-options.js";
+export type { Algorithm, CompareBackend, CompareService, FlowSet } from "./analysis/model.js";
+export type * from "./analysis/results.js";
+export { syntheticFlows, type RandomSource, type SyntheticFlowOptions } from "./analysis/flows.js";
+export { syntheticService, parseWeights } from "./analysis/synthetic-service.js";
+export { servicesToCompare, maglevTableCount } from "./analysis/snapshot-services.js";
+export {
+  binomialBounds,
+  binomialCdf,
+  binomialSurvival,
+  chiSquareGoodnessOfFit,
+  chiSquareSurvival,
+  coefficientOfVariation,
+  peakToMean,
+  regularizedGammaP,
+  regularizedGammaQ,
+  type BinomialBounds,
+  type ChiSquareResult,
+} from "./analysis/stats.js";
+export { formatTextReport } from "./report/text.js";
+export { formatJsonReport } from "./report/json.js";
+export { formatHtmlReport, escapeHtml } from "./report/html.js";

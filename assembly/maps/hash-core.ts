@@ -3,7 +3,8 @@
 // open-addressing index of (hash << 32 | id + 1) slots with linear probing and backward-shift
 // deletion, kept at most half full so probes stay short.
 //
-// Entry record: key bytes, padding to 8, value bytes, padding to 8. Memory (n = max_entries):
+// Entry record: key bytes, padding to 8, `extraBytes` for the subclass (the LRU links, kept next to
+// the key so a lookup touches one record), value bytes, padding to 8. Memory (n = max_entries):
 // n * (stride + 5) + 8 * nextPow2(2n) bytes, + 8n once iterated.
 import { SortedIds } from "./sorted-ids";
 import { EINVAL, ENOMEM } from "./errno";
@@ -13,7 +14,7 @@ import {
   bytesEqual,
   canAllocate,
   compareBytes,
-  hashBytes,
+  hashKey,
   nextPowerOfTwo,
 } from "./memory";
 
@@ -23,7 +24,7 @@ export const HASH_MAX_VALUE_SIZE: u32 = 65536;
 /** Largest max_entries (index slots must stay below 2^31). */
 export const HASH_MAX_ENTRIES: u32 = 1 << 28;
 
-const SEED: u32 = 0x2f1b_d3a5;
+const SEED: u64 = 0x2f1b_d3a5_6c8e_0b47;
 
 function compareEntryKeys(ctx: usize, a: u32, b: u32): i32 {
   const map = changetype<HashCore>(ctx);
@@ -37,6 +38,8 @@ export class HashCore {
   /** Number of entries stored. */
   count: u32 = 0;
 
+  /** Offset of the subclass's bytes in a record. */
+  protected readonly extraOffset: usize;
   protected readonly valueOffset: usize;
   protected readonly stride: usize;
   protected readonly entries: usize;
@@ -50,25 +53,26 @@ export class HashCore {
 
   /**
    * 0 if a map with these sizes can be created, else -EINVAL (a zero or oversized parameter, as
-   * the kernel rejects) or -ENOMEM. `extraPerEntry` is what a subclass adds per entry.
+   * the kernel rejects) or -ENOMEM. `extraBytes` is what a subclass adds to each record.
    */
-  static check(keySize: u32, valueSize: u32, maxEntries: u32, extraPerEntry: u32): i32 {
+  static check(keySize: u32, valueSize: u32, maxEntries: u32, extraBytes: u32): i32 {
     if (keySize == 0 || keySize > HASH_MAX_KEY_SIZE) return -EINVAL;
     if (valueSize == 0 || valueSize > HASH_MAX_VALUE_SIZE) return -EINVAL;
     if (maxEntries == 0 || maxEntries > HASH_MAX_ENTRIES) return -EINVAL;
-    const stride = <u64>align8(align8(keySize) + valueSize);
+    const stride = <u64>align8(align8(keySize) + extraBytes + valueSize);
     const entries = stride * maxEntries;
     const index = nextPowerOfTwo((<u64>maxEntries) << 1) << 3;
-    const total = entries + index + <u64>maxEntries * (13 + extraPerEntry);
+    const total = entries + index + <u64>maxEntries * 13;
     return canAllocate(total, max(entries, index)) ? 0 : -ENOMEM;
   }
 
-  constructor(keySize: u32, valueSize: u32, maxEntries: u32) {
+  constructor(keySize: u32, valueSize: u32, maxEntries: u32, extraBytes: u32) {
     this.keySize = keySize;
     this.valueSize = valueSize;
     this.maxEntries = maxEntries;
     this.order = new SortedIds(maxEntries);
-    this.valueOffset = align8(keySize);
+    this.extraOffset = align8(keySize);
+    this.valueOffset = this.extraOffset + extraBytes;
     this.stride = align8(this.valueOffset + valueSize);
     this.entries = allocZeroed(this.stride * maxEntries);
     this.live = allocZeroed(maxEntries);
@@ -91,7 +95,7 @@ export class HashCore {
   /** Id of the entry whose key equals the `keySize` bytes at `key`, or -1. */
   @inline
   findId(key: usize): i32 {
-    return this.findHashed(key, hashBytes(key, this.keySize, SEED));
+    return this.findHashed(key, hashKey(key, this.keySize, SEED));
   }
 
   /** Value of `key` without any side effect (no LRU refresh), or 0. */
@@ -152,7 +156,7 @@ export class HashCore {
     memory.copy(record, key, this.keySize);
     memory.copy(record + this.valueOffset, value, this.valueSize);
     store<u8>(this.live + id, 1);
-    const hash = hashBytes(key, this.keySize, SEED);
+    const hash = hashKey(key, this.keySize, SEED);
     let pos = hash & this.indexMask;
     while (<u32>load<u64>(this.index + ((<usize>pos) << 3)) != 0) pos = (pos + 1) & this.indexMask;
     store<u64>(this.index + ((<usize>pos) << 3), ((<u64>hash) << 32) | (id + 1));
@@ -164,7 +168,7 @@ export class HashCore {
   /** Removes entry `id` from the index and returns it to the pool. Its key bytes stay until reuse. */
   protected removeId(id: u32): void {
     const mask = this.indexMask;
-    const hash = hashBytes(this.entryKey(id), this.keySize, SEED);
+    const hash = hashKey(this.entryKey(id), this.keySize, SEED);
     let hole = hash & mask;
     while (<u32>load<u64>(this.index + ((<usize>hole) << 3)) != id + 1) hole = (hole + 1) & mask;
     let j = hole;

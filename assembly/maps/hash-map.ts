@@ -9,7 +9,7 @@ export class HashMap extends HashCore {
   }
 
   constructor(keySize: u32, valueSize: u32, maxEntries: u32) {
-    super(keySize, valueSize, maxEntries);
+    super(keySize, valueSize, maxEntries, 0);
   }
 
   /** Value of the `keySize`-byte key at `key`, or 0. */

@@ -5,29 +5,30 @@
 // active/inactive lists with reference bits, eviction in batches), so in a full kernel map the
 // victim is only "one of the least recently used" and an update can evict before it fails. Here a
 // failed update changes nothing and the victim is always the single least recently used entry.
+//
+// The list links live in each entry record, right after the key, so refreshing an entry touches
+// its own record plus its two neighbours.
 import { HashCore } from "./hash-core";
 import { BPF_EXIST, BPF_NOEXIST, EEXIST, EINVAL, ENOENT } from "./errno";
-import { allocZeroed } from "./memory";
 
 const NIL: u32 = 0xffffffff;
+/** Record bytes for the links: the neighbour used more recently (towards head), then less recently. */
+const LINK_BYTES: u32 = 8;
+const NEWER: usize = 0;
+const OLDER: usize = 4;
 
 export class LruHashMap extends HashCore {
   /** Most recently used entry id, or NIL. */
   private head: u32 = NIL;
   /** Least recently used entry id (next eviction victim), or NIL. */
   private tail: u32 = NIL;
-  /** Per entry: the neighbour used more recently (towards head) / less recently (towards tail). */
-  private readonly newer: usize;
-  private readonly older: usize;
 
   static check(keySize: u32, valueSize: u32, maxEntries: u32): i32 {
-    return HashCore.check(keySize, valueSize, maxEntries, 8);
+    return HashCore.check(keySize, valueSize, maxEntries, LINK_BYTES);
   }
 
   constructor(keySize: u32, valueSize: u32, maxEntries: u32) {
-    super(keySize, valueSize, maxEntries);
-    this.newer = allocZeroed((<usize>maxEntries) << 2);
-    this.older = allocZeroed((<usize>maxEntries) << 2);
+    super(keySize, valueSize, maxEntries, LINK_BYTES);
   }
 
   /** Value of the key at `key` (making it the most recently used), or 0. */
@@ -85,13 +86,7 @@ export class LruHashMap extends HashCore {
     return this.tail == NIL ? -1 : <i32>this.tail;
   }
 
-  get memoryBytes(): usize {
-    return super.memoryBytes + ((<usize>this.maxEntries) << 3);
-  }
-
   dispose(): void {
-    heap.free(this.newer);
-    heap.free(this.older);
     this.head = NIL;
     this.tail = NIL;
     super.dispose();
@@ -104,6 +99,11 @@ export class LruHashMap extends HashCore {
   }
 
   @inline
+  private links(id: u32): usize {
+    return this.entries + <usize>id * this.stride + this.extraOffset;
+  }
+
+  @inline
   private touch(id: u32): void {
     if (id == this.head) return;
     this.unlink(id);
@@ -111,19 +111,21 @@ export class LruHashMap extends HashCore {
   }
 
   private pushFront(id: u32): void {
-    store<u32>(this.newer + ((<usize>id) << 2), NIL);
-    store<u32>(this.older + ((<usize>id) << 2), this.head);
-    if (this.head != NIL) store<u32>(this.newer + ((<usize>this.head) << 2), id);
+    const links = this.links(id);
+    store<u32>(links + NEWER, NIL);
+    store<u32>(links + OLDER, this.head);
+    if (this.head != NIL) store<u32>(this.links(this.head) + NEWER, id);
     else this.tail = id;
     this.head = id;
   }
 
   private unlink(id: u32): void {
-    const newer = load<u32>(this.newer + ((<usize>id) << 2));
-    const older = load<u32>(this.older + ((<usize>id) << 2));
-    if (newer != NIL) store<u32>(this.older + ((<usize>newer) << 2), older);
+    const links = this.links(id);
+    const newer = load<u32>(links + NEWER);
+    const older = load<u32>(links + OLDER);
+    if (newer != NIL) store<u32>(this.links(newer) + OLDER, older);
     else this.head = older;
-    if (older != NIL) store<u32>(this.newer + ((<usize>older) << 2), newer);
+    if (older != NIL) store<u32>(this.links(older) + NEWER, newer);
     else this.tail = newer;
   }
 }

@@ -23,25 +23,21 @@ export function allocZeroed(bytes: usize): usize {
   return ptr;
 }
 
-/** Equality of two `size`-byte keys. */
+/**
+ * Equality of two `size`-byte keys, with wide loads: keys of 8 bytes or more are compared eight
+ * bytes at a time, the last (possibly overlapping) eight bytes included, so there is no byte tail.
+ */
 export function bytesEqual(a: usize, b: usize, size: usize): bool {
-  while (size >= 8) {
-    if (load<u64>(a) != load<u64>(b)) return false;
-    a += 8;
-    b += 8;
-    size -= 8;
+  if (size >= 8) {
+    const last = size - 8;
+    for (let i: usize = 0; i < last; i += 8) {
+      if (load<u64>(a + i) != load<u64>(b + i)) return false;
+    }
+    return load<u64>(a + last) == load<u64>(b + last);
   }
-  if (size >= 4) {
-    if (load<u32>(a) != load<u32>(b)) return false;
-    a += 4;
-    b += 4;
-    size -= 4;
-  }
-  while (size > 0) {
-    if (load<u8>(a) != load<u8>(b)) return false;
-    a++;
-    b++;
-    size--;
+  if (size >= 4) return load<u32>(a) == load<u32>(b) && load<u32>(a + size - 4) == load<u32>(b + size - 4);
+  for (let i: usize = 0; i < size; i++) {
+    if (load<u8>(a + i) != load<u8>(b + i)) return false;
   }
   return true;
 }
@@ -67,31 +63,41 @@ export function compareBytes(a: usize, b: usize, size: usize): i32 {
   return 0;
 }
 
-/** MurmurHash3 x86_32 of `size` bytes: good spread for short tuple keys, four bytes per round. */
-export function hashBytes(ptr: usize, size: usize, seed: u32): u32 {
-  let h = seed;
-  const end = ptr + (size & ~3);
-  while (ptr < end) {
-    h ^= mix(load<u32>(ptr));
-    h = rotl<u32>(h, 13) * 5 + 0xe6546b64;
-    ptr += 4;
+/**
+ * 32-bit hash of a `size`-byte key. Like bytesEqual it reads the key with wide, possibly
+ * overlapping loads (two loads for keys of 4..16 bytes, the common BPF key sizes), multiplies them
+ * into 64 bits and finishes with Murmur3's 64-bit avalanche, so every key byte affects every bit.
+ */
+export function hashKey(ptr: usize, size: usize, seed: u64): u32 {
+  let h = seed ^ (<u64>size * 0x9e3779b97f4a7c15);
+  if (size >= 8) {
+    const last = size - 8;
+    for (let i: usize = 0; i < last; i += 8) h = mixWord(h, load<u64>(ptr + i));
+    h = mixWord(h, load<u64>(ptr + last));
+  } else if (size >= 4) {
+    h = mixWord(h, ((<u64>load<u32>(ptr)) << 32) | load<u32>(ptr + size - 4));
+  } else {
+    let word: u64 = 0;
+    for (let i: usize = 0; i < size; i++) word = (word << 8) | load<u8>(ptr + i);
+    h = mixWord(h, word);
   }
-  let tail: u32 = 0;
-  const rest = size & 3;
-  if (rest >= 3) tail |= (<u32>load<u8>(ptr, 2)) << 16;
-  if (rest >= 2) tail |= (<u32>load<u8>(ptr, 1)) << 8;
-  if (rest >= 1) {
-    tail |= <u32>load<u8>(ptr);
-    h ^= mix(tail);
-  }
-  return finalMix(h ^ (<u32>size));
+  return <u32>avalanche64(h);
 }
 
-function mix(k: u32): u32 {
-  return rotl<u32>(k * 0xcc9e2d51, 15) * 0x1b873593;
+function mixWord(h: u64, word: u64): u64 {
+  return rotl<u64>(h ^ (word * 0x87c37b91114253d5), 31) * 0x4cf5ad432745937f;
 }
 
-/** Murmur3's avalanche step. */
+function avalanche64(h: u64): u64 {
+  h ^= h >>> 33;
+  h *= 0xff51afd7ed558ccd;
+  h ^= h >>> 33;
+  h *= 0xc4ceb9fe1a85ec53;
+  h ^= h >>> 33;
+  return h;
+}
+
+/** Murmur3's 32-bit avalanche step. */
 export function finalMix(h: u32): u32 {
   h ^= h >>> 16;
   h *= 0x85ebca6b;

@@ -3,6 +3,9 @@
 import type { NodeView, Snapshot } from "../model/snapshot.js";
 import { backendText } from "../model/backend.js";
 import { frontendText } from "../model/service.js";
+import { formatIpcacheKey } from "../snapshot/formats/ipcache-text.js";
+import { formatOfKind, type DumpFamily } from "../snapshot/registry.js";
+import { ipv6Entries, type StateTables } from "../snapshot/state-tables.js";
 import { renderTable } from "../snapshot/text/tabwriter.js";
 
 export interface InspectJson {
@@ -28,15 +31,38 @@ export interface InspectJson {
   readonly warnings: Snapshot["warnings"];
 }
 
-/**
- * Entry counts of the tables other formats fill (ipcache, CT, NAT, ip-masq). Those formats join
- * the registry separately; until then a view has no such entries.
- */
+/** Entry counts of the node-state tables the JSON document reports (IPv6 entries included). */
 export type TableCounts = Readonly<Record<"ipcache" | "ct" | "nat" | "ipmasq", number>>;
 
-export function tableCounts(_view: NodeView): TableCounts {
-  return { ipcache: 0, ct: 0, nat: 0, ipmasq: 0 };
+export function tableCounts(view: NodeView): TableCounts {
+  return {
+    ipcache: view.ipcache.length,
+    ct: view.ct.length,
+    nat: view.nat.length,
+    ipmasq: view.ipmasq.length,
+  };
 }
+
+/** The node-state tables `inspect` lists, the dump family that fills each, and its emulated maps. */
+export const STATE_TABLES: readonly {
+  readonly table: keyof StateTables;
+  readonly family: DumpFamily;
+  readonly maps: readonly string[];
+  /** Row name when it differs from the table's field name. */
+  readonly label?: string;
+}[] = [
+  { table: "ipcache", family: "ipcache", maps: ["cilium_ipcache_v2"] },
+  { table: "identities", family: "identities", maps: [] },
+  { table: "ct", family: "ct", maps: ["cilium_ct4_global", "cilium_ct_any4_global"] },
+  { table: "nat", family: "nat", maps: ["cilium_snat_v4_external"] },
+  { table: "ipmasq", family: "ipmasq", maps: ["cilium_ipmasq_v4"] },
+  { table: "socknat", family: "socknat", maps: ["cilium_lb4_reverse_sk"] },
+  { table: "endpoints", family: "endpoints", maps: [] },
+  { table: "mapList", family: "maps", maps: [], label: "maps" },
+];
+
+/** How many ipcache rows the text summary shows before pointing at `maps dump`. */
+const IPCACHE_ROWS_SHOWN = 30;
 
 export function inspectJson(snapshot: Snapshot): InspectJson {
   const view = snapshot.selected;
@@ -87,6 +113,12 @@ function configLine(view: NodeView): string {
   return parts.length > 0 ? parts.join(", ") : "no status --verbose or config dump (defaults apply)";
 }
 
+function maglevNote(view: NodeView): string {
+  const { compared, identical } = view.maglevComparison;
+  if (compared === 0) return "";
+  return `; ${compared} compared with the computed tables: ${identical === compared ? "all identical" : `${compared - identical} differ (see warnings)`}`;
+}
+
 export function inspectText(snapshot: Snapshot): string {
   const view = snapshot.selected;
   const backends = new Map(view.backends.map((b) => [b.id, b]));
@@ -117,8 +149,10 @@ export function inspectText(snapshot: Snapshot): string {
   out.push(renderTable(rows, { padLastCell: false }).trimEnd());
   out.push("");
   out.push(
-    `Backends (${view.backends.length}), reverse NAT entries (${view.revNat.length}), dumped Maglev tables (${view.maglevTables.length})`,
+    `Backends (${view.backends.length}), reverse NAT entries (${view.revNat.length}), dumped Maglev tables (${view.maglevTables.length}${maglevNote(view)})`,
   );
+  out.push("");
+  out.push(...stateSummary(snapshot));
   if (snapshot.warnings.length > 0) {
     out.push("");
     out.push(`Warnings (${snapshot.warnings.length})`);
@@ -126,4 +160,50 @@ export function inspectText(snapshot: Snapshot): string {
       out.push(`  ${w.line > 0 ? `${w.file}:${w.line}` : w.file}: ${w.message}`);
   }
   return `${out.join("\n")}\n`;
+}
+
+/** A dump's file relative to the snapshot, for the tables' DUMPS column. */
+function shortName(snapshot: Snapshot, file: string): string {
+  return file.startsWith(`${snapshot.source}/`) ? file.slice(snapshot.source.length + 1) : file;
+}
+
+/** The node-state tables of the selected view: counts, sources, and the ipcache itself. */
+function stateSummary(snapshot: Snapshot): string[] {
+  const view = snapshot.selected;
+  const v6 = new Map(ipv6Entries(view).map((k) => [k.table, k.count]));
+  const out = [`Node state of ${view.name}`];
+  const rows: string[][] = [["TABLE", "ENTRIES", "IPV6", "MAPS DUMP", "FROM"]];
+  for (const { table, family, maps, label } of STATE_TABLES) {
+    const from = [
+      ...view.dumps.map((d) => ({ d, borrowed: false })),
+      ...view.borrowed.map((d) => ({ d, borrowed: true })),
+    ]
+      .filter(({ d }) => formatOfKind(d.kind)?.family === family)
+      .map(({ d, borrowed }) => `${shortName(snapshot, d.file)}${borrowed ? " (other node)" : ""}`);
+    rows.push([
+      label ?? table,
+      String(view[table].length),
+      String(v6.get(table) ?? 0),
+      maps.join(", ") || "-",
+      from.join(", ") || "(no dump)",
+    ]);
+  }
+  out.push(renderTable(rows, { padLastCell: false }).trimEnd());
+  if (view.ipcache.length > 0) {
+    const shown = view.ipcache.slice(0, IPCACHE_ROWS_SHOWN);
+    out.push("");
+    out.push(
+      `ipcache of ${view.name}${shown.length < view.ipcache.length ? ` (first ${shown.length} of ${view.ipcache.length}; all with \`dpemu maps dump cilium_ipcache_v2\`)` : ""}`,
+    );
+    const ipcacheRows = [["PREFIX", "IDENTITY", "TUNNEL ENDPOINT"]];
+    for (const e of shown) {
+      ipcacheRows.push([
+        formatIpcacheKey(e),
+        String(e.identity),
+        e.tunnelEndpoint === "0.0.0.0" || e.tunnelEndpoint === "::" ? "-" : e.tunnelEndpoint,
+      ]);
+    }
+    out.push(renderTable(ipcacheRows, { padLastCell: false }).trimEnd());
+  }
+  return out;
 }

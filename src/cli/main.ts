@@ -2,6 +2,7 @@
 // The `dpemu` command: one file per subcommand under src/cli/, registered here.
 import { Command } from "commander";
 import { createRequire } from "node:module";
+import { registerCompare } from "./compare.js";
 import { registerInspect } from "./inspect.js";
 import { registerMaps } from "./maps.js";
 import { maglevCommand } from "./maglev.js";
@@ -16,5 +17,6 @@ const program = new Command()
 registerInspect(program);
 registerMaps(program);
 program.addCommand(maglevCommand());
+registerCompare(program);
 
 await program.parseAsync(process.argv);

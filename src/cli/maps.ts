@@ -2,6 +2,12 @@
 import type { Command } from "commander";
 import type { NodeView } from "../model/snapshot.js";
 import { InputError } from "../snapshot/errors.js";
+import type { IpFamily, IpPrefix } from "../model/ip-prefix.js";
+import { bpfCtListFormat } from "../snapshot/formats/bpf-ct-list.js";
+import { bpfIpmasqListFormat } from "../snapshot/formats/bpf-ipmasq-list.js";
+import { bpfNatListFormat } from "../snapshot/formats/bpf-nat-list.js";
+import { bpfSocknatListFormat } from "../snapshot/formats/bpf-socknat-list.js";
+import { mapGetIpcacheFormat } from "../snapshot/formats/map-get-ipcache.js";
 import { bpfLbMaglevListFormat } from "../snapshot/formats/bpf-lb-maglev-list.js";
 import { mapGetLb4BackendsFormat } from "../snapshot/formats/map-get-lb4-backends.js";
 import { mapGetLb4ReverseNatFormat } from "../snapshot/formats/map-get-lb4-reverse-nat.js";
@@ -33,10 +39,29 @@ export const MAP_PRINTERS: Readonly<Record<string, (view: NodeView) => string>> 
     mapGetLb4ReverseNatFormat.print({ header: "map-get", entries: v4(view.revNat) }),
   cilium_lb4_maglev: (view) =>
     bpfLbMaglevListFormat.print({ header: true, tables: view.maglevTables.filter((t) => t.family !== 6) }),
+  cilium_ipcache_v2: (view) => mapGetIpcacheFormat.print(v4Prefixes(view.ipcache)),
+  cilium_ipcache: (view) => mapGetIpcacheFormat.print(v4Prefixes(view.ipcache)),
+  // `bpf ct list global` walks both maps: TCP entries live in ct4_global, all others in ct_any4_global.
+  cilium_ct4_global: (view) => bpfCtListFormat.print(ipv4(view.ct).filter((e) => e.nexthdr === IPPROTO_TCP)),
+  cilium_ct_any4_global: (view) =>
+    bpfCtListFormat.print(ipv4(view.ct).filter((e) => e.nexthdr !== IPPROTO_TCP)),
+  cilium_snat_v4_external: (view) => bpfNatListFormat.print(ipv4(view.nat)),
+  cilium_ipmasq_v4: (view) => bpfIpmasqListFormat.print(v4Prefixes(view.ipmasq)),
+  cilium_lb4_reverse_sk: (view) => bpfSocknatListFormat.print(ipv4(view.socknat)),
 };
+
+const IPPROTO_TCP = 6;
 
 function v4<T extends { readonly family: number }>(items: readonly T[]): T[] {
   return items.filter((i) => i.family === 4);
+}
+
+function ipv4<T extends { readonly family: IpFamily }>(items: readonly T[]): T[] {
+  return items.filter((i) => i.family === "ipv4");
+}
+
+function v4Prefixes<T extends { readonly prefix: IpPrefix }>(items: readonly T[]): T[] {
+  return items.filter((i) => i.prefix.family === "ipv4");
 }
 
 interface MapsOptions {

@@ -2,9 +2,17 @@
 // noticed on the way (warnings a user can act on).
 import type { AgentConfig } from "./agent-config.js";
 import type { Backend } from "./backend.js";
+import type { CtEntry } from "./ct.js";
+import type { EndpointEntry } from "./endpoint.js";
+import type { IdentityEntry } from "./ip-list.js";
+import type { IpcacheEntry } from "./ipcache.js";
+import type { IpmasqEntry } from "./ipmasq.js";
 import type { MaglevTable } from "./maglev-table.js";
+import type { MapListEntry } from "./map-list.js";
+import type { NatEntry } from "./nat.js";
 import type { RevNatEntry } from "./revnat.js";
 import type { Service } from "./service.js";
+import type { SocknatEntry } from "./socknat.js";
 import type { SnapshotWarning } from "../snapshot/errors.js";
 
 /** One recognised dump: where it came from and which format read it. */
@@ -25,6 +33,24 @@ export interface NodeView {
   readonly revNat: readonly RevNatEntry[];
   /** Maglev tables as dumped by `bpf lb maglev list` (to compare with computed ones). */
   readonly maglevTables: readonly MaglevTable[];
+  /** How the dumped tables of Maglev services compared with the computed ones (mismatches are warnings). */
+  readonly maglevComparison: { readonly compared: number; readonly identical: number };
+  /**
+   * Node-state tables. Several dumps of one map on a node are merged by the map's key (the later
+   * dump wins where they disagree, with a warning). IPv6 entries are kept but not emulated.
+   */
+  readonly ipcache: readonly IpcacheEntry[];
+  /** `ip list`: the agent's userspace ipcache with identity labels. */
+  readonly identities: readonly IdentityEntry[];
+  readonly ct: readonly CtEntry[];
+  readonly nat: readonly NatEntry[];
+  /** ip-masq-agent non-masquerade CIDRs. */
+  readonly ipmasq: readonly IpmasqEntry[];
+  /** Socket-LB reverse NAT (`cilium_lb4_reverse_sk`). */
+  readonly socknat: readonly SocknatEntry[];
+  readonly endpoints: readonly EndpointEntry[];
+  /** `map list` (with `--verbose` rows when dumped). */
+  readonly mapList: readonly MapListEntry[];
   readonly config: AgentConfig;
   /** Backend (and service) IDs were derived because no dump showed the real ones. */
   readonly derivedIds: boolean;

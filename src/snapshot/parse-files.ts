@@ -5,11 +5,14 @@ import type { DumpRecord, NodeView, Snapshot } from "../model/snapshot.js";
 import { frontendText } from "../model/service.js";
 import { archiveKind, expandArchive } from "./archive/expand.js";
 import { assembleLb } from "./assemble-lb.js";
+import { compareMaglevTables } from "./compare-maglev.js";
 import { InputError, type SnapshotWarning } from "./errors.js";
 import { NodeDumps } from "./node-dumps.js";
 import { assignNodes, nodeFromArchivePath } from "./node-names.js";
-import { recognise, type DumpFamily, type RegisteredFormat } from "./registry.js";
+import { readSegment } from "./read-segment.js";
+import type { DumpFamily, RegisteredFormat } from "./registry.js";
 import { splitDumps } from "./split.js";
+import { ipv6Entries, stateTables } from "./state-tables.js";
 
 export interface SnapshotFile {
   readonly name: string;
@@ -107,23 +110,23 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
     archiveNodes.set(file.name, file.archiveNode);
     const dumps: ParsedDump[] = [];
     for (const segment of splitDumps(file.name, file.text)) {
-      const registered = recognise(segment.lines);
-      if (registered === undefined) {
+      const read = readSegment(segment, parseOptions);
+      for (const d of read.dumps) {
+        dumps.push({ registered: d.registered, model: d.model, file: file.name, line: d.source.firstLine });
+      }
+      for (const part of read.unrecognised) {
         if (file.inArchive) {
           const archive = file.name.split("!/")[0] ?? file.name;
           unread.set(archive, [...(unread.get(archive) ?? []), file.name.split("/").pop() ?? file.name]);
         } else {
-          const first = segment.lines.find((l) => l.trim() !== "") ?? "";
+          const first = part.lines.find((l) => l.trim() !== "") ?? "";
           warn({
             file: file.name,
-            line: segment.firstLine,
-            message: `unrecognised content (${segment.lines.length} lines, starting ${JSON.stringify(first.trim().slice(0, 60))}): not a dump dpemu reads`,
+            line: part.firstLine,
+            message: `unrecognised content (${part.lines.length} lines, starting ${JSON.stringify(first.trim().slice(0, 60))}): not a dump dpemu reads`,
           });
         }
-        continue;
       }
-      const model = registered.format.parse(segment, parseOptions);
-      dumps.push({ registered, model, file: file.name, line: segment.firstLine });
     }
     parsed.set(file.name, dumps);
   }
@@ -176,7 +179,11 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
   const named = [...groups.keys()].filter((n): n is string => n !== undefined).sort();
 
   // Which node the unnamed dumps came from: the one whose own addresses they show.
+  // Assembling a group's services is not free on big snapshots: once per group.
+  const hostAddressCache = new Map<NodeDumps, Set<string>>();
   const hostAddresses = (dumps: NodeDumps): Set<string> => {
+    const cached = hostAddressCache.get(dumps);
+    if (cached !== undefined) return cached;
     const lb = assembleLb(dumps, () => {});
     const addresses = new Set(dumps.hostAddresses);
     for (const c of dumps.config) for (const a of c.value.deviceAddresses ?? []) addresses.add(a);
@@ -188,15 +195,20 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
       )
         addresses.add(s.frontend.address);
     }
+    hostAddressCache.set(dumps, addresses);
     return addresses;
   };
   let commonOwner: string | undefined;
   if (common !== undefined && named.length > 0) {
     const mine = hostAddresses(common.dumps);
-    const owners = named.filter((n) => {
-      const theirs = hostAddresses(groups.get(n)?.dumps ?? new NodeDumps());
-      return [...mine].some((a) => theirs.has(a));
-    });
+    const theirs = new Map(named.map((n) => [n, hostAddresses(groups.get(n)?.dumps ?? new NodeDumps())]));
+    // An address several nodes claim (a NAT uplink every VM has, say) tells none of them apart.
+    const claims = new Map<string, number>();
+    for (const addresses of theirs.values())
+      for (const a of addresses) claims.set(a, (claims.get(a) ?? 0) + 1);
+    const owners = named.filter((n) =>
+      [...mine].some((a) => theirs.get(n)?.has(a) === true && claims.get(a) === 1),
+    );
     if (owners.length === 1) commonOwner = owners[0];
   }
 
@@ -229,6 +241,14 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
     }
     for (const a of own?.dumps.hostAddresses ?? []) dumps.hostAddresses.add(a);
     const lb = assembleLb(dumps, viewWarn);
+    const tables = stateTables(dumps, viewWarn);
+    for (const kept of ipv6Entries(tables, dumps)) {
+      viewWarn({
+        file: kept.where?.file ?? source,
+        line: kept.where?.line ?? 0,
+        message: `${kept.count} IPv6 ${kept.table} entries kept but not emulated (dpemu emulates IPv4), e.g. ${kept.example}`,
+      });
+    }
     const config = dumps.config.reduce<AgentConfig>((acc, c) => mergeAgentConfig(acc, c.value), {});
     checkMaglev(
       dumps,
@@ -236,15 +256,24 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
       lb.services.map((s) => s.revNatId),
       viewWarn,
     );
+    const maglevComparison = compareMaglevTables(dumps.maglev, lb.services, lb.backends, config, viewWarn);
     return {
       name,
       services: lb.services,
       backends: lb.backends,
       revNat: lb.revNat,
       maglevTables: dumps.maglev.flatMap((m) => m.value),
+      maglevComparison,
+      ...tables,
       config,
       derivedIds: lb.derivedIds,
-      hostAddresses: [...hostAddresses(dumps)].sort(),
+      // Borrowed dumps show the other node's addresses, not this one's.
+      hostAddresses: [
+        ...new Set([
+          ...hostAddresses(own?.dumps ?? new NodeDumps()),
+          ...(commonOwner === name && common !== undefined ? hostAddresses(common.dumps) : []),
+        ]),
+      ].sort(),
       dumps: records,
       borrowed,
     };

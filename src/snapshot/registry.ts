@@ -3,7 +3,18 @@
 import type { DumpFormat } from "./dump-format.js";
 import type { NodeDumps } from "./node-dumps.js";
 import type { DumpRecord } from "../model/snapshot.js";
+import type { IpcacheEntry } from "../model/ipcache.js";
 import { agentConfigFormat, agentConfigFromEntries } from "./formats/agent-config.js";
+import { bpfCtListFormat } from "./formats/bpf-ct-list.js";
+import { bpfIpcacheListFormat } from "./formats/bpf-ipcache-list.js";
+import { bpfIpmasqListFormat } from "./formats/bpf-ipmasq-list.js";
+import { bpfNatListFormat } from "./formats/bpf-nat-list.js";
+import { bpfSocknatListFormat } from "./formats/bpf-socknat-list.js";
+import { endpointListFormat } from "./formats/endpoint-list.js";
+import { ipListFormat } from "./formats/ip-list.js";
+import { mapGetIpcacheFormat } from "./formats/map-get-ipcache.js";
+import { mapListFormat } from "./formats/map-list.js";
+import { mapListVerboseFormat } from "./formats/map-list-verbose.js";
 import { bpfLbListFormat } from "./formats/bpf-lb-list.js";
 import { bpfLbMaglevListFormat } from "./formats/bpf-lb-maglev-list.js";
 import { bpfLbListBackendsFormat, mapGetLb4BackendsFormat } from "./formats/map-get-lb4-backends.js";
@@ -40,6 +51,22 @@ export function register<Model>(
   };
 }
 
+/** reserved:host. */
+const HOST_IDENTITY = 1;
+
+/**
+ * The ipcache maps the node's own addresses (reserved:host, identity 1) as host-length prefixes, which
+ * tells whose node a set of shared dumps came from.
+ */
+function collectIpcache(into: NodeDumps, entries: readonly IpcacheEntry[], where: DumpRecord): void {
+  into.ipcache.push({ value: entries, where });
+  for (const e of entries) {
+    const hostLength = e.prefix.family === "ipv4" ? 32 : 128;
+    if (e.identity === HOST_IDENTITY && e.prefix.length === hostLength && e.clusterId === 0)
+      into.hostAddresses.add(e.prefix.address);
+  }
+}
+
 export const FORMATS: readonly RegisteredFormat[] = [
   register(serviceListJsonFormat, "lb", (n, m, where) => n.serviceList.push({ value: m.services, where })),
   register(serviceListFormat, "lb", (n, m, where) => n.serviceList.push({ value: m.services, where })),
@@ -52,6 +79,16 @@ export const FORMATS: readonly RegisteredFormat[] = [
   register(mapGetLb4ReverseNatFormat, "lb", (n, m, where) => n.revNatMap.push({ value: m.entries, where })),
   register(bpfLbMaglevListFormat, "lb", (n, m, where) => n.maglev.push({ value: m.tables, where })),
   register(statusVerboseFormat, "config", (n, m, where) => n.config.push({ value: m.config, where })),
+  register(bpfIpcacheListFormat, "ipcache", collectIpcache),
+  register(mapGetIpcacheFormat, "ipcache", collectIpcache),
+  register(ipListFormat, "identities", (n, m, where) => n.identities.push({ value: m, where })),
+  register(bpfCtListFormat, "ct", (n, m, where) => n.ct.push({ value: m, where })),
+  register(bpfNatListFormat, "nat", (n, m, where) => n.nat.push({ value: m, where })),
+  register(bpfIpmasqListFormat, "ipmasq", (n, m, where) => n.ipmasq.push({ value: m, where })),
+  register(bpfSocknatListFormat, "socknat", (n, m, where) => n.socknat.push({ value: m, where })),
+  register(endpointListFormat, "endpoints", (n, m, where) => n.endpoints.push({ value: m, where })),
+  register(mapListVerboseFormat, "maps", (n, m, where) => n.mapList.push({ value: m, where })),
+  register(mapListFormat, "maps", (n, m, where) => n.mapList.push({ value: m, where })),
   register(agentConfigFormat, "config", (n, m, where) =>
     n.config.push({ value: agentConfigFromEntries(m.entries), where }),
   ),

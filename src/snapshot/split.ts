@@ -10,13 +10,19 @@ const ELISION = /^\s*(\.\.\.|…)\s*$/;
 /** Lines that are never part of a dump's content and end the dump before them. */
 const SEPARATORS: readonly RegExp[] = [
   /^\s*```/, // markdown fence
-  /^#{1,6}(\s|$)(?!.*Read-(only|write) configurations)/, // markdown heading, `# ` root prompt, `# source:` notes
+  /^#{1,6}(\s|$)(?!.*Read-(only|write) configurations)(?!Map: \S+$)/, // markdown heading, `# ` root prompt, `# source:` notes
   /^\s*[$%>]\s/, // `$ cmd`, `% cmd`, `> cmd`
   /^\s*\S+@\S+?:[^#$\s]*\s?[#$]\s/, // root@host:~# cmd, user@host:/x$ cmd
   /^\s*\[\S+@\S+[^\]]*\][#$]\s/, // [user@host dir]$ cmd
   /^\s*(kubectl|oc|k)\s+(-n\s+\S+\s+)?exec\b/, // kubectl exec ... -- cilium-dbg ...
   /^\s*(sudo\s+)?(cilium|cilium-dbg|cilium-health|cilium-bugtool|bpftool|hubble)\s+[a-z][\w-]*(\s|$)(?!.*(=>|\(\d+\)))/,
 ];
+
+/**
+ * `map list --verbose` opens each map's section with `## Map: <name>` and ends it with a blank line;
+ * the sections are one dump.
+ */
+const MAP_SECTION = /^## Map: \S+$/;
 
 export function isSeparator(line: string): boolean {
   return SEPARATORS.some((re) => re.test(line));
@@ -49,12 +55,23 @@ export function splitDumps(file: string, text: string): Segment[] {
       start = -1;
     }
   };
+  const nextContent = (index: number): string | undefined => {
+    for (let i = index + 1; i < lines.length; i++) {
+      const l = lines[i] ?? "";
+      if (l.trim() !== "" && !ELISION.test(l)) return l;
+    }
+    return undefined;
+  };
   lines.forEach((line, index) => {
     if (ELISION.test(line)) {
       lines[index] = "";
       return;
     }
-    if (line.trim() === "" || isSeparator(line)) {
+    const blank = line.trim() === "";
+    if (blank && start >= 0 && MAP_SECTION.test(lines[start] ?? "")) {
+      if (MAP_SECTION.test(nextContent(index) ?? "")) return;
+    }
+    if (blank || isSeparator(line)) {
       // A segment ends at its last content line, so trailing elisions stay outside it.
       close(lastContent + 1);
       if (isSeparator(line) && /(cilium|cilium-dbg|bpftool|hubble)\s/.test(line)) lastCommand = line.trim();

@@ -179,7 +179,7 @@ describe("Wasm maps", () => {
   });
 });
 
-describe("ipcache dumps of a real 3-node cluster", () => {
+describe("real dumps of a 3-node cluster", () => {
   /** Prefix, identity and tunnel endpoint of each row of `cilium-dbg bpf ipcache list`. */
   function parseIpcacheList(path: string): { prefix: string; identity: number; tunnel: string }[] {
     const rows = readFileSync(new URL(`../fixtures/lab-3node/${path}`, import.meta.url), "utf8").split("\n");
@@ -241,4 +241,24 @@ describe("ipcache dumps of a real 3-node cluster", () => {
       subject.dispose();
     },
   );
+
+  it("serve the ip-masq-agent CIDR set as a trie with a 1-byte value", async () => {
+    const text = readFileSync(new URL("../fixtures/misc/bpf-ipmasq-list.txt", import.meta.url), "utf8");
+    const cidrs = text
+      .split("\n")
+      .slice(1)
+      .map((line) => line.trim())
+      .filter((line) => line !== "");
+    const subject = WasmLpmMap.create(await wasmInstance(), { valueSize: 1, maxEntries: 16384 });
+    for (const line of cidrs) expect(subject.update(cidr(line), bytes(0), BPF_NOEXIST)).toBe(0);
+    const nonMasquerade = (address: string) => subject.lookup(ip(address)) !== undefined;
+    // The dump lists 10.10.1.0/24, 10.10.2.0/24 and 169.254.0.0/16 (test/fixtures/README.md).
+    expect(nonMasquerade("10.10.1.200")).toBe(true);
+    expect(nonMasquerade("10.10.2.1")).toBe(true);
+    expect(nonMasquerade("169.254.169.254")).toBe(true);
+    expect(nonMasquerade("10.10.3.1")).toBe(false);
+    expect(nonMasquerade("8.8.8.8")).toBe(false);
+    expect([...subject.entries()].map((e) => e.prefix)).toEqual(cidrs.map(cidr));
+    subject.dispose();
+  });
 });

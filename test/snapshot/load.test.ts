@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/snapshot/errors.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
-import type { Snapshot } from "../../src/model/snapshot.js";
+import type { NodeView, Snapshot } from "../../src/model/snapshot.js";
 import { FIXTURES, fixtureText } from "./helpers.js";
 
 const LAB = `${FIXTURES}lab-3node`;
@@ -44,14 +44,32 @@ function labFiles(): Record<string, Uint8Array> {
   );
 }
 
+/** What a node view holds, whatever the files were packed in. */
+function viewEssence(view: NodeView) {
+  return {
+    services: view.services,
+    backends: view.backends,
+    revNat: view.revNat,
+    maglevTables: view.maglevTables,
+    config: view.config,
+    ipcache: view.ipcache,
+    identities: view.identities,
+    ct: view.ct,
+    nat: view.nat,
+    ipmasq: view.ipmasq,
+    socknat: view.socknat,
+    endpoints: view.endpoints,
+    mapList: view.mapList,
+    hostAddresses: view.hostAddresses,
+  };
+}
+
 /** The parts of a snapshot that must not depend on how the files were packed. */
 function essence(s: Snapshot) {
   return {
     nodes: s.nodes.map((n) => n.name),
-    services: s.selected.services,
-    backends: s.selected.backends,
-    revNat: s.selected.revNat,
-    config: s.selected.config,
+    selected: s.selected.name,
+    views: s.nodes.map(viewEssence),
     // Unread files are listed one by one for a directory, summed up for an archive.
     warnings: s.warnings
       .map((w) => w.message)
@@ -95,7 +113,8 @@ describe("loadSnapshot on the lab directory", () => {
       port: 80,
       family: 4,
     });
-    expect(view.hostAddresses).toEqual(["10.0.2.15", "192.168.10.100"]);
+    // NodePort frontends and the node's reserved:host ipcache entries.
+    expect(view.hostAddresses).toEqual(["10.0.2.15", "172.20.0.253", "192.168.10.100"]);
   });
 
   it("reports files it cannot read as warnings, never silently", async () => {
@@ -106,22 +125,41 @@ describe("loadSnapshot on the lab directory", () => {
 });
 
 describe("archives", () => {
-  it("a sysdump-shaped .zip (bugtool tree per agent) loads the same as the directory", async () => {
+  it("a sysdump-shaped .zip (bugtool tree per agent) loads each agent's dumps as that node's view", async () => {
     const dir = await loadSnapshot(LAB);
     const files = labFiles();
-    const zip = zipSync(
-      Object.fromEntries(
-        Object.entries(files).map(([n, d]) => [
-          `cilium-sysdump-20260101-120000/cilium-bugtool-cilium-abcde-20260101-120000.123+0000-UTC/cmd/${n}`,
-          d,
-        ]),
-      ),
-    );
-    const s = parseSnapshotFiles([{ name: "sysdump.zip", bytes: zip }]);
-    expect(s.nodes.map((n) => n.name)).toEqual(["cilium-abcde"]);
-    expect({ ...essence(s), nodes: [] }).toEqual({ ...essence(dir), nodes: [] });
+    // One bugtool tree per agent pod: the per-node ipcache dumps in their agents' trees, all other
+    // dumps (taken on k8s-ctr) in k8s-ctr's agent's tree.
+    const agents: Record<string, string> = {
+      "k8s-ctr": "cilium-4xk2p",
+      "k8s-w1": "cilium-9qz7m",
+      "k8s-w0": "cilium-b8r5t",
+    };
+    const tree = (agent: string) =>
+      `cilium-sysdump-20260101-120000/cilium-bugtool-${agent}-20260101-120000.123+0000-UTC/cmd/`;
+    const members: Record<string, Uint8Array> = {};
+    for (const [name, data] of Object.entries(files)) {
+      const node = /^bpf-ipcache-list\.(.+)\.txt$/.exec(name)?.[1] ?? "k8s-ctr";
+      const agent = agents[node]!;
+      members[`${tree(agent)}${name.replace(/\.k8s-\w+\.txt$/, ".md")}`] = data;
+    }
+    const s = parseSnapshotFiles([{ name: "sysdump.zip", bytes: zipSync(members) }], {
+      node: agents["k8s-ctr"]!,
+    });
+    expect(s.nodes.map((n) => n.name)).toEqual(["cilium-4xk2p", "cilium-9qz7m", "cilium-b8r5t"]);
+    const ctr = dir.nodes.find((n) => n.name === "k8s-ctr")!;
+    expect(viewEssence(s.selected)).toEqual(viewEssence(ctr));
+    for (const [node, agent] of Object.entries(agents)) {
+      const fromZip = s.nodes.find((n) => n.name === agent)!;
+      const fromDir = dir.nodes.find((n) => n.name === node)!;
+      expect(fromZip.ipcache, node).toEqual(fromDir.ipcache);
+      expect(fromZip.ipcache.length, node).toBeGreaterThan(0);
+      expect(fromZip.borrowed, node).toEqual([]);
+    }
     expect(s.warnings.map((w) => w.message)).toContainEqual(
-      expect.stringMatching(/^9 archive files hold no dump dpemu reads/),
+      expect.stringMatching(
+        /^1 archive files hold no dump dpemu reads \(e\.g\. hubble-observe\.overlay\.txt\)/,
+      ),
     );
   });
 

@@ -21,11 +21,23 @@ const SAMPLES = [
   "public/service-list.v1.15.2.txt",
   "public/status-verbose.v1.18.0-kpr-excerpt.txt",
   "misc/status-verbose.kpr-dsr-maglev.txt",
+  "lab-3node/bpf-ipcache-list.k8s-ctr.txt",
+  "lab-3node/bpf-nat-list.txt",
+  "lab-3node/bpf-socknat-list.txt",
+  "lab-3node/endpoint-list.txt",
+  "lab-3node/ip-list.txt",
+  "lab-3node/map-list.txt",
+  "misc/bpf-ipmasq-list.txt",
+  "public/bpf-nat-list.v1.8-icmp.txt",
+  "public/ct-list-global.v1.12-nodeport.txt",
+  "public/ct-list-global.v1.18-ipv6.txt",
 ].map(fixtureText);
 SAMPLES.push(
   "Key   Value   State   Error\n14    TCP://172.20.0.66\n8     ANY://10.0.1.219:80   sync\n",
   "ID   BACKEND ADDRESS (REVNAT_ID) (SLOT)\n20   10.96.163.90:80\n",
   "apiVersion: v1\ndata:\n  routing-mode: tunnel\n  bpf-lb-algorithm: maglev\nkind: ConfigMap\n",
+  // map list --verbose: sections across blank lines, one dump.
+  "## Map: cilium_ipcache_v2\nKey   Value   State   Error\n10.0.0.0/8   identity=2 encryptkey=0 tunnelendpoint=0.0.0.0 flags=<none>   sync\n\n## Map: cilium_lxc\nCache is empty\n\n",
 );
 
 /** A real dump with edits: cut, characters replaced or inserted, columns collapsed. */

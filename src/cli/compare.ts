@@ -1,0 +1,270 @@
+// `dpemu compare [SNAPSHOT] [--service FRONTEND|ID ...] [--backends N [--weights W,...]]
+//  [--input CAPTURE | --flows N --clients K] [--seed S] [--table-size M] [--json FILE|-] [--html FILE]`:
+// Maglev against random backend selection on a snapshot's services (or a synthetic one).
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { describeCapture, flowsFromCapture } from "../analysis/capture-input.js";
+import type { CompareService } from "../analysis/model.js";
+import type { CompareReport, SnapshotInfo } from "../analysis/results.js";
+import { compareSelection, type FlowSource } from "../analysis/run-compare.js";
+import { maglevTableCount, servicesToCompare, UnknownServiceError } from "../analysis/snapshot-services.js";
+import { parseWeights, syntheticService } from "../analysis/synthetic-service.js";
+import { DEFAULT_PORT_PACKING, portPackingForCiliumVersion } from "../lb/cilium-version.js";
+import { InvalidInputError } from "../lb/errors.js";
+import { checkTableSize, DEFAULT_MAGLEV_TABLE_SIZE } from "../lb/maglev.js";
+import { parseClusterSeed } from "../lb/seed.js";
+import type { PortPacking } from "../reference/flow-hash.js";
+import { UNNAMED_NODE } from "../snapshot/parse-files.js";
+import { loadSnapshot } from "../snapshot/load.js";
+import { InputError } from "../snapshot/errors.js";
+import { formatHtmlReport } from "../report/html.js";
+import { formatJsonReport } from "../report/json.js";
+import { formatTextReport } from "../report/text.js";
+import { defaultSnapshotPath } from "./default-snapshot.js";
+import { withErrorHandling } from "./errors.js";
+
+interface CompareCliOptions {
+  readonly service?: string[];
+  readonly backends?: string;
+  readonly weights?: string;
+  readonly input?: string;
+  readonly flows: string;
+  readonly clients: string;
+  readonly seed: string;
+  readonly tableSize?: string;
+  readonly clusterSeed?: string;
+  readonly ciliumVersion?: string;
+  readonly node?: string;
+  readonly json?: string;
+  readonly html?: string;
+}
+
+/** Errors about the command line itself: reported like bad input (one line, exit 2). */
+const COMMAND_LINE = { file: "dpemu compare", line: 0 };
+
+function integer(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InputError(
+      COMMAND_LINE,
+      `${name} must be an integer ${min}..${max}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
+/** Runs `work`, turning the validation errors of the pieces it calls into command-line errors. */
+async function asInputErrors<T>(work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (
+      error instanceof InvalidInputError ||
+      error instanceof UnknownServiceError ||
+      error instanceof RangeError
+    ) {
+      throw new InputError(COMMAND_LINE, error.message);
+    }
+    throw error;
+  }
+}
+
+interface Inputs {
+  readonly snapshot: SnapshotInfo;
+  readonly services: CompareService[];
+  readonly maglevTableServices: number;
+  readonly tableSize: number;
+  readonly clusterSeed: string | undefined;
+  readonly portPacking: PortPacking;
+  readonly notes: string[];
+}
+
+function packingFor(version: string | undefined): PortPacking {
+  return version ? portPackingForCiliumVersion(version) : DEFAULT_PORT_PACKING;
+}
+
+async function syntheticInputs(
+  options: CompareCliOptions,
+  snapshotPath: string | undefined,
+): Promise<Inputs> {
+  if (snapshotPath !== undefined) {
+    throw new InputError(
+      COMMAND_LINE,
+      "give either a SNAPSHOT or --backends N (a synthetic service), not both",
+    );
+  }
+  if (options.service)
+    throw new InputError(COMMAND_LINE, "--service selects snapshot services; drop it with --backends");
+  const n = integer("--backends", options.backends!, 1, 65536);
+  const weights = options.weights !== undefined ? parseWeights(options.weights, n) : undefined;
+  return {
+    snapshot: { source: "synthetic", node: null, ciliumVersion: options.ciliumVersion ?? null, services: 1 },
+    services: [syntheticService(n, weights)],
+    maglevTableServices: 1,
+    tableSize:
+      options.tableSize !== undefined
+        ? integer("--table-size", options.tableSize, 1, 1 << 20)
+        : DEFAULT_MAGLEV_TABLE_SIZE,
+    clusterSeed: options.clusterSeed,
+    portPacking: packingFor(options.ciliumVersion),
+    notes: [],
+  };
+}
+
+async function snapshotInputs(options: CompareCliOptions, snapshotPath: string | undefined): Promise<Inputs> {
+  if (options.weights !== undefined) throw new InputError(COMMAND_LINE, "--weights needs --backends N");
+  const path = snapshotPath ?? defaultSnapshotPath();
+  const snapshot = await loadSnapshot(path, options.node !== undefined ? { node: options.node } : {});
+  const view = snapshot.selected;
+  const services = servicesToCompare(view, options.service ?? []);
+  if (services.length === 0) {
+    throw new InputError(
+      { file: path, line: 0 },
+      "no IPv4 service with at least two active backends to compare; name one with --service",
+    );
+  }
+  const ciliumVersion = options.ciliumVersion ?? view.config.ciliumVersion;
+  const notes: string[] = [];
+  const affinity = view.services.filter((s) => s.affinityTimeout > 0 && services.some((c) => c.id === s.id));
+  if (affinity.length > 0) {
+    notes.push(
+      `session affinity (${affinity.map((s) => s.id).join(", ")}) is not applied here: every connection is selected on its own`,
+    );
+  }
+  if (snapshot.warnings.length > 0) {
+    notes.push(`the snapshot loaded with ${snapshot.warnings.length} warnings; \`dpemu inspect\` lists them`);
+  }
+  return {
+    snapshot: {
+      source: snapshotPath ?? "bundled example lab-3node",
+      node: view.name === UNNAMED_NODE ? null : view.name,
+      ciliumVersion: ciliumVersion ?? null,
+      services: view.services.length,
+    },
+    services,
+    maglevTableServices: maglevTableCount(view),
+    tableSize:
+      options.tableSize !== undefined
+        ? integer("--table-size", options.tableSize, 1, 1 << 20)
+        : (view.config.maglevTableSize ?? DEFAULT_MAGLEV_TABLE_SIZE),
+    clusterSeed: options.clusterSeed ?? view.config.maglevHashSeed,
+    portPacking: packingFor(ciliumVersion),
+    notes,
+  };
+}
+
+/** Synthetic flows, or the compared services' flows gathered from `--input`. */
+async function chooseFlows(
+  options: CompareCliOptions,
+  command: Command,
+  inputs: Inputs,
+): Promise<FlowSource> {
+  if (options.input === undefined) {
+    return {
+      kind: "synthetic",
+      flows: integer("--flows", options.flows, 1, 10_000_000),
+      clients: integer("--clients", options.clients, 1, 1 << 23),
+    };
+  }
+  for (const name of ["flows", "clients"]) {
+    if (command.getOptionValueSource(name) === "cli") {
+      throw new InputError(COMMAND_LINE, `--${name} makes synthetic flows; drop it with --input`);
+    }
+  }
+  const capture = await flowsFromCapture(options.input, inputs.services);
+  inputs.notes.push(describeCapture(options.input, capture));
+  return { kind: "capture", path: options.input, flows: capture.flows };
+}
+
+/** Writes an output file; a path that cannot be written is the user's to fix (exit 2). */
+async function writeOutput(path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (error) {
+    throw new InputError({ file: path, line: 0 }, `cannot write the report: ${(error as Error).message}`);
+  }
+}
+
+async function writeOutputs(report: CompareReport, options: CompareCliOptions): Promise<void> {
+  // Files first: a path that cannot be written fails the command before anything is printed.
+  if (options.json !== undefined && options.json !== "-") {
+    await writeOutput(options.json, formatJsonReport(report));
+  }
+  if (options.html !== undefined) await writeOutput(options.html, formatHtmlReport(report));
+  process.stdout.write(options.json === "-" ? formatJsonReport(report) : formatTextReport(report));
+  if (options.json !== undefined && options.json !== "-") {
+    process.stderr.write(`JSON report written to ${options.json}\n`);
+  }
+  if (options.html !== undefined) process.stderr.write(`HTML report written to ${options.html}\n`);
+}
+
+export function registerCompare(program: Command): void {
+  program
+    .command("compare")
+    .description(
+      "Maglev vs random backend selection on real services: balance, table size, backend churn, node failover, cost",
+    )
+    .argument(
+      "[snapshot]",
+      "dump directory, dump file, sysdump .zip or bugtool .tar.gz (default: bundled lab-3node)",
+    )
+    .option(
+      "--service <frontend|id...>",
+      "services to compare: ID, IP:PORT[/PROTO] or namespace/name (default: every one with ≥ 2 backends)",
+    )
+    .option("--backends <n>", "compare a synthetic service with N backends instead of a snapshot")
+    .option(
+      "--weights <w,...>",
+      "weights of the synthetic backends: one for all, or one each (Cilium's default 100)",
+    )
+    .option(
+      "--input <capture>",
+      "flows from a pcap, pcapng, Hubble JSON or synthetic-spec file instead of synthetic ones",
+    )
+    .option("--flows <n>", "synthetic connections per service", "100000")
+    .option("--clients <k>", "distinct client addresses the connections come from", "1000")
+    .option("--seed <s>", "seed of the synthetic flows and the random-selection streams", "1")
+    .option(
+      "--table-size <m>",
+      "Maglev table size, one of Cilium's primes (default: the snapshot's, else 16381)",
+    )
+    .option("--cluster-seed <base64>", "bpf-lb-maglev-hash-seed (default: the snapshot's, else Cilium's)")
+    .option(
+      "--cilium-version <v>",
+      "Cilium version whose tuple-hash port packing to use (default: the snapshot's)",
+    )
+    .option("--node <name>", "the node whose view of the snapshot to use")
+    .option("--json <file|->", "also write the results as JSON (- for stdout instead of the table)")
+    .option("--html <file>", "also write a self-contained HTML report with charts")
+    .action(
+      withErrorHandling(
+        async (snapshotPath: string | undefined, options: CompareCliOptions, command: Command) => {
+          const inputs = await asInputErrors(async () => {
+            const found =
+              options.backends !== undefined
+                ? await syntheticInputs(options, snapshotPath)
+                : await snapshotInputs(options, snapshotPath);
+            checkTableSize(found.tableSize);
+            if (found.clusterSeed !== undefined) parseClusterSeed(found.clusterSeed);
+            return found;
+          });
+          const seed = integer("--seed", options.seed, 0, 0xffffffff);
+          const flowSource = await chooseFlows(options, command, inputs);
+          const report = await asInputErrors(() =>
+            compareSelection({
+              snapshot: inputs.snapshot,
+              services: inputs.services,
+              maglevTableServices: inputs.maglevTableServices,
+              flowSource,
+              seed,
+              tableSize: inputs.tableSize,
+              portPacking: inputs.portPacking,
+              notes: inputs.notes,
+              ...(inputs.clusterSeed !== undefined ? { clusterSeed: inputs.clusterSeed } : {}),
+            }),
+          );
+          await writeOutputs(report, options);
+        },
+      ),
+    );
+}

@@ -64,12 +64,6 @@ export {
 export { MaglevWasm, type MaglevTableHandle } from "./lb/maglev-wasm.js";
 export { InvalidInputError } from "./lb/errors.js";
 
-// BPF maps: shared interfaces and constants, the Wasm maps, and their TypeScript twins.
-export * from "./maps/types.js";
-export { WasmHashMap, WasmLpmMap } from "./wasm/maps.js";
-export { ReferenceLpmMap } from "./reference/maps/lpm-map.js";
-export { ReferenceHashMap } from "./reference/maps/hash-map.js";
-
 // Flow sources: the packet record and the streaming readers that fill it.
 export {
   EntryPoint,
@@ -118,7 +112,6 @@ export {
   type SyntheticSpecJson,
 } from "./replay/synthetic-spec.js";
 export { formatRfc3339, parseRfc3339 } from "./replay/rfc3339.js";
-
 
 // BPF maps: shared interfaces and constants, the Wasm maps, and their TypeScript twins.
 export * from "./maps/types.js";

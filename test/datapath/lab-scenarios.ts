@@ -72,7 +72,7 @@ export function labScenarios(name: string, labState: LabStateSource): void {
     });
 
     it("masquerades pod traffic to 10.10.1.200 to 192.168.10.100 and translates the reply back", async () => {
-      const dp = await make();
+      const dp = await make({ ipMasqAgent: false });
       const [v] = dp.processBatch([pkt(`${CURL}:45000`, "10.10.1.200:443")]);
       expect(v!.verdict).toBe("FORWARDED");
       expect(formatIpv4(v!.saddr)).toBe("192.168.10.100");

@@ -19,6 +19,8 @@ import { RefNode, encodeCtEntry, encodeSvcKey, encodeSvcValue, encodeTuple, u32K
 import { natInsert } from "./nat.js";
 import { processPacket } from "./pipeline.js";
 import { gcRun } from "./gc.js";
+import { flowSeed } from "./flow-seed.js";
+import { Xoshiro128 } from "../select.js";
 
 function check(what: string, rc: number): void {
   if (rc < 0) throw new Error(`dpemu reference datapath: ${what} failed (errno ${-rc})`);
@@ -157,7 +159,12 @@ export class ReferenceDatapathEngine implements DatapathEngine {
   }
 
   processBatch(packets: readonly PacketRecord[]): DatapathVerdict[] {
-    return packets.map((p) => processPacket(this.node, this.layout, p));
+    const seed = this.node.config.seed;
+    const perFlow = this.node.config.randomPerFlow === true;
+    return packets.map((p) => {
+      if (perFlow) this.node.prng = new Xoshiro128(flowSeed(seed, p));
+      return processPacket(this.node, this.layout, p);
+    });
   }
 
   gc(now: number): void {

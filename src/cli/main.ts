@@ -6,6 +6,7 @@ import { registerCompare } from "./compare.js";
 import { registerInspect } from "./inspect.js";
 import { registerMaps } from "./maps.js";
 import { maglevCommand } from "./maglev.js";
+import { registerReplay } from "./replay.js";
 import { registerTrace } from "./trace.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -20,5 +21,6 @@ registerMaps(program);
 program.addCommand(maglevCommand());
 registerCompare(program);
 registerTrace(program);
+registerReplay(program);
 
 await program.parseAsync(process.argv);

@@ -4,7 +4,6 @@
 // the summary; a verdict stream is formatted only when asked for. The replay decides CT garbage
 // collection times from the packet clock for every worker alike and applies synthetic churn between
 // batches, so the summary is the same for any number of workers (docs/replay.md).
-import { availableParallelism } from "node:os";
 import type { DatapathState, LbAlgorithm } from "../datapath/state.js";
 import { formatIpv4 } from "../datapath/verdict.js";
 import type { EntryPoint, PacketRecord } from "../model/packet.js";
@@ -20,7 +19,7 @@ import type { ReplayStage } from "./replay-stage.js";
 import { buildReplaySummary, type ReplaySummary } from "./replay-summary.js";
 import type { VerdictHandler } from "./replayed-packet.js";
 import type { ChurnEvent } from "./synthetic.js";
-import { MAX_WORKERS, WorkerStage } from "./worker-stage.js";
+import { MAX_WORKERS } from "./shard-router.js";
 
 /** Packets per datapath batch. */
 export const DEFAULT_BATCH_SIZE = 4096;
@@ -84,13 +83,19 @@ function churnCommand(event: ChurnEvent): ChurnCommand {
   };
 }
 
-export function defaultWorkerCount(): number {
-  return Math.min(MAX_WORKERS, availableParallelism());
+/** The number of cores (Node); 1 where there are no worker threads. */
+export async function defaultWorkerCount(): Promise<number> {
+  try {
+    const os = await import("node:os");
+    return Math.min(MAX_WORKERS, os.availableParallelism());
+  } catch {
+    return 1;
+  }
 }
 
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const started = performance.now();
-  const workers = options.workers ?? defaultWorkerCount();
+  const workers = options.workers ?? (await defaultWorkerCount());
   if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
     throw new ReplayOptionError(`workers must be an integer from 1 to ${MAX_WORKERS}, got ${workers}`);
   }
@@ -106,6 +111,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   if (workers === 1) {
     stage = new InProcessStage(await ReplayCore.create(state, engine), capacity, options.onVerdict);
   } else {
+    // Loaded only here: worker_threads is Node's, and a one-worker replay needs none.
+    const { WorkerStage } = await import("./worker-stage.js");
     stage = await WorkerStage.create({
       state,
       engine,

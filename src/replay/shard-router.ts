@@ -19,6 +19,9 @@
 // map evictions are per worker. Snapshot CT and NAT entries are distributed by the same rule.
 import type { CtMapEntry, DatapathState, NatMapEntry } from "../datapath/state.js";
 
+/** Most workers a replay shards over (the route log keeps a worker index in a byte). */
+export const MAX_WORKERS = 254;
+
 const endpoint = (address: number, port: number): number => address * 65536 + port;
 
 function fmix32(x: number): number {

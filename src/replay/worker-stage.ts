@@ -22,7 +22,6 @@ import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 const MAX_OUTSTANDING = 4;
 /** Route log value of a churn event (worker indexes are below it). */
 const CHURN_MARK = 255;
-export const MAX_WORKERS = 254;
 
 interface Lane {
   readonly worker: Worker;

@@ -9,7 +9,7 @@ import { createBatchRunner, type BatchRunner } from "./batch-runner.js";
 import { ConnectionTable } from "./connection-table.js";
 import { PacketBatch, PacketKind, PacketStatus } from "./packet-batch.js";
 import type { WasmInstance } from "../wasm/module.js";
-import { countVerdicts, createReplayCounts, type ReplayCounts } from "./replay-totals.js";
+import { ReplayTally, type ReplayCounts } from "./replay-totals.js";
 
 export interface ReplayEngineOptions {
   /** "wasm" (default) or the TypeScript reference pipeline. */
@@ -52,7 +52,7 @@ export class ChurnError extends Error {
 }
 
 export class ReplayCore {
-  readonly counts: ReplayCounts = createReplayCounts();
+  readonly tally = new ReplayTally();
   private readonly runner: BatchRunner;
   private readonly connections: ConnectionTable;
   /** Stream position of the first packet of the next batch. */
@@ -128,7 +128,7 @@ export class ReplayCore {
     }
     this.run(batch, start, n);
     this.position += n;
-    countVerdicts(this.counts, this.datapath.layout, batch, 0, n);
+    this.tally.count(this.datapath.layout, batch, 0, n);
   }
 
   private run(batch: PacketBatch, from: number, to: number): void {
@@ -190,7 +190,7 @@ export class ReplayCore {
       const b = this.datapath.backend(id);
       if (b) backends.push({ id: b.id, address: b.address, port: b.port, proto: b.proto });
     }
-    return { counts: this.counts, stats: this.datapath.stats(), backends };
+    return { counts: this.tally.toCounts(), stats: this.datapath.stats(), backends };
   }
 
   dispose(): void {

@@ -9,7 +9,7 @@ import type { CaptureFormat, ReadSummary } from "./read-summary.js";
 import { nonZeroSkips } from "./skip-counts.js";
 import { OBSERVED_VERDICTS } from "./packet-batch.js";
 import type { BackendLabel } from "./replay-core.js";
-import { endpointOf, type ReplayCounts } from "./replay-totals.js";
+import type { ReplayCounts } from "./replay-totals.js";
 
 export interface ServiceShare {
   revNatId: number;
@@ -110,13 +110,12 @@ export function buildReplaySummary(input: {
   const frontendOf = (revNat: number): string => names.get(revNat) ?? `rev-NAT ${revNat}`;
   let servicePackets = 0;
   let serviceFlows = 0;
-  for (const n of c.servicePackets.values()) servicePackets += n;
-  for (const n of c.serviceFlows.values()) serviceFlows += n;
-  const services: ServiceShare[] = [...c.servicePackets.keys()]
-    .sort((a, b) => a - b)
-    .map((revNatId) => {
-      const packets = c.servicePackets.get(revNatId) ?? 0;
-      const flows = c.serviceFlows.get(revNatId) ?? 0;
+  c.services.a.forEach((n) => (servicePackets += n));
+  c.services.b.forEach((n) => (serviceFlows += n));
+  const services: ServiceShare[] = c.services.hi
+    .map((revNatId, k) => {
+      const packets = c.services.a[k]!;
+      const flows = c.services.b[k]!;
       return {
         revNatId,
         frontend: frontendOf(revNatId),
@@ -125,34 +124,39 @@ export function buildReplaySummary(input: {
         flows,
         flowShare: share(flows, serviceFlows),
       };
-    });
+    })
+    .sort((x, y) => x.revNatId - y.revNatId);
 
   const backendIds = new Map<string, number>();
   for (const b of input.backends) backendIds.set(`${b.address}:${b.port}`, b.id);
-  const backends: BackendShare[] = [];
-  for (const revNatId of [...c.backendPackets.keys()].sort((a, b) => a - b)) {
-    const perBackend = c.backendPackets.get(revNatId)!;
-    const flowsOf = c.backendFlows.get(revNatId) ?? new Map<number, number>();
-    let total = 0;
-    let totalFlows = 0;
-    for (const n of perBackend.values()) total += n;
-    for (const n of flowsOf.values()) totalFlows += n;
-    for (const key of [...perBackend.keys()].sort((a, b) => a - b)) {
-      const [address, port] = endpointOf(key);
-      const packets = perBackend.get(key)!;
-      const flows = flowsOf.get(key) ?? 0;
-      backends.push({
-        revNatId,
-        frontend: frontendOf(revNatId),
-        id: backendIds.get(`${address}:${port}`) ?? null,
-        address: `${formatIpv4(address)}:${port}`,
-        packets,
-        packetShare: share(packets, total),
-        flows,
-        flowShare: share(flows, totalFlows),
-      });
-    }
+  const rows = c.backends.hi.map((hi, k) => ({
+    revNatId: hi >>> 16,
+    port: hi & 0xffff,
+    address: c.backends.lo[k]!,
+    packets: c.backends.a[k]!,
+    flows: c.backends.b[k]!,
+  }));
+  rows.sort((x, y) => x.revNatId - y.revNatId || x.address - y.address || x.port - y.port);
+  const totals = new Map<number, { packets: number; flows: number }>();
+  for (const r of rows) {
+    const t = totals.get(r.revNatId) ?? { packets: 0, flows: 0 };
+    t.packets += r.packets;
+    t.flows += r.flows;
+    totals.set(r.revNatId, t);
   }
+  const backends: BackendShare[] = rows.map((r) => {
+    const t = totals.get(r.revNatId)!;
+    return {
+      revNatId: r.revNatId,
+      frontend: frontendOf(r.revNatId),
+      id: backendIds.get(`${r.address}:${r.port}`) ?? null,
+      address: `${formatIpv4(r.address)}:${r.port}`,
+      packets: r.packets,
+      packetShare: share(r.packets, t.packets),
+      flows: r.flows,
+      flowShare: share(r.flows, t.flows),
+    };
+  });
 
   const observationPoints: Record<string, number> = {};
   c.observationPoints.forEach((n, point) => {
@@ -194,19 +198,20 @@ export function buildReplaySummary(input: {
       agree: c.observedAgree,
       disagree: c.observedCompared - c.observedAgree,
       notComparable: c.observedNotComparable,
-      disagreements: [...c.disagreements.entries()]
-        .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-        .map(([key, flows]) => {
-          const observed = Math.floor(key / 65536);
-          const dropped = Math.floor(key / 256) % 256 === 1;
-          const code = key % 256;
+      disagreements: c.disagreements.hi
+        .map((observed, k) => {
+          const lo = c.disagreements.lo[k]!;
+          const dropped = lo >= 256;
           return {
             observed: OBSERVED_VERDICTS[observed] ?? String(observed),
             emulated: dropped ? "DROPPED" : "FORWARDED",
-            dropReason: dropped ? dropReason(code).hubble : null,
-            flows,
+            dropReason: dropped ? dropReason(lo - 256).hubble : null,
+            flows: c.disagreements.a[k]!,
+            order: observed * 65536 + lo,
           };
-        }),
+        })
+        .sort((x, y) => y.flows - x.flows || x.order - y.order)
+        .map(({ order: _order, ...d }) => d),
     };
   }
   return summary;

@@ -2,6 +2,8 @@
 // packets that touch the same datapath state must reach the same worker. The key is the flow's
 // CLIENT address — the end that is neither a service frontend nor a backend:
 //
+//   destination is the service loopback → client = source        (a hairpin reply: the pod answers
+//                                                                   itself through a service)
 //   destination is a service frontend   → client = source        (a request)
 //   source is a service frontend        → client = destination   (a reply after reverse NAT, or a
 //                                                                   synthetic reply before the replay
@@ -18,11 +20,10 @@
 // instead of the client's and reach another worker than their request when there are several;
 // map evictions are per worker. Snapshot CT and NAT entries are distributed by the same rule.
 import type { CtMapEntry, DatapathState, NatMapEntry } from "../datapath/state.js";
+import { PairTable } from "./pair-table.js";
 
 /** Most workers a replay shards over (the route log keeps a worker index in a byte). */
 export const MAX_WORKERS = 254;
-
-const endpoint = (address: number, port: number): number => address * 65536 + port;
 
 function fmix32(x: number): number {
   x ^= x >>> 16;
@@ -33,13 +34,16 @@ function fmix32(x: number): number {
 }
 
 export class ShardRouter {
+  // Typed-array sets: the per-packet lookups allocate nothing.
   /** address:port of every service frontend (port 0: every port of the address). */
-  private readonly frontends = new Set<number>();
+  private readonly frontends = new PairTable();
   /** Ports of 0.0.0.0 (NodePort surrogate) frontends, valid on every node address. */
-  private readonly anyAddressPorts = new Set<number>();
-  private readonly nodeAddresses = new Set<number>();
+  private readonly anyAddressPorts = new PairTable();
+  private readonly nodeAddresses = new PairTable();
   /** address:port of every backend (port 0 backends keep the frontend's port: stored as address:0). */
-  private readonly backends = new Set<number>();
+  private readonly backends = new PairTable();
+  /** The source a hairpin flow gets (service_loopback_ipv4): its replies go to it. */
+  private readonly loopback: number;
 
   constructor(
     readonly workers: number,
@@ -47,35 +51,38 @@ export class ShardRouter {
   ) {
     for (const s of state.services) {
       if (s.slot !== 0) continue;
-      if (s.address === 0) this.anyAddressPorts.add(s.port);
-      else this.frontends.add(endpoint(s.address >>> 0, s.port));
+      if (s.address === 0) this.anyAddressPorts.slot(s.port, 0);
+      else this.frontends.slot(s.address, s.port);
     }
-    for (const a of state.node.addresses) this.nodeAddresses.add(a >>> 0);
+    for (const a of state.node.addresses) this.nodeAddresses.slot(a, 0);
     for (const b of state.backends) this.addBackend(b.address, b.port);
+    this.loopback = state.node.serviceLoopbackAddress >>> 0;
   }
 
   /** A backend that churn added. */
   addBackend(address: number, port: number): void {
-    this.backends.add(endpoint(address >>> 0, port));
+    this.backends.slot(address, port);
   }
 
   private isFrontend(address: number, port: number): boolean {
     return (
-      this.frontends.has(endpoint(address, port)) ||
-      this.frontends.has(endpoint(address, 0)) ||
-      (this.nodeAddresses.has(address) && this.anyAddressPorts.has(port))
+      this.frontends.has(address, port) ||
+      this.frontends.has(address, 0) ||
+      (this.nodeAddresses.has(address, 0) && this.anyAddressPorts.has(port, 0))
     );
   }
 
   private isBackend(address: number, port: number): boolean {
-    return this.backends.has(endpoint(address, port)) || this.backends.has(endpoint(address, 0));
+    return this.backends.has(address, port) || this.backends.has(address, 0);
   }
 
   /** The worker (0..workers-1) for a packet from saddr:sport to daddr:dport (host-order numbers). */
   workerOf(saddr: number, sport: number, daddr: number, dport: number): number {
     if (this.workers === 1) return 0;
     let key: number;
-    if (this.isFrontend(daddr, dport)) key = fmix32(saddr);
+    if (daddr === this.loopback) key = fmix32(saddr);
+    else if (saddr === this.loopback) key = fmix32(daddr);
+    else if (this.isFrontend(daddr, dport)) key = fmix32(saddr);
     else if (this.isFrontend(saddr, sport)) key = fmix32(daddr);
     else if (this.isBackend(saddr, sport)) key = fmix32(daddr);
     else if (this.isBackend(daddr, dport)) key = fmix32(saddr);

@@ -164,8 +164,7 @@ export class WorkerStage implements ReplayStage {
         this.lanes.every((lane) => lane.result !== null) && (this.reader === null || this.head === this.tail),
     );
     const results = this.lanes.map((lane) => lane.result!);
-    const counts = results[0]!.counts;
-    for (const r of results.slice(1)) mergeReplayCounts(counts, r.counts);
+    const counts = results.map((r) => r.counts).reduce(mergeReplayCounts);
     return { counts, stats: mergeStats(results.map((r) => r.stats)), backends: results[0]!.backends };
   }
 

@@ -5,14 +5,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { formatIpv4 } from "../../src/datapath/verdict.js";
-import { EntryPoint } from "../../src/model/packet.js";
+import { EntryPoint, copyPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import { chunkBytes } from "../../src/replay/byte-source.js";
 import { ChurnError } from "../../src/replay/replay-core.js";
 import type { ReplaySummary } from "../../src/replay/replay-summary.js";
 import type { ReplayedPacket } from "../../src/replay/replayed-packet.js";
 import { ReplayOptionError, replay, type ReplayOptions } from "../../src/replay/replayer.js";
 import type { SyntheticSpecJson } from "../../src/replay/synthetic-spec.js";
-import { WEBPOD, WEBPOD_BACKENDS, labState } from "./helpers.js";
+import { WEBPOD, WEBPOD_BACKENDS, labState, pcapOf } from "./helpers.js";
 
 const encoder = new TextEncoder();
 const bytes = (text: string) => chunkBytes(encoder.encode(text), 1 << 16);
@@ -28,11 +28,14 @@ const webpodSpec: SyntheticSpecJson = {
   newConnectionsPerSecond: 300,
 };
 
-/** 40 local pods on three services over 650 s (three CT collections), with a backend replaced. */
+/**
+ * 126 local pods (kube-dns's own among them: hairpin) on three services over 650 s (three CT
+ * collections), with a backend replaced.
+ */
 const podsSpec: SyntheticSpecJson = {
   seed: 11,
   durationSeconds: 650,
-  clients: { count: 40, cidr: "172.20.0.128/26" },
+  clients: { count: 126, cidr: "172.20.0.128/25" },
   services: [
     { address: "10.96.163.90", port: 80, proto: "TCP" },
     { address: "10.96.0.10", port: 53, proto: "UDP" },
@@ -44,6 +47,16 @@ const podsSpec: SyntheticSpecJson = {
     { atSeconds: 200, service: "10.96.163.90:80/TCP", action: "remove", backend: "172.20.1.126:80" },
     { atSeconds: 400, service: "10.96.163.90:80/TCP", action: "add", backend: "172.20.1.200:80" },
   ],
+};
+
+/** A kube-dns pod looking names up: half of its queries come back to itself (hairpin). */
+const hairpinSpec: SyntheticSpecJson = {
+  seed: 5,
+  connections: 200,
+  clients: { count: 1, cidr: "172.20.0.197/32" },
+  services: [{ address: "10.96.0.10", port: 53, proto: "UDP" }],
+  connectionLength: { distribution: "fixed", packets: 2 },
+  newConnectionsPerSecond: 100,
 };
 
 /** Outside clients: NodePort 30003 on the node address (a local backend), and a ClusterIP (dropped). */
@@ -71,7 +84,7 @@ async function run(
   const verdicts: string[] = [];
   const { clients, ...rest } = options;
   const result = await replay({
-    state: await labState(clients ?? 64),
+    state: await labState(clients ?? 128),
     source: input(),
     seed: 9,
     workers: 1,
@@ -146,7 +159,7 @@ describe("replay of a synthetic workload against examples/lab-3node", () => {
   });
 
   it("gives the same summary and verdict stream with 1, 2 and 4 workers", async () => {
-    for (const input of [podsSpec, outsideSpec]) {
+    for (const input of [podsSpec, hairpinSpec, outsideSpec]) {
       const one = await run(() => spec(input));
       for (const workers of [2, 4]) {
         const many = await run(() => spec(input), { workers });
@@ -156,8 +169,35 @@ describe("replay of a synthetic workload against examples/lab-3node", () => {
     }
   });
 
-  it("covers what the workers must agree on: churn, garbage collection, drops, NodePort", async () => {
-    const pods = (await run(() => spec(podsSpec))).summary;
+  it("gives the same summary and verdict stream with 1, 2 and 3 workers for a capture with replies", async () => {
+    // Record what a capture at the pods would hold (replies from the backends, hairpin replies to the
+    // service loopback address), then replay that capture.
+    for (const input of [hairpinSpec, podsSpec]) {
+      const entered: PacketRecord[] = [];
+      await replay({
+        state: await labState(128),
+        source: spec(input),
+        seed: 9,
+        workers: 1,
+        onVerdict: (r) => entered.push(copyPacketRecord(r.packet)),
+      });
+      const capture = pcapOf(entered);
+      const one = await run(() => [capture]);
+      expect(one.summary.packets).toBe(entered.length);
+      for (const workers of [2, 3]) {
+        const many = await run(() => [capture], { workers });
+        expect(figures(many.summary)).toEqual(figures(one.summary));
+        expect(many.verdicts).toEqual(one.verdicts);
+      }
+    }
+  });
+
+  it("covers what the workers must agree on: churn, garbage collection, hairpin, drops, NodePort", async () => {
+    const { summary: pods, verdicts } = await run(() => spec(podsSpec));
+    // kube-dns's pods looking themselves up: the source becomes the service loopback address.
+    expect(
+      verdicts.filter((v) => / 169\.254\.42\.1:\d+>172\.20\.0\.(197|248):53$/.test(v)).length,
+    ).toBeGreaterThan(0);
     expect(pods.ct.gc.runs).toBe(3);
     expect(pods.ct.gc.deleted).toBeGreaterThan(0);
     const webpod = pods.backends.filter((b) => b.frontend === `${WEBPOD}/TCP`).map((b) => [b.address, b.id]);

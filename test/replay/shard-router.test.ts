@@ -57,6 +57,15 @@ describe("ShardRouter", () => {
     expect(router.workerOf(added, 80, client, 5000)).toBe(nodePort);
   });
 
+  it("keeps a hairpin flow together: a pod reaching itself, answered at the service loopback address", () => {
+    const router = new ShardRouter(5, state);
+    const pod = parseIpv4("172.20.0.197");
+    const loopback = state.node.serviceLoopbackAddress;
+    const w = router.workerOf(pod, 40000, parseIpv4("10.96.0.10"), 53);
+    expect(router.workerOf(pod, 53, loopback, 40000)).toBe(w);
+    expect(router.workerOf(loopback, 40000, pod, 53)).toBe(w);
+  });
+
   it("spreads clients over every worker", () => {
     const router = new ShardRouter(4, state);
     const counts = [0, 0, 0, 0];

@@ -256,10 +256,13 @@ export function registerTrace(program: Command): void {
             `--node ${options.node}: no such node in the snapshot (nodes: ${snapshot.nodes.map((n) => n.name).join(", ")})`,
           );
         }
-        const { state } = datapathStateFromSnapshot(snapshot, {
+        const { state, notes } = datapathStateFromSnapshot(snapshot, {
           ...(options.node !== undefined ? { node: options.node } : {}),
           dumpTime: now,
         });
+        // Modes the datapath does not emulate change results: say so (on stderr, JSON stays clean).
+        for (const note of notes.filter((n) => n.includes("not emulated")))
+          process.stderr.write(`dpemu: ${note}\n`);
         const dp = await Datapath.create(state, {
           seed,
           ...(algorithm ? { algorithm: algorithm as "maglev" | "random" } : {}),

@@ -253,13 +253,18 @@ export function datapathStateFromView(
         algorithm: 0,
       }),
     );
-    if ((s.flags2 & 0x80) !== 0 || cfg.kprMode === "DSR") {
+    if ((s.flags2 & 0x80) !== 0) {
       notes.push(
         `service ${s.frontend.address}:${s.frontend.port} uses DSR, not emulated: remote backends get SNAT`,
       );
     }
   }
   if (v6Services > 0) notes.push(`${v6Services} IPv6 service frontends not emulated`);
+  if (cfg.kprMode === "DSR" || cfg.kprMode === "Hybrid") {
+    notes.push(
+      `kube-proxy replacement mode ${cfg.kprMode} uses DSR, not emulated: NodePort traffic to remote backends gets SNAT`,
+    );
+  }
   const backends = view.backends.flatMap((b) => {
     const address = ipv4(b.address);
     if (address === undefined) return [];

@@ -3,3 +3,5 @@
 export * from "./abi";
 export * from "./lb/lb-api";
 export * from "./maps/exports";
+export * from "./datapath/records";
+export * from "./datapath/api";

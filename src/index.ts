@@ -147,3 +147,48 @@ export {
 export { formatTextReport } from "./report/text.js";
 export { formatJsonReport } from "./report/json.js";
 export { formatHtmlReport, escapeHtml } from "./report/html.js";
+
+// The per-packet datapath: one emulated node (Wasm pipeline or its TypeScript reference twin).
+export {
+  Datapath,
+  type DatapathOptions,
+  type DatapathStats,
+  type BackendSpec,
+  type ServiceSelector,
+  type TraceResult,
+} from "./datapath/datapath.js";
+export type { EngineOptions } from "./datapath/config.js";
+export type { DatapathEngine, EngineStats } from "./datapath/engine.js";
+export * from "./datapath/state.js";
+export {
+  OBSERVATION_POINT_NAMES,
+  CT_STATE_NAMES,
+  parseIpv4,
+  formatIpv4,
+  parseCidr,
+  type CtState,
+  type DatapathVerdict,
+} from "./datapath/verdict.js";
+export { dropReason, knownDropReasons, type DropReasonInfo } from "./datapath/drop-reasons.js";
+export {
+  describeVerdict,
+  observationPointText,
+  type TraceStep,
+  type TraceEndpoint,
+} from "./datapath/trace.js";
+export {
+  datapathStateFromSnapshot,
+  datapathStateFromView,
+  type FromSnapshotOptions,
+  type SnapshotDatapathState,
+} from "./datapath/from-snapshot.js";
+export { layoutSlots, type SlotLayout } from "./datapath/service-slots.js";
+export {
+  WasmDatapathEngine,
+  readRecordLayout,
+  encodePacket,
+  decodeVerdict,
+  verdictFlagNames,
+  type RecordLayout,
+} from "./wasm/datapath.js";
+export { ReferenceDatapathEngine } from "./reference/datapath/engine.js";

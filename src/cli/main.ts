@@ -6,6 +6,7 @@ import { registerCompare } from "./compare.js";
 import { registerInspect } from "./inspect.js";
 import { registerMaps } from "./maps.js";
 import { maglevCommand } from "./maglev.js";
+import { registerTrace } from "./trace.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -18,5 +19,6 @@ registerInspect(program);
 registerMaps(program);
 program.addCommand(maglevCommand());
 registerCompare(program);
+registerTrace(program);
 
 await program.parseAsync(process.argv);

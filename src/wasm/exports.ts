@@ -2,6 +2,7 @@
 // interface below and joins it into DpemuExports. Pointers and sizes are u32 numbers.
 import type { LbExports } from "./lb-exports.js";
 import type { MapsExports } from "./maps-exports.js";
+import type { DatapathExports } from "./datapath-exports.js";
 
 /** Core exports: ABI version, scratch area, runtime. */
 export interface CoreExports {
@@ -12,4 +13,4 @@ export interface CoreExports {
   __getString(ptr: number): string;
 }
 
-export type DpemuExports = CoreExports & LbExports & MapsExports;
+export type DpemuExports = CoreExports & LbExports & MapsExports & DatapathExports;

@@ -1,0 +1,316 @@
+// Conntrack as bpf/lib/conntrack.h does it (__ct_lookup, __ct_lookup4, ct_create4,
+// ct_update_timeout): lookups refresh lifetimes and TCP flag bookkeeping, FIN/RST close entries,
+// a SYN on a closing entry re-opens it as new. See docs/datapath.md for the rules in prose.
+import { LruHashMap } from "../maps/lru-hash-map";
+import { BPF_ANY } from "../maps/errno";
+import { Node } from "./node";
+import {
+  CT_BACKEND,
+  CT_FLAGS,
+  CT_LAST_RX_REPORT,
+  CT_LAST_TX_REPORT,
+  CT_LIFETIME,
+  CT_REPORT_INTERVAL,
+  CT_REV_NAT,
+  CT_RX_FLAGS_SEEN,
+  CT_SRC_SEC_ID,
+  CT_TX_FLAGS_SEEN,
+  CT_VALUE_SIZE,
+  CTF_LB_LOOPBACK,
+  CTF_NODE_PORT,
+  CTF_RX_CLOSING,
+  CTF_SEEN_NON_SYN,
+  CTF_TX_CLOSING,
+  ICMP_DEST_UNREACH,
+  ICMP_ECHO,
+  ICMP_ECHOREPLY,
+  ICMP_PARAMETERPROB,
+  ICMP_TIME_EXCEEDED,
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  TCP_FIN,
+  TCP_RST,
+  TCP_SYN,
+  TUPLE_DADDR,
+  TUPLE_DPORT,
+  TUPLE_F_IN,
+  TUPLE_F_RELATED,
+  TUPLE_FLAGS,
+  TUPLE_NEXTHDR,
+  TUPLE_SADDR,
+  TUPLE_SPORT,
+} from "./layout";
+import { CT_ESTABLISHED, CT_NEW, CT_RELATED, CT_REPLY } from "./records";
+
+export const DIR_EGRESS: u32 = 0;
+export const DIR_INGRESS: u32 = 1;
+export const DIR_SERVICE: u32 = 2;
+
+export const SCOPE_FORWARD: u32 = 0;
+export const SCOPE_REVERSE: u32 = 1;
+export const SCOPE_BIDIR: u32 = 2;
+
+const ACTION_UNSPEC: u32 = 0;
+const ACTION_CREATE: u32 = 1;
+const ACTION_CLOSE: u32 = 2;
+
+/** What the last lookup found (ct_state): valid after a non-NEW result. */
+export let ctEntry: usize = 0;
+export let ctStateRevNat: u32 = 0;
+export let ctStateBackend: u32 = 0;
+export let ctStateSyn: bool = false;
+export let ctStateLoopback: bool = false;
+export let ctStateNodePort: bool = false;
+export let ctStateClosing: bool = false;
+
+/**
+ * Fills `t` with the tuple Cilium builds from a packet: addresses as in the packet, L4 ports swapped
+ * (ICMP echo identifiers sit in the packet's ports like ports; ICMP error messages get ports 0 and
+ * RELATED; other ICMP messages ports 0). `flags` is the tuple type to start from. Returns false for
+ * protocols conntrack does not handle (DROP_CT_UNKNOWN_PROTO).
+ */
+export function tupleFromPacket(
+  t: usize,
+  saddr: u32,
+  daddr: u32,
+  sport: u32,
+  dport: u32,
+  proto: u8,
+  icmpType: u32,
+  flags: u8,
+): bool {
+  store<u32>(t, daddr, TUPLE_DADDR);
+  store<u32>(t, saddr, TUPLE_SADDR);
+  store<u8>(t, proto, TUPLE_NEXTHDR);
+  store<u8>(t, flags, TUPLE_FLAGS);
+  if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+    store<u16>(t, <u16>sport, TUPLE_DPORT);
+    store<u16>(t, <u16>dport, TUPLE_SPORT);
+    return true;
+  }
+  if (proto == IPPROTO_ICMP) {
+    if (icmpType == ICMP_ECHO || icmpType == ICMP_ECHOREPLY) {
+      store<u16>(t, <u16>sport, TUPLE_DPORT);
+      store<u16>(t, <u16>dport, TUPLE_SPORT);
+    } else {
+      store<u16>(t, 0, TUPLE_DPORT);
+      store<u16>(t, 0, TUPLE_SPORT);
+      if (icmpType == ICMP_DEST_UNREACH || icmpType == ICMP_TIME_EXCEEDED || icmpType == ICMP_PARAMETERPROB)
+        store<u8>(t, flags | TUPLE_F_RELATED, TUPLE_FLAGS);
+    }
+    return true;
+  }
+  return false;
+}
+
+/** ipv4_ct_tuple_reverse: swap addresses and ports, flip IN/OUT. */
+export function tupleReverse(t: usize): void {
+  const d = load<u32>(t, TUPLE_DADDR);
+  store<u32>(t, load<u32>(t, TUPLE_SADDR), TUPLE_DADDR);
+  store<u32>(t, d, TUPLE_SADDR);
+  const dp = load<u16>(t, TUPLE_DPORT);
+  store<u16>(t, load<u16>(t, TUPLE_SPORT), TUPLE_DPORT);
+  store<u16>(t, dp, TUPLE_SPORT);
+  store<u8>(t, load<u8>(t, TUPLE_FLAGS) ^ TUPLE_F_IN, TUPLE_FLAGS);
+}
+
+/** The tuple type a lookup starts with (ct_lookup_select_tuple_type). */
+export function selectTupleType(dir: u32, scope: u32): u8 {
+  if (dir == DIR_SERVICE) return 4;
+  if (scope == SCOPE_FORWARD) return dir == DIR_EGRESS ? 0 : 1;
+  return dir == DIR_EGRESS ? 1 : 0;
+}
+
+function updateTimeoutWith(node: Node, e: usize, lifetime: u32, dir: u32, tcpFlags: u8, now: u32): void {
+  store<u32>(e, now + lifetime, CT_LIFETIME);
+  const flagsAt: u32 = dir == DIR_INGRESS ? CT_RX_FLAGS_SEEN : CT_TX_FLAGS_SEEN;
+  const reportAt: u32 = dir == DIR_INGRESS ? CT_LAST_RX_REPORT : CT_LAST_TX_REPORT;
+  const accumulated = load<u8>(e + flagsAt);
+  const seen = tcpFlags | accumulated;
+  const last = load<u32>(e + reportAt);
+  if (last + CT_REPORT_INTERVAL < now || accumulated != seen) {
+    store<u8>(e + flagsAt, seen);
+    store<u32>(e + reportAt, now);
+  }
+}
+
+function updateTimeout(node: Node, e: usize, isTcp: bool, dir: u32, tcpFlags: u8, now: u32): void {
+  let lifetime = dir == DIR_SERVICE ? node.timeoutServiceAny : node.timeoutRegularAny;
+  if (isTcp) {
+    let f = load<u16>(e, CT_FLAGS);
+    if ((tcpFlags & TCP_SYN) == 0) f |= CTF_SEEN_NON_SYN;
+    store<u16>(e, f, CT_FLAGS);
+    if (f & CTF_SEEN_NON_SYN) lifetime = dir == DIR_SERVICE ? node.timeoutServiceTcp : node.timeoutRegularTcp;
+    else lifetime = node.timeoutTcpSyn;
+  }
+  updateTimeoutWith(node, e, lifetime, dir, tcpFlags, now);
+}
+
+function closing(f: u16): bool {
+  return (f & (CTF_RX_CLOSING | CTF_TX_CLOSING)) != 0;
+}
+
+function alive(f: u16): bool {
+  return (f & (CTF_RX_CLOSING | CTF_TX_CLOSING)) != (CTF_RX_CLOSING | CTF_TX_CLOSING);
+}
+
+/** __ct_lookup: one map lookup with Cilium's side effects; CT_NEW or CT_ESTABLISHED. */
+function ctLookupOne(
+  node: Node,
+  map: LruHashMap,
+  t: usize,
+  dir: u32,
+  matchRevNat: bool,
+  revNat: u32,
+  isTcp: bool,
+  tcpFlags: u8,
+  now: u32,
+): u8 {
+  const e = map.lookup(t);
+  if (e == 0) return CT_NEW;
+  if (matchRevNat && <u32>load<u16>(e, CT_REV_NAT) != revNat) return CT_NEW;
+  const syn = (tcpFlags & TCP_SYN) != 0;
+  let f = load<u16>(e, CT_FLAGS);
+  if (
+    dir == DIR_SERVICE &&
+    syn &&
+    closing(f) &&
+    load<u32>(e, CT_LAST_TX_REPORT) + node.timeoutServiceCloseRebalance <= now
+  )
+    return CT_NEW;
+  if (alive(f)) updateTimeout(node, e, isTcp, dir, tcpFlags, now);
+  if (dir == DIR_SERVICE && load<u16>(e, CT_REV_NAT) == 0) store<u16>(e, <u16>revNat, CT_REV_NAT);
+
+  ctStateClosing = false;
+  let action = ACTION_UNSPEC;
+  if (isTcp) {
+    if (tcpFlags & (TCP_RST | TCP_FIN)) action = ACTION_CLOSE;
+    else if (syn) action = ACTION_CREATE;
+  }
+  if (action == ACTION_CREATE) {
+    f = load<u16>(e, CT_FLAGS);
+    if (closing(f)) {
+      store<u16>(e, f & ~(CTF_RX_CLOSING | CTF_TX_CLOSING | CTF_SEEN_NON_SYN), CT_FLAGS);
+      store<u8>(e, 0, CT_RX_FLAGS_SEEN);
+      store<u8>(e, 0, CT_TX_FLAGS_SEEN);
+      updateTimeout(node, e, isTcp, dir, tcpFlags, now);
+      return CT_NEW;
+    }
+  } else if (action == ACTION_CLOSE) {
+    f = load<u16>(e, CT_FLAGS);
+    const bothSyns =
+      (load<u8>(e, CT_RX_FLAGS_SEEN) & TCP_SYN) != 0 && (load<u8>(e, CT_TX_FLAGS_SEEN) & TCP_SYN) != 0;
+    if (dir == DIR_SERVICE || (!bothSyns && (tcpFlags & TCP_RST) != 0)) f |= CTF_RX_CLOSING | CTF_TX_CLOSING;
+    else if (dir == DIR_INGRESS) f |= CTF_RX_CLOSING;
+    else f |= CTF_TX_CLOSING;
+    store<u16>(e, f, CT_FLAGS);
+    ctStateClosing = true;
+    if (!alive(f)) updateTimeoutWith(node, e, node.timeoutTcpClose, dir, tcpFlags, now);
+  }
+  ctEntry = e;
+  f = load<u16>(e, CT_FLAGS);
+  ctStateRevNat = <u32>load<u16>(e, CT_REV_NAT);
+  ctStateBackend = load<u32>(e, CT_BACKEND);
+  ctStateSyn = syn;
+  ctStateLoopback = (f & CTF_LB_LOOPBACK) != 0;
+  ctStateNodePort = (f & CTF_NODE_PORT) != 0;
+  return CT_ESTABLISHED;
+}
+
+/**
+ * __ct_lookup4 on a packet-built tuple at `t` whose flags were set by selectTupleType (plus RELATED
+ * for ICMP errors). BIDIR: reply interpretation first, then the reversed (forward) tuple; on NEW
+ * the tuple is left reversed, ready for ctCreate. REVERSE: only the first. FORWARD: only the second.
+ * Service lookups (dir SERVICE) match only entries of `revNat` and return REPLY on a hit.
+ */
+export function ctLookup(
+  node: Node,
+  t: usize,
+  dir: u32,
+  scope: u32,
+  revNat: u32,
+  tcpFlags: u8,
+  now: u32,
+): u8 {
+  const nexthdr = load<u8>(t, TUPLE_NEXTHDR);
+  const isTcp = nexthdr == IPPROTO_TCP;
+  const flags: u8 = isTcp ? tcpFlags : 0;
+  const map = node.ctMapFor(nexthdr);
+  const matchRevNat = dir == DIR_SERVICE;
+  if (scope != SCOPE_FORWARD) {
+    const r = ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now);
+    if (r != CT_NEW) return (load<u8>(t, TUPLE_FLAGS) & TUPLE_F_RELATED) != 0 ? CT_RELATED : CT_REPLY;
+    if (scope == SCOPE_REVERSE) return CT_NEW;
+  }
+  tupleReverse(t);
+  return ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now);
+}
+
+/** Insert counting LRU evictions (a new key into a full map). */
+function lruInsert(map: LruHashMap, key: usize, value: usize): u32 {
+  const evicted: u32 = map.count == map.maxEntries && map.peek(key) == 0 ? 1 : 0;
+  map.update(key, value, BPF_ANY);
+  return evicted;
+}
+
+/**
+ * ct_create4: inserts the tuple at `t` (forward layout) with a fresh entry. `related` also inserts
+ * the ICMP RELATED twin into ct_any (endpoint paths). LRU evictions are counted on the node.
+ */
+export function ctCreate(
+  node: Node,
+  t: usize,
+  dir: u32,
+  related: bool,
+  revNat: u32,
+  srcSecId: u32,
+  backendId: u32,
+  entryFlags: u16,
+  now: u32,
+): void {
+  const e = node.ctValue;
+  memory.fill(e, 0, CT_VALUE_SIZE);
+  store<u16>(e, <u16>revNat, CT_REV_NAT);
+  store<u32>(e, srcSecId, CT_SRC_SEC_ID);
+  if (dir == DIR_SERVICE) store<u32>(e, backendId, CT_BACKEND);
+  else store<u16>(e, entryFlags, CT_FLAGS);
+  const nexthdr = load<u8>(t, TUPLE_NEXTHDR);
+  const isTcp = nexthdr == IPPROTO_TCP;
+  updateTimeout(node, e, isTcp, dir, isTcp ? TCP_SYN : 0, now);
+  let evicted: u32 = 0;
+  if (related) {
+    const r = node.tuple2;
+    store<u32>(r, load<u32>(t, TUPLE_DADDR), TUPLE_DADDR);
+    store<u32>(r, load<u32>(t, TUPLE_SADDR), TUPLE_SADDR);
+    store<u16>(r, 0, TUPLE_DPORT);
+    store<u16>(r, 0, TUPLE_SPORT);
+    store<u8>(r, IPPROTO_ICMP, TUPLE_NEXTHDR);
+    store<u8>(r, load<u8>(t, TUPLE_FLAGS) | TUPLE_F_RELATED, TUPLE_FLAGS);
+    evicted += lruInsert(node.ctAny, r, e);
+  }
+  evicted += lruInsert(node.ctMapFor(nexthdr), t, e);
+  node.ctEvictions += evicted;
+}
+
+/** ct_update_svc_entry: point an existing service entry at another backend. */
+export function ctUpdateServiceEntry(node: Node, t: usize, backendId: u32, revNat: u32): void {
+  const e = node.ctMapFor(load<u8>(t, TUPLE_NEXTHDR)).lookup(t);
+  if (e == 0) return;
+  store<u32>(e, backendId, CT_BACKEND);
+  store<u16>(e, <u16>revNat, CT_REV_NAT);
+}
+
+/** Looks up the tuple at `t` with flags replaced by `flags` (ct_is_reply4, ct_has_nodeport_egress_entry4). */
+export function ctProbe(node: Node, t: usize, flags: u8): usize {
+  const saved = load<u8>(t, TUPLE_FLAGS);
+  store<u8>(t, flags, TUPLE_FLAGS);
+  const e = node.ctMapFor(load<u8>(t, TUPLE_NEXTHDR)).lookup(t);
+  store<u8>(t, saved, TUPLE_FLAGS);
+  return e;
+}
+
+/** Whether the CT entry at `e` carries the node_port bit. */
+export function ctEntryNodePort(e: usize): bool {
+  return (load<u16>(e, CT_FLAGS) & CTF_NODE_PORT) != 0;
+}

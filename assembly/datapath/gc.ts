@@ -1,0 +1,64 @@
+// Conntrack garbage collection, as the agent's CT GC does it: entries whose lifetime has passed are
+// deleted, and the SNAT mapping of every deleted egress flow goes with it. The datapath itself
+// never treats an expired entry as missing, so collection timing is part of the semantics: it runs
+// before the first packet whose clock reaches the next collection time (see docs/datapath.md).
+import { LruHashMap } from "../maps/lru-hash-map";
+import { Node } from "./node";
+import {
+  CT_LIFETIME,
+  TUPLE_DADDR,
+  TUPLE_DPORT,
+  TUPLE_F_IN,
+  TUPLE_F_RELATED,
+  TUPLE_F_SERVICE,
+  TUPLE_FLAGS,
+  TUPLE_NEXTHDR,
+  TUPLE_SADDR,
+  TUPLE_SPORT,
+} from "./layout";
+import { natDeletePair } from "./nat";
+
+function collect(node: Node, map: LruHashMap, now: u32): void {
+  const ids = node.gcIds;
+  let n: u32 = 0;
+  let id = map.next(0);
+  while (id >= 0) {
+    const key = map.entryKey(<u32>id);
+    if (load<u32>(map.entryValue(<u32>id), CT_LIFETIME) < now) {
+      store<u32>(ids + ((<usize>n) << 2), <u32>id);
+      n++;
+    }
+    id = map.next(key);
+  }
+  const nat = node.natTuple;
+  for (let i: u32 = 0; i < n; i++) {
+    const key = map.entryKey(load<u32>(ids + ((<usize>i) << 2)));
+    // An egress (OUT) entry tracks a flow this node may have SNATed: drop that mapping too.
+    if ((load<u8>(key, TUPLE_FLAGS) & (TUPLE_F_IN | TUPLE_F_RELATED | TUPLE_F_SERVICE)) == 0) {
+      store<u32>(nat, load<u32>(key, TUPLE_SADDR), TUPLE_DADDR);
+      store<u32>(nat, load<u32>(key, TUPLE_DADDR), TUPLE_SADDR);
+      store<u16>(nat, load<u16>(key, TUPLE_DPORT), TUPLE_DPORT);
+      store<u16>(nat, load<u16>(key, TUPLE_SPORT), TUPLE_SPORT);
+      store<u8>(nat, load<u8>(key, TUPLE_NEXTHDR), TUPLE_NEXTHDR);
+      store<u8>(nat, 0, TUPLE_FLAGS);
+      const v = node.nat.peek(nat);
+      if (v != 0) node.gcNatDeleted += natDeletePair(node, nat, v);
+    }
+    map.delete(key);
+  }
+  node.gcCtDeleted += n;
+}
+
+/** Deletes every CT entry with lifetime < now, and the SNAT pairs of deleted egress flows. */
+export function gcRun(node: Node, now: u32): void {
+  collect(node, node.ctTcp, now);
+  collect(node, node.ctAny, now);
+  node.gcRuns++;
+  node.nextGc = now + node.gcInterval;
+  node.gcStarted = true;
+}
+
+/** Runs a collection when the packet clock reached the next collection time. */
+export function gcIfDue(node: Node, now: u32): void {
+  if (!node.gcStarted || now >= node.nextGc) gcRun(node, now);
+}

@@ -1,0 +1,247 @@
+// Service load balancing as bpf/lib/lb.h does it: lb4_lookup_service (two scopes, wildcard),
+// lb4_local (service CT entry, backend selection by random slot, Maglev or session affinity,
+// graceful termination of non-active backends) and the source-range check.
+import { BPF_ANY } from "../maps/errno";
+import { flowHashV4 } from "../lb/flow-hash";
+import { maglevLookup, prngNext } from "../lb/select";
+import { Node } from "./node";
+import {
+  AFFINITY_TIMEOUT_MASK,
+  BACKEND_STATE,
+  BE_STATE_ACTIVE,
+  LB_ALG_MAGLEV,
+  LB_ALG_RANDOM,
+  LB_ALGORITHM_SHIFT,
+  SRC_RANGE_RECORD_SIZE,
+  SVC_COUNT,
+  SVC_F_AFFINITY,
+  SVC_F_SOURCE_RANGE,
+  SVC_F2_SOURCE_RANGE_DENY,
+  SVC_F2_TWO_SCOPES,
+  SVC_FLAGS,
+  SVC_FLAGS2,
+  SVC_KEY_ADDR,
+  SVC_KEY_PORT,
+  SVC_KEY_PROTO,
+  SVC_KEY_SCOPE,
+  SVC_KEY_SIZE,
+  SVC_KEY_SLOT,
+  SVC_REV_NAT,
+  SVC_UNION,
+} from "./layout";
+import {
+  CT_NEW,
+  DROP_NO_SERVICE,
+  VFLAG_AFFINITY,
+  VFLAG_MAGLEV,
+  VFLAG_RESELECTED,
+  VFLAG_SELECTED,
+  VFLAG_WILDCARD,
+} from "./records";
+import {
+  DIR_SERVICE,
+  SCOPE_REVERSE,
+  ctCreate,
+  ctLookup,
+  ctStateBackend,
+  ctStateSyn,
+  ctUpdateServiceEntry,
+  selectTupleType,
+  tupleFromPacket,
+} from "./conntrack";
+
+/** VFLAG_* bits gathered by the last lookup/selection. */
+export let lbFlags: u16 = 0;
+/** Service CT result of the last lbLocal (CT_NEW or CT_REPLY). */
+export let lbServiceCt: u8 = 0;
+/** Backend chosen by the last lbLocal. */
+export let lbBackendId: u32 = 0;
+/** Backend value pointer chosen by the last lbLocal. */
+export let lbBackend: usize = 0;
+
+/**
+ * lb4_lookup_service: the master entry for {addr, port, proto} in node.svcKey, 0 if none. East-west
+ * lookups switch to the internal scope for two-scope services; north-south ones fall back to the
+ * per-address wildcard {addr, 0, ANY}.
+ */
+export function lookupService(node: Node, addr: u32, port: u32, proto: u8, eastWest: bool): usize {
+  const key = node.svcKey;
+  memory.fill(key, 0, SVC_KEY_SIZE);
+  store<u32>(key, addr, SVC_KEY_ADDR);
+  store<u16>(key, <u16>port, SVC_KEY_PORT);
+  store<u8>(key, proto, SVC_KEY_PROTO);
+  lbFlags = 0;
+  const svc = node.services.lookup(key);
+  if (svc == 0) {
+    if (eastWest) return 0;
+    store<u16>(key, 0, SVC_KEY_PORT);
+    store<u8>(key, 0, SVC_KEY_PROTO);
+    const wildcard = node.services.lookup(key);
+    if (wildcard != 0) {
+      lbFlags |= VFLAG_WILDCARD;
+      return wildcard;
+    }
+    return 0;
+  }
+  if (!eastWest || (load<u8>(svc, SVC_FLAGS2) & SVC_F2_TWO_SCOPES) == 0) return svc;
+  store<u8>(key, 1, SVC_KEY_SCOPE);
+  return node.services.lookup(key);
+}
+
+/** lb4_src_range_ok. */
+export function sourceRangeOk(node: Node, svc: usize, saddr: u32): bool {
+  if ((load<u8>(svc, SVC_FLAGS) & SVC_F_SOURCE_RANGE) == 0) return true;
+  const revNat = <u32>load<u16>(svc, SVC_REV_NAT);
+  let hit = false;
+  for (let i: u32 = 0; i < node.sourceRangeCount; i++) {
+    const rec = node.sourceRanges + <usize>i * SRC_RANGE_RECORD_SIZE;
+    if (load<u32>(rec) == revNat && (saddr & load<u32>(rec, 8)) == load<u32>(rec, 4)) {
+      hit = true;
+      break;
+    }
+  }
+  return hit != ((load<u8>(svc, SVC_FLAGS2) & SVC_F2_SOURCE_RANGE_DENY) != 0);
+}
+
+/** Backend ID in slot `slot` of the service whose key is node.svcKey, 0 if the slot is missing. */
+function slotBackend(node: Node, slot: u32): u32 {
+  const k = node.slotKey;
+  memory.copy(k, node.svcKey, SVC_KEY_SIZE);
+  store<u16>(k, <u16>slot, SVC_KEY_SLOT);
+  const v = node.services.lookup(k);
+  return v == 0 ? 0 : load<u32>(v, SVC_UNION);
+}
+
+function selectBackend(
+  node: Node,
+  svc: usize,
+  eastWest: bool,
+  saddr: u32,
+  sport: u32,
+  dport: u32,
+  proto: u8,
+): u32 {
+  let alg = node.algorithmOverride;
+  if (alg == 0) {
+    alg = load<u32>(svc, SVC_UNION) >>> LB_ALGORITHM_SHIFT;
+    if (alg != LB_ALG_RANDOM && alg != LB_ALG_MAGLEV) alg = eastWest ? LB_ALG_RANDOM : node.nodeAlgorithm;
+  }
+  lbFlags |= VFLAG_SELECTED;
+  if (alg == LB_ALG_MAGLEV) {
+    lbFlags |= VFLAG_MAGLEV;
+    const k = node.u32Key;
+    store<u32>(k, <u32>load<u16>(svc, SVC_REV_NAT));
+    const ref = node.maglev.lookup(k);
+    if (ref == 0) return 0;
+    const affinity = (load<u8>(svc, SVC_FLAGS) & SVC_F_AFFINITY) != 0;
+    const hash = flowHashV4(saddr, sport, dport, proto, node.jhashSeed, node.flowHashPacking, affinity);
+    return maglevLookup(<usize>load<u32>(ref), load<u32>(ref, 4), hash);
+  }
+  const count = <u32>load<u16>(svc, SVC_COUNT);
+  return slotBackend(node, (prngNext(node.prng) % count) + 1);
+}
+
+/** The backend remembered for this client by session affinity, 0 if none is valid. */
+function affinityBackend(node: Node, svc: usize, saddr: u32, now: u32): u32 {
+  const key = node.affinityKey;
+  store<u32>(key, saddr);
+  store<u32>(key, <u32>load<u16>(svc, SVC_REV_NAT), 4);
+  const v = node.affinity.lookup(key);
+  if (v == 0) return 0;
+  const timeout = load<u32>(svc, SVC_UNION) & AFFINITY_TIMEOUT_MASK;
+  if (load<u32>(v) + timeout <= now) {
+    node.affinity.delete(key);
+    return 0;
+  }
+  const backendId = load<u32>(v, 4);
+  // cilium_lb_affinity_match: the agent keeps {backend, service} for the service's active backends.
+  const count = <u32>load<u16>(svc, SVC_COUNT);
+  let member = false;
+  for (let slot: u32 = 1; slot <= count; slot++) {
+    if (slotBackend(node, slot) == backendId) {
+      member = true;
+      break;
+    }
+  }
+  if (!member) {
+    node.affinity.delete(key);
+    return 0;
+  }
+  store<u32>(v, now);
+  return backendId;
+}
+
+/**
+ * lb4_local for the service `svc` found by lookupService: returns 0 when lbBackend/lbBackendId hold
+ * the backend to DNAT to, else a drop code.
+ */
+export function lbLocal(
+  node: Node,
+  svc: usize,
+  eastWest: bool,
+  saddr: u32,
+  daddr: u32,
+  sport: u32,
+  dport: u32,
+  proto: u8,
+  tcpFlags: u8,
+  now: u32,
+): u8 {
+  const revNat = <u32>load<u16>(svc, SVC_REV_NAT);
+  const count = <u32>load<u16>(svc, SVC_COUNT);
+  const affinity = (load<u8>(svc, SVC_FLAGS) & SVC_F_AFFINITY) != 0;
+  const t = node.tuple;
+  tupleFromPacket(t, saddr, daddr, sport, dport, proto, 0, selectTupleType(DIR_SERVICE, SCOPE_REVERSE));
+  const status = ctLookup(node, t, DIR_SERVICE, SCOPE_REVERSE, revNat, tcpFlags, now);
+  lbServiceCt = status;
+  let backendId: u32 = 0;
+  let backend: usize = 0;
+  const k = node.u32Key;
+  if (status == CT_NEW) {
+    if (count == 0) return DROP_NO_SERVICE;
+    if (affinity) {
+      backendId = affinityBackend(node, svc, saddr, now);
+      if (backendId != 0) {
+        store<u32>(k, backendId);
+        backend = node.backends.lookup(k);
+        if (backend == 0) backendId = 0;
+        else lbFlags |= VFLAG_AFFINITY;
+      }
+    }
+    if (backendId == 0) {
+      backendId = selectBackend(node, svc, eastWest, saddr, sport, dport, proto);
+      store<u32>(k, backendId);
+      backend = node.backends.lookup(k);
+      if (backend == 0) return DROP_NO_SERVICE;
+    }
+    ctCreate(node, t, DIR_SERVICE, false, revNat, 0, backendId, 0, now);
+  } else {
+    backendId = ctStateBackend;
+    store<u32>(k, backendId);
+    backend = node.backends.lookup(k);
+    if (backend == 0 || load<u8>(backend, BACKEND_STATE) != BE_STATE_ACTIVE) {
+      // Drain existing connections to a terminating backend; new ones go to an active one.
+      if (backend == 0 || ctStateSyn) {
+        if (count == 0) return DROP_NO_SERVICE;
+        backendId = selectBackend(node, svc, eastWest, saddr, sport, dport, proto);
+        store<u32>(k, backendId);
+        backend = node.backends.lookup(k);
+        if (backend == 0) return DROP_NO_SERVICE;
+        lbFlags |= VFLAG_RESELECTED;
+        ctUpdateServiceEntry(node, t, backendId, revNat);
+      }
+    }
+  }
+  if (affinity) {
+    const key = node.affinityKey;
+    store<u32>(key, saddr);
+    store<u32>(key, revNat, 4);
+    const v = node.affinityValue;
+    store<u32>(v, now);
+    store<u32>(v, backendId, 4);
+    node.affinity.update(key, v, BPF_ANY);
+  }
+  lbBackendId = backendId;
+  lbBackend = backend;
+  return 0;
+}

@@ -1,0 +1,220 @@
+// SNAT as bpf/lib/nat.h does it: a mapping is a pair of entries in the LRU SNAT map, OUT
+// {saddr:sport -> daddr:dport} -> to_saddr:to_sport and IN {daddr:dport -> to_saddr:port} ->
+// saddr:sport, both keyed in packet layout. New mappings probe ports with no-exist inserts of the
+// IN entry (snat_v4_new_mapping); replies are translated back by the IN entry (snat_v4_rev_nat).
+import { BPF_NOEXIST } from "../maps/errno";
+import { prngNext } from "../lb/select";
+import { Node } from "./node";
+import {
+  ICMP_ECHO,
+  ICMP_ECHOREPLY,
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  NAT_ADDR,
+  NAT_CREATED,
+  NAT_NEEDS_CT,
+  NAT_PORT,
+  NAT_VALUE_SIZE,
+  TUPLE_DADDR,
+  TUPLE_DPORT,
+  TUPLE_F_IN,
+  TUPLE_F_OUT,
+  TUPLE_FLAGS,
+  TUPLE_NEXTHDR,
+  TUPLE_SADDR,
+  TUPLE_SPORT,
+} from "./layout";
+import { DROP_NAT_NO_MAPPING } from "./records";
+
+/** Hubble / Cilium DROP_NAT_UNSUPP_PROTO. */
+export const DROP_NAT_UNSUPP_PROTO: u8 = 168;
+
+export const NAT_APPLIED: i32 = 0;
+export const NAT_PUNT: i32 = 1;
+
+/** Translated source (after natSnat) or destination (after natRevSnat). */
+export let natAddr: u32 = 0;
+export let natPort: u32 = 0;
+
+/** __snat_clamp_port_range: maps a 16-bit value into [min, max] by multiplication. */
+export function clampPort(min: u32, max: u32, value: u32): u32 {
+  return min + (((value & 0xffff) * (max - min + 1)) >>> 16);
+}
+
+function setTuple(t: usize, saddr: u32, daddr: u32, sport: u32, dport: u32, proto: u8, flags: u8): void {
+  store<u32>(t, daddr, TUPLE_DADDR);
+  store<u32>(t, saddr, TUPLE_SADDR);
+  store<u16>(t, <u16>dport, TUPLE_DPORT);
+  store<u16>(t, <u16>sport, TUPLE_SPORT);
+  store<u8>(t, proto, TUPLE_NEXTHDR);
+  store<u8>(t, flags, TUPLE_FLAGS);
+}
+
+/** Deletes an OUT entry and the IN entry it created (if that IN entry still points back to it). */
+export function natDeletePair(node: Node, out: usize, outValue: usize): u32 {
+  const r = node.natRevTuple;
+  setTuple(
+    r,
+    load<u32>(out, TUPLE_DADDR),
+    load<u32>(outValue, NAT_ADDR),
+    <u32>load<u16>(out, TUPLE_DPORT),
+    <u32>load<u16>(outValue, NAT_PORT),
+    load<u8>(out, TUPLE_NEXTHDR),
+    TUPLE_F_IN,
+  );
+  let deleted: u32 = 0;
+  const rv = node.nat.peek(r);
+  if (
+    rv != 0 &&
+    load<u32>(rv, NAT_ADDR) == load<u32>(out, TUPLE_SADDR) &&
+    load<u16>(rv, NAT_PORT) == load<u16>(out, TUPLE_SPORT)
+  ) {
+    node.nat.delete(r);
+    deleted++;
+  }
+  if (node.nat.delete(out) == 0) deleted++;
+  return deleted;
+}
+
+function newMapping(node: Node, o: usize, target: u32, min: u32, max: u32, now: u32): i32 {
+  const r = node.natRevTuple;
+  const sport = <u32>load<u16>(o, TUPLE_SPORT);
+  setTuple(
+    r,
+    load<u32>(o, TUPLE_DADDR),
+    target,
+    <u32>load<u16>(o, TUPLE_DPORT),
+    0,
+    load<u8>(o, TUPLE_NEXTHDR),
+    TUPLE_F_IN,
+  );
+  const rv = node.natRevValue;
+  memory.fill(rv, 0, NAT_VALUE_SIZE);
+  store<u32>(rv, now, NAT_CREATED);
+  store<u32>(rv, load<u32>(o, TUPLE_SADDR), NAT_ADDR);
+  store<u16>(rv, <u16>sport, NAT_PORT);
+  let port = sport >= min && sport <= max ? sport : clampPort(min, max, prngNext(node.prng));
+  const retries = node.snatRetries;
+  let found = false;
+  for (let i: u32 = 0; i < retries; i++) {
+    store<u16>(r, <u16>port, TUPLE_DPORT);
+    if (node.nat.count == node.nat.maxEntries && node.nat.peek(r) == 0) node.natEvictions++;
+    if (node.nat.update(r, rv, BPF_NOEXIST) == 0) {
+      found = true;
+      break;
+    }
+    port = clampPort(min, max, i != 0 ? (port + 1) & 0xffff : prngNext(node.prng));
+  }
+  if (!found) return DROP_NAT_NO_MAPPING;
+  const ov = node.natValue;
+  memory.fill(ov, 0, NAT_VALUE_SIZE);
+  store<u32>(ov, now, NAT_CREATED);
+  store<u32>(ov, target, NAT_ADDR);
+  store<u16>(ov, <u16>port, NAT_PORT);
+  if (node.nat.count == node.nat.maxEntries && node.nat.peek(o) == 0) node.natEvictions++;
+  if (node.nat.update(o, ov, BPF_NOEXIST) != 0) {
+    node.nat.delete(r);
+    return DROP_NAT_NO_MAPPING;
+  }
+  natAddr = target;
+  natPort = port;
+  return NAT_APPLIED;
+}
+
+/**
+ * snat_v4_nat for one packet towards `target`: NAT_APPLIED (natAddr/natPort hold the new source
+ * address and port), NAT_PUNT (not translated), or a drop code. ICMP: echo requests translate their
+ * identifier (the packet's sport, any 16-bit value); echo replies and error messages are not
+ * translated; other types are dropped.
+ */
+export function natSnat(
+  node: Node,
+  saddr: u32,
+  daddr: u32,
+  sport: u32,
+  dport: u32,
+  proto: u8,
+  icmpType: u32,
+  target: u32,
+  now: u32,
+): i32 {
+  let min = node.natPortMin;
+  let max = node.natPortMax;
+  if (proto == IPPROTO_ICMP) {
+    if (icmpType == ICMP_ECHO) {
+      min = 0;
+      max = 0xffff;
+    } else if (icmpType == ICMP_ECHOREPLY || icmpType == 3 || icmpType == 11) {
+      return NAT_PUNT;
+    } else {
+      return DROP_NAT_UNSUPP_PROTO;
+    }
+  } else if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
+    return NAT_PUNT;
+  }
+  const o = node.natTuple;
+  setTuple(o, saddr, daddr, sport, dport, proto, TUPLE_F_OUT);
+  const existing = node.nat.lookup(o);
+  if (existing != 0) {
+    if (load<u32>(existing, NAT_ADDR) == target) {
+      natAddr = target;
+      natPort = <u32>load<u16>(existing, NAT_PORT);
+      return NAT_APPLIED;
+    }
+    natDeletePair(node, o, existing);
+  }
+  return newMapping(node, o, target, min, max, now);
+}
+
+/**
+ * snat_v4_rev_nat: a reply matching an IN entry gets its destination address and port (the echo
+ * identifier for ICMP) translated back. Returns true when it did; natAddr/natPort then hold them.
+ */
+export function natRevSnat(
+  node: Node,
+  saddr: u32,
+  daddr: u32,
+  sport: u32,
+  dport: u32,
+  proto: u8,
+  icmpType: u32,
+): bool {
+  if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+    if (dport < node.natPortMin || dport > node.natPortMax) return false;
+  } else if (proto != IPPROTO_ICMP || icmpType != ICMP_ECHOREPLY) {
+    return false;
+  }
+  const t = node.natTuple;
+  setTuple(t, saddr, daddr, sport, dport, proto, TUPLE_F_IN);
+  const v = node.nat.lookup(t);
+  if (v == 0) return false;
+  natAddr = load<u32>(v, NAT_ADDR);
+  natPort = <u32>load<u16>(v, NAT_PORT);
+  return true;
+}
+
+/** Writes a pre-existing SNAT entry (from a snapshot). */
+export function natInsert(
+  node: Node,
+  saddr: u32,
+  daddr: u32,
+  sport: u32,
+  dport: u32,
+  proto: u8,
+  flags: u8,
+  created: u32,
+  needsCt: bool,
+  addr: u32,
+  port: u32,
+): i32 {
+  const t = node.natTuple;
+  setTuple(t, saddr, daddr, sport, dport, proto, flags);
+  const v = node.natValue;
+  memory.fill(v, 0, NAT_VALUE_SIZE);
+  store<u32>(v, created, NAT_CREATED);
+  store<u8>(v, needsCt ? 1 : 0, NAT_NEEDS_CT);
+  store<u32>(v, addr, NAT_ADDR);
+  store<u16>(v, <u16>port, NAT_PORT);
+  return node.nat.update(t, v, 0);
+}

@@ -1,0 +1,528 @@
+// The per-packet pipeline of one emulated node, in Cilium's order (docs/datapath.md): from a local
+// endpoint (bpf_lxc), from the network (bpf_host + nodeport.h), from the overlay (bpf_overlay),
+// ingress to a local endpoint, masquerading and forwarding. One call handles a whole batch of
+// packet records and writes one verdict record per packet; nothing is allocated per packet.
+import { Node } from "./node";
+import {
+  BACKEND_ADDR,
+  BACKEND_PORT,
+  CTF_LB_LOOPBACK,
+  CTF_NODE_PORT,
+  EP_ID,
+  EP_IDENTITY,
+  EP_IS_HOST,
+  ID_KUBE_APISERVER,
+  ID_REMOTE_NODE,
+  ID_WORLD,
+  IPCACHE_F_HAS_TUNNEL,
+  IPCACHE_F_SKIP_TUNNEL,
+  IPCACHE_FLAGS,
+  IPCACHE_IDENTITY,
+  IPCACHE_TUNNEL,
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  REVNAT_ADDR,
+  REVNAT_PORT,
+  SVC_F_ROUTABLE,
+  SVC_FLAGS,
+  SVC_REV_NAT,
+  TUPLE_F_IN,
+  TUPLE_F_OUT,
+} from "./layout";
+import {
+  CT_ESTABLISHED,
+  CT_NEW,
+  CT_REPLY,
+  DROP_CT_UNKNOWN_PROTO,
+  DROP_INVALID_SIP,
+  DROP_IS_CLUSTER_IP,
+  DROP_NOT_IN_SRC_RANGE,
+  ENTRY_FROM_ENDPOINT,
+  ENTRY_FROM_NETWORK,
+  ENTRY_FROM_OVERLAY,
+  ENTRY_UNKNOWN,
+  OBS_FROM_ENDPOINT,
+  OBS_FROM_NETWORK,
+  OBS_FROM_OVERLAY,
+  OBS_TO_ENDPOINT,
+  OBS_TO_NETWORK,
+  OBS_TO_OVERLAY,
+  OBS_TO_STACK,
+  PACKET_DADDR,
+  PACKET_DPORT,
+  PACKET_ENTRY,
+  PACKET_PROTO,
+  PACKET_RECORD_SIZE,
+  PACKET_SADDR,
+  PACKET_SPORT,
+  PACKET_TCP_FLAGS,
+  PACKET_ICMP_TYPE,
+  PACKET_SECONDS,
+  SERVICE_CT_NONE,
+  VERDICT_BACKEND_ID,
+  VERDICT_CT_STATE,
+  VERDICT_DADDR,
+  VERDICT_DPORT,
+  VERDICT_DROP_REASON,
+  VERDICT_DROPPED,
+  VERDICT_DST_ENDPOINT,
+  VERDICT_DST_IDENTITY,
+  VERDICT_FLAGS,
+  VERDICT_FORWARDED,
+  VERDICT_OBS_POINT,
+  VERDICT_RECORD_SIZE,
+  VERDICT_REV_NAT_ID,
+  VERDICT_SADDR,
+  VERDICT_SERVICE_CT_STATE,
+  VERDICT_SPORT,
+  VERDICT_SRC_IDENTITY,
+  VERDICT_TUNNEL_ENDPOINT,
+  VERDICT_VERDICT,
+  VFLAG_DNAT,
+  VFLAG_LOOPBACK,
+  VFLAG_NODEPORT,
+  VFLAG_REV_NAT,
+  VFLAG_REV_SNAT,
+  VFLAG_SERVICE,
+  VFLAG_SNAT,
+  VFLAG_UNTRACKED,
+} from "./records";
+import {
+  DIR_EGRESS,
+  DIR_INGRESS,
+  SCOPE_BIDIR,
+  SCOPE_FORWARD,
+  SCOPE_REVERSE,
+  ctCreate,
+  ctEntryNodePort,
+  ctLookup,
+  ctProbe,
+  ctStateLoopback,
+  ctStateNodePort,
+  ctStateRevNat,
+  selectTupleType,
+  tupleFromPacket,
+  tupleReverse,
+} from "./conntrack";
+import { NAT_APPLIED, natAddr, natPort, natRevSnat, natSnat } from "./nat";
+import { lbBackend, lbBackendId, lbFlags, lbLocal, lbServiceCt, lookupService, sourceRangeOk } from "./lb";
+import { gcIfDue } from "./gc";
+
+// The packet being processed (its fields change as it is translated) and its verdict.
+let now: u32 = 0;
+let saddr: u32 = 0;
+let daddr: u32 = 0;
+let sport: u32 = 0;
+let dport: u32 = 0;
+let proto: u8 = 0;
+let tcpFlags: u8 = 0;
+let icmpType: u32 = 0;
+
+let verdict: u8 = 0;
+let dropReason: u8 = 0;
+let obsPoint: u8 = 0;
+let ctState: u8 = 0;
+let ctDone: bool = false;
+let vflags: u16 = 0;
+let revNatId: u32 = 0;
+let backendId: u32 = 0;
+let srcIdentity: u32 = 0;
+let dstIdentity: u32 = 0;
+let tunnelEndpoint: u32 = 0;
+let serviceCt: u8 = 0;
+let dstEndpoint: u32 = 0;
+
+function isL4(p: u8): bool {
+  return p == IPPROTO_TCP || p == IPPROTO_UDP;
+}
+
+function drop(reason: u8, entry: u8): void {
+  verdict = VERDICT_DROPPED;
+  dropReason = reason;
+  obsPoint = entry;
+}
+
+function forward(point: u8): void {
+  verdict = VERDICT_FORWARDED;
+  obsPoint = point;
+}
+
+function noteCt(state: u8): void {
+  if (!ctDone) {
+    ctState = state;
+    ctDone = true;
+  }
+}
+
+/** ipcache identity of `addr` (WORLD on a miss); ipcacheEntry keeps the value pointer. */
+let ipcacheEntry: usize = 0;
+function identityOf(node: Node, addr: u32): u32 {
+  ipcacheEntry = node.ipcache.lookup(addr);
+  return ipcacheEntry == 0 ? ID_WORLD : load<u32>(ipcacheEntry, IPCACHE_IDENTITY);
+}
+
+/** Tunnel endpoint of the last identityOf() entry if the packet should be encapsulated, else 0. */
+function tunnelFor(node: Node): u32 {
+  if (!node.tunnelMode || ipcacheEntry == 0) return 0;
+  const f = load<u8>(ipcacheEntry, IPCACHE_FLAGS);
+  if ((f & IPCACHE_F_SKIP_TUNNEL) != 0 || (f & IPCACHE_F_HAS_TUNNEL) == 0) return 0;
+  return load<u32>(ipcacheEntry, IPCACHE_TUNNEL);
+}
+
+function endpointOf(node: Node, addr: u32): usize {
+  store<u32>(node.u32Key, addr);
+  return node.endpoints.lookup(node.u32Key);
+}
+
+function isRemoteNode(identity: u32): bool {
+  return identity == ID_REMOTE_NODE || identity == ID_KUBE_APISERVER || identity >>> 24 == 2;
+}
+
+/** Applies cilium_lb4_reverse_nat[id] to the source (replies of a service flow). */
+function reverseNat(node: Node, id: u32): void {
+  store<u32>(node.u32Key, id);
+  const rev = node.revNat.lookup(node.u32Key);
+  revNatId = id;
+  if (rev == 0) return;
+  saddr = load<u32>(rev, REVNAT_ADDR);
+  const port = <u32>load<u16>(rev, REVNAT_PORT);
+  if (port != 0 && isL4(proto)) sport = port;
+  vflags |= VFLAG_REV_NAT;
+}
+
+/** ipv4_policy: the destination endpoint's ingress conntrack, then to-endpoint. */
+function deliverToEndpoint(node: Node, ep: usize, entry: u8): void {
+  dstEndpoint = load<u32>(ep, EP_ID);
+  dstIdentity = load<u32>(ep, EP_IDENTITY);
+  const t = node.tuple;
+  if (
+    !tupleFromPacket(
+      t,
+      saddr,
+      daddr,
+      sport,
+      dport,
+      proto,
+      icmpType,
+      selectTupleType(DIR_INGRESS, SCOPE_BIDIR),
+    )
+  ) {
+    drop(DROP_CT_UNKNOWN_PROTO, entry);
+    return;
+  }
+  const st = ctLookup(node, t, DIR_INGRESS, SCOPE_BIDIR, 0, tcpFlags, now);
+  noteCt(st);
+  if (st == CT_REPLY) {
+    if (ctStateRevNat != 0 && !ctStateLoopback) reverseNat(node, ctStateRevNat);
+  } else if (st == CT_NEW) {
+    const out = ctProbe(node, t, TUPLE_F_OUT);
+    const nodePort: u16 = out != 0 && ctEntryNodePort(out) ? CTF_NODE_PORT : 0;
+    ctCreate(node, t, DIR_INGRESS, true, 0, srcIdentity, 0, nodePort, now);
+  }
+  forward(OBS_TO_ENDPOINT);
+}
+
+/** snat_v4_needs_masquerade for a packet leaving through a native device. */
+function needsMasquerade(node: Node): bool {
+  if (!node.masquerade || saddr == node.masqueradeAddress) return false;
+  const local = endpointOf(node, saddr);
+  if (local != 0) {
+    const t = node.tuple2;
+    if (tupleFromPacket(t, saddr, daddr, sport, dport, proto, icmpType, TUPLE_F_IN)) {
+      if (ctProbe(node, t, TUPLE_F_IN) != 0) return false;
+    }
+  }
+  if (node.hasNativeCidr && (daddr & node.nativeCidrMask) == node.nativeCidrPrefix) return false;
+  if (local != 0 && load<u32>(local, EP_IS_HOST) != 0) return false;
+  if (node.ipMasqAgent && node.ipMasq.lookup(daddr) != 0) return false;
+  const remote = node.ipcache.lookup(daddr);
+  if (remote != 0 && isRemoteNode(load<u32>(remote, IPCACHE_IDENTITY))) {
+    if (!node.tunnelMode) return false;
+    if ((load<u8>(remote, IPCACHE_FLAGS) & IPCACHE_F_SKIP_TUNNEL) != 0) return false;
+  }
+  return local != 0;
+}
+
+/** Out through a native device: masquerade if needed, then to-network (to-stack with legacy routing). */
+function leaveThroughDevice(node: Node, entry: u8): void {
+  if (needsMasquerade(node)) {
+    const r = natSnat(node, saddr, daddr, sport, dport, proto, icmpType, node.masqueradeAddress, now);
+    if (r == NAT_APPLIED) {
+      saddr = natAddr;
+      sport = natPort;
+      vflags |= VFLAG_SNAT;
+    } else if (r > 1) {
+      drop(<u8>r, entry);
+      return;
+    }
+  }
+  forward(node.bpfHostRouting ? OBS_TO_NETWORK : OBS_TO_STACK);
+}
+
+/** ipv4_forward_to_destination after the egress conntrack step of bpf_lxc. */
+function forwardFromEndpoint(node: Node): void {
+  dstIdentity = identityOf(node, daddr);
+  const tunnel = tunnelFor(node);
+  const ep = endpointOf(node, daddr);
+  if (ep != 0) {
+    if (load<u32>(ep, EP_IS_HOST) != 0) {
+      forward(OBS_TO_STACK);
+      return;
+    }
+    deliverToEndpoint(node, ep, OBS_FROM_ENDPOINT);
+    return;
+  }
+  if (tunnel != 0) {
+    tunnelEndpoint = tunnel;
+    forward(OBS_TO_OVERLAY);
+    return;
+  }
+  leaveThroughDevice(node, OBS_FROM_ENDPOINT);
+}
+
+/** Reply of a NodePort flow (rev_nodeport_lb4): source back to the frontend, out to the client. */
+function reverseNodePort(node: Node): bool {
+  if (!isL4(proto)) return false;
+  const t = node.tuple;
+  tupleFromPacket(t, saddr, daddr, sport, dport, proto, icmpType, TUPLE_F_OUT);
+  const out = ctProbe(node, t, TUPLE_F_OUT);
+  if (out == 0 || !ctEntryNodePort(out)) return false;
+  const st = ctLookup(node, t, DIR_INGRESS, SCOPE_REVERSE, 0, tcpFlags, now);
+  noteCt(st);
+  if (st == CT_REPLY && ctStateNodePort && ctStateRevNat != 0) {
+    vflags |= VFLAG_NODEPORT;
+    reverseNat(node, ctStateRevNat);
+  }
+  dstIdentity = identityOf(node, daddr);
+  const tunnel = tunnelFor(node);
+  if (tunnel != 0) {
+    tunnelEndpoint = tunnel;
+    forward(OBS_TO_OVERLAY);
+  } else {
+    forward(OBS_TO_NETWORK);
+  }
+  return true;
+}
+
+function fromEndpoint(node: Node): void {
+  const src = endpointOf(node, saddr);
+  if (src == 0) {
+    drop(DROP_INVALID_SIP, OBS_FROM_ENDPOINT);
+    return;
+  }
+  srcIdentity = load<u32>(src, EP_IDENTITY);
+  let serviceRevNat: u32 = 0;
+  let loopback = false;
+  if (isL4(proto)) {
+    const svc = lookupService(node, daddr, dport, node.serviceProtocols ? proto : 0, true);
+    if (svc != 0) {
+      vflags |= VFLAG_SERVICE;
+      serviceRevNat = <u32>load<u16>(svc, SVC_REV_NAT);
+      revNatId = serviceRevNat;
+      const r = lbLocal(node, svc, true, saddr, daddr, sport, dport, proto, tcpFlags, now);
+      vflags |= lbFlags;
+      serviceCt = lbServiceCt;
+      if (r != 0) {
+        drop(r, OBS_FROM_ENDPOINT);
+        return;
+      }
+      backendId = lbBackendId;
+      const backendAddr = load<u32>(lbBackend, BACKEND_ADDR);
+      const backendPort = <u32>load<u16>(lbBackend, BACKEND_PORT);
+      if (backendAddr == saddr) {
+        loopback = true;
+        saddr = node.loopbackAddress;
+        vflags |= VFLAG_LOOPBACK;
+      }
+      daddr = backendAddr;
+      if (backendPort != 0) dport = backendPort;
+      vflags |= VFLAG_DNAT;
+    }
+  }
+  const scope = serviceRevNat != 0 ? SCOPE_FORWARD : SCOPE_BIDIR;
+  const t = node.tuple;
+  if (
+    !tupleFromPacket(t, saddr, daddr, sport, dport, proto, icmpType, selectTupleType(DIR_EGRESS, SCOPE_BIDIR))
+  ) {
+    drop(DROP_CT_UNKNOWN_PROTO, OBS_FROM_ENDPOINT);
+    return;
+  }
+  const st = ctLookup(node, t, DIR_EGRESS, scope, 0, tcpFlags, now);
+  noteCt(st);
+  const entryFlags: u16 = loopback ? CTF_LB_LOOPBACK : 0;
+  if (st == CT_NEW) {
+    ctCreate(node, t, DIR_EGRESS, true, serviceRevNat, srcIdentity, 0, entryFlags, now);
+  } else if (st == CT_ESTABLISHED) {
+    if (ctStateRevNat != serviceRevNat)
+      ctCreate(node, t, DIR_EGRESS, true, serviceRevNat, srcIdentity, 0, entryFlags, now);
+  } else {
+    if (revNatId == 0) revNatId = ctStateRevNat;
+    if (ctStateNodePort && isL4(proto) && reverseNodePort(node)) return;
+  }
+  forwardFromEndpoint(node);
+}
+
+/** nodeport_snat_fwd_ipv4: NodePort traffic to a remote backend leaves SNATed to this node. */
+function nodePortToRemote(node: Node, entry: u8): void {
+  dstIdentity = identityOf(node, daddr);
+  const tunnel = tunnelFor(node);
+  const target = tunnel != 0 ? node.routerAddress : node.directRoutingAddress;
+  const r = natSnat(node, saddr, daddr, sport, dport, proto, icmpType, target, now);
+  if (r == NAT_APPLIED) {
+    saddr = natAddr;
+    sport = natPort;
+    vflags |= VFLAG_SNAT;
+  } else if (r > 1) {
+    drop(<u8>r, entry);
+    return;
+  }
+  if (tunnel != 0) {
+    tunnelEndpoint = tunnel;
+    forward(OBS_TO_OVERLAY);
+  } else {
+    forward(OBS_TO_NETWORK);
+  }
+}
+
+/** Delivery of a packet that entered from outside and is not (or no longer) a service request. */
+function deliverFromOutside(node: Node, entry: u8): void {
+  const ep = endpointOf(node, daddr);
+  if (ep != 0 && load<u32>(ep, EP_IS_HOST) == 0) {
+    deliverToEndpoint(node, ep, entry);
+    return;
+  }
+  dstIdentity = identityOf(node, daddr);
+  if (ep == 0 && entry != OBS_FROM_OVERLAY) {
+    const tunnel = tunnelFor(node);
+    if (tunnel != 0) {
+      tunnelEndpoint = tunnel;
+      forward(OBS_TO_OVERLAY);
+      return;
+    }
+  }
+  forward(OBS_TO_STACK);
+}
+
+function fromOutside(node: Node, entry: u8): void {
+  srcIdentity = identityOf(node, saddr);
+  if (entry != OBS_FROM_OVERLAY && isL4(proto)) {
+    const svc = lookupService(node, daddr, dport, node.serviceProtocols ? proto : 0, false);
+    if (svc != 0) {
+      vflags |= VFLAG_SERVICE | lbFlags;
+      const revNat = <u32>load<u16>(svc, SVC_REV_NAT);
+      revNatId = revNat;
+      if (!sourceRangeOk(node, svc, saddr)) {
+        drop(DROP_NOT_IN_SRC_RANGE, entry);
+        return;
+      }
+      const r = lbLocal(node, svc, false, saddr, daddr, sport, dport, proto, tcpFlags, now);
+      vflags |= lbFlags;
+      serviceCt = lbServiceCt;
+      if (r != 0) {
+        drop(r, entry);
+        return;
+      }
+      if ((load<u8>(svc, SVC_FLAGS) & SVC_F_ROUTABLE) == 0) {
+        drop(DROP_IS_CLUSTER_IP, entry);
+        return;
+      }
+      backendId = lbBackendId;
+      daddr = load<u32>(lbBackend, BACKEND_ADDR);
+      const backendPort = <u32>load<u16>(lbBackend, BACKEND_PORT);
+      if (backendPort != 0) dport = backendPort;
+      vflags |= VFLAG_DNAT | VFLAG_NODEPORT;
+      const t = node.tuple;
+      tupleFromPacket(t, saddr, daddr, sport, dport, proto, 0, selectTupleType(DIR_EGRESS, SCOPE_BIDIR));
+      const st = ctLookup(node, t, DIR_EGRESS, SCOPE_BIDIR, 0, tcpFlags, now);
+      noteCt(st);
+      if (st == CT_REPLY) tupleReverse(t);
+      if (st == CT_NEW || st == CT_REPLY || ctStateRevNat != revNat)
+        ctCreate(node, t, DIR_EGRESS, false, revNat, ID_WORLD, 0, CTF_NODE_PORT, now);
+      const ep = endpointOf(node, daddr);
+      if (ep != 0) {
+        if (load<u32>(ep, EP_IS_HOST) != 0) {
+          dstIdentity = load<u32>(ep, EP_IDENTITY);
+          forward(OBS_TO_STACK);
+        } else {
+          deliverToEndpoint(node, ep, entry);
+        }
+        return;
+      }
+      nodePortToRemote(node, entry);
+      return;
+    }
+  }
+  if (natRevSnat(node, saddr, daddr, sport, dport, proto, icmpType)) {
+    daddr = natAddr;
+    dport = natPort;
+    vflags |= VFLAG_REV_SNAT;
+    if (reverseNodePort(node)) return;
+  }
+  deliverFromOutside(node, entry);
+}
+
+function processOne(node: Node, pkt: usize, out: usize): void {
+  now = load<u32>(pkt, PACKET_SECONDS);
+  gcIfDue(node, now);
+  saddr = load<u32>(pkt, PACKET_SADDR);
+  daddr = load<u32>(pkt, PACKET_DADDR);
+  sport = <u32>load<u16>(pkt, PACKET_SPORT);
+  dport = <u32>load<u16>(pkt, PACKET_DPORT);
+  proto = load<u8>(pkt, PACKET_PROTO);
+  tcpFlags = proto == IPPROTO_TCP ? load<u8>(pkt, PACKET_TCP_FLAGS) : 0;
+  icmpType = proto == IPPROTO_ICMP ? <u32>load<u8>(pkt, PACKET_ICMP_TYPE) : 0;
+  verdict = VERDICT_FORWARDED;
+  dropReason = 0;
+  obsPoint = 0;
+  ctState = CT_NEW;
+  ctDone = false;
+  vflags = 0;
+  revNatId = 0;
+  backendId = 0;
+  srcIdentity = 0;
+  dstIdentity = 0;
+  tunnelEndpoint = 0;
+  serviceCt = SERVICE_CT_NONE;
+  dstEndpoint = 0;
+
+  let entry = load<u8>(pkt, PACKET_ENTRY);
+  if (entry == ENTRY_UNKNOWN) {
+    const ep = endpointOf(node, saddr);
+    entry = ep != 0 && load<u32>(ep, EP_IS_HOST) == 0 ? ENTRY_FROM_ENDPOINT : ENTRY_FROM_NETWORK;
+  }
+  if (entry == ENTRY_FROM_ENDPOINT) fromEndpoint(node);
+  else fromOutside(node, entry == ENTRY_FROM_OVERLAY ? OBS_FROM_OVERLAY : OBS_FROM_NETWORK);
+
+  if (!ctDone) vflags |= VFLAG_UNTRACKED;
+  node.packets++;
+  if (verdict == VERDICT_DROPPED) node.dropped++;
+  else node.forwarded++;
+
+  store<u8>(out, verdict, VERDICT_VERDICT);
+  store<u8>(out, dropReason, VERDICT_DROP_REASON);
+  store<u8>(out, obsPoint, VERDICT_OBS_POINT);
+  store<u8>(out, ctState, VERDICT_CT_STATE);
+  store<u16>(out, vflags, VERDICT_FLAGS);
+  store<u16>(out, <u16>revNatId, VERDICT_REV_NAT_ID);
+  store<u32>(out, backendId, VERDICT_BACKEND_ID);
+  store<u32>(out, saddr, VERDICT_SADDR);
+  store<u32>(out, daddr, VERDICT_DADDR);
+  store<u16>(out, <u16>sport, VERDICT_SPORT);
+  store<u16>(out, <u16>dport, VERDICT_DPORT);
+  store<u32>(out, srcIdentity, VERDICT_SRC_IDENTITY);
+  store<u32>(out, dstIdentity, VERDICT_DST_IDENTITY);
+  store<u32>(out, tunnelEndpoint, VERDICT_TUNNEL_ENDPOINT);
+  store<u8>(out, serviceCt, VERDICT_SERVICE_CT_STATE);
+  store<u8>(out, 0, VERDICT_SERVICE_CT_STATE + 1);
+  store<u16>(out, 0, VERDICT_SERVICE_CT_STATE + 2);
+  store<u32>(out, dstEndpoint, VERDICT_DST_ENDPOINT);
+  store<u32>(out, 0, VERDICT_DST_ENDPOINT + 4);
+}
+
+/** Processes `n` packet records at `packets`, writing `n` verdict records at `verdicts`. */
+export function processBatch(node: Node, packets: usize, n: u32, verdicts: usize): void {
+  for (let i: u32 = 0; i < n; i++) {
+    processOne(node, packets + <usize>i * PACKET_RECORD_SIZE, verdicts + <usize>i * VERDICT_RECORD_SIZE);
+  }
+}

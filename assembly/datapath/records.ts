@@ -1,0 +1,116 @@
+// Layouts of the records the host and the datapath exchange, defined once here and exported as
+// constants (src/wasm/datapath.ts reads them, so the two sides cannot drift). All multi-byte
+// fields are little endian; addresses are host-order u32 (10.0.0.1 = 0x0a000001), ports host-order.
+
+// ---- packet record (input) -----------------------------------------------------------------------
+// The host fills it from a PacketRecord (src/model/packet.ts): ICMP echo identifiers stand in for
+// ports the way Cilium's conntrack places them (request: sport = id; reply: dport = id).
+export const PACKET_RECORD_SIZE: u32 = 32;
+/** u32: capture time, whole seconds; the datapath clock (bpf_mono_now) is this value. */
+export const PACKET_SECONDS: u32 = 0;
+/** u32: nanoseconds within the second (kept for the host; decisions use whole seconds). */
+export const PACKET_NANOSECONDS: u32 = 4;
+export const PACKET_SADDR: u32 = 8;
+export const PACKET_DADDR: u32 = 12;
+export const PACKET_SPORT: u32 = 16;
+export const PACKET_DPORT: u32 = 18;
+/** u8: IP protocol number. */
+export const PACKET_PROTO: u32 = 20;
+/** u8: TCP flags (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, ...). */
+export const PACKET_TCP_FLAGS: u32 = 21;
+/** u8: entry point, one of ENTRY_*. */
+export const PACKET_ENTRY: u32 = 22;
+/** u8/u8: ICMP type and code (0 for other protocols). */
+export const PACKET_ICMP_TYPE: u32 = 23;
+export const PACKET_ICMP_CODE: u32 = 24;
+/** u32: IP length in bytes (accounting only). */
+export const PACKET_LENGTH: u32 = 28;
+
+/** Not known: a packet whose source is a local pod enters from the endpoint, others from the network. */
+export const ENTRY_UNKNOWN: u8 = 0;
+export const ENTRY_FROM_ENDPOINT: u8 = 1;
+export const ENTRY_FROM_NETWORK: u8 = 2;
+export const ENTRY_FROM_OVERLAY: u8 = 3;
+
+// ---- verdict record (output) ---------------------------------------------------------------------
+export const VERDICT_RECORD_SIZE: u32 = 48;
+/** u8: Hubble Verdict: 1 FORWARDED, 2 DROPPED. */
+export const VERDICT_VERDICT: u32 = 0;
+/** u8: Cilium drop reason (the positive DROP_* code), 0 when forwarded. */
+export const VERDICT_DROP_REASON: u32 = 1;
+/** u8: Hubble TraceObservationPoint: where the packet went (OBS_TO_*), or where it was dropped (OBS_FROM_*). */
+export const VERDICT_OBS_POINT: u32 = 2;
+/** u8: CT state of the packet's regular CT lookup: 0 new, 1 established, 2 reply, 3 related. */
+export const VERDICT_CT_STATE: u32 = 3;
+/** u16: VFLAG_* bits. */
+export const VERDICT_FLAGS: u32 = 4;
+/** u16: rev-NAT ID (service ID) of the service the flow belongs to, 0 if none. */
+export const VERDICT_REV_NAT_ID: u32 = 6;
+/** u32: backend ID chosen for (or remembered by) the flow, 0 if none. */
+export const VERDICT_BACKEND_ID: u32 = 8;
+/** u32/u32/u16/u16: the packet's addresses and ports after every translation. */
+export const VERDICT_SADDR: u32 = 12;
+export const VERDICT_DADDR: u32 = 16;
+export const VERDICT_SPORT: u32 = 20;
+export const VERDICT_DPORT: u32 = 22;
+export const VERDICT_SRC_IDENTITY: u32 = 24;
+export const VERDICT_DST_IDENTITY: u32 = 28;
+/** u32: tunnel endpoint for to-overlay, else 0. */
+export const VERDICT_TUNNEL_ENDPOINT: u32 = 32;
+/** u8: result of the service CT lookup (0 new, 2 existing flow), 0xff when there was none. */
+export const VERDICT_SERVICE_CT_STATE: u32 = 36;
+/** u32: endpoint ID the packet was delivered to (to-endpoint), else 0. */
+export const VERDICT_DST_ENDPOINT: u32 = 40;
+
+export const VERDICT_FORWARDED: u8 = 1;
+export const VERDICT_DROPPED: u8 = 2;
+
+export const OBS_TO_STACK: u8 = 3;
+export const OBS_FROM_ENDPOINT: u8 = 5;
+export const OBS_FROM_OVERLAY: u8 = 9;
+export const OBS_FROM_NETWORK: u8 = 10;
+export const OBS_TO_OVERLAY: u8 = 4;
+export const OBS_TO_NETWORK: u8 = 11;
+export const OBS_TO_ENDPOINT: u8 = 101;
+
+export const CT_NEW: u8 = 0;
+export const CT_ESTABLISHED: u8 = 1;
+export const CT_REPLY: u8 = 2;
+export const CT_RELATED: u8 = 3;
+export const SERVICE_CT_NONE: u8 = 0xff;
+
+/** The destination matched a service entry (including the wildcard). */
+export const VFLAG_SERVICE: u16 = 0x0001;
+/** Destination translated to a backend. */
+export const VFLAG_DNAT: u16 = 0x0002;
+/** Source translated (masquerade or NodePort SNAT). */
+export const VFLAG_SNAT: u16 = 0x0004;
+/** Reply source translated back to the service frontend. */
+export const VFLAG_REV_NAT: u16 = 0x0008;
+/** Reply destination translated back by a reverse SNAT entry. */
+export const VFLAG_REV_SNAT: u16 = 0x0010;
+/** Hairpin: the client reached itself through the service. */
+export const VFLAG_LOOPBACK: u16 = 0x0020;
+/** The flow is tracked as NodePort (external client). */
+export const VFLAG_NODEPORT: u16 = 0x0040;
+/** The backend came from a session-affinity entry. */
+export const VFLAG_AFFINITY: u16 = 0x0080;
+/** No conntrack lookup applied to this packet. */
+export const VFLAG_UNTRACKED: u16 = 0x0100;
+/** An existing flow got a new backend (its backend vanished or stopped being active). */
+export const VFLAG_RESELECTED: u16 = 0x0200;
+/** The service hit was a per-address wildcard entry. */
+export const VFLAG_WILDCARD: u16 = 0x0400;
+/** The backend was chosen by Maglev (else by the random slot). */
+export const VFLAG_MAGLEV: u16 = 0x0800;
+/** A new backend selection happened for this packet. */
+export const VFLAG_SELECTED: u16 = 0x1000;
+
+// ---- drop reasons (bpf/lib/drop_reasons.h, positive) ----------------------------------------------
+export const DROP_INVALID_SIP: u8 = 132;
+export const DROP_CT_UNKNOWN_PROTO: u8 = 137;
+export const DROP_CT_CREATE_FAILED: u8 = 155;
+export const DROP_NO_SERVICE: u8 = 158;
+export const DROP_NAT_NO_MAPPING: u8 = 167;
+export const DROP_IS_CLUSTER_IP: u8 = 174;
+export const DROP_NOT_IN_SRC_RANGE: u8 = 177;

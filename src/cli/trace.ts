@@ -1,0 +1,280 @@
+// `dpemu trace [SNAPSHOT] --from IP[:PORT] --to IP:PORT [--proto tcp|udp|icmp] [--flags SYN]
+// [--algorithm maglev|random] [--seed N] [--node NAME] [--json]`: one packet through the emulated
+// node, printed Hubble-style (one line per step) or as JSON.
+import type { Command } from "commander";
+import { Datapath } from "../datapath/datapath.js";
+import { dropReason } from "../datapath/drop-reasons.js";
+import { datapathStateFromSnapshot } from "../datapath/from-snapshot.js";
+import type { TraceStep } from "../datapath/trace.js";
+import { OBSERVATION_POINT_NAMES, formatIpv4, type DatapathVerdict } from "../datapath/verdict.js";
+import { parseIPv4 } from "../model/ipv4.js";
+import {
+  EntryPoint,
+  IcmpType,
+  IpProto,
+  TcpFlag,
+  createPacketRecord,
+  type PacketRecord,
+} from "../model/packet.js";
+import { InputError } from "../snapshot/errors.js";
+import { loadSnapshot } from "../snapshot/load.js";
+import { defaultSnapshotPath } from "./default-snapshot.js";
+import { withErrorHandling } from "./errors.js";
+
+interface TraceCliOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly proto: string;
+  readonly flags?: string;
+  readonly algorithm?: string;
+  readonly seed: string;
+  readonly node?: string;
+  readonly entry?: string;
+  readonly json?: boolean;
+}
+
+/** Errors about the command line itself: reported like bad input (one line, exit 2). */
+const COMMAND_LINE = { file: "dpemu trace", line: 0 };
+
+/** The client port used when --from gives none. */
+export const DEFAULT_CLIENT_PORT = 40000;
+
+const PROTOCOLS: Record<string, number> = { tcp: IpProto.TCP, udp: IpProto.UDP, icmp: IpProto.ICMP };
+const PROTO_LABEL: Record<number, string> = { 0: "ANY", 1: "ICMP", 6: "TCP", 17: "UDP", 132: "SCTP" };
+const ENTRIES: Record<string, EntryPoint> = {
+  endpoint: EntryPoint.FromEndpoint,
+  network: EntryPoint.FromNetwork,
+  overlay: EntryPoint.FromOverlay,
+};
+const FLAG_NAMES: readonly (readonly [string, number])[] = [
+  ["SYN", TcpFlag.SYN],
+  ["ACK", TcpFlag.ACK],
+  ["FIN", TcpFlag.FIN],
+  ["RST", TcpFlag.RST],
+  ["PSH", TcpFlag.PSH],
+  ["URG", TcpFlag.URG],
+  ["ECE", TcpFlag.ECE],
+  ["CWR", TcpFlag.CWR],
+];
+
+function endpoint(
+  option: string,
+  text: string,
+  portRequired: boolean,
+): { address: number; port: number | undefined } {
+  const m = /^([^:]+)(?::(\d+))?$/.exec(text.trim());
+  const address = m ? parseIPv4(m[1]!) : undefined;
+  const port = m?.[2] !== undefined ? Number(m[2]) : undefined;
+  if (!m || address === undefined || (port !== undefined && port > 65535)) {
+    throw new InputError(
+      COMMAND_LINE,
+      `${option} expects IPv4[:PORT] (e.g. 10.96.163.90:80), got ${JSON.stringify(text)}`,
+    );
+  }
+  if (portRequired && port === undefined) {
+    throw new InputError(
+      COMMAND_LINE,
+      `${option} needs a port for TCP and UDP (IP:PORT), got ${JSON.stringify(text)}`,
+    );
+  }
+  return { address, port };
+}
+
+function tcpFlags(text: string | undefined): number {
+  if (text === undefined) return TcpFlag.SYN;
+  let flags = 0;
+  for (const name of text.split(/[,|+ ]+/).filter(Boolean)) {
+    const flag = FLAG_NAMES.find(([n]) => n === name.toUpperCase());
+    if (!flag) {
+      throw new InputError(
+        COMMAND_LINE,
+        `--flags: unknown TCP flag ${JSON.stringify(name)} (expected ${FLAG_NAMES.map(([n]) => n).join(", ")})`,
+      );
+    }
+    flags |= flag[1];
+  }
+  return flags;
+}
+
+/** The packet the command line describes. */
+export function tracePacket(options: TraceCliOptions, nowSeconds: number): PacketRecord {
+  const proto = PROTOCOLS[options.proto.toLowerCase()];
+  if (proto === undefined) {
+    throw new InputError(
+      COMMAND_LINE,
+      `--proto must be tcp, udp or icmp, got ${JSON.stringify(options.proto)}`,
+    );
+  }
+  const icmp = proto === IpProto.ICMP;
+  const from = endpoint("--from", options.from, false);
+  const to = endpoint("--to", options.to, !icmp);
+  if (icmp && options.flags !== undefined) throw new InputError(COMMAND_LINE, "--flags applies to TCP only");
+  const entry = options.entry === undefined ? EntryPoint.Unknown : ENTRIES[options.entry.toLowerCase()];
+  if (entry === undefined) {
+    throw new InputError(
+      COMMAND_LINE,
+      `--entry must be endpoint, network or overlay, got ${JSON.stringify(options.entry)}`,
+    );
+  }
+  const id = from.port ?? DEFAULT_CLIENT_PORT;
+  return {
+    ...createPacketRecord(),
+    seconds: nowSeconds,
+    saddr: from.address,
+    daddr: to.address,
+    // An ICMP echo request: its identifier stands in for the source port.
+    sport: icmp ? id : (from.port ?? DEFAULT_CLIENT_PORT),
+    dport: icmp ? 0 : to.port!,
+    proto,
+    tcpFlags: proto === IpProto.TCP ? tcpFlags(options.flags) : 0,
+    icmpType: icmp ? IcmpType.ECHO : 0,
+    ipLength: 60,
+    entry,
+  };
+}
+
+/** The documented `--json` document. */
+export function traceJson(dp: Datapath, packet: PacketRecord, v: DatapathVerdict): Record<string, unknown> {
+  const backend = v.backendId !== 0 ? dp.backend(v.backendId) : undefined;
+  const frontend = v.revNatId !== 0 ? dp.frontendOf(v.revNatId) : undefined;
+  const reason = v.verdict === "DROPPED" ? dropReason(v.dropReason) : null;
+  return {
+    verdict: v.verdict,
+    dropReason: reason ? { code: reason.code, name: reason.hubble } : null,
+    observationPoint: OBSERVATION_POINT_NAMES[v.observationPoint] ?? String(v.observationPoint),
+    ctState: v.ctState,
+    service: frontend !== undefined ? { revNatId: v.revNatId, frontend } : null,
+    backend: backend
+      ? {
+          id: backend.id,
+          address: `${formatIpv4(backend.address)}:${backend.port === 0 ? packet.dport : backend.port}/${PROTO_LABEL[backend.proto] ?? backend.proto}`,
+        }
+      : null,
+    translated: { saddr: formatIpv4(v.saddr), sport: v.sport, daddr: formatIpv4(v.daddr), dport: v.dport },
+    srcIdentity: v.srcIdentity,
+    dstIdentity: v.dstIdentity,
+    tunnelEndpoint: v.tunnelEndpoint !== 0 ? formatIpv4(v.tunnelEndpoint) : null,
+  };
+}
+
+const RESERVED: Record<number, string> = {
+  1: "host",
+  2: "world",
+  3: "unmanaged",
+  4: "health",
+  5: "init",
+  6: "remote-node",
+  7: "kube-apiserver",
+  8: "ingress",
+  9: "world-ipv4",
+};
+
+function hubbleTime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  const month = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${month} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.000`;
+}
+
+function side(e: TraceStep["src"]): string {
+  const who = RESERVED[e.identity] ?? `ID:${e.identity}`;
+  return `${e.address}${e.port !== null ? `:${e.port}` : ""} (${who})`;
+}
+
+function protoText(packet: PacketRecord): string {
+  if (packet.proto === IpProto.TCP) {
+    const names = FLAG_NAMES.filter(([, bit]) => (packet.tcpFlags & bit) !== 0).map(([n]) => n);
+    return `TCP Flags: ${names.join(", ") || "none"}`;
+  }
+  if (packet.proto === IpProto.ICMP) return "ICMPv4 EchoRequest";
+  return PROTO_LABEL[packet.proto] ?? `proto ${packet.proto}`;
+}
+
+/** Hubble-style lines, one per step, each followed by what the step did. */
+export function traceText(packet: PacketRecord, steps: readonly TraceStep[]): string {
+  const time = hubbleTime(packet.seconds);
+  const lines: string[] = [];
+  for (const s of steps) {
+    const arrow = s.point.includes("xlate") ? "<>" : "->";
+    const what =
+      s.verdict === "DROPPED"
+        ? `${s.note.replace(/ \(.*$/, "")} DROPPED (${protoText(packet)})`
+        : s.verdict === "FORWARDED"
+          ? `${s.point} FORWARDED (${protoText(packet)})`
+          : `${s.point} ${s.verdict} (${PROTO_LABEL[packet.proto] ?? packet.proto})`;
+    lines.push(`${time}: ${side(s.src)} ${arrow} ${side(s.dst)} ${what}`);
+    lines.push(`    ${s.note}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export function registerTrace(program: Command): void {
+  program
+    .command("trace")
+    .description("send one packet through the emulated node and show its path, Hubble-style")
+    .argument(
+      "[snapshot]",
+      "dump directory, dump file, sysdump .zip or bugtool .tar.gz (default: bundled lab-3node)",
+    )
+    .requiredOption(
+      "--from <ip[:port]>",
+      `source address (and port, default ${DEFAULT_CLIENT_PORT}; the ICMP echo id)`,
+    )
+    .requiredOption("--to <ip:port>", "destination address and port")
+    .option("--proto <proto>", "tcp, udp or icmp", "tcp")
+    .option("--flags <flags>", "TCP flags, comma-separated (default SYN)")
+    .option("--algorithm <algorithm>", "force backend selection: maglev or random")
+    .option("--seed <n>", "PRNG seed for random selection and SNAT ports", "1")
+    .option("--node <name>", "the node whose view the datapath takes")
+    .option(
+      "--entry <point>",
+      "where the packet enters: endpoint, network or overlay (default: from its source)",
+    )
+    .option("--json", "print JSON")
+    .action(
+      withErrorHandling(async (snapshotPath: string | undefined, options: TraceCliOptions) => {
+        const now = Math.floor(Date.now() / 1000);
+        const packet = tracePacket(options, now);
+        const seed = Number(options.seed);
+        if (!/^\d+$/.test(options.seed) || !Number.isSafeInteger(seed) || seed > 0xffffffff) {
+          throw new InputError(
+            COMMAND_LINE,
+            `--seed must be an integer 0..4294967295, got ${JSON.stringify(options.seed)}`,
+          );
+        }
+        const algorithm = options.algorithm?.toLowerCase();
+        if (algorithm !== undefined && algorithm !== "maglev" && algorithm !== "random") {
+          throw new InputError(
+            COMMAND_LINE,
+            `--algorithm must be maglev or random, got ${JSON.stringify(options.algorithm)}`,
+          );
+        }
+        const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath());
+        if (options.node !== undefined && !snapshot.nodes.some((n) => n.name === options.node)) {
+          throw new InputError(
+            COMMAND_LINE,
+            `--node ${options.node}: no such node in the snapshot (nodes: ${snapshot.nodes.map((n) => n.name).join(", ")})`,
+          );
+        }
+        const { state, notes } = datapathStateFromSnapshot(snapshot, {
+          ...(options.node !== undefined ? { node: options.node } : {}),
+          dumpTime: now,
+        });
+        // Modes the datapath does not emulate change results: say so (on stderr, JSON stays clean).
+        for (const note of notes.filter((n) => n.includes("not emulated")))
+          process.stderr.write(`dpemu: ${note}\n`);
+        const dp = await Datapath.create(state, {
+          seed,
+          ...(algorithm ? { algorithm: algorithm as "maglev" | "random" } : {}),
+        });
+        try {
+          const { verdict, steps } = dp.trace(packet);
+          process.stdout.write(
+            options.json ? `${JSON.stringify(traceJson(dp, packet, verdict))}\n` : traceText(packet, steps),
+          );
+        } finally {
+          dp.dispose();
+        }
+      }),
+    );
+}

@@ -1,0 +1,25 @@
+// How the agent lays out a service's backend slots (pkg/loadbalancer/reconciler/bpf_reconciler.go):
+// active backends first, then terminating, then quarantined, each group by address then port;
+// maintenance backends get no slot. `count` covers the active ones — or, when there are none, the
+// terminating ones, so draining connections still find them; `qcount` covers the rest.
+import { BackendState, type BackendMapEntry } from "./state.js";
+
+export interface SlotLayout {
+  /** Backend IDs for slots 1..n. */
+  backendIds: number[];
+  count: number;
+  qcount: number;
+}
+
+const stateRank = (state: number): number =>
+  state === BackendState.ACTIVE ? 0 : state === BackendState.TERMINATING ? 1 : 2;
+
+export function layoutSlots(backends: readonly BackendMapEntry[]): SlotLayout {
+  const slotted = backends
+    .filter((b) => b.state !== BackendState.MAINTENANCE)
+    .sort((a, b) => stateRank(a.state) - stateRank(b.state) || a.address - b.address || a.port - b.port);
+  const active = slotted.filter((b) => b.state === BackendState.ACTIVE).length;
+  const terminating = slotted.filter((b) => b.state === BackendState.TERMINATING).length;
+  const count = active > 0 ? active : terminating;
+  return { backendIds: slotted.map((b) => b.id), count, qcount: slotted.length - count };
+}

@@ -1,0 +1,49 @@
+// Reference twin of assembly/datapath/gc.ts.
+import type { ReferenceHashMap } from "../maps/hash-map.js";
+import {
+  TUPLE_F_IN,
+  TUPLE_F_RELATED,
+  TUPLE_F_SERVICE,
+  decodeCtEntry,
+  decodeNatEntry,
+  decodeTuple,
+  encodeTuple,
+  type RefNode,
+} from "./node.js";
+import { natDeletePair } from "./nat.js";
+
+function collect(node: RefNode, map: ReferenceHashMap, now: number): void {
+  const expired: Uint8Array[] = [];
+  for (const { key, value } of map.entries()) {
+    if (decodeCtEntry(value).lifetime < now) expired.push(key);
+  }
+  for (const key of expired) {
+    const t = decodeTuple(key);
+    if ((t.flags & (TUPLE_F_IN | TUPLE_F_RELATED | TUPLE_F_SERVICE)) === 0) {
+      const out = {
+        daddr: t.saddr,
+        saddr: t.daddr,
+        dport: t.dport,
+        sport: t.sport,
+        nexthdr: t.nexthdr,
+        flags: 0,
+      };
+      const v = node.nat.peek(encodeTuple(out));
+      if (v !== undefined) node.gcNatDeleted += natDeletePair(node, out, decodeNatEntry(v));
+    }
+    map.delete(key);
+  }
+  node.gcCtDeleted += expired.length;
+}
+
+export function gcRun(node: RefNode, now: number): void {
+  collect(node, node.ctTcp, now);
+  collect(node, node.ctAny, now);
+  node.gcRuns++;
+  node.nextGc = (now + node.config.gcIntervalSec) >>> 0;
+  node.gcStarted = true;
+}
+
+export function gcIfDue(node: RefNode, now: number): void {
+  if (!node.gcStarted || now >= node.nextGc) gcRun(node, now);
+}

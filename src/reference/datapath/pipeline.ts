@@ -1,0 +1,560 @@
+// Reference twin of assembly/datapath/pipeline.ts: the same steps in the same order, on the
+// reference maps, producing the same verdict for every packet.
+import { EntryPoint, type PacketRecord } from "../../model/packet.js";
+import type { DatapathVerdict } from "../../datapath/verdict.js";
+import { CT_STATE_NAMES } from "../../datapath/verdict.js";
+import type { RecordLayout } from "../../wasm/datapath.js";
+import {
+  CTF_LB_LOOPBACK,
+  CTF_NODE_PORT,
+  ID_KUBE_APISERVER,
+  ID_REMOTE_NODE,
+  ID_WORLD,
+  IPCACHE_F_HAS_TUNNEL,
+  IPCACHE_F_SKIP_TUNNEL,
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  SVC_F_ROUTABLE,
+  TUPLE_F_IN,
+  TUPLE_F_OUT,
+  decodeEndpoint,
+  decodeIpcache,
+  u16At,
+  u32At,
+  u32Key,
+  type EndpointValue,
+  type IpcacheValue,
+  type RefNode,
+} from "./node.js";
+import {
+  CT_ESTABLISHED,
+  CT_NEW,
+  CT_REPLY,
+  DIR_EGRESS,
+  DIR_INGRESS,
+  SCOPE_BIDIR,
+  SCOPE_FORWARD,
+  SCOPE_REVERSE,
+  ctCreate,
+  ctEntryNodePort,
+  ctLookup,
+  ctProbe,
+  emptyCtState,
+  selectTupleType,
+  tupleFromPacket,
+  tupleReverse,
+} from "./conntrack.js";
+import { NAT_APPLIED, natRevSnat, natSnat, type NatResult } from "./nat.js";
+import { lbLocal, lookupService, sourceRangeOk, type LbResult } from "./lb.js";
+import { gcIfDue } from "./gc.js";
+
+const DROP_INVALID_SIP = 132;
+const DROP_CT_UNKNOWN_PROTO = 137;
+const DROP_IS_CLUSTER_IP = 174;
+const DROP_NOT_IN_SRC_RANGE = 177;
+
+const isL4 = (p: number): boolean => p === IPPROTO_TCP || p === IPPROTO_UDP;
+const isRemoteNode = (id: number): boolean =>
+  id === ID_REMOTE_NODE || id === ID_KUBE_APISERVER || id >>> 24 === 2;
+
+/** One packet on its way through the node. */
+class Walk {
+  now = 0;
+  saddr = 0;
+  daddr = 0;
+  sport = 0;
+  dport = 0;
+  proto = 0;
+  tcpFlags = 0;
+  icmpType = 0;
+  verdict = 0;
+  dropReason = 0;
+  obsPoint = 0;
+  ctState = 0;
+  ctDone = false;
+  vflags = 0;
+  revNatId = 0;
+  backendId = 0;
+  srcIdentity = 0;
+  dstIdentity = 0;
+  tunnelEndpoint = 0;
+  serviceCt = 0;
+  dstEndpoint = 0;
+  ipcacheEntry: IpcacheValue | null = null;
+
+  constructor(
+    readonly node: RefNode,
+    readonly L: RecordLayout,
+  ) {}
+
+  drop(reason: number, entry: number): void {
+    this.verdict = this.L.VERDICT_DROPPED;
+    this.dropReason = reason;
+    this.obsPoint = entry;
+  }
+
+  forward(point: number): void {
+    this.verdict = this.L.VERDICT_FORWARDED;
+    this.obsPoint = point;
+  }
+
+  noteCt(state: number): void {
+    if (!this.ctDone) {
+      this.ctState = state;
+      this.ctDone = true;
+    }
+  }
+
+  identityOf(addr: number): number {
+    const hit = this.node.ipcache.lookup(addr);
+    this.ipcacheEntry = hit === undefined ? null : decodeIpcache(hit.value);
+    return this.ipcacheEntry === null ? ID_WORLD : this.ipcacheEntry.identity;
+  }
+
+  tunnelFor(): number {
+    const e = this.ipcacheEntry;
+    if (!this.node.config.tunnelMode || e === null) return 0;
+    if ((e.flags & IPCACHE_F_SKIP_TUNNEL) !== 0 || (e.flags & IPCACHE_F_HAS_TUNNEL) === 0) return 0;
+    return e.tunnel;
+  }
+
+  endpointOf(addr: number): EndpointValue | null {
+    const raw = this.node.endpoints.lookup(u32Key(addr));
+    return raw === undefined ? null : decodeEndpoint(raw);
+  }
+
+  reverseNat(id: number): void {
+    const rev = this.node.revNat.lookup(u32Key(id));
+    this.revNatId = id;
+    if (rev === undefined) return;
+    this.saddr = u32At(rev, 0);
+    const port = u16At(rev, 4);
+    if (port !== 0 && isL4(this.proto)) this.sport = port;
+    this.vflags |= this.L.VFLAG_REV_NAT;
+  }
+
+  deliverToEndpoint(ep: EndpointValue, entry: number): void {
+    this.dstEndpoint = ep.id;
+    this.dstIdentity = ep.identity;
+    const t = tupleFromPacket(
+      this.saddr,
+      this.daddr,
+      this.sport,
+      this.dport,
+      this.proto,
+      this.icmpType,
+      selectTupleType(DIR_INGRESS, SCOPE_BIDIR),
+    );
+    if (t === null) {
+      this.drop(DROP_CT_UNKNOWN_PROTO, entry);
+      return;
+    }
+    const state = emptyCtState();
+    const st = ctLookup(this.node, t, DIR_INGRESS, SCOPE_BIDIR, 0, this.tcpFlags, this.now, state);
+    this.noteCt(st);
+    if (st === CT_REPLY) {
+      if (state.revNat !== 0 && !state.loopback) this.reverseNat(state.revNat);
+    } else if (st === CT_NEW) {
+      const out = ctProbe(this.node, t, TUPLE_F_OUT);
+      const nodePort = out !== undefined && ctEntryNodePort(out) ? CTF_NODE_PORT : 0;
+      ctCreate(this.node, t, DIR_INGRESS, true, 0, this.srcIdentity, 0, nodePort, this.now);
+    }
+    this.forward(this.L.OBS_TO_ENDPOINT);
+  }
+
+  needsMasquerade(): boolean {
+    const node = this.node;
+    const c = node.config;
+    if (!c.masquerade || this.saddr === c.masqueradeAddress) return false;
+    const local = this.endpointOf(this.saddr);
+    if (local !== null) {
+      const t = tupleFromPacket(
+        this.saddr,
+        this.daddr,
+        this.sport,
+        this.dport,
+        this.proto,
+        this.icmpType,
+        TUPLE_F_IN,
+      );
+      if (t !== null && ctProbe(node, t, TUPLE_F_IN) !== undefined) return false;
+    }
+    if (c.nativeCidr !== null && (this.daddr & node.nativeCidrMask) >>> 0 === node.nativeCidrPrefix)
+      return false;
+    if (local !== null && local.isHost) return false;
+    if (c.ipMasqAgent && node.ipMasq.lookup(this.daddr) !== undefined) return false;
+    const remoteHit = node.ipcache.lookup(this.daddr);
+    if (remoteHit !== undefined) {
+      const remote = decodeIpcache(remoteHit.value);
+      if (isRemoteNode(remote.identity)) {
+        if (!c.tunnelMode) return false;
+        if ((remote.flags & IPCACHE_F_SKIP_TUNNEL) !== 0) return false;
+      }
+    }
+    return local !== null;
+  }
+
+  leaveThroughDevice(entry: number): void {
+    if (this.needsMasquerade()) {
+      const out: NatResult = { addr: 0, port: 0 };
+      const r = natSnat(
+        this.node,
+        this.saddr,
+        this.daddr,
+        this.sport,
+        this.dport,
+        this.proto,
+        this.icmpType,
+        this.node.config.masqueradeAddress,
+        this.now,
+        out,
+      );
+      if (r === NAT_APPLIED) {
+        this.saddr = out.addr;
+        this.sport = out.port;
+        this.vflags |= this.L.VFLAG_SNAT;
+      } else if (r > 1) {
+        this.drop(r, entry);
+        return;
+      }
+    }
+    this.forward(this.node.config.bpfHostRouting ? this.L.OBS_TO_NETWORK : this.L.OBS_TO_STACK);
+  }
+
+  forwardFromEndpoint(): void {
+    this.dstIdentity = this.identityOf(this.daddr);
+    const tunnel = this.tunnelFor();
+    const ep = this.endpointOf(this.daddr);
+    if (ep !== null) {
+      if (ep.isHost) {
+        this.forward(this.L.OBS_TO_STACK);
+        return;
+      }
+      this.deliverToEndpoint(ep, this.L.OBS_FROM_ENDPOINT);
+      return;
+    }
+    if (tunnel !== 0) {
+      this.tunnelEndpoint = tunnel;
+      this.forward(this.L.OBS_TO_OVERLAY);
+      return;
+    }
+    this.leaveThroughDevice(this.L.OBS_FROM_ENDPOINT);
+  }
+
+  reverseNodePort(): boolean {
+    if (!isL4(this.proto)) return false;
+    const t = tupleFromPacket(
+      this.saddr,
+      this.daddr,
+      this.sport,
+      this.dport,
+      this.proto,
+      this.icmpType,
+      TUPLE_F_OUT,
+    )!;
+    const out = ctProbe(this.node, t, TUPLE_F_OUT);
+    if (out === undefined || !ctEntryNodePort(out)) return false;
+    const state = emptyCtState();
+    const st = ctLookup(this.node, t, DIR_INGRESS, SCOPE_REVERSE, 0, this.tcpFlags, this.now, state);
+    this.noteCt(st);
+    if (st === CT_REPLY && state.nodePort && state.revNat !== 0) {
+      this.vflags |= this.L.VFLAG_NODEPORT;
+      this.reverseNat(state.revNat);
+    }
+    this.dstIdentity = this.identityOf(this.daddr);
+    const tunnel = this.tunnelFor();
+    if (tunnel !== 0) {
+      this.tunnelEndpoint = tunnel;
+      this.forward(this.L.OBS_TO_OVERLAY);
+    } else {
+      this.forward(this.L.OBS_TO_NETWORK);
+    }
+    return true;
+  }
+
+  fromEndpoint(): void {
+    const L = this.L;
+    const src = this.endpointOf(this.saddr);
+    if (src === null) {
+      this.drop(DROP_INVALID_SIP, L.OBS_FROM_ENDPOINT);
+      return;
+    }
+    this.srcIdentity = src.identity;
+    let serviceRevNat = 0;
+    let loopback = false;
+    if (isL4(this.proto)) {
+      const hit = lookupService(
+        this.node,
+        this.daddr,
+        this.dport,
+        this.node.config.serviceProtocols ? this.proto : 0,
+        true,
+      );
+      if (hit !== null) {
+        this.vflags |= L.VFLAG_SERVICE;
+        serviceRevNat = hit.svc.revNat;
+        this.revNatId = serviceRevNat;
+        const res: LbResult = {
+          flags: hit.wildcard ? L.VFLAG_WILDCARD : 0,
+          serviceCt: 0,
+          backendId: 0,
+          backend: null,
+        };
+        const r = lbLocal(
+          this.node,
+          L,
+          hit,
+          true,
+          this.saddr,
+          this.daddr,
+          this.sport,
+          this.dport,
+          this.proto,
+          this.tcpFlags,
+          this.now,
+          res,
+        );
+        this.vflags |= res.flags;
+        this.serviceCt = res.serviceCt;
+        if (r !== 0) {
+          this.drop(r, L.OBS_FROM_ENDPOINT);
+          return;
+        }
+        this.backendId = res.backendId;
+        const backend = res.backend!;
+        if (backend.address === this.saddr) {
+          loopback = true;
+          this.saddr = this.node.config.loopbackAddress;
+          this.vflags |= L.VFLAG_LOOPBACK;
+        }
+        this.daddr = backend.address;
+        if (backend.port !== 0) this.dport = backend.port;
+        this.vflags |= L.VFLAG_DNAT;
+      }
+    }
+    const scope = serviceRevNat !== 0 ? SCOPE_FORWARD : SCOPE_BIDIR;
+    const t = tupleFromPacket(
+      this.saddr,
+      this.daddr,
+      this.sport,
+      this.dport,
+      this.proto,
+      this.icmpType,
+      selectTupleType(DIR_EGRESS, SCOPE_BIDIR),
+    );
+    if (t === null) {
+      this.drop(DROP_CT_UNKNOWN_PROTO, L.OBS_FROM_ENDPOINT);
+      return;
+    }
+    const state = emptyCtState();
+    const st = ctLookup(this.node, t, DIR_EGRESS, scope, 0, this.tcpFlags, this.now, state);
+    this.noteCt(st);
+    const entryFlags = loopback ? CTF_LB_LOOPBACK : 0;
+    if (st === CT_NEW) {
+      ctCreate(this.node, t, DIR_EGRESS, true, serviceRevNat, this.srcIdentity, 0, entryFlags, this.now);
+    } else if (st === CT_ESTABLISHED) {
+      if (state.revNat !== serviceRevNat) {
+        ctCreate(this.node, t, DIR_EGRESS, true, serviceRevNat, this.srcIdentity, 0, entryFlags, this.now);
+      }
+    } else {
+      if (this.revNatId === 0) this.revNatId = state.revNat;
+      if (state.nodePort && isL4(this.proto) && this.reverseNodePort()) return;
+    }
+    this.forwardFromEndpoint();
+  }
+
+  nodePortToRemote(entry: number): void {
+    this.dstIdentity = this.identityOf(this.daddr);
+    const tunnel = this.tunnelFor();
+    const c = this.node.config;
+    const target = tunnel !== 0 ? c.routerAddress : c.directRoutingAddress;
+    const out: NatResult = { addr: 0, port: 0 };
+    const r = natSnat(
+      this.node,
+      this.saddr,
+      this.daddr,
+      this.sport,
+      this.dport,
+      this.proto,
+      this.icmpType,
+      target,
+      this.now,
+      out,
+    );
+    if (r === NAT_APPLIED) {
+      this.saddr = out.addr;
+      this.sport = out.port;
+      this.vflags |= this.L.VFLAG_SNAT;
+    } else if (r > 1) {
+      this.drop(r, entry);
+      return;
+    }
+    if (tunnel !== 0) {
+      this.tunnelEndpoint = tunnel;
+      this.forward(this.L.OBS_TO_OVERLAY);
+    } else {
+      this.forward(this.L.OBS_TO_NETWORK);
+    }
+  }
+
+  deliverFromOutside(entry: number): void {
+    const ep = this.endpointOf(this.daddr);
+    if (ep !== null && !ep.isHost) {
+      this.deliverToEndpoint(ep, entry);
+      return;
+    }
+    this.dstIdentity = this.identityOf(this.daddr);
+    if (ep === null && entry !== this.L.OBS_FROM_OVERLAY) {
+      const tunnel = this.tunnelFor();
+      if (tunnel !== 0) {
+        this.tunnelEndpoint = tunnel;
+        this.forward(this.L.OBS_TO_OVERLAY);
+        return;
+      }
+    }
+    this.forward(this.L.OBS_TO_STACK);
+  }
+
+  fromOutside(entry: number): void {
+    const L = this.L;
+    this.srcIdentity = this.identityOf(this.saddr);
+    if (entry !== L.OBS_FROM_OVERLAY && isL4(this.proto)) {
+      const hit = lookupService(
+        this.node,
+        this.daddr,
+        this.dport,
+        this.node.config.serviceProtocols ? this.proto : 0,
+        false,
+      );
+      if (hit !== null) {
+        const res: LbResult = {
+          flags: hit.wildcard ? L.VFLAG_WILDCARD : 0,
+          serviceCt: 0,
+          backendId: 0,
+          backend: null,
+        };
+        this.vflags |= L.VFLAG_SERVICE | res.flags;
+        const revNat = hit.svc.revNat;
+        this.revNatId = revNat;
+        if (!sourceRangeOk(this.node, hit.svc, this.saddr)) {
+          this.drop(DROP_NOT_IN_SRC_RANGE, entry);
+          return;
+        }
+        const r = lbLocal(
+          this.node,
+          L,
+          hit,
+          false,
+          this.saddr,
+          this.daddr,
+          this.sport,
+          this.dport,
+          this.proto,
+          this.tcpFlags,
+          this.now,
+          res,
+        );
+        this.vflags |= res.flags;
+        this.serviceCt = res.serviceCt;
+        if (r !== 0) {
+          this.drop(r, entry);
+          return;
+        }
+        if ((hit.svc.flags & SVC_F_ROUTABLE) === 0) {
+          this.drop(DROP_IS_CLUSTER_IP, entry);
+          return;
+        }
+        this.backendId = res.backendId;
+        const backend = res.backend!;
+        this.daddr = backend.address;
+        if (backend.port !== 0) this.dport = backend.port;
+        this.vflags |= L.VFLAG_DNAT | L.VFLAG_NODEPORT;
+        const t = tupleFromPacket(
+          this.saddr,
+          this.daddr,
+          this.sport,
+          this.dport,
+          this.proto,
+          this.icmpType,
+          selectTupleType(DIR_EGRESS, SCOPE_BIDIR),
+        )!;
+        const state = emptyCtState();
+        const st = ctLookup(this.node, t, DIR_EGRESS, SCOPE_BIDIR, 0, this.tcpFlags, this.now, state);
+        this.noteCt(st);
+        if (st === CT_REPLY) tupleReverse(t);
+        if (st === CT_NEW || st === CT_REPLY || state.revNat !== revNat) {
+          ctCreate(this.node, t, DIR_EGRESS, false, revNat, ID_WORLD, 0, CTF_NODE_PORT, this.now);
+        }
+        const ep = this.endpointOf(this.daddr);
+        if (ep !== null) {
+          if (ep.isHost) {
+            this.dstIdentity = ep.identity;
+            this.forward(L.OBS_TO_STACK);
+          } else {
+            this.deliverToEndpoint(ep, entry);
+          }
+          return;
+        }
+        this.nodePortToRemote(entry);
+        return;
+      }
+    }
+    const out: NatResult = { addr: 0, port: 0 };
+    if (
+      natRevSnat(this.node, this.saddr, this.daddr, this.sport, this.dport, this.proto, this.icmpType, out)
+    ) {
+      this.daddr = out.addr;
+      this.dport = out.port;
+      this.vflags |= L.VFLAG_REV_SNAT;
+      if (this.reverseNodePort()) return;
+    }
+    this.deliverFromOutside(entry);
+  }
+}
+
+/** Processes one packet and returns its verdict. */
+export function processPacket(node: RefNode, L: RecordLayout, p: PacketRecord): DatapathVerdict {
+  const w = new Walk(node, L);
+  w.now = p.seconds >>> 0;
+  gcIfDue(node, w.now);
+  w.saddr = p.saddr >>> 0;
+  w.daddr = p.daddr >>> 0;
+  w.sport = p.sport & 0xffff;
+  w.dport = p.dport & 0xffff;
+  w.proto = p.proto & 0xff;
+  w.tcpFlags = w.proto === IPPROTO_TCP ? p.tcpFlags & 0xff : 0;
+  w.icmpType = w.proto === IPPROTO_ICMP ? p.icmpType & 0xff : 0;
+  w.verdict = L.VERDICT_FORWARDED;
+  w.ctState = L.CT_NEW;
+  w.serviceCt = L.SERVICE_CT_NONE;
+  let entry: number = p.entry;
+  if (entry === EntryPoint.Unknown) {
+    const ep = w.endpointOf(w.saddr);
+    entry = ep !== null && !ep.isHost ? EntryPoint.FromEndpoint : EntryPoint.FromNetwork;
+  }
+  if (entry === EntryPoint.FromEndpoint) w.fromEndpoint();
+  else w.fromOutside(entry === EntryPoint.FromOverlay ? L.OBS_FROM_OVERLAY : L.OBS_FROM_NETWORK);
+  if (!w.ctDone) w.vflags |= L.VFLAG_UNTRACKED;
+  node.packets++;
+  if (w.verdict === L.VERDICT_DROPPED) node.dropped++;
+  else node.forwarded++;
+  return {
+    verdict: w.verdict === L.VERDICT_DROPPED ? "DROPPED" : "FORWARDED",
+    dropReason: w.dropReason & 0xff,
+    observationPoint: w.obsPoint & 0xff,
+    ctState: CT_STATE_NAMES[w.ctState] ?? "new",
+    flags: w.vflags & 0xffff,
+    revNatId: w.revNatId & 0xffff,
+    backendId: w.backendId >>> 0,
+    saddr: w.saddr >>> 0,
+    daddr: w.daddr >>> 0,
+    sport: w.sport & 0xffff,
+    dport: w.dport & 0xffff,
+    srcIdentity: w.srcIdentity >>> 0,
+    dstIdentity: w.dstIdentity >>> 0,
+    tunnelEndpoint: w.tunnelEndpoint >>> 0,
+    serviceCt: w.serviceCt === L.SERVICE_CT_NONE ? null : w.serviceCt === L.CT_NEW ? "new" : "existing",
+    dstEndpointId: w.dstEndpoint >>> 0,
+  };
+}

@@ -120,8 +120,25 @@ export { ReferenceLpmMap } from "./reference/maps/lpm-map.js";
 export { ReferenceHashMap } from "./reference/maps/hash-map.js";
 
 // Maglev vs random comparison (dpemu compare): experiments, statistics, reports.
-export { compareSelection, type CompareOptions, type FlowSource } from "./analysis/run-compare.js";
-export { runComparison, type CompareInput, type ServiceFlows } from "./analysis/compare.js";
+export {
+  compareSelection,
+  DEFAULT_CT_FLOWS,
+  type CompareOptions,
+  type FlowSource,
+} from "./analysis/run-compare.js";
+export {
+  runComparison,
+  type CompareInput,
+  type ConntrackInput,
+  type ServiceFlows,
+} from "./analysis/compare.js";
+export {
+  ServiceNode,
+  ServiceNodes,
+  datapathProtocol,
+  type ServiceNodeOptions,
+} from "./analysis/service-node.js";
+export { sampleFlows } from "./analysis/flow-sample.js";
 export type { NodeSelector, SelectionEngine } from "./analysis/selection.js";
 export { WasmSelectionEngine } from "./analysis/wasm-engine.js";
 export { ReferenceSelectionEngine } from "./analysis/reference-engine.js";

@@ -282,6 +282,24 @@ export class Datapath {
     }
   }
 
+  /**
+   * Changes a backend's weight. The BPF backend entry has no weight: only the agent's Maglev build
+   * reads it, so the tables of every service using the backend are rebuilt; slots stay as they are.
+   */
+  async setBackendWeight(backendId: number, weight: number): Promise<void> {
+    const b = this.backends.get(backendId);
+    if (!b) throw new Error(`unknown backend ${backendId}`);
+    if (!Number.isInteger(weight) || weight < 0 || weight > 0xffff) {
+      throw new Error(`backend weight must be an integer 0..65535, got ${weight}`);
+    }
+    b.weight = weight;
+    this.engine.upsertBackend(b);
+    if (!this.usesMaglev()) return;
+    for (const fe of this.frontends.values()) {
+      if (fe.backendIds.includes(backendId)) await this.rebuildMaglev(fe);
+    }
+  }
+
   private async rewrite(fe: Frontend, ids: number[]): Promise<void> {
     const layout = layoutSlots(ids.map((id) => this.backends.get(id)!));
     const oldTotal = fe.backendIds.length;

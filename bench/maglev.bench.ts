@@ -9,7 +9,8 @@ import { MaglevWasm, encodeBackends } from "../src/lb/maglev-wasm.js";
 import { parseClusterSeed } from "../src/lb/seed.js";
 import { maglevTable } from "../src/reference/maglev.js";
 import { flowHashV4, type FlowV4 } from "../src/reference/flow-hash.js";
-import { maglevLookup, randomSlot, Xoshiro128 } from "../src/reference/select.js";
+import { Xoshiro128 } from "../src/reference/prng.js";
+import { maglevLookup, randomSlot } from "../src/reference/select.js";
 
 const seed = parseClusterSeed();
 const maglev = await MaglevWasm.load();

@@ -4,6 +4,7 @@ import { toEntries, type MaglevBackend } from "../lb/backend.js";
 import { InvalidInputError } from "../lb/errors.js";
 import { buildMaglevTable, checkTableSize } from "../lb/maglev.js";
 import { DEFAULT_MAGLEV_SEED, parseClusterSeed } from "../lb/seed.js";
+import { joinHostPort } from "../model/ip.js";
 import { cliCommand, processIo, withErrorHandling, type CliIo } from "./errors.js";
 
 const BACKEND_FORMAT = "IP:PORT/PROTO[,weight=W][,id=N][,internal]";
@@ -59,8 +60,7 @@ function parseTableSize(text: string): number {
 }
 
 function describeBackend(b: MaglevBackend): string {
-  const host = b.address.includes(":") ? `[${b.address}]` : b.address;
-  return `${host}:${b.port}/${b.protocol.toUpperCase()}${b.internal ? " (internal)" : ""}`;
+  return `${joinHostPort(b.address, b.port)}/${b.protocol.toUpperCase()}${b.internal ? " (internal)" : ""}`;
 }
 
 /** Per-backend counts and shares as an aligned text table. */

@@ -9,8 +9,7 @@ export {
 } from "./snapshot/parse-files.js";
 export { FORMATS, recognise, register, type RegisteredFormat } from "./snapshot/registry.js";
 export { InputError, type SnapshotWarning } from "./snapshot/errors.js";
-export type { Snapshot, NodeView, DumpRecord } from "./model/snapshot.js";
-export type { StateTables } from "./snapshot/state-tables.js";
+export type { Snapshot, NodeView, DumpRecord, StateTables } from "./model/snapshot.js";
 export type { Service, Frontend, ServiceType, LookupScope } from "./model/service.js";
 export type { Backend, BackendState } from "./model/backend.js";
 export type { RevNatEntry } from "./model/revnat.js";

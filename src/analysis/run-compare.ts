@@ -1,6 +1,6 @@
 // One comparison end to end: flows for every service (synthetic, or from a capture), the Wasm
 // selection engine, every experiment, one report. The CLI and library users call this.
-import { Xoshiro128 } from "../reference/select.js";
+import { Xoshiro128 } from "../reference/prng.js";
 import type { PortPacking } from "../reference/flow-hash.js";
 import { runComparison, type ServiceFlows } from "./compare.js";
 import { nodeStreamSeed } from "./engine-options.js";

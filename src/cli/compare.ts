@@ -13,7 +13,6 @@ import type { NodeConfig } from "../datapath/state.js";
 import { maglevTableCount, servicesToCompare, UnknownServiceError } from "../analysis/snapshot-services.js";
 import { parseWeights, syntheticService } from "../analysis/synthetic-service.js";
 import { DEFAULT_PORT_PACKING, portPackingForCiliumVersion } from "../lb/cilium-version.js";
-import { InvalidInputError } from "../lb/errors.js";
 import { checkTableSize, DEFAULT_MAGLEV_TABLE_SIZE } from "../lb/maglev.js";
 import { parseClusterSeed } from "../lb/seed.js";
 import type { PortPacking } from "../reference/flow-hash.js";
@@ -24,7 +23,7 @@ import { formatHtmlReport } from "../report/html.js";
 import { formatJsonReport } from "../report/json.js";
 import { formatTextReport } from "../report/text.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
-import { withErrorHandling } from "./errors.js";
+import { cliCommand, commandLine, withErrorHandling } from "./errors.js";
 
 interface CompareCliOptions {
   readonly service?: string[];
@@ -44,7 +43,7 @@ interface CompareCliOptions {
 }
 
 /** Errors about the command line itself: reported like bad input (one line, exit 2). */
-const COMMAND_LINE = { file: "dpemu compare", line: 0 };
+const COMMAND_LINE = commandLine("compare");
 
 function integer(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
@@ -57,16 +56,15 @@ function integer(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
-/** Runs `work`, turning the validation errors of the pieces it calls into command-line errors. */
+/**
+ * Runs `work`, turning the errors by which the pieces it calls reject a service selection or a
+ * comparison's inputs into command-line errors (InvalidInputError is one everywhere: errors.ts).
+ */
 async function asInputErrors<T>(work: () => Promise<T> | T): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (
-      error instanceof InvalidInputError ||
-      error instanceof UnknownServiceError ||
-      error instanceof RangeError
-    ) {
+    if (error instanceof UnknownServiceError || error instanceof RangeError) {
       throw new InputError(COMMAND_LINE, error.message);
     }
     throw error;
@@ -216,9 +214,8 @@ async function writeOutputs(report: CompareReport, options: CompareCliOptions): 
   if (options.html !== undefined) process.stderr.write(`HTML report written to ${options.html}\n`);
 }
 
-export function registerCompare(program: Command): void {
-  program
-    .command("compare")
+export function compareCommand(): Command {
+  return cliCommand("compare")
     .description(
       "Maglev vs random backend selection on real services: balance, table size, backend churn, node failover, cost",
     )
@@ -261,6 +258,7 @@ export function registerCompare(program: Command): void {
     .option("--html <file>", "also write a self-contained HTML report with charts")
     .action(
       withErrorHandling(
+        "compare",
         async (snapshotPath: string | undefined, options: CompareCliOptions, command: Command) => {
           const inputs = await asInputErrors(async () => {
             const found =

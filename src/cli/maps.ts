@@ -15,7 +15,7 @@ import { mapGetLb4ServicesFormat } from "../snapshot/formats/map-get-lb4-service
 import { backendsMapEntries, servicesMapEntries } from "../snapshot/lb-maps.js";
 import { loadSnapshot } from "../snapshot/load.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
-import { withErrorHandling } from "./errors.js";
+import { cliCommand, commandLine, withErrorHandling } from "./errors.js";
 
 /** Map name -> printer of that map from a node view. IPv4 entries only (the emulated family). */
 export const MAP_PRINTERS: Readonly<Record<string, (view: NodeView) => string>> = {
@@ -69,8 +69,8 @@ interface MapsOptions {
   readonly lenient?: boolean;
 }
 
-export function registerMaps(program: Command): void {
-  const maps = program.command("maps").description("emulated BPF maps");
+export function mapsCommand(): Command {
+  const maps = cliCommand("maps").description("emulated BPF maps");
   maps
     .command("dump")
     .description(`print a map in cilium-dbg's format (${Object.keys(MAP_PRINTERS).join(", ")})`)
@@ -79,19 +79,23 @@ export function registerMaps(program: Command): void {
     .option("--node <name>", "the node whose maps to print")
     .option("--lenient", "skip unparseable lines with a warning instead of failing")
     .action(
-      withErrorHandling(async (name: string, snapshotPath: string | undefined, options: MapsOptions) => {
-        const printer = MAP_PRINTERS[name];
-        if (printer === undefined) {
-          throw new InputError(
-            { file: name, line: 0 },
-            `expected a map name (${Object.keys(MAP_PRINTERS).join(", ")}), found ${JSON.stringify(name)}`,
-          );
-        }
-        const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath(), {
-          ...(options.node !== undefined ? { node: options.node } : {}),
-          lenient: options.lenient ?? false,
-        });
-        process.stdout.write(printer(snapshot.selected));
-      }),
+      withErrorHandling(
+        "maps dump",
+        async (name: string, snapshotPath: string | undefined, options: MapsOptions) => {
+          const printer = MAP_PRINTERS[name];
+          if (printer === undefined) {
+            throw new InputError(
+              commandLine("maps dump"),
+              `expected a map name (${Object.keys(MAP_PRINTERS).join(", ")}), found ${JSON.stringify(name)}`,
+            );
+          }
+          const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath(), {
+            ...(options.node !== undefined ? { node: options.node } : {}),
+            lenient: options.lenient ?? false,
+          });
+          process.stdout.write(printer(snapshot.selected));
+        },
+      ),
     );
+  return maps;
 }

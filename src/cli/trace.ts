@@ -19,7 +19,7 @@ import {
 import { InputError } from "../snapshot/errors.js";
 import { loadSnapshot } from "../snapshot/load.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
-import { withErrorHandling } from "./errors.js";
+import { cliCommand, withErrorHandling } from "./errors.js";
 
 interface TraceCliOptions {
   readonly from: string;
@@ -208,9 +208,8 @@ export function traceText(packet: PacketRecord, steps: readonly TraceStep[]): st
   return `${lines.join("\n")}\n`;
 }
 
-export function registerTrace(program: Command): void {
-  program
-    .command("trace")
+export function traceCommand(): Command {
+  return cliCommand("trace")
     .description("send one packet through the emulated node and show its path, Hubble-style")
     .argument(
       "[snapshot]",
@@ -232,7 +231,7 @@ export function registerTrace(program: Command): void {
     )
     .option("--json", "print JSON")
     .action(
-      withErrorHandling(async (snapshotPath: string | undefined, options: TraceCliOptions) => {
+      withErrorHandling("trace", async (snapshotPath: string | undefined, options: TraceCliOptions) => {
         const now = Math.floor(Date.now() / 1000);
         const packet = tracePacket(options, now);
         const seed = Number(options.seed);

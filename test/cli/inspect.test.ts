@@ -9,7 +9,7 @@ import { bpfIpcacheListFormat } from "../../src/snapshot/formats/bpf-ipcache-lis
 import { mapGetIpcacheFormat } from "../../src/snapshot/formats/map-get-ipcache.js";
 import { mapGetLb4ServicesFormat } from "../../src/snapshot/formats/map-get-lb4-services.js";
 import { splitDumps } from "../../src/snapshot/split.js";
-import { fixtureText } from "../snapshot/helpers.js";
+import { fixtureText } from "../helpers/fixtures.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 

@@ -8,8 +8,8 @@ import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { readSegment } from "../../src/snapshot/read-segment.js";
 import { FORMATS, formatOfKind } from "../../src/snapshot/registry.js";
 import { splitDumps } from "../../src/snapshot/split.js";
-import { allFixtures } from "./state-fixtures.js";
-import { fixtureText, strict } from "./helpers.js";
+import { allFixtures, fixtureText } from "../helpers/fixtures.js";
+import { strict } from "./helpers.js";
 
 /** The dumps each fixture holds, in order; files not listed hold none (hubble captures). */
 const EXPECTED: Readonly<Record<string, readonly string[]>> = {
@@ -55,7 +55,7 @@ function claims(lines: readonly string[]): string[] {
 /** The dumps of a fixture as the loader reads them (split, recognised, cut where pasted back to back). */
 function dumpsOf(file: string): { kind: string; source: DumpSource; model: unknown }[] {
   return splitDumps(file, fixtureText(file)).flatMap((segment) =>
-    readSegment(segment, strict()).dumps.map((d) => ({
+    readSegment(segment, strict).dumps.map((d) => ({
       kind: d.registered.format.kind,
       source: d.source,
       model: d.model,

@@ -9,8 +9,8 @@ import { readSegment } from "../../src/snapshot/read-segment.js";
 import { NodeDumps } from "../../src/snapshot/node-dumps.js";
 import { formatOfKind } from "../../src/snapshot/registry.js";
 import { splitDumps } from "../../src/snapshot/split.js";
-import { FIXTURES, fixtureText, strict } from "./helpers.js";
-import { allFixtures } from "./state-fixtures.js";
+import { FIXTURES, allFixtures, fixtureText } from "../helpers/fixtures.js";
+import { strict } from "./helpers.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 
 const DUMP_FIXTURES = allFixtures().filter((f) => !/hubble/.test(f));
@@ -108,7 +108,7 @@ function viewContent(view: NodeView): string {
 function parsePrinted(name: string, text: string): NodeDumps {
   const dumps = new NodeDumps();
   for (const segment of splitDumps(name, text)) {
-    for (const d of readSegment(segment, strict()).dumps) {
+    for (const d of readSegment(segment, strict).dumps) {
       d.registered.collect(dumps, d.model, {
         kind: d.registered.format.kind,
         file: name,
@@ -141,7 +141,7 @@ describe("round trip of every fixture through the loader", () => {
     it(`${file}: each dump printed in its format loads back to the same view`, () => {
       const loaded = parseSnapshotFiles([{ name: file, text: fixtureText(file) }]);
       const printed = splitDumps(file, fixtureText(file))
-        .flatMap((segment) => readSegment(segment, strict()).dumps)
+        .flatMap((segment) => readSegment(segment, strict).dumps)
         .map((d) => formatOfKind(d.registered.format.kind)!.format.print(d.model))
         .join("\n");
       const again = parseSnapshotFiles([{ name: file, text: printed }]);

@@ -195,10 +195,49 @@ export {
 export {
   datapathStateFromSnapshot,
   datapathStateFromView,
+  ctBootTime,
+  type DumpClock,
   type FromSnapshotOptions,
   type SnapshotDatapathState,
 } from "./datapath/from-snapshot.js";
-export { layoutSlots, type SlotLayout } from "./datapath/service-slots.js";
+export { layoutSlots, slotFlags, type SlotLayout } from "./datapath/service-slots.js";
+
+// Reading the emulated maps back (dpemu maps dump): map-level entries, their dump models, printers.
+export {
+  DATAPATH_MAP_NAMES,
+  type AffinityMapEntry,
+  type BackendRecord,
+  type DatapathMapName,
+  type DatapathMaps,
+  type MaglevMapEntry,
+  type MapReader,
+} from "./datapath/map-records.js";
+export {
+  CURRENT_DUMP_STYLE,
+  backendToModel,
+  ctToModel,
+  dumpStyleOf,
+  emulatedMapContent,
+  invertibleDumpTime,
+  ipMasqToModel,
+  ipcacheToModel,
+  maglevToModel,
+  natToModel,
+  revNatToModel,
+  serviceToModel,
+  type DumpStyle,
+  type EmulatedContentOptions,
+  type EmulatedMapContent,
+} from "./datapath/to-model.js";
+export {
+  EmulatedMaps,
+  SOCKNAT_NOTE,
+  type EmulatedMapsOptions,
+  type MapsDumpResult,
+} from "./datapath/maps-dump.js";
+export { notLoadedNotes } from "./datapath/not-loaded.js";
+export { EMPTY_MAP_CONTENT, mapContentOfView, type MapDumpContent } from "./snapshot/map-content.js";
+export { MAP_DUMPS, type MapDump } from "./snapshot/map-dumps.js";
 export {
   WasmDatapathEngine,
   readRecordLayout,

@@ -2,7 +2,8 @@
 // format that reads it, no two formats ever claim the same dump (the `map get` tables share one
 // header, so their rows decide), and each format's printed output is claimed by that format alone.
 import { describe, expect, it } from "vitest";
-import { MAP_PRINTERS } from "../../src/cli/maps.js";
+import { MAP_DUMPS } from "../../src/snapshot/map-dumps.js";
+import { mapContentOfView } from "../../src/snapshot/map-content.js";
 import type { DumpSource } from "../../src/snapshot/dump-source.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { readSegment } from "../../src/snapshot/read-segment.js";
@@ -108,8 +109,8 @@ describe("recognition over the whole registry", () => {
     ];
     const claimed = new Map<string, Set<string>>();
     for (const view of views) {
-      for (const [map, printer] of Object.entries(MAP_PRINTERS)) {
-        for (const segment of splitDumps(map, printer(view))) {
+      for (const [map, dump] of Object.entries(MAP_DUMPS)) {
+        for (const segment of splitDumps(map, dump.print(mapContentOfView(view)))) {
           const kinds = claims(segment.lines);
           // An empty map prints `Cache is empty`, which says nothing about which map it is.
           if (segment.lines.join("\n").trim() === "Cache is empty") {

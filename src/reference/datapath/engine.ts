@@ -19,6 +19,8 @@ import { RefNode, encodeCtEntry, encodeSvcKey, encodeSvcValue, encodeTuple, u32K
 import { natInsert } from "./nat.js";
 import { processPacket } from "./pipeline.js";
 import { gcRun } from "./gc.js";
+import { readReferenceMap } from "./read-maps.js";
+import type { DatapathMapName, DatapathMaps } from "../../datapath/map-records.js";
 
 function check(what: string, rc: number): void {
   if (rc < 0) throw new Error(`dpemu reference datapath: ${what} failed (errno ${-rc})`);
@@ -184,4 +186,8 @@ export class ReferenceDatapathEngine implements DatapathEngine {
   }
 
   dispose(): void {}
+
+  readMap<K extends DatapathMapName>(name: K): DatapathMaps[K] {
+    return readReferenceMap(this.node, name);
+  }
 }

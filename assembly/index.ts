@@ -5,3 +5,4 @@ export * from "./lb/lb-api";
 export * from "./maps/exports";
 export * from "./datapath/records";
 export * from "./datapath/api";
+export * from "./datapath/dump";

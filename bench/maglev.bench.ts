@@ -5,11 +5,12 @@ import { Bench } from "tinybench";
 import { rowsFrom, report, ratio, type BenchRatio } from "./lib/report.js";
 import { toEntries, type MaglevBackend } from "../src/lb/backend.js";
 import { buildMaglevTable } from "../src/lb/maglev.js";
-import { MaglevWasm, encodeBackends } from "../src/lb/maglev-wasm.js";
+import { MaglevWasm, encodeBackends, packingCode } from "../src/lb/maglev-wasm.js";
 import { parseClusterSeed } from "../src/lb/seed.js";
 import { maglevTable } from "../src/reference/maglev.js";
 import { flowHashV4, type FlowV4 } from "../src/reference/flow-hash.js";
-import { maglevLookup, randomSlot, Xoshiro128 } from "../src/reference/select.js";
+import { Xoshiro128 } from "../src/reference/prng.js";
+import { maglevLookup, randomSlot } from "../src/reference/select.js";
 
 const seed = parseClusterSeed();
 const maglev = await MaglevWasm.load();
@@ -63,20 +64,20 @@ const flows: FlowV4[] = Array.from({ length: BATCH }, (_, k) => ({
   protocol: 6,
 }));
 // Flow records and outputs live in their own heap block (the scratch area is shared with builds).
-const recordSize = maglev.wasm.constant("FLOW_RECORD_SIZE");
-const flowArea = exports.maglevTableAlloc((BATCH * (recordSize + 4)) / 4 + 1) >>> 0;
-const flowOut = flowArea + BATCH * recordSize;
+const at = maglev.flowRecord;
+const flowArea = exports.maglevTableAlloc((BATCH * (at.size + 4)) / 4 + 1) >>> 0;
+const flowOut = flowArea + BATCH * at.size;
 {
   const view = maglev.wasm.view;
   flows.forEach((f, k) => {
-    const rec = flowArea + k * recordSize;
-    view.setUint32(rec + maglev.wasm.constant("FLOW_RECORD_CLIENT_ADDRESS"), f.clientAddress, true);
-    view.setUint16(rec + maglev.wasm.constant("FLOW_RECORD_CLIENT_PORT"), f.clientPort, true);
-    view.setUint16(rec + maglev.wasm.constant("FLOW_RECORD_SERVICE_PORT"), f.servicePort, true);
-    view.setUint8(rec + maglev.wasm.constant("FLOW_RECORD_PROTOCOL"), f.protocol);
+    const rec = flowArea + k * at.size;
+    view.setUint32(rec + at.clientAddress, f.clientAddress, true);
+    view.setUint16(rec + at.clientPort, f.clientPort, true);
+    view.setUint16(rec + at.servicePort, f.servicePort, true);
+    view.setUint8(rec + at.protocol, f.protocol);
   });
 }
-const packing = maglev.wasm.constant("FLOW_HASH_SERVICE_PORT_HIGH");
+const packing = packingCode(maglev.wasm, "service-port-high");
 const backendIds = Array.from({ length: 100 }, (_, i) => i + 1);
 const idsArea = exports.maglevTableAlloc(backendIds.length) >>> 0;
 new Uint32Array(maglev.wasm.bytes.buffer, idsArea, backendIds.length).set(backendIds);

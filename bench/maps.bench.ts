@@ -6,6 +6,7 @@
 import { createRequire } from "node:module";
 import { Bench } from "tinybench";
 import { loadWasm, type WasmInstance } from "../src/wasm/module.js";
+import { formatIPv4 } from "../src/model/ipv4.js";
 import { WasmHashMap, WasmLpmMap } from "../src/wasm/maps.js";
 import { ReferenceLpmMap } from "../src/reference/maps/lpm-map.js";
 import { ReferenceHashMap } from "../src/reference/maps/hash-map.js";
@@ -47,12 +48,8 @@ const cidrQueries = (prefixes: number) => (prefixes >= 1_000_000 ? 4 : prefixes 
 
 const benchOptions = { time: 800, warmupTime: 200, iterations: 16 };
 
-function dotted(address: number): string {
-  return `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`;
-}
-
 function cidrText(entry: LpmEntry | { prefix: { address: number; length: number } }): string {
-  return `${dotted(entry.prefix.address)}/${entry.prefix.length}`;
+  return `${formatIPv4(entry.prefix.address)}/${entry.prefix.length}`;
 }
 
 function timed<T>(what: () => T): [T, number] {
@@ -125,8 +122,8 @@ async function lpmSuite(
   Object.entries(queries).forEach(([kind, addresses], k) => {
     const poolAt = k * WASM_POOL * 4;
     const js = Array.from(addresses.subarray(0, JS_POOL));
-    const hosts = js.map((a) => `${dotted(a)}/32`);
-    const plain = js.map(dotted);
+    const hosts = js.map((a) => `${formatIPv4(a)}/32`);
+    const plain = js.map(formatIPv4);
     const nc = cidrQueries(size);
 
     // Everyone must answer the same queries the same way.

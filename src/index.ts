@@ -9,8 +9,7 @@ export {
 } from "./snapshot/parse-files.js";
 export { FORMATS, recognise, register, type RegisteredFormat } from "./snapshot/registry.js";
 export { InputError, type SnapshotWarning } from "./snapshot/errors.js";
-export type { Snapshot, NodeView, DumpRecord } from "./model/snapshot.js";
-export type { StateTables } from "./snapshot/state-tables.js";
+export type { Snapshot, NodeView, DumpRecord, StateTables } from "./model/snapshot.js";
 export type { Service, Frontend, ServiceType, LookupScope } from "./model/service.js";
 export type { Backend, BackendState } from "./model/backend.js";
 export type { RevNatEntry } from "./model/revnat.js";
@@ -120,8 +119,25 @@ export { ReferenceLpmMap } from "./reference/maps/lpm-map.js";
 export { ReferenceHashMap } from "./reference/maps/hash-map.js";
 
 // Maglev vs random comparison (dpemu compare): experiments, statistics, reports.
-export { compareSelection, type CompareOptions, type FlowSource } from "./analysis/run-compare.js";
-export { runComparison, type CompareInput, type ServiceFlows } from "./analysis/compare.js";
+export {
+  compareSelection,
+  DEFAULT_CT_FLOWS,
+  type CompareOptions,
+  type FlowSource,
+} from "./analysis/run-compare.js";
+export {
+  runComparison,
+  type CompareInput,
+  type ConntrackInput,
+  type ServiceFlows,
+} from "./analysis/compare.js";
+export {
+  ServiceNode,
+  ServiceNodes,
+  datapathProtocol,
+  type ServiceNodeOptions,
+} from "./analysis/service-node.js";
+export { sampleFlows } from "./analysis/flow-sample.js";
 export type { NodeSelector, SelectionEngine } from "./analysis/selection.js";
 export { WasmSelectionEngine } from "./analysis/wasm-engine.js";
 export { ReferenceSelectionEngine } from "./analysis/reference-engine.js";
@@ -179,10 +195,49 @@ export {
 export {
   datapathStateFromSnapshot,
   datapathStateFromView,
+  ctBootTime,
+  type DumpClock,
   type FromSnapshotOptions,
   type SnapshotDatapathState,
 } from "./datapath/from-snapshot.js";
-export { layoutSlots, type SlotLayout } from "./datapath/service-slots.js";
+export { layoutSlots, slotFlags, type SlotLayout } from "./datapath/service-slots.js";
+
+// Reading the emulated maps back (dpemu maps dump): map-level entries, their dump models, printers.
+export {
+  DATAPATH_MAP_NAMES,
+  type AffinityMapEntry,
+  type BackendRecord,
+  type DatapathMapName,
+  type DatapathMaps,
+  type MaglevMapEntry,
+  type MapReader,
+} from "./datapath/map-records.js";
+export {
+  CURRENT_DUMP_STYLE,
+  backendToModel,
+  ctToModel,
+  dumpStyleOf,
+  emulatedMapContent,
+  invertibleDumpTime,
+  ipMasqToModel,
+  ipcacheToModel,
+  maglevToModel,
+  natToModel,
+  revNatToModel,
+  serviceToModel,
+  type DumpStyle,
+  type EmulatedContentOptions,
+  type EmulatedMapContent,
+} from "./datapath/to-model.js";
+export {
+  EmulatedMaps,
+  SOCKNAT_NOTE,
+  type EmulatedMapsOptions,
+  type MapsDumpResult,
+} from "./datapath/maps-dump.js";
+export { notLoadedNotes } from "./datapath/not-loaded.js";
+export { EMPTY_MAP_CONTENT, mapContentOfView, type MapDumpContent } from "./snapshot/map-content.js";
+export { MAP_DUMPS, type MapDump } from "./snapshot/map-dumps.js";
 export {
   WasmDatapathEngine,
   readRecordLayout,

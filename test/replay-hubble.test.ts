@@ -1,6 +1,5 @@
 // The Hubble JSON reader on real `hubble observe` / exporter output (test/fixtures/public) and on the
 // line shapes Hubble also prints (node status, lost events, L7, socket-LB events, IPv6, ICMP).
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { formatIPv4 } from "../src/model/ipv4.js";
 import {
@@ -15,12 +14,13 @@ import { chunkBytes } from "../src/replay/byte-source.js";
 import { CaptureFormatError } from "../src/replay/capture-error.js";
 import { readHubble, type HubbleReaderOptions } from "../src/replay/hubble-reader.js";
 import type { ReadSummary } from "../src/replay/read-summary.js";
+import { fixtureText } from "./helpers/fixtures.js";
 
 const encoder = new TextEncoder();
 
 /** A fixture without its first line, which names the source (see test/fixtures/README.md). */
 function fixtureLines(name: string): string[] {
-  const text = readFileSync(new URL(`./fixtures/public/${name}`, import.meta.url), "utf8");
+  const text = fixtureText(`public/${name}`);
   return text
     .split("\n")
     .slice(1)

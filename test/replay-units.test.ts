@@ -1,6 +1,5 @@
 // Building blocks of the readers: format detection, pcapng tick conversion (against exact BigInt
 // arithmetic), RFC 3339 and IPv4 text, and frame-decoder cases the tool-written captures do not reach.
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatIPv4, parseIPv4 } from "../src/model/ipv4.js";
@@ -11,6 +10,7 @@ import { LinkType } from "../src/replay/link-type.js";
 import { formatRfc3339, parseRfc3339 } from "../src/replay/rfc3339.js";
 import { createSkipCounts } from "../src/replay/skip-counts.js";
 import { TickClock } from "../src/replay/tick-clock.js";
+import { fixtureText } from "./helpers/fixtures.js";
 import { captureFiles, readCaptureBytes } from "./helpers/tshark-expectations.js";
 
 const encoder = new TextEncoder();
@@ -32,7 +32,7 @@ describe("detectCaptureFormat", () => {
 
   it("recognises Hubble JSON in both forms, a synthetic spec, and explains Hubble text output", () => {
     const fixture = (path: string): Uint8Array => {
-      const text = readFileSync(new URL(`./fixtures/${path}`, import.meta.url), "utf8");
+      const text = fixtureText(path);
       return encoder.encode(path.endsWith(".jsonl") ? text.slice(text.indexOf("\n") + 1) : text);
     };
     expect(detectCaptureFormat(fixture("public/hubble-flows.v1.19.1-export.jsonl")).format).toBe("hubble");

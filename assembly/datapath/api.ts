@@ -52,15 +52,10 @@ import {
 import { natInsert } from "./nat";
 import { processBatch } from "./pipeline";
 import { gcRun } from "./gc";
+import { nodeOf as node, nodes } from "./handles";
 
 // Scratch buffer for map writes from the host.
 const tmp = heap.alloc(64);
-
-const nodes = new Array<Node | null>();
-
-function node(handle: i32): Node {
-  return nodes[handle]!;
-}
 
 /** Creates an emulated node; returns its handle. Capacities of 0 take Cilium's defaults. */
 export function dpCreate(

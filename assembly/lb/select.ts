@@ -1,7 +1,7 @@
 // Datapath backend selection. Maglev: table[flowHash % M] (bpf/lib/lb.h lb4_select_backend_id_maglev).
 // Random: slot = (prandom % count) + 1 (lb4_select_backend_id_random); the kernel's per-CPU
 // prandom is replaced by a seeded xoshiro128** generator so that a replay is reproducible. The
-// same generator, seeded the same way, is implemented in src/reference/select.ts.
+// same generator, seeded the same way, is implemented in src/reference/prng.ts.
 
 import { flowHashV4 } from "./flow-hash";
 

@@ -8,6 +8,7 @@
 // n * (stride + 5) + 8 * nextPow2(2n) bytes, + 8n once iterated.
 import { SortedIds } from "./sorted-ids";
 import { EINVAL, ENOMEM } from "./errno";
+import { IdPool } from "./id-pool";
 import {
   align8,
   allocZeroed,
@@ -17,6 +18,7 @@ import {
   hashKey,
   nextPowerOfTwo,
 } from "./memory";
+import { indexCapacity, indexInsert, indexRemove } from "./probe-index";
 
 /** Largest key and value sizes accepted (Cilium's largest hash-map records are well below). */
 export const HASH_MAX_KEY_SIZE: u32 = 512;
@@ -25,6 +27,22 @@ export const HASH_MAX_VALUE_SIZE: u32 = 65536;
 export const HASH_MAX_ENTRIES: u32 = 1 << 28;
 
 const SEED: u64 = 0x2f1b_d3a5_6c8e_0b47;
+
+/**
+ * Looks up `n` keys stored back to back at `keys` with `map.lookup` (a template: resolved and
+ * inlined per map type, so an LRU map refreshes every hit, in batch order), storing each value
+ * pointer (0 = absent) as a u32 at `results`. Returns the number found.
+ */
+export function lookupEach<Map>(map: Map, keys: usize, n: u32, results: usize): u32 {
+  const keySize = <usize>map.keySize;
+  let hits: u32 = 0;
+  for (let i: usize = 0; i < <usize>n; i++) {
+    const value = map.lookup(keys + i * keySize);
+    store<u32>(results + (i << 2), value);
+    hits += <u32>(value != 0);
+  }
+  return hits;
+}
 
 function compareEntryKeys(ctx: usize, a: u32, b: u32): i32 {
   const map = changetype<HashCore>(ctx);
@@ -43,10 +61,7 @@ export class HashCore {
   protected readonly valueOffset: usize;
   protected readonly stride: usize;
   protected readonly entries: usize;
-  protected readonly live: usize;
-  private readonly freeIds: usize;
-  private freeCount: u32 = 0;
-  private highWater: u32 = 0;
+  private readonly ids: IdPool;
   private readonly index: usize;
   private readonly indexMask: u32;
   private readonly order: SortedIds;
@@ -71,13 +86,12 @@ export class HashCore {
     this.valueSize = valueSize;
     this.maxEntries = maxEntries;
     this.order = new SortedIds(maxEntries);
+    this.ids = new IdPool(maxEntries);
     this.extraOffset = align8(keySize);
     this.valueOffset = this.extraOffset + extraBytes;
     this.stride = align8(this.valueOffset + valueSize);
     this.entries = allocZeroed(this.stride * maxEntries);
-    this.live = allocZeroed(maxEntries);
-    this.freeIds = allocZeroed((<usize>maxEntries) << 2);
-    const capacity = <u32>max<u64>(16, nextPowerOfTwo((<u64>maxEntries) << 1));
+    const capacity = indexCapacity(maxEntries);
     this.index = allocZeroed((<usize>capacity) << 3);
     this.indexMask = capacity - 1;
   }
@@ -110,7 +124,7 @@ export class HashCore {
    * need not be in the map.
    */
   next(previous: usize): i32 {
-    this.order.refresh(this.live, this.highWater, compareEntryKeys, changetype<usize>(this));
+    this.order.refresh(this.ids, compareEntryKeys, changetype<usize>(this));
     const order = this.order;
     let lo: u32 = 0;
     if (previous != 0) {
@@ -121,19 +135,14 @@ export class HashCore {
         else hi = mid;
       }
     }
-    for (let p = lo; p < order.length; p++) {
-      const id = order.at(p);
-      if (load<u8>(this.live + id) != 0) return <i32>id;
-    }
-    return -1;
+    return order.firstLive(lo, this.ids);
   }
 
   /** Bytes of linear memory held by this map. */
   get memoryBytes(): usize {
     return (
       this.stride * this.maxEntries +
-      this.maxEntries +
-      ((<usize>this.maxEntries) << 2) +
+      this.ids.memoryBytes +
       ((<usize>(this.indexMask + 1)) << 3) +
       this.order.memoryBytes
     );
@@ -142,8 +151,7 @@ export class HashCore {
   /** Frees all memory; the map must not be used afterwards. */
   dispose(): void {
     heap.free(this.entries);
-    heap.free(this.live);
-    heap.free(this.freeIds);
+    this.ids.dispose();
     heap.free(this.index);
     this.order.dispose();
     this.count = 0;
@@ -151,15 +159,11 @@ export class HashCore {
 
   /** Stores a new entry (the key must be absent and the map not full); returns its id. */
   protected insertNew(key: usize, value: usize): u32 {
-    const id = this.allocateId();
+    const id = this.ids.allocate();
     const record = this.entries + <usize>id * this.stride;
     memory.copy(record, key, this.keySize);
     memory.copy(record + this.valueOffset, value, this.valueSize);
-    store<u8>(this.live + id, 1);
-    const hash = hashKey(key, this.keySize, SEED);
-    let pos = hash & this.indexMask;
-    while (<u32>load<u64>(this.index + ((<usize>pos) << 3)) != 0) pos = (pos + 1) & this.indexMask;
-    store<u64>(this.index + ((<usize>pos) << 3), ((<u64>hash) << 32) | (id + 1));
+    indexInsert(this.index, this.indexMask, hashKey(key, this.keySize, SEED), id);
     this.count++;
     this.order.stale = true;
     return id;
@@ -167,24 +171,8 @@ export class HashCore {
 
   /** Removes entry `id` from the index and returns it to the pool. Its key bytes stay until reuse. */
   protected removeId(id: u32): void {
-    const mask = this.indexMask;
-    const hash = hashKey(this.entryKey(id), this.keySize, SEED);
-    let hole = hash & mask;
-    while (<u32>load<u64>(this.index + ((<usize>hole) << 3)) != id + 1) hole = (hole + 1) & mask;
-    let j = hole;
-    while (true) {
-      j = (j + 1) & mask;
-      const slot = load<u64>(this.index + ((<usize>j) << 3));
-      if (<u32>slot == 0) break;
-      const home = (<u32>(slot >>> 32)) & mask;
-      if (((j - home) & mask) >= ((j - hole) & mask)) {
-        store<u64>(this.index + ((<usize>hole) << 3), slot);
-        hole = j;
-      }
-    }
-    store<u64>(this.index + ((<usize>hole) << 3), 0);
-    store<u8>(this.live + id, 0);
-    this.releaseId(id);
+    indexRemove(this.index, this.indexMask, hashKey(this.entryKey(id), this.keySize, SEED), id);
+    this.ids.release(id);
     this.count--;
   }
 
@@ -202,17 +190,5 @@ export class HashCore {
       }
       pos = (pos + 1) & mask;
     }
-  }
-
-  /** A free entry id: a recycled one first, else the next never-used one. */
-  private allocateId(): u32 {
-    if (this.freeCount == 0) return this.highWater++;
-    this.freeCount--;
-    return load<u32>(this.freeIds + ((<usize>this.freeCount) << 2));
-  }
-
-  private releaseId(id: u32): void {
-    store<u32>(this.freeIds + ((<usize>this.freeCount) << 2), id);
-    this.freeCount++;
   }
 }

@@ -1,6 +1,6 @@
 // BPF_MAP_TYPE_HASH: fixed key/value sizes, max_entries, update flags as the kernel's
 // htab_map_update_elem().
-import { HashCore } from "./hash-core";
+import { HashCore, lookupEach } from "./hash-core";
 import { BPF_EXIST, BPF_NOEXIST, E2BIG, EEXIST, EINVAL, ENOENT } from "./errno";
 
 export class HashMap extends HashCore {
@@ -24,14 +24,7 @@ export class HashMap extends HashCore {
    * u32 at `results`. Returns the number found.
    */
   lookupBatch(keys: usize, n: u32, results: usize): u32 {
-    const keySize = <usize>this.keySize;
-    let hits: u32 = 0;
-    for (let i: usize = 0; i < <usize>n; i++) {
-      const value = this.lookup(keys + i * keySize);
-      store<u32>(results + (i << 2), value);
-      hits += <u32>(value != 0);
-    }
-    return hits;
+    return lookupEach<HashMap>(this, keys, n, results);
   }
 
   /**

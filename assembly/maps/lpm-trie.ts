@@ -24,7 +24,9 @@
 //   its own /24, across all /16s) is 64 MiB + 500 MiB of chunks.
 import { SortedIds } from "./sorted-ids";
 import { BPF_EXIST, BPF_NOEXIST, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC } from "./errno";
+import { IdPool } from "./id-pool";
 import { align8, allocZeroed, canAllocate, finalMix, nextPowerOfTwo } from "./memory";
+import { indexCapacity, indexInsert, indexRemove } from "./probe-index";
 
 /** Largest max_entries: entry ids must fit the 24-bit id field of a slot. */
 export const LPM_MAX_ENTRIES: u32 = 0xffffff;
@@ -77,10 +79,7 @@ export class LpmTrie {
 
   private readonly stride: usize;
   private readonly entries: usize;
-  private readonly live: usize;
-  private readonly freeIds: usize;
-  private freeCount: u32 = 0;
-  private highWater: u32 = 0;
+  private readonly ids: IdPool;
   private readonly index: usize;
   private readonly indexMask: u32;
   private readonly level0: usize;
@@ -104,11 +103,10 @@ export class LpmTrie {
     this.valueSize = valueSize;
     this.maxEntries = maxEntries;
     this.order = new SortedIds(maxEntries);
+    this.ids = new IdPool(maxEntries);
     this.stride = align8(ENTRY_VALUE + valueSize);
     this.entries = allocZeroed(this.stride * maxEntries);
-    this.live = allocZeroed(maxEntries);
-    this.freeIds = allocZeroed((<usize>maxEntries) << 2);
-    const capacity = <u32>max<u64>(16, nextPowerOfTwo((<u64>maxEntries) << 1));
+    const capacity = indexCapacity(maxEntries);
     this.index = allocZeroed((<usize>capacity) << 3);
     this.indexMask = capacity - 1;
     this.level0 = allocZeroed((<usize>LEVEL0_SLOTS) << 2);
@@ -219,13 +217,12 @@ export class LpmTrie {
     if (this.count == this.maxEntries) return -ENOSPC;
     if (!this.canAddChunks(address, length)) return -ENOMEM;
 
-    const id = this.allocateId();
+    const id = this.ids.allocate();
     const record = this.entries + <usize>id * this.stride;
     store<u32>(record + ENTRY_ADDRESS, address);
     store<u8>(record + ENTRY_LENGTH, <u8>length);
     memory.copy(record + ENTRY_VALUE, value, this.valueSize);
-    store<u8>(this.live + id, 1);
-    this.indexInsert(prefixHash(address, length), id);
+    indexInsert(this.index, this.indexMask, prefixHash(address, length), id);
     this.bumpLength(length, 1);
     this.count++;
     this.order.stale = true;
@@ -275,9 +272,8 @@ export class LpmTrie {
       }
     }
 
-    this.indexRemove(prefixHash(address, length), id);
-    store<u8>(this.live + id, 0);
-    this.releaseId(id);
+    indexRemove(this.index, this.indexMask, prefixHash(address, length), id);
+    this.ids.release(id);
     this.bumpLength(length, -1);
     this.count--;
     return 0;
@@ -288,7 +284,7 @@ export class LpmTrie {
    * of the first entry when `after` is false; -1 at the end. The cursor need not be in the trie.
    */
   next(after: bool, address: u32, length: u32): i32 {
-    this.order.refresh(this.live, this.highWater, compareEntries, changetype<usize>(this));
+    this.order.refresh(this.ids, compareEntries, changetype<usize>(this));
     const order = this.order;
     let lo: u32 = 0;
     if (after) {
@@ -300,19 +296,14 @@ export class LpmTrie {
         else hi = mid;
       }
     }
-    for (let p = lo; p < order.length; p++) {
-      const id = order.at(p);
-      if (load<u8>(this.live + id) != 0) return <i32>id;
-    }
-    return -1;
+    return order.firstLive(lo, this.ids);
   }
 
   /** Bytes of linear memory held by this trie. */
   get memoryBytes(): usize {
     return (
       this.stride * this.maxEntries +
-      this.maxEntries +
-      ((<usize>this.maxEntries) << 2) +
+      this.ids.memoryBytes +
       ((<usize>(this.indexMask + 1)) << 3) +
       ((<usize>LEVEL0_SLOTS) << 2) +
       (33 << 2) +
@@ -326,8 +317,7 @@ export class LpmTrie {
     this.freeChunks(this.level0, LEVEL0_SLOTS);
     heap.free(this.level0);
     heap.free(this.entries);
-    heap.free(this.live);
-    heap.free(this.freeIds);
+    this.ids.dispose();
     heap.free(this.index);
     heap.free(this.lengthCounts);
     this.order.dispose();
@@ -433,42 +423,5 @@ export class LpmTrie {
       }
       pos = (pos + 1) & this.indexMask;
     }
-  }
-
-  private indexInsert(hash: u32, id: u32): void {
-    let pos = hash & this.indexMask;
-    while (<u32>load<u64>(this.index + ((<usize>pos) << 3)) != 0) pos = (pos + 1) & this.indexMask;
-    store<u64>(this.index + ((<usize>pos) << 3), ((<u64>hash) << 32) | (id + 1));
-  }
-
-  /** Removes `id` and shifts later probe-sequence members back (no tombstones). */
-  private indexRemove(hash: u32, id: u32): void {
-    const mask = this.indexMask;
-    let hole = hash & mask;
-    while (<u32>load<u64>(this.index + ((<usize>hole) << 3)) != id + 1) hole = (hole + 1) & mask;
-    let j = hole;
-    while (true) {
-      j = (j + 1) & mask;
-      const slot = load<u64>(this.index + ((<usize>j) << 3));
-      if (<u32>slot == 0) break;
-      const home = (<u32>(slot >>> 32)) & mask;
-      if (((j - home) & mask) >= ((j - hole) & mask)) {
-        store<u64>(this.index + ((<usize>hole) << 3), slot);
-        hole = j;
-      }
-    }
-    store<u64>(this.index + ((<usize>hole) << 3), 0);
-  }
-
-  /** A free entry id: a recycled one first, else the next never-used one. */
-  private allocateId(): u32 {
-    if (this.freeCount == 0) return this.highWater++;
-    this.freeCount--;
-    return load<u32>(this.freeIds + ((<usize>this.freeCount) << 2));
-  }
-
-  private releaseId(id: u32): void {
-    store<u32>(this.freeIds + ((<usize>this.freeCount) << 2), id);
-    this.freeCount++;
   }
 }

@@ -8,7 +8,7 @@
 //
 // The list links live in each entry record, right after the key, so refreshing an entry touches
 // its own record plus its two neighbours.
-import { HashCore } from "./hash-core";
+import { HashCore, lookupEach } from "./hash-core";
 import { BPF_EXIST, BPF_NOEXIST, EEXIST, EINVAL, ENOENT } from "./errno";
 
 const NIL: u32 = 0xffffffff;
@@ -42,14 +42,7 @@ export class LruHashMap extends HashCore {
 
   /** As HashMap.lookupBatch; every hit is refreshed, in batch order. */
   lookupBatch(keys: usize, n: u32, results: usize): u32 {
-    const keySize = <usize>this.keySize;
-    let hits: u32 = 0;
-    for (let i: usize = 0; i < <usize>n; i++) {
-      const value = this.lookup(keys + i * keySize);
-      store<u32>(results + (i << 2), value);
-      hits += <u32>(value != 0);
-    }
-    return hits;
+    return lookupEach<LruHashMap>(this, keys, n, results);
   }
 
   /**

@@ -4,6 +4,7 @@
 // not: a deleted id stays in the array with its old key bytes untouched (ids are only reused by an
 // insert, which marks the order stale), so the array stays sorted and readers just skip dead ids.
 // That keeps "iterate and delete as you go" (garbage collection) linear.
+import { IdPool } from "./id-pool";
 import { allocZeroed } from "./memory";
 import { EntryCompare, sortIds } from "./sort";
 
@@ -24,15 +25,16 @@ export class SortedIds {
     return this.ids == 0 ? 0 : (<usize>this.capacity) << 3;
   }
 
-  /** Re-sorts if stale: collects ids below `highWater` whose `live` byte is set. */
-  refresh(live: usize, highWater: u32, compare: EntryCompare, ctx: usize): void {
+  /** Re-sorts if stale: collects the pool's live ids. */
+  refresh(pool: IdPool, compare: EntryCompare, ctx: usize): void {
     if (!this.stale) return;
     if (this.ids == 0) {
       this.ids = allocZeroed((<usize>this.capacity) << 2);
       this.tmp = allocZeroed((<usize>this.capacity) << 2);
     }
     let n: u32 = 0;
-    for (let id: u32 = 0; id < highWater; id++) {
+    const live = pool.live;
+    for (let id: u32 = 0; id < pool.highWater; id++) {
       if (load<u8>(live + id) != 0) {
         store<u32>(this.ids + ((<usize>n) << 2), id);
         n++;
@@ -46,6 +48,15 @@ export class SortedIds {
   @inline
   at(position: u32): u32 {
     return load<u32>(this.ids + ((<usize>position) << 2));
+  }
+
+  /** The first id at or after `position` that is still live in `pool`, or -1. */
+  firstLive(position: u32, pool: IdPool): i32 {
+    for (let p = position; p < this.length; p++) {
+      const id = this.at(p);
+      if (pool.isLive(id)) return <i32>id;
+    }
+    return -1;
   }
 
   dispose(): void {

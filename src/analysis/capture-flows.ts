@@ -1,6 +1,7 @@
 // Flows from captured packets: every client→frontend packet of a compared service is counted into
 // its connection (client address and port), so a capture drives both algorithms with the flows,
 // packets and bytes it really carried. Replies and packets to other destinations are counted apart.
+import { parseIPv4 } from "../model/ipv4.js";
 import type { CompareService, FlowSet } from "./model.js";
 
 /** The fields of a reader's packet record this needs (the record is reused: nothing is kept). */
@@ -19,11 +20,9 @@ export interface CapturedPacket {
 const REPLY = 2;
 
 function ipv4Number(text: string): number {
-  const parts = text.split(".").map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
-    throw new RangeError(`frontend address ${text} is not IPv4`);
-  }
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+  const address = parseIPv4(text);
+  if (address === undefined) throw new RangeError(`frontend address ${text} is not IPv4`);
+  return address;
 }
 
 class FlowTable {

@@ -38,11 +38,25 @@ export interface ChurnResult {
   readonly disruptedFraction: number;
   /** The least any algorithm must move: how far the expected shares themselves shift. */
   readonly optimalFraction: number;
+  /**
+   * With CT state on the same node (through the emulated datapath, on the service's `ctFlows`):
+   * established connections still on their backend after the change (mean per step for
+   * "rolling"); null when the datapath does not load-balance the service's protocol.
+   */
+  readonly keptWithCtFraction: number | null;
 }
 
 export interface FailoverResult {
   /** Established connections that land on a different backend on a node without their CT entry. */
   readonly brokenFraction: number;
+  /** Connections measured. */
+  readonly flows: number;
+  /**
+   * "datapath": node A served the connections, node B (empty CT) got a mid-connection packet of
+   * each, both emulated; "selection": each node's backend selection compared directly (protocols
+   * the datapath does not load-balance).
+   */
+  readonly measuredThrough: "datapath" | "selection";
 }
 
 export interface AlgorithmResult {
@@ -74,6 +88,8 @@ export interface ServiceResult {
   readonly id: number | null;
   readonly backends: number;
   readonly flows: number;
+  /** Flows sent through the emulated datapath (churn with CT, failover): at most ctFlowsPerService. */
+  readonly ctFlows: number;
   readonly packets: number;
   readonly bytes: number;
   /** Backend "IP:PORT" → weight, in slot order. */
@@ -110,6 +126,8 @@ export interface CompareParameters {
   /** Synthetic flows per service and distinct clients (null for a capture). */
   readonly flowsPerService: number | null;
   readonly clients: number | null;
+  /** The cap on flows per service sent through the emulated datapath. */
+  readonly ctFlowsPerService: number;
 }
 
 export interface SnapshotInfo {

@@ -1,6 +1,6 @@
 // One comparison end to end: flows for every service (synthetic, or from a capture), the Wasm
 // selection engine, every experiment, one report. The CLI and library users call this.
-import { Xoshiro128 } from "../reference/select.js";
+import { Xoshiro128 } from "../reference/prng.js";
 import type { PortPacking } from "../reference/flow-hash.js";
 import { runComparison, type ServiceFlows } from "./compare.js";
 import { nodeStreamSeed } from "./engine-options.js";
@@ -9,8 +9,13 @@ import type { CompareService, FlowSet } from "./model.js";
 import type { CompareReport, SnapshotInfo } from "./results.js";
 import type { SelectionEngine } from "./selection.js";
 import { WasmSelectionEngine } from "./wasm-engine.js";
+import { ServiceNodes } from "./service-node.js";
+import type { NodeConfig } from "../datapath/state.js";
 import { MAGLEV_TABLE_SIZES } from "../reference/maglev.js";
 import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
+
+/** Flows per service through the emulated datapath unless told otherwise: a few seconds in all. */
+export const DEFAULT_CT_FLOWS = 4096;
 
 export type FlowSource =
   | { readonly kind: "synthetic"; readonly flows: number; readonly clients: number }
@@ -33,6 +38,12 @@ export interface CompareOptions {
   readonly tableSizes?: readonly number[];
   /** Use this engine instead of a fresh Wasm one (tests pass the TS reference). */
   readonly engine?: SelectionEngine;
+  /** Flows per service sent through the emulated datapath (churn with CT, failover); default 4096. */
+  readonly ctFlows?: number;
+  /** Agent configuration of the emulated nodes (the snapshot node's); default Cilium's. */
+  readonly node?: NodeConfig;
+  /** Datapath pipeline of the emulated nodes: "wasm" (default) or the TS "reference". */
+  readonly datapathEngine?: "wasm" | "reference";
   readonly notes?: readonly string[];
 }
 
@@ -77,6 +88,14 @@ export async function compareSelection(options: CompareOptions): Promise<Compare
   const notes = [...(options.notes ?? [])];
   if (unreached.length > 0) notes.push(`no flows reached ${unreached.join(", ")}: left out`);
   const source = options.flowSource;
+  const nodes = await ServiceNodes.create({
+    tableSize: options.tableSize,
+    portPacking: options.portPacking,
+    seed: options.seed,
+    ...(options.node !== undefined ? { node: options.node } : {}),
+    ...(options.clusterSeed !== undefined ? { clusterSeed: options.clusterSeed } : {}),
+    ...(options.datapathEngine !== undefined ? { engine: options.datapathEngine } : {}),
+  });
   return runComparison(engine, {
     snapshot: options.snapshot,
     parameters: {
@@ -90,6 +109,7 @@ export async function compareSelection(options: CompareOptions): Promise<Compare
     services,
     maglevTableServices: options.maglevTableServices ?? options.services.length,
     tableSizes: options.tableSizes ?? MAGLEV_TABLE_SIZES,
+    conntrack: { nodes, flowsPerService: options.ctFlows ?? DEFAULT_CT_FLOWS },
     ...(options.maxChurn !== undefined ? { maxChurn: options.maxChurn } : {}),
     notes,
   });

@@ -3,7 +3,7 @@
 // once per batch, as flow records laid out by the module's exported constants.
 import { toEntries } from "../lb/backend.js";
 import { resolveSeed } from "../lb/maglev.js";
-import { encodeBackends, MaglevWasm, type MaglevTableHandle } from "../lb/maglev-wasm.js";
+import { encodeBackends, MaglevWasm, type BatchArea, type MaglevTableHandle } from "../lb/maglev-wasm.js";
 import type { ClusterSeed } from "../lb/seed.js";
 import type { PortPacking } from "../reference/flow-hash.js";
 import type { WasmSource } from "../wasm/module.js";
@@ -69,24 +69,23 @@ export class WasmSelectionEngine implements SelectionEngine {
     flows: FlowSet,
   ): number {
     if (flows.count === 0) return 0;
-    const exports = this.maglev.wasm.exports;
+    const maglev = this.maglev;
     if (algorithm === "maglev") {
       return this.withTable(backends, this.tableSize, (table) => {
-        const { records, out } = this.writeFlows(service, flows);
-        const packing = this.packingCode();
-        const seed = this.clusterSeed.jhashV4 >>> 0;
+        const batch = this.writeFlows(service, flows);
         const ms = medianTime(() =>
-          exports.maglevSelectBatch(table.address, table.size, records, flows.count, seed, packing, 0, out),
+          maglev.runMaglevBatch(table, batch, flows.count, this.clusterSeed.jhashV4, this.packing),
         );
         return (ms * 1e6) / flows.count;
       });
     }
-    const state = this.maglev.createPrng(this.seed);
+    const state = maglev.createPrng(this.seed);
     try {
-      const ids = this.maglev.wasm.scratch((backends.length + flows.count) * 4);
-      const out = ids + backends.length * 4;
-      new Uint32Array(this.maglev.wasm.bytes.buffer, ids, backends.length).set(backends.map((b) => b.id));
-      const ms = medianTime(() => exports.randomSelectBatch(state, ids, backends.length, flows.count, out));
+      const batch = maglev.randomBatch(
+        backends.map((b) => b.id),
+        flows.count,
+      );
+      const ms = medianTime(() => maglev.runRandomBatch(state, batch, backends.length, flows.count));
       return (ms * 1e6) / flows.count;
     } finally {
       this.maglev.freePrng(state);
@@ -126,46 +125,25 @@ export class WasmSelectionEngine implements SelectionEngine {
     }
   }
 
-  private packingCode(): number {
-    return this.maglev.wasm.constant(
-      this.packing === "service-port-high" ? "FLOW_HASH_SERVICE_PORT_HIGH" : "FLOW_HASH_CLIENT_PORT_HIGH",
-    );
-  }
-
-  /** Writes the flows as the module's flow records into the scratch area, with room for the output. */
-  private writeFlows(service: CompareService, flows: FlowSet): { records: number; out: number } {
-    const wasm = this.maglev.wasm;
-    const size = wasm.constant("FLOW_RECORD_SIZE");
-    const records = wasm.scratch(flows.count * (size + 4));
-    const out = records + flows.count * size;
-    const view = wasm.view;
-    const address = wasm.constant("FLOW_RECORD_CLIENT_ADDRESS");
-    const clientPort = wasm.constant("FLOW_RECORD_CLIENT_PORT");
-    const servicePort = wasm.constant("FLOW_RECORD_SERVICE_PORT");
-    const protocol = wasm.constant("FLOW_RECORD_PROTOCOL");
+  /** Writes the flows (columns of a FlowSet) as the module's flow records of a batch. */
+  private writeFlows(service: CompareService, flows: FlowSet): BatchArea {
+    const batch = this.maglev.flowBatch(flows.count);
+    const view = this.maglev.wasm.view;
+    const at = this.maglev.flowRecord;
     for (let f = 0; f < flows.count; f++) {
-      const rec = records + f * size;
-      view.setUint32(rec + address, flows.clientAddress[f]!, true);
-      view.setUint16(rec + clientPort, flows.clientPort[f]!, true);
-      view.setUint16(rec + servicePort, service.port, true);
-      view.setUint8(rec + protocol, service.protocol);
+      const rec = batch.input + f * at.size;
+      view.setUint32(rec + at.clientAddress, flows.clientAddress[f]!, true);
+      view.setUint16(rec + at.clientPort, flows.clientPort[f]!, true);
+      view.setUint16(rec + at.servicePort, service.port, true);
+      view.setUint8(rec + at.protocol, service.protocol);
     }
-    return { records, out };
+    return batch;
   }
 
   private selectMaglev(table: MaglevTableHandle, service: CompareService, flows: FlowSet): Uint32Array {
-    const { records, out } = this.writeFlows(service, flows);
-    this.maglev.wasm.exports.maglevSelectBatch(
-      table.address,
-      table.size,
-      records,
-      flows.count,
-      this.clusterSeed.jhashV4 >>> 0,
-      this.packingCode(),
-      0,
-      out,
-    );
-    return new Uint32Array(this.maglev.wasm.bytes.buffer, out, flows.count).slice();
+    const batch = this.writeFlows(service, flows);
+    this.maglev.runMaglevBatch(table, batch, flows.count, this.clusterSeed.jhashV4, this.packing);
+    return this.maglev.results(batch, flows.count);
   }
 
   private selectRandom(state: number, backends: readonly CompareBackend[], n: number): Uint32Array {

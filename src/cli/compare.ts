@@ -1,16 +1,18 @@
 // `dpemu compare [SNAPSHOT] [--service FRONTEND|ID ...] [--backends N [--weights W,...]]
-//  [--input CAPTURE | --flows N --clients K] [--seed S] [--table-size M] [--json FILE|-] [--html FILE]`:
+//  [--input CAPTURE | --flows N --clients K] [--ct-flows N] [--seed S] [--table-size M] [--json FILE|-]
+//  [--html FILE]`:
 // Maglev against random backend selection on a snapshot's services (or a synthetic one).
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { describeCapture, flowsFromCapture } from "../analysis/capture-input.js";
 import type { CompareService } from "../analysis/model.js";
 import type { CompareReport, SnapshotInfo } from "../analysis/results.js";
-import { compareSelection, type FlowSource } from "../analysis/run-compare.js";
+import { compareSelection, DEFAULT_CT_FLOWS, type FlowSource } from "../analysis/run-compare.js";
+import { datapathStateFromSnapshot } from "../datapath/from-snapshot.js";
+import type { NodeConfig } from "../datapath/state.js";
 import { maglevTableCount, servicesToCompare, UnknownServiceError } from "../analysis/snapshot-services.js";
 import { parseWeights, syntheticService } from "../analysis/synthetic-service.js";
 import { DEFAULT_PORT_PACKING, portPackingForCiliumVersion } from "../lb/cilium-version.js";
-import { InvalidInputError } from "../lb/errors.js";
 import { checkTableSize, DEFAULT_MAGLEV_TABLE_SIZE } from "../lb/maglev.js";
 import { parseClusterSeed } from "../lb/seed.js";
 import type { PortPacking } from "../reference/flow-hash.js";
@@ -21,7 +23,7 @@ import { formatHtmlReport } from "../report/html.js";
 import { formatJsonReport } from "../report/json.js";
 import { formatTextReport } from "../report/text.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
-import { withErrorHandling } from "./errors.js";
+import { cliCommand, commandLine, withErrorHandling } from "./errors.js";
 
 interface CompareCliOptions {
   readonly service?: string[];
@@ -30,6 +32,7 @@ interface CompareCliOptions {
   readonly input?: string;
   readonly flows: string;
   readonly clients: string;
+  readonly ctFlows: string;
   readonly seed: string;
   readonly tableSize?: string;
   readonly clusterSeed?: string;
@@ -40,7 +43,7 @@ interface CompareCliOptions {
 }
 
 /** Errors about the command line itself: reported like bad input (one line, exit 2). */
-const COMMAND_LINE = { file: "dpemu compare", line: 0 };
+const COMMAND_LINE = commandLine("compare");
 
 function integer(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
@@ -53,16 +56,15 @@ function integer(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
-/** Runs `work`, turning the validation errors of the pieces it calls into command-line errors. */
+/**
+ * Runs `work`, turning the errors by which the pieces it calls reject a service selection or a
+ * comparison's inputs into command-line errors (InvalidInputError is one everywhere: errors.ts).
+ */
 async function asInputErrors<T>(work: () => Promise<T> | T): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (
-      error instanceof InvalidInputError ||
-      error instanceof UnknownServiceError ||
-      error instanceof RangeError
-    ) {
+    if (error instanceof UnknownServiceError || error instanceof RangeError) {
       throw new InputError(COMMAND_LINE, error.message);
     }
     throw error;
@@ -76,8 +78,13 @@ interface Inputs {
   readonly tableSize: number;
   readonly clusterSeed: string | undefined;
   readonly portPacking: PortPacking;
+  /** The snapshot node's agent configuration, for the emulated nodes of the CT experiments. */
+  readonly node?: NodeConfig;
   readonly notes: string[];
 }
+
+/** Flows per service through the emulated datapath: bounded so one backend's NodePort SNAT ports never run out. */
+const MAX_CT_FLOWS = 16384;
 
 function packingFor(version: string | undefined): PortPacking {
   return version ? portPackingForCiliumVersion(version) : DEFAULT_PORT_PACKING;
@@ -134,6 +141,14 @@ async function snapshotInputs(options: CompareCliOptions, snapshotPath: string |
   if (snapshot.warnings.length > 0) {
     notes.push(`the snapshot loaded with ${snapshot.warnings.length} warnings; \`dpemu inspect\` lists them`);
   }
+  let node: NodeConfig | undefined;
+  try {
+    node = datapathStateFromSnapshot(snapshot).state.node;
+  } catch (error) {
+    notes.push(
+      `the emulated nodes use Cilium's default agent configuration: node ${view.name}'s could not be read (${(error as Error).message})`,
+    );
+  }
   return {
     snapshot: {
       source: snapshotPath ?? "bundled example lab-3node",
@@ -149,6 +164,7 @@ async function snapshotInputs(options: CompareCliOptions, snapshotPath: string |
         : (view.config.maglevTableSize ?? DEFAULT_MAGLEV_TABLE_SIZE),
     clusterSeed: options.clusterSeed ?? view.config.maglevHashSeed,
     portPacking: packingFor(ciliumVersion),
+    ...(node ? { node } : {}),
     notes,
   };
 }
@@ -198,9 +214,8 @@ async function writeOutputs(report: CompareReport, options: CompareCliOptions): 
   if (options.html !== undefined) process.stderr.write(`HTML report written to ${options.html}\n`);
 }
 
-export function registerCompare(program: Command): void {
-  program
-    .command("compare")
+export function compareCommand(): Command {
+  return cliCommand("compare")
     .description(
       "Maglev vs random backend selection on real services: balance, table size, backend churn, node failover, cost",
     )
@@ -223,6 +238,11 @@ export function registerCompare(program: Command): void {
     )
     .option("--flows <n>", "synthetic connections per service", "100000")
     .option("--clients <k>", "distinct client addresses the connections come from", "1000")
+    .option(
+      "--ct-flows <n>",
+      `flows per service sent through the emulated datapath for churn with CT and failover (≤ ${MAX_CT_FLOWS})`,
+      String(DEFAULT_CT_FLOWS),
+    )
     .option("--seed <s>", "seed of the synthetic flows and the random-selection streams", "1")
     .option(
       "--table-size <m>",
@@ -238,6 +258,7 @@ export function registerCompare(program: Command): void {
     .option("--html <file>", "also write a self-contained HTML report with charts")
     .action(
       withErrorHandling(
+        "compare",
         async (snapshotPath: string | undefined, options: CompareCliOptions, command: Command) => {
           const inputs = await asInputErrors(async () => {
             const found =
@@ -249,6 +270,7 @@ export function registerCompare(program: Command): void {
             return found;
           });
           const seed = integer("--seed", options.seed, 0, 0xffffffff);
+          const ctFlows = integer("--ct-flows", options.ctFlows, 1, MAX_CT_FLOWS);
           const flowSource = await chooseFlows(options, command, inputs);
           const report = await asInputErrors(() =>
             compareSelection({
@@ -259,7 +281,9 @@ export function registerCompare(program: Command): void {
               seed,
               tableSize: inputs.tableSize,
               portPacking: inputs.portPacking,
+              ctFlows,
               notes: inputs.notes,
+              ...(inputs.node !== undefined ? { node: inputs.node } : {}),
               ...(inputs.clusterSeed !== undefined ? { clusterSeed: inputs.clusterSeed } : {}),
             }),
           );

@@ -1,33 +1,75 @@
-// How every dpemu subcommand ends on failure: bad input (InputError) prints one line naming the
-// file and line on stderr and exits 2; anything else is an internal error, exit 1. No stack traces.
-import { InputError } from "../snapshot/errors.js";
+// How every dpemu subcommand ends on failure: bad input prints one line on stderr and exits 2 (an
+// InputError names its file and line; a bad option value is reported as `dpemu <command>: ...`;
+// commander's own usage errors, e.g. an unknown option, exit 2 as well). Anything else is an
+// internal error, exit 1. No stack traces.
+import { Command, type CommanderError } from "commander";
+import { InvalidInputError } from "../lb/errors.js";
+import { InputError, type InputLocation } from "../snapshot/errors.js";
 
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_INTERNAL = 1;
+
+/** Where a command writes and how it ends; tests substitute their own. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  exit(code: number): never;
+}
+
+export const processIo: CliIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  exit: (code) => process.exit(code),
+};
+
+/** Where a problem with the command line itself is reported: `dpemu <command>: <message>`. */
+export function commandLine(command: string): InputLocation {
+  return { file: `dpemu ${command}`, line: 0 };
+}
 
 /** One line, whatever the message holds. */
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " ").trim();
 }
 
-/** The message and exit code for an error thrown by a subcommand. */
-export function describeFailure(error: unknown): { message: string; exitCode: number } {
+/** The message and exit code for an error thrown by subcommand `command` (e.g. "maps dump"). */
+export function describeFailure(error: unknown, command: string): { message: string; exitCode: number } {
   if (error instanceof InputError) return { message: oneLine(error.message), exitCode: EXIT_BAD_INPUT };
+  // A bad value of an option or argument, found by the library code the command calls.
+  if (error instanceof InvalidInputError) {
+    return describeFailure(new InputError(commandLine(command), error.message), command);
+  }
   const detail = error instanceof Error ? error.message : String(error);
   return { message: `dpemu: internal error: ${oneLine(detail)}`, exitCode: EXIT_INTERNAL };
 }
 
 /** Wraps a subcommand's action so failures end the process the way the CLI promises. */
 export function withErrorHandling<Args extends unknown[]>(
+  command: string,
   action: (...args: Args) => Promise<void>,
+  io: CliIo = processIo,
 ): (...args: Args) => Promise<void> {
   return async (...args: Args) => {
+    let failure: { message: string; exitCode: number } | undefined;
     try {
       await action(...args);
     } catch (error) {
-      const { message, exitCode } = describeFailure(error);
-      process.stderr.write(`${message}\n`);
-      process.exitCode = exitCode;
+      failure = describeFailure(error, command);
+    }
+    if (failure !== undefined) {
+      io.stderr(`${failure.message}\n`);
+      io.exit(failure.exitCode);
     }
   };
+}
+
+/**
+ * A command that writes through `io` and treats commander's usage errors (unknown option, missing
+ * argument or subcommand) as bad input, exit 2; `--help` and `--version` still exit 0. Subcommands
+ * added with `.command()` inherit both settings.
+ */
+export function cliCommand(name: string, io: CliIo = processIo): Command {
+  return new Command(name)
+    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
+    .exitOverride((error: CommanderError) => io.exit(error.exitCode === 0 ? 0 : EXIT_BAD_INPUT));
 }

@@ -5,7 +5,8 @@ import { backendText } from "../model/backend.js";
 import { frontendText } from "../model/service.js";
 import { formatIpcacheKey } from "../snapshot/formats/ipcache-text.js";
 import { formatOfKind, type DumpFamily } from "../snapshot/registry.js";
-import { ipv6Entries, type StateTables } from "../snapshot/state-tables.js";
+import type { StateTables } from "../model/snapshot.js";
+import { ipv6Entries } from "../snapshot/state-tables.js";
 import { renderTable } from "../snapshot/text/tabwriter.js";
 
 export interface InspectJson {

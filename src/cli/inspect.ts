@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { loadSnapshot } from "../snapshot/load.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
-import { withErrorHandling } from "./errors.js";
+import { cliCommand, withErrorHandling } from "./errors.js";
 import { inspectJson, inspectText } from "./inspect-report.js";
 
 interface InspectOptions {
@@ -11,9 +11,8 @@ interface InspectOptions {
   readonly lenient?: boolean;
 }
 
-export function registerInspect(program: Command): void {
-  program
-    .command("inspect")
+export function inspectCommand(): Command {
+  return cliCommand("inspect")
     .description("show what a snapshot holds: services, backends, config, nodes and warnings")
     .argument(
       "[snapshot]",
@@ -23,7 +22,7 @@ export function registerInspect(program: Command): void {
     .option("--json", "print JSON")
     .option("--lenient", "skip unparseable lines with a warning instead of failing")
     .action(
-      withErrorHandling(async (snapshotPath: string | undefined, options: InspectOptions) => {
+      withErrorHandling("inspect", async (snapshotPath: string | undefined, options: InspectOptions) => {
         const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath(), {
           ...(options.node !== undefined ? { node: options.node } : {}),
           lenient: options.lenient ?? false,

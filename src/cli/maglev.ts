@@ -1,22 +1,11 @@
 // `dpemu maglev`: build Cilium's Maglev table for a list of backends and show how it is shared out.
-import { Command, type CommanderError } from "commander";
+import type { Command } from "commander";
 import { toEntries, type MaglevBackend } from "../lb/backend.js";
 import { InvalidInputError } from "../lb/errors.js";
 import { buildMaglevTable, checkTableSize } from "../lb/maglev.js";
 import { DEFAULT_MAGLEV_SEED, parseClusterSeed } from "../lb/seed.js";
-
-/** Where a command writes and how it ends; tests substitute their own. */
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  exit(code: number): never;
-}
-
-export const processIo: CliIo = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-  exit: (code) => process.exit(code),
-};
+import { joinHostPort } from "../model/ip.js";
+import { cliCommand, processIo, withErrorHandling, type CliIo } from "./errors.js";
 
 const BACKEND_FORMAT = "IP:PORT/PROTO[,weight=W][,id=N][,internal]";
 
@@ -71,8 +60,7 @@ function parseTableSize(text: string): number {
 }
 
 function describeBackend(b: MaglevBackend): string {
-  const host = b.address.includes(":") ? `[${b.address}]` : b.address;
-  return `${host}:${b.port}/${b.protocol.toUpperCase()}${b.internal ? " (internal)" : ""}`;
+  return `${joinHostPort(b.address, b.port)}/${b.protocol.toUpperCase()}${b.internal ? " (internal)" : ""}`;
 }
 
 /** Per-backend counts and shares as an aligned text table. */
@@ -140,7 +128,7 @@ async function run(options: MaglevOptions, io: CliIo): Promise<void> {
 
 /** The `maglev` subcommand. Bad input: one line on stderr, exit code 2; internal errors exit 1. */
 export function maglevCommand(io: CliIo = processIo): Command {
-  return new Command("maglev")
+  return cliCommand("maglev", io)
     .description("build Cilium's Maglev lookup table for a set of backends and show each backend's share")
     .requiredOption(
       "--table-size <M>",
@@ -158,21 +146,5 @@ export function maglevCommand(io: CliIo = processIo): Command {
       [] as string[],
     )
     .option("--json", 'print {"tableSize":M,"seed":"S","table":[id,...]} instead of the share table')
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
-    .exitOverride((err: CommanderError) => io.exit(err.exitCode === 0 ? 0 : 2))
-    .action(async (options: MaglevOptions) => {
-      let failure: { code: number; message: string } | undefined;
-      try {
-        await run(options, io);
-      } catch (err) {
-        failure =
-          err instanceof InvalidInputError
-            ? { code: 2, message: err.message }
-            : { code: 1, message: `internal error: ${(err as Error).message}` };
-      }
-      if (failure) {
-        io.stderr(`dpemu maglev: ${failure.message}\n`);
-        io.exit(failure.code);
-      }
-    });
+    .action(withErrorHandling("maglev", (options: MaglevOptions) => run(options, io), io));
 }

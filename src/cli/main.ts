@@ -1,26 +1,25 @@
 #!/usr/bin/env node
 // The `dpemu` command: one file per subcommand under src/cli/, registered here.
-import { Command } from "commander";
 import { createRequire } from "node:module";
-import { registerCompare } from "./compare.js";
-import { registerInspect } from "./inspect.js";
-import { registerMaps } from "./maps.js";
+import { compareCommand } from "./compare.js";
+import { cliCommand } from "./errors.js";
+import { inspectCommand } from "./inspect.js";
+import { mapsCommand } from "./maps.js";
 import { maglevCommand } from "./maglev.js";
-import { registerReplay } from "./replay.js";
-import { registerTrace } from "./trace.js";
+import { traceCommand } from "./trace.js";
+import { replayCommand } from "./replay.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
-const program = new Command()
-  .name("dpemu")
+const program = cliCommand("dpemu")
   .description("Emulate Cilium's load-balancing datapath from cilium-dbg dumps, in WebAssembly")
   .version(version);
 
-registerInspect(program);
-registerMaps(program);
+program.addCommand(inspectCommand());
+program.addCommand(mapsCommand());
 program.addCommand(maglevCommand());
-registerCompare(program);
-registerTrace(program);
-registerReplay(program);
+program.addCommand(compareCommand());
+program.addCommand(traceCommand());
+program.addCommand(replayCommand());
 
 await program.parseAsync(process.argv);

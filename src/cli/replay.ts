@@ -23,7 +23,7 @@ import { MAX_WORKERS } from "../replay/shard-router.js";
 import { InputError } from "../snapshot/errors.js";
 import { loadSnapshot } from "../snapshot/load.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
-import { withErrorHandling } from "./errors.js";
+import { cliCommand, commandLine, withErrorHandling } from "./errors.js";
 import { formatReplaySummary, verdictJsonLine, verdictTextLine } from "./replay-output.js";
 
 interface ReplayCliOptions {
@@ -42,7 +42,7 @@ interface ReplayCliOptions {
 }
 
 /** Errors about the command line itself: reported like bad input (one line, exit 2). */
-const COMMAND_LINE = { file: "dpemu replay", line: 0 };
+const COMMAND_LINE = commandLine("replay");
 const FORMATS = ["auto", "pcap", "pcapng", "hubble", "synthetic"];
 
 function integer(name: string, text: string, min: number, max: number): number {
@@ -248,9 +248,8 @@ async function runReplay(snapshotPath: string | undefined, options: ReplayCliOpt
   }
 }
 
-export function registerReplay(program: Command): void {
-  program
-    .command("replay")
+export function replayCommand(): Command {
+  return cliCommand("replay")
     .description("replay a capture, Hubble flows or a synthetic workload through the emulated node")
     .argument(
       "[snapshot]",
@@ -268,5 +267,5 @@ export function registerReplay(program: Command): void {
     .option("--from-pod", "the capture was taken at a pod: every packet enters from the endpoint")
     .option("--from-netdev", "the capture was taken at a native device: every packet enters from the network")
     .option("--reference", "run the TypeScript reference datapath instead of Wasm")
-    .action(withErrorHandling(runReplay));
+    .action(withErrorHandling("replay", runReplay));
 }

@@ -19,7 +19,7 @@ import {
 import { InputError } from "../snapshot/errors.js";
 import { loadSnapshot } from "../snapshot/load.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
-import { withErrorHandling } from "./errors.js";
+import { cliCommand, withErrorHandling } from "./errors.js";
 
 interface TraceCliOptions {
   readonly from: string;
@@ -208,9 +208,8 @@ export function traceText(packet: PacketRecord, steps: readonly TraceStep[]): st
   return `${lines.join("\n")}\n`;
 }
 
-export function registerTrace(program: Command): void {
-  program
-    .command("trace")
+export function traceCommand(): Command {
+  return cliCommand("trace")
     .description("send one packet through the emulated node and show its path, Hubble-style")
     .argument(
       "[snapshot]",
@@ -232,7 +231,7 @@ export function registerTrace(program: Command): void {
     )
     .option("--json", "print JSON")
     .action(
-      withErrorHandling(async (snapshotPath: string | undefined, options: TraceCliOptions) => {
+      withErrorHandling("trace", async (snapshotPath: string | undefined, options: TraceCliOptions) => {
         const now = Math.floor(Date.now() / 1000);
         const packet = tracePacket(options, now);
         const seed = Number(options.seed);
@@ -256,10 +255,13 @@ export function registerTrace(program: Command): void {
             `--node ${options.node}: no such node in the snapshot (nodes: ${snapshot.nodes.map((n) => n.name).join(", ")})`,
           );
         }
-        const { state } = datapathStateFromSnapshot(snapshot, {
+        const { state, notes } = datapathStateFromSnapshot(snapshot, {
           ...(options.node !== undefined ? { node: options.node } : {}),
           dumpTime: now,
         });
+        // Modes the datapath does not emulate change results: say so (on stderr, JSON stays clean).
+        for (const note of notes.filter((n) => n.includes("not emulated")))
+          process.stderr.write(`dpemu: ${note}\n`);
         const dp = await Datapath.create(state, {
           seed,
           ...(algorithm ? { algorithm: algorithm as "maglev" | "random" } : {}),

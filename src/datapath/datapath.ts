@@ -12,7 +12,8 @@ import type { DatapathEngine, EngineStats } from "./engine.js";
 import type { PacketRecord } from "../model/packet.js";
 import type { DatapathVerdict } from "./verdict.js";
 import { formatIpv4, parseIpv4 } from "./verdict.js";
-import { layoutSlots } from "./service-slots.js";
+import { layoutSlots, slotFlags } from "./service-slots.js";
+import type { DatapathMapName, DatapathMaps } from "./map-records.js";
 import {
   BackendState,
   Proto,
@@ -282,19 +283,37 @@ export class Datapath {
     }
   }
 
+  /**
+   * Changes a backend's weight. The BPF backend entry has no weight: only the agent's Maglev build
+   * reads it, so the tables of every service using the backend are rebuilt; slots stay as they are.
+   */
+  async setBackendWeight(backendId: number, weight: number): Promise<void> {
+    const b = this.backends.get(backendId);
+    if (!b) throw new Error(`unknown backend ${backendId}`);
+    if (!Number.isInteger(weight) || weight < 0 || weight > 0xffff) {
+      throw new Error(`backend weight must be an integer 0..65535, got ${weight}`);
+    }
+    b.weight = weight;
+    this.engine.upsertBackend(b);
+    if (!this.usesMaglev()) return;
+    for (const fe of this.frontends.values()) {
+      if (fe.backendIds.includes(backendId)) await this.rebuildMaglev(fe);
+    }
+  }
+
   private async rewrite(fe: Frontend, ids: number[]): Promise<void> {
     const layout = layoutSlots(ids.map((id) => this.backends.get(id)!));
     const oldTotal = fe.backendIds.length;
     for (const master of fe.masters) {
       layout.backendIds.forEach((id, i) => {
+        const { l7ProxyPort: _proxyPort, ...key } = master;
         this.engine.upsertService({
-          ...master,
+          ...key,
           slot: i + 1,
           backendId: id,
           count: 0,
           qcount: 0,
-          flags: 0,
-          flags2: 0,
+          ...slotFlags(master, this.backends.get(id)!.state === BackendState.QUARANTINED),
           affinityTimeoutSec: 0,
           algorithm: 0,
         });
@@ -335,6 +354,14 @@ export class Datapath {
 
   private describe(service: ServiceSelector): string {
     return typeof service === "number" ? `with rev-NAT ID ${service}` : service;
+  }
+
+  /**
+   * Every entry of one emulated map as the engine holds it now (after any packets and churn), in
+   * key byte order. Reading changes nothing, not even LRU recency.
+   */
+  readMap<K extends DatapathMapName>(name: K): DatapathMaps[K] {
+    return this.engine.readMap(name);
   }
 
   /** Frees the engine's memory. */

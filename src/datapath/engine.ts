@@ -3,6 +3,7 @@
 // differential tests drive both with the same calls and compare every verdict.
 import type { PacketRecord } from "../model/packet.js";
 import type { DatapathVerdict } from "./verdict.js";
+import type { MapReader } from "./map-records.js";
 import type {
   BackendMapEntry,
   CtMapEntry,
@@ -81,7 +82,8 @@ export interface ServiceKey {
   slot: number;
 }
 
-export interface DatapathEngine {
+/** One emulated node: its maps (written, and read back through MapReader) and its pipeline. */
+export interface DatapathEngine extends MapReader {
   readonly kind: "wasm" | "reference";
   upsertService(entry: ServiceMapEntry): void;
   deleteService(key: ServiceKey): void;
@@ -103,9 +105,13 @@ export interface DatapathEngine {
   dispose(): void;
 }
 
-/** The union word of a service master: algorithm in the top byte, affinity timeout below. */
+/**
+ * The union word of a service record: a slot's backend ID; a master's algorithm (top byte) and
+ * affinity timeout (below), or an L7 load balancer's proxy port.
+ */
 export function serviceUnionWord(entry: ServiceMapEntry): number {
   if (entry.slot !== 0) return entry.backendId >>> 0;
+  if (entry.l7ProxyPort !== undefined) return entry.l7ProxyPort >>> 0;
   return ((entry.algorithm << 24) | (entry.affinityTimeoutSec & 0xffffff)) >>> 0;
 }
 

@@ -12,9 +12,11 @@ import type { NodeView, Snapshot } from "../model/snapshot.js";
 import { parseIPv4 } from "../model/ipv4.js";
 import { BACKEND_STATES } from "../model/backend.js";
 import { prefixMask } from "./engine.js";
+import { slotFlags } from "./service-slots.js";
 import {
   BackendState,
   IpcacheFlag,
+  SvcFlag2,
   TupleFlag,
   defaultNodeConfig,
   type BackendStateValue,
@@ -40,13 +42,26 @@ export interface FromSnapshotOptions {
   config?: Partial<NodeConfig>;
 }
 
+/**
+ * How the loader placed the dump's times on the datapath clock: CT times `t` of the node's boot
+ * clock became `dumpTime + (t - ctBootTime)`, NAT ages `a` became `created = dumpTime - a`.
+ */
+export interface DumpClock {
+  /** The datapath time (seconds) standing for the moment the dumps were taken. */
+  dumpTime: number;
+  /** The boot-clock reading taken as that moment (the latest CT trace report); null without CT entries. */
+  ctBootTime: number | null;
+}
+
 export interface SnapshotDatapathState {
   state: DatapathState;
   /** Facts inferred rather than dumped, and entries not emulated: one line each. */
   notes: string[];
+  clock: DumpClock;
 }
 
 const ID_HOST = 1;
+const MAX_BACKEND_ID = 0xffffffffn;
 const ID_REMOTE_NODE = 6;
 const ID_KUBE_APISERVER = 7;
 
@@ -108,16 +123,27 @@ function cidrOf(text: string | undefined): Cidr | null {
  * CT expiry and report times are in the node's boot clock; the dump does not say what that clock
  * read when it was taken, so the most recent trace report stands in for it.
  */
-function ctEntries(view: NodeView, dumpTime: number, notes: string[]): CtMapEntry[] {
+function ctEntries(
+  view: NodeView,
+  dumpTime: number,
+  notes: string[],
+): { entries: CtMapEntry[]; bootNow: number | null } {
   const v4 = view.ct.filter((e) => e.family === "ipv4");
   if (v4.length < view.ct.length) notes.push(`${view.ct.length - v4.length} IPv6 CT entries not emulated`);
-  if (v4.length === 0) return [];
-  const bootNow = Math.max(...v4.map((e) => Math.max(e.lastTxReport, e.lastRxReport)));
+  if (v4.length === 0) return { entries: [], bootNow: null };
+  const bootNow = ctBootTime(v4);
   notes.push(
     `CT times: the latest trace report (boot clock ${bootNow}) is taken as the dump time ${dumpTime}`,
   );
   const at = (t: number) => Math.max(0, dumpTime + (t - bootNow));
-  return v4.flatMap((e: CtEntry) => {
+  // Backend IDs are u32; newer agents keep an egress entry's NAT address in the same CT bytes.
+  const wide = v4.filter((e) => e.backendId > MAX_BACKEND_ID).length;
+  if (wide > 0) {
+    notes.push(
+      `${wide} CT entries have a BackendID beyond 32 bits (newer agents keep the DSR NAT address in those bytes, not emulated): loaded with backend ID 0`,
+    );
+  }
+  const entries = v4.flatMap((e: CtEntry) => {
     const src = ipv4(e.source.address);
     const dst = ipv4(e.destination.address);
     if (src === undefined || dst === undefined) return [];
@@ -132,7 +158,7 @@ function ctEntries(view: NodeView, dumpTime: number, notes: string[]): CtMapEntr
             dport: e.source.port,
             sport: e.destination.port,
             nexthdr: e.nexthdr,
-            flags: TupleFlag.SERVICE,
+            flags: TupleFlag.SERVICE | related,
           }
         : {
             daddr: src,
@@ -148,7 +174,7 @@ function ctEntries(view: NodeView, dumpTime: number, notes: string[]): CtMapEntr
         lifetime: e.remainingSeconds !== null ? dumpTime + e.remainingSeconds : at(e.expires),
         flags: e.flags,
         revNatId: e.revNat,
-        backendId: Number(e.backendId),
+        backendId: e.backendId <= MAX_BACKEND_ID ? Number(e.backendId) : 0,
         txFlagsSeen: e.txFlagsSeen,
         rxFlagsSeen: e.rxFlagsSeen,
         srcSecId: e.sourceSecurityId,
@@ -157,6 +183,12 @@ function ctEntries(view: NodeView, dumpTime: number, notes: string[]): CtMapEntr
       },
     ];
   });
+  return { entries, bootNow };
+}
+
+/** The boot-clock reading the loader takes as the dump's moment: the latest trace report. */
+export function ctBootTime(entries: readonly CtEntry[]): number {
+  return entries.reduce((latest, e) => Math.max(latest, e.lastTxReport, e.lastRxReport), 0);
 }
 
 function natEntries(view: NodeView, dumpTime: number, notes: string[]): NatMapEntry[] {
@@ -213,6 +245,7 @@ export function datapathStateFromView(
 
   // --- services, backends, reverse NAT ---------------------------------------------------------
   const services: ServiceMapEntry[] = [];
+  const backendStates = new Map(view.backends.map((b) => [b.id, b.state]));
   let v6Services = 0;
   let protocolAny = false;
   for (const s of view.services) {
@@ -239,6 +272,7 @@ export function datapathStateFromView(
       flags2: s.flags2,
       affinityTimeoutSec: s.affinityTimeout,
       algorithm: s.lbAlgorithm === "maglev" ? 2 : s.lbAlgorithm === "random" ? 1 : 0,
+      ...((s.flags2 & SvcFlag2.L7_LOADBALANCER) !== 0 ? { l7ProxyPort: s.l7ProxyPort } : {}),
     });
     s.backendSlots.forEach((id, i) =>
       services.push({
@@ -247,19 +281,23 @@ export function datapathStateFromView(
         backendId: id,
         count: 0,
         qcount: 0,
-        flags: 0,
-        flags2: 0,
+        ...slotFlags(s, backendStates.get(id) === "quarantined"),
         affinityTimeoutSec: 0,
         algorithm: 0,
       }),
     );
-    if ((s.flags2 & 0x80) !== 0 || cfg.kprMode === "DSR") {
+    if ((s.flags2 & 0x80) !== 0) {
       notes.push(
         `service ${s.frontend.address}:${s.frontend.port} uses DSR, not emulated: remote backends get SNAT`,
       );
     }
   }
   if (v6Services > 0) notes.push(`${v6Services} IPv6 service frontends not emulated`);
+  if (cfg.kprMode === "DSR" || cfg.kprMode === "Hybrid") {
+    notes.push(
+      `kube-proxy replacement mode ${cfg.kprMode} uses DSR, not emulated: NodePort traffic to remote backends gets SNAT`,
+    );
+  }
   const backends = view.backends.flatMap((b) => {
     const address = ipv4(b.address);
     if (address === undefined) return [];
@@ -355,7 +393,10 @@ export function datapathStateFromView(
 
   // --- CT, NAT, ip-masq ----------------------------------------------------------------------------
   const ownState = (kind: string) => !borrowed.has(kind);
-  const ct = ownState("bpf-ct-list") ? ctEntries(view, dumpTime, notes) : [];
+  const ctLoaded = ownState("bpf-ct-list")
+    ? ctEntries(view, dumpTime, notes)
+    : { entries: [], bootNow: null };
+  const ct = ctLoaded.entries;
   const nat = ownState("bpf-nat-list") ? natEntries(view, dumpTime, notes) : [];
   if (!ownState("bpf-ct-list") || !ownState("bpf-nat-list"))
     notes.push("CT/NAT dumps of another node not loaded");
@@ -426,5 +467,6 @@ export function datapathStateFromView(
       nat,
     },
     notes,
+    clock: { dumpTime, ctBootTime: ctLoaded.bootNow },
   };
 }

@@ -2,7 +2,7 @@
 // active backends first, then terminating, then quarantined, each group by address then port;
 // maintenance backends get no slot. `count` covers the active ones — or, when there are none, the
 // terminating ones, so draining connections still find them; `qcount` covers the rest.
-import { BackendState, type BackendMapEntry } from "./state.js";
+import { BackendState, SvcFlag, SvcFlag2, type BackendMapEntry } from "./state.js";
 
 export interface SlotLayout {
   /** Backend IDs for slots 1..n. */
@@ -22,4 +22,20 @@ export function layoutSlots(backends: readonly BackendMapEntry[]): SlotLayout {
   const terminating = slotted.filter((b) => b.state === BackendState.TERMINATING).length;
   const count = active > 0 ? active : terminating;
   return { backendIds: slotted.map((b) => b.id), count, qcount: slotted.length - count };
+}
+
+/**
+ * The flags the agent writes on a backend slot (bpf_reconciler.go): the master's, without the
+ * source-range bits (flags2 0x40 means SOURCE_RANGE_DENY on a master but QUARANTINED on a slot),
+ * with QUARANTINED on a quarantined backend's slot. The datapath reads neither; the map holds them.
+ */
+export function slotFlags(
+  master: { readonly flags: number; readonly flags2: number },
+  quarantined: boolean,
+): { flags: number; flags2: number } {
+  const flags2 = master.flags2 & ~SvcFlag2.SOURCE_RANGE_DENY & 0xff;
+  return {
+    flags: master.flags & ~SvcFlag.SOURCE_RANGE & 0xff,
+    flags2: quarantined ? flags2 | SvcFlag2.SOURCE_RANGE_DENY : flags2,
+  };
 }

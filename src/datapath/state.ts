@@ -34,6 +34,12 @@ export interface ServiceMapEntry {
   affinityTimeoutSec: number;
   /** Master only: per-service algorithm (top 8 bits of the union word). */
   algorithm: ServiceAlgorithm;
+  /**
+   * Master of an L7 load-balancer service (flags2 L7_LOADBALANCER): the proxy port, which takes the
+   * whole union word in Cilium's map. Kept so the map reads back as dumped; dpemu does not redirect
+   * to the proxy.
+   */
+  l7ProxyPort?: number;
 }
 
 /** `flags` bits of a service value (bpf/lib/lb.h, pkg/loadbalancer). */

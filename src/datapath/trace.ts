@@ -140,7 +140,7 @@ export function describeVerdict(dp: Datapath, p: PacketRecord, v: DatapathVerdic
       verdict: "FORWARDED",
       src: finalSrc,
       dst: finalDst,
-      note: `CT ${v.ctState}${extra ? `, ${extra}` : ""}`,
+      note: `${has(L.VFLAG_UNTRACKED) ? "not tracked" : `CT ${v.ctState}`}${extra ? `, ${extra}` : ""}`,
     });
   }
   return steps;

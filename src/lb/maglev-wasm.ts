@@ -49,14 +49,41 @@ export function encodeBackends(wasm: WasmInstance, entries: readonly MaglevEntry
   return { count: entries.length, records, names };
 }
 
-const packingCode = (wasm: WasmInstance, packing: PortPacking): number =>
-  wasm.constant(
+/** The module's code (FLOW_HASH_*) for a port packing of the tuple hash. */
+export function packingCode(wasm: WasmInstance, packing: PortPacking): number {
+  return wasm.constant(
     packing === "service-port-high" ? "FLOW_HASH_SERVICE_PORT_HIGH" : "FLOW_HASH_CLIENT_PORT_HIGH",
   );
+}
+
+/** Size and field offsets of the module's batch flow record (FLOW_RECORD_*). */
+export interface FlowRecordLayout {
+  readonly size: number;
+  readonly clientAddress: number;
+  readonly clientPort: number;
+  readonly servicePort: number;
+  readonly protocol: number;
+}
+
+/** Where a batch lives in the scratch area: its input records, then one u32 result per flow. */
+export interface BatchArea {
+  readonly input: number;
+  readonly out: number;
+}
 
 /** Maglev build and backend selection on one Wasm instance. */
 export class MaglevWasm {
-  constructor(readonly wasm: WasmInstance) {}
+  readonly flowRecord: FlowRecordLayout;
+
+  constructor(readonly wasm: WasmInstance) {
+    this.flowRecord = {
+      size: wasm.constant("FLOW_RECORD_SIZE"),
+      clientAddress: wasm.constant("FLOW_RECORD_CLIENT_ADDRESS"),
+      clientPort: wasm.constant("FLOW_RECORD_CLIENT_PORT"),
+      servicePort: wasm.constant("FLOW_RECORD_SERVICE_PORT"),
+      protocol: wasm.constant("FLOW_RECORD_PROTOCOL"),
+    };
+  }
 
   static async load(source?: WasmSource): Promise<MaglevWasm> {
     return new MaglevWasm(await loadWasm(source));
@@ -106,6 +133,38 @@ export class MaglevWasm {
     return table;
   }
 
+  /** Scratch room for `count` flow records (fill them with `flowRecord`'s offsets) and their results. */
+  flowBatch(count: number): BatchArea {
+    const input = this.wasm.scratch(count * (this.flowRecord.size + 4));
+    return { input, out: input + count * this.flowRecord.size };
+  }
+
+  /** Maglev picks for the `count` flow records of `batch`, into its results. */
+  runMaglevBatch(
+    table: MaglevTableHandle,
+    batch: BatchArea,
+    count: number,
+    seedJhash: number,
+    packing: PortPacking,
+    affinity = false,
+  ): void {
+    this.wasm.exports.maglevSelectBatch(
+      table.address,
+      table.size,
+      batch.input,
+      count,
+      seedJhash >>> 0,
+      packingCode(this.wasm, packing),
+      affinity ? 1 : 0,
+      batch.out,
+    );
+  }
+
+  /** A copy of the `count` results of a batch. */
+  results(batch: BatchArea, count: number): Uint32Array {
+    return new Uint32Array(this.wasm.bytes.buffer, batch.out, count).slice();
+  }
+
   /** Maglev picks for a batch of flows: one backend ID per flow. */
   selectMaglev(
     table: MaglevTableHandle,
@@ -114,33 +173,18 @@ export class MaglevWasm {
     packing: PortPacking,
     affinity = false,
   ): Uint32Array {
-    const { wasm } = this;
-    const size = wasm.constant("FLOW_RECORD_SIZE");
-    const area = wasm.scratch(flows.length * (size + 4));
-    const out = area + flows.length * size;
-    const view = wasm.view;
-    const addressAt = wasm.constant("FLOW_RECORD_CLIENT_ADDRESS");
-    const clientPortAt = wasm.constant("FLOW_RECORD_CLIENT_PORT");
-    const servicePortAt = wasm.constant("FLOW_RECORD_SERVICE_PORT");
-    const protocolAt = wasm.constant("FLOW_RECORD_PROTOCOL");
+    const batch = this.flowBatch(flows.length);
+    const view = this.wasm.view;
+    const at = this.flowRecord;
     flows.forEach((flow, k) => {
-      const rec = area + k * size;
-      view.setUint32(rec + addressAt, flow.clientAddress >>> 0, true);
-      view.setUint16(rec + clientPortAt, flow.clientPort, true);
-      view.setUint16(rec + servicePortAt, flow.servicePort, true);
-      view.setUint8(rec + protocolAt, flow.protocol);
+      const rec = batch.input + k * at.size;
+      view.setUint32(rec + at.clientAddress, flow.clientAddress >>> 0, true);
+      view.setUint16(rec + at.clientPort, flow.clientPort, true);
+      view.setUint16(rec + at.servicePort, flow.servicePort, true);
+      view.setUint8(rec + at.protocol, flow.protocol);
     });
-    wasm.exports.maglevSelectBatch(
-      table.address,
-      table.size,
-      area,
-      flows.length,
-      seedJhash >>> 0,
-      packingCode(wasm, packing),
-      affinity ? 1 : 0,
-      out,
-    );
-    return new Uint32Array(wasm.bytes.buffer, out, flows.length).slice();
+    this.runMaglevBatch(table, batch, flows.length, seedJhash, packing, affinity);
+    return this.results(batch, flows.length);
   }
 
   /** A seeded xoshiro128** state in Wasm memory (the twin of reference Xoshiro128). */
@@ -152,15 +196,24 @@ export class MaglevWasm {
     this.wasm.exports.prngFree(state);
   }
 
+  /** Scratch room holding `backendIds` (in slot order) and `n` results. */
+  randomBatch(backendIds: readonly number[], n: number): BatchArea {
+    if (backendIds.length === 0) throw new InvalidInputError("random selection needs at least one backend");
+    const input = this.wasm.scratch((backendIds.length + n) * 4);
+    new Uint32Array(this.wasm.bytes.buffer, input, backendIds.length).set(backendIds);
+    return { input, out: input + backendIds.length * 4 };
+  }
+
+  /** `n` random picks among the `count` backend IDs of `batch`, advancing the PRNG at `state`. */
+  runRandomBatch(state: number, batch: BatchArea, count: number, n: number): void {
+    this.wasm.exports.randomSelectBatch(state, batch.input, count, n, batch.out);
+  }
+
   /** `n` random picks among `backendIds` (in slot order), advancing the PRNG at `state`. */
   selectRandom(state: number, backendIds: readonly number[], n: number): Uint32Array {
-    if (backendIds.length === 0) throw new InvalidInputError("random selection needs at least one backend");
-    const { wasm } = this;
-    const ids = wasm.scratch((backendIds.length + n) * 4);
-    const out = ids + backendIds.length * 4;
-    new Uint32Array(wasm.bytes.buffer, ids, backendIds.length).set(backendIds);
-    wasm.exports.randomSelectBatch(state, ids, backendIds.length, n, out);
-    return new Uint32Array(wasm.bytes.buffer, out, n).slice();
+    const batch = this.randomBatch(backendIds, n);
+    this.runRandomBatch(state, batch, backendIds.length, n);
+    return this.results(batch, n);
   }
 
   private describeStatus(status: number): string {

@@ -1,8 +1,9 @@
 // Public backend selection for one flow, as Cilium's datapath picks it: Maglev (table[hash % M])
 // or random (slot = prandom % count + 1, with a seeded PRNG instead of the kernel's).
 import { flowHashV4, type FlowV4, type PortPacking } from "../reference/flow-hash.js";
-import { maglevLookup, randomSlot, Xoshiro128 } from "../reference/select.js";
-import { parseIPv4 } from "./address.js";
+import { Xoshiro128 } from "../reference/prng.js";
+import { maglevLookup, randomSlot } from "../reference/select.js";
+import { requireIPv4 } from "./address.js";
 import { DEFAULT_PORT_PACKING, portPackingForCiliumVersion } from "./cilium-version.js";
 import { InvalidInputError } from "./errors.js";
 import { resolveSeed } from "./maglev.js";
@@ -46,7 +47,7 @@ export function toFlowV4(flow: Flow): FlowV4 {
   const clientAddress =
     typeof flow.clientAddress === "number" && Number.isInteger(flow.clientAddress)
       ? flow.clientAddress >>> 0
-      : parseIPv4(String(flow.clientAddress), "flow client address");
+      : requireIPv4(String(flow.clientAddress), "flow client address");
   if (!isPort(flow.clientPort))
     throw new InvalidInputError(`flow client port must be 0..65535, got ${String(flow.clientPort)}`);
   if (!isPort(flow.servicePort))

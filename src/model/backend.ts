@@ -1,5 +1,5 @@
 // A service backend: one entry of cilium_lb4_backends_v3, with what the REST model adds.
-import type { IpFamily } from "./ip.js";
+import { joinHostPort, type IpFamily } from "./ip.js";
 import type { L4Protocol } from "./protocol.js";
 
 export type BackendState = "active" | "terminating" | "quarantined" | "maintenance";
@@ -33,6 +33,5 @@ export interface Backend {
 
 /** `ip:port/PROTO`, as `service list` prints a backend. */
 export function backendText(backend: Pick<Backend, "address" | "port" | "protocol">): string {
-  const host = backend.address.includes(":") ? `[${backend.address}]` : backend.address;
-  return `${host}:${backend.port}/${backend.protocol}`;
+  return `${joinHostPort(backend.address, backend.port)}/${backend.protocol}`;
 }

@@ -1,13 +1,9 @@
 // IP address text helpers shared by the models and parsers. Addresses are kept as canonical text
 // (dotted quad, or RFC 5952 IPv6 as Go prints it) so that dumps print back unchanged.
 
+import { isIPv4 } from "./ipv4.js";
+
 export type IpFamily = 4 | 6;
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-export function isIPv4(text: string): boolean {
-  return IPV4.test(text);
-}
 
 /** Accepts the IPv6 forms Go prints (compressed, lower-case, optional embedded IPv4 tail). */
 export function isIPv6(text: string): boolean {

@@ -1,4 +1,6 @@
 // IPv4 addresses as host-order u32 integers (10.0.0.1 = 0x0a000001), the form packet records use.
+// The one dotted-quad grammar of the project: every parser that accepts IPv4 text goes through here
+// and wraps a rejection in its own error.
 
 /** Parses a dotted quad; undefined when the text is not exactly four decimal octets 0..255. */
 export function parseIPv4(text: string): number | undefined {
@@ -26,6 +28,11 @@ export function parseIPv4(text: string): number | undefined {
   }
   if (digits === 0 || dots !== 3) return undefined;
   return value * 256 + octet;
+}
+
+/** True when the text is a dotted quad parseIPv4 accepts (the form Go prints). */
+export function isIPv4(text: string): boolean {
+  return parseIPv4(text) !== undefined;
 }
 
 /** Dotted-quad text of a u32 address. */

@@ -1,6 +1,6 @@
 // A service frontend as the datapath sees it: the master entry of cilium_lb4_services_v2 (slot 0)
 // plus its backend slots, with the names the agent gave it where a dump shows them.
-import type { IpFamily } from "./ip.js";
+import { joinHostPort, type IpFamily } from "./ip.js";
 import type { L4Protocol } from "./protocol.js";
 import type { ServiceType } from "./service-flags.js";
 
@@ -48,9 +48,8 @@ export interface Service {
 
 /** `ip:port/PROTO[/i]` as newer cilium-dbg releases print a frontend. */
 export function frontendText(frontend: Frontend): string {
-  const host = frontend.address.includes(":") ? `[${frontend.address}]` : frontend.address;
   const scope = frontend.scope === "internal" ? "/i" : "";
-  return `${host}:${frontend.port}/${frontend.protocol}${scope}`;
+  return `${joinHostPort(frontend.address, frontend.port)}/${frontend.protocol}${scope}`;
 }
 
 /** A stable map key for a frontend. */

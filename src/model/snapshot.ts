@@ -24,21 +24,11 @@ export interface DumpRecord {
   readonly node: string | undefined;
 }
 
-/** The datapath state of one node, as far as the dumps describe it. */
-export interface NodeView {
-  readonly name: string;
-  /** Services (frontends) sorted by rev-NAT ID then frontend; IPv6 ones are kept but not emulated. */
-  readonly services: readonly Service[];
-  readonly backends: readonly Backend[];
-  readonly revNat: readonly RevNatEntry[];
-  /** Maglev tables as dumped by `bpf lb maglev list` (to compare with computed ones). */
-  readonly maglevTables: readonly MaglevTable[];
-  /** How the dumped tables of Maglev services compared with the computed ones (mismatches are warnings). */
-  readonly maglevComparison: { readonly compared: number; readonly identical: number };
-  /**
-   * Node-state tables. Several dumps of one map on a node are merged by the map's key (the later
-   * dump wins where they disagree, with a warning). IPv6 entries are kept but not emulated.
-   */
+/**
+ * A node's state tables. Several dumps of one map on a node are merged by the map's key (the later
+ * dump wins where they disagree, with a warning). IPv6 entries are kept but not emulated.
+ */
+export interface StateTables {
   readonly ipcache: readonly IpcacheEntry[];
   /** `ip list`: the agent's userspace ipcache with identity labels. */
   readonly identities: readonly IdentityEntry[];
@@ -51,6 +41,19 @@ export interface NodeView {
   readonly endpoints: readonly EndpointEntry[];
   /** `map list` (with `--verbose` rows when dumped). */
   readonly mapList: readonly MapListEntry[];
+}
+
+/** The datapath state of one node, as far as the dumps describe it. */
+export interface NodeView extends StateTables {
+  readonly name: string;
+  /** Services (frontends) sorted by rev-NAT ID then frontend; IPv6 ones are kept but not emulated. */
+  readonly services: readonly Service[];
+  readonly backends: readonly Backend[];
+  readonly revNat: readonly RevNatEntry[];
+  /** Maglev tables as dumped by `bpf lb maglev list` (to compare with computed ones). */
+  readonly maglevTables: readonly MaglevTable[];
+  /** How the dumped tables of Maglev services compared with the computed ones (mismatches are warnings). */
+  readonly maglevComparison: { readonly compared: number; readonly identical: number };
   readonly config: AgentConfig;
   /** Backend (and service) IDs were derived because no dump showed the real ones. */
   readonly derivedIds: boolean;

@@ -1,13 +1,11 @@
 // Streaming reader for classic pcap files (tcpdump.org/manpages/pcap-savefile.5.txt): microsecond and
 // nanosecond magic in either byte order, and the "modified" (Kuznetsov) variant with 24-byte record
 // headers. Packets are decoded as the bytes arrive; nothing but a straddling record is ever copied.
-import { clearPacketFields, createPacketRecord, type PacketRecord } from "../model/packet.js";
+import { clearPacketFields } from "../model/packet.js";
 import type { ByteSource } from "./byte-source.js";
-import { CaptureFormatError } from "./capture-error.js";
-import { decodeFrame } from "./frame-decoder.js";
-import { runDecoder, type PacketDecoder, type PacketHandler, type ReaderOptions } from "./packet-decoder.js";
-import { createReadSummary, type ReadSummary } from "./read-summary.js";
-import { RecordFramer } from "./record-framer.js";
+import { FramedDecoder, u32le } from "./framed-decoder.js";
+import { runDecoder, type PacketHandler, type ReaderOptions } from "./packet-decoder.js";
+import type { ReadSummary } from "./read-summary.js";
 
 const GLOBAL_HEADER = 24;
 const RECORD_HEADER = 16;
@@ -53,53 +51,39 @@ export function pcapMagicInfo(
   return undefined;
 }
 
-export class PcapDecoder implements PacketDecoder {
-  readonly summary: ReadSummary = createReadSummary("pcap");
+export class PcapDecoder extends FramedDecoder {
   /** The file header, once read. */
   header: PcapHeader | undefined;
-  private readonly packet: PacketRecord = createPacketRecord();
-  private readonly framer: RecordFramer;
-  private littleEndian = true;
   private recordHeaderLength = RECORD_HEADER;
   private maxPacket = STANDARD_MAX_PACKET;
   private fractionToNanos = 1000;
 
-  constructor(
-    private readonly onPacket: PacketHandler,
-    private readonly sourceName?: string,
-  ) {
-    this.framer = new RecordFramer(
-      (bytes, start, available) => this.measure(bytes, start, available),
-      (bytes, start, length) => this.consume(bytes, start, length),
-    );
-  }
-
-  push(chunk: Uint8Array): void {
-    this.framer.push(chunk);
+  constructor(onPacket: PacketHandler, sourceName?: string) {
+    super("pcap", onPacket, sourceName);
   }
 
   end(): void {
     if (this.header === undefined) {
-      throw this.error(
+      throw this.errorAt(
         1,
         `input ends after ${this.framer.pendingBytes} bytes, before the end of the ${GLOBAL_HEADER}-byte pcap file header`,
       );
     }
     const pending = this.framer.pendingBytes;
     if (pending > 0) {
-      throw this.error(
+      throw this.errorAt(
         this.summary.seen + 1,
         `file ends inside a packet record: ${pending} bytes present, ${this.framer.missingBytes()} more expected (truncated capture)`,
       );
     }
   }
 
-  private measure(bytes: Uint8Array, start: number, available: number): number {
+  protected measure(bytes: Uint8Array, start: number, available: number): number {
     if (this.header === undefined) return available < GLOBAL_HEADER ? -GLOBAL_HEADER : GLOBAL_HEADER;
     if (available < this.recordHeaderLength) return -this.recordHeaderLength;
     const capturedLength = this.u32(bytes, start + 8);
     if (capturedLength > this.maxPacket) {
-      throw this.error(
+      throw this.errorAt(
         this.summary.seen + 1,
         `record claims ${capturedLength} captured bytes, more than the ${this.maxPacket}-byte limit (corrupt length field)`,
       );
@@ -107,7 +91,7 @@ export class PcapDecoder implements PacketDecoder {
     return this.recordHeaderLength + capturedLength;
   }
 
-  private consume(bytes: Uint8Array, start: number, length: number): void {
+  protected consume(bytes: Uint8Array, start: number, length: number): void {
     if (this.header === undefined) {
       this.readHeader(bytes, start);
     } else {
@@ -117,12 +101,10 @@ export class PcapDecoder implements PacketDecoder {
   }
 
   private readHeader(bytes: Uint8Array, start: number): void {
-    const firstWord =
-      (bytes[start]! | (bytes[start + 1]! << 8) | (bytes[start + 2]! << 16) | (bytes[start + 3]! << 24)) >>>
-      0;
+    const firstWord = u32le(bytes, start);
     const magic = pcapMagicInfo(firstWord);
     if (magic === undefined) {
-      throw this.error(
+      throw this.errorAt(
         1,
         `not a pcap file: magic number 0x${firstWord.toString(16).padStart(8, "0")} (little-endian read)`,
       );
@@ -131,7 +113,7 @@ export class PcapDecoder implements PacketDecoder {
     const versionMajor = this.u16(bytes, start + 4);
     const versionMinor = this.u16(bytes, start + 6);
     if (versionMajor !== 2) {
-      throw this.error(1, `unsupported pcap version ${versionMajor}.${versionMinor} (expected 2.x)`);
+      throw this.errorAt(1, `unsupported pcap version ${versionMajor}.${versionMinor} (expected 2.x)`);
     }
     const snapLength = this.u32(bytes, start + 16);
     // The low 16 bits are the link type; the high bits may carry FCS-length information.
@@ -154,51 +136,9 @@ export class PcapDecoder implements PacketDecoder {
     const carry = Math.floor(nanos / 1e9);
     packet.seconds = this.u32(bytes, start) + carry;
     packet.nanoseconds = nanos - carry * 1e9;
-    const capturedLength = length - this.recordHeaderLength;
-    const wireLength = this.u32(bytes, start + 12);
-    packet.capturedLength = capturedLength;
-    packet.wireLength = wireLength;
-    if (
-      decodeFrame(
-        bytes,
-        start + this.recordHeaderLength,
-        capturedLength,
-        wireLength,
-        this.header!.linkType,
-        packet,
-        summary.skipped,
-      )
-    ) {
-      summary.packets++;
-      this.onPacket(packet);
-    }
-  }
-
-  private error(packetNumber: number, problem: string): CaptureFormatError {
-    return new CaptureFormatError(
-      { format: "pcap", byteOffset: this.framer.offset, packetNumber, source: this.sourceName },
-      problem,
-    );
-  }
-
-  private u16(bytes: Uint8Array, offset: number): number {
-    return this.littleEndian
-      ? bytes[offset]! | (bytes[offset + 1]! << 8)
-      : (bytes[offset]! << 8) | bytes[offset + 1]!;
-  }
-
-  private u32(bytes: Uint8Array, offset: number): number {
-    return this.littleEndian
-      ? (bytes[offset]! |
-          (bytes[offset + 1]! << 8) |
-          (bytes[offset + 2]! << 16) |
-          (bytes[offset + 3]! << 24)) >>>
-          0
-      : ((bytes[offset]! << 24) |
-          (bytes[offset + 1]! << 16) |
-          (bytes[offset + 2]! << 8) |
-          bytes[offset + 3]!) >>>
-          0;
+    packet.capturedLength = length - this.recordHeaderLength;
+    packet.wireLength = this.u32(bytes, start + 12);
+    this.deliver(bytes, start + this.recordHeaderLength, this.header!.linkType);
   }
 }
 

@@ -2,13 +2,12 @@
 // byte order; per-interface link type, timestamp resolution (if_tsresol, decimal or binary) and offset
 // (if_tsoffset); enhanced, simple and obsolete packet blocks. Blocks that carry no packets (name
 // resolution, statistics, secrets, custom, unknown) are skipped by their length.
-import { clearPacketFields, createPacketRecord, type PacketRecord } from "../model/packet.js";
+import { clearPacketFields, type PacketRecord } from "../model/packet.js";
 import type { ByteSource } from "./byte-source.js";
-import { CaptureFormatError } from "./capture-error.js";
-import { decodeFrame } from "./frame-decoder.js";
-import { runDecoder, type PacketDecoder, type PacketHandler, type ReaderOptions } from "./packet-decoder.js";
-import { createReadSummary, type ReadSummary } from "./read-summary.js";
-import { RecordFramer } from "./record-framer.js";
+import type { CaptureFormatError } from "./capture-error.js";
+import { FramedDecoder, u32le } from "./framed-decoder.js";
+import { runDecoder, type PacketHandler, type ReaderOptions } from "./packet-decoder.js";
+import type { ReadSummary } from "./read-summary.js";
 import { TickClock } from "./tick-clock.js";
 
 export const PcapngBlockType = {
@@ -36,28 +35,14 @@ export interface PcapngInterface {
   clock: TickClock;
 }
 
-export class PcapngDecoder implements PacketDecoder {
-  readonly summary: ReadSummary = createReadSummary("pcapng");
+export class PcapngDecoder extends FramedDecoder {
   /** Interfaces of the current section, by interface ID. */
   interfaces: PcapngInterface[] = [];
   /** Sections seen so far. */
   sections = 0;
-  private readonly packet: PacketRecord = createPacketRecord();
-  private readonly framer: RecordFramer;
-  private littleEndian = true;
 
-  constructor(
-    private readonly onPacket: PacketHandler,
-    private readonly sourceName?: string,
-  ) {
-    this.framer = new RecordFramer(
-      (bytes, start, available) => this.measure(bytes, start, available),
-      (bytes, start, length) => this.consume(bytes, start, length),
-    );
-  }
-
-  push(chunk: Uint8Array): void {
-    this.framer.push(chunk);
+  constructor(onPacket: PacketHandler, sourceName?: string) {
+    super("pcapng", onPacket, sourceName);
   }
 
   end(): void {
@@ -72,20 +57,13 @@ export class PcapngDecoder implements PacketDecoder {
     }
   }
 
-  private measure(bytes: Uint8Array, start: number, available: number): number {
+  protected measure(bytes: Uint8Array, start: number, available: number): number {
     if (available < 8) return -8;
-    const typeLE =
-      (bytes[start]! | (bytes[start + 1]! << 8) | (bytes[start + 2]! << 16) | (bytes[start + 3]! << 24)) >>>
-      0;
+    const typeLE = u32le(bytes, start);
     if (typeLE === PcapngBlockType.SECTION_HEADER) {
       // The section's byte order is only known from the byte-order magic that follows the length.
       if (available < 12) return -12;
-      const magicLE =
-        (bytes[start + 8]! |
-          (bytes[start + 9]! << 8) |
-          (bytes[start + 10]! << 16) |
-          (bytes[start + 11]! << 24)) >>>
-        0;
+      const magicLE = u32le(bytes, start + 8);
       if (magicLE === BYTE_ORDER_MAGIC) this.littleEndian = true;
       else if (magicLE === 0x4d3c2b1a) this.littleEndian = false;
       else
@@ -112,7 +90,7 @@ export class PcapngDecoder implements PacketDecoder {
     return length;
   }
 
-  private consume(bytes: Uint8Array, start: number, length: number): void {
+  protected consume(bytes: Uint8Array, start: number, length: number): void {
     const trailer = this.u32(bytes, start + length - 4);
     if (trailer !== length) {
       throw this.error(`block length ${length} does not match its trailing copy ${trailer} (corrupt block)`);
@@ -191,31 +169,30 @@ export class PcapngDecoder implements PacketDecoder {
   }
 
   private readEnhancedPacket(bytes: Uint8Array, start: number, length: number): void {
-    if (length < 32) throw this.error(`enhanced packet block too short (${length} bytes)`);
-    const interfaceId = this.u32(bytes, start + 8);
-    const capturedLength = this.u32(bytes, start + 20);
-    if (capturedLength > length - 32) {
-      throw this.error(
-        `enhanced packet block claims ${capturedLength} captured bytes but holds ${length - 32}`,
-      );
-    }
-    const packet = this.beginPacket(interfaceId);
-    packet.capturedLength = capturedLength;
-    packet.wireLength = this.u32(bytes, start + 24);
-    this.interfaces[interfaceId]!.clock.toTime(
-      this.u32(bytes, start + 12),
-      this.u32(bytes, start + 16),
-      packet,
-    );
-    this.decode(bytes, start + 28, interfaceId);
+    this.readTimestampedPacket(bytes, start, length, "enhanced packet block", true);
   }
 
   private readObsoletePacket(bytes: Uint8Array, start: number, length: number): void {
-    if (length < 32) throw this.error(`packet block too short (${length} bytes)`);
-    const interfaceId = this.u16(bytes, start + 8);
+    this.readTimestampedPacket(bytes, start, length, "packet block", false);
+  }
+
+  /**
+   * Enhanced and obsolete packet blocks share one layout: interface ID at 8 (u32 in the enhanced
+   * block; u16 followed by a drops count in the obsolete one), timestamp at 12, captured and wire
+   * lengths at 20 and 24, the frame at 28.
+   */
+  private readTimestampedPacket(
+    bytes: Uint8Array,
+    start: number,
+    length: number,
+    block: string,
+    wideInterfaceId: boolean,
+  ): void {
+    if (length < 32) throw this.error(`${block} too short (${length} bytes)`);
+    const interfaceId = wideInterfaceId ? this.u32(bytes, start + 8) : this.u16(bytes, start + 8);
     const capturedLength = this.u32(bytes, start + 20);
     if (capturedLength > length - 32) {
-      throw this.error(`packet block claims ${capturedLength} captured bytes but holds ${length - 32}`);
+      throw this.error(`${block} claims ${capturedLength} captured bytes but holds ${length - 32}`);
     }
     const packet = this.beginPacket(interfaceId);
     packet.capturedLength = capturedLength;
@@ -225,7 +202,7 @@ export class PcapngDecoder implements PacketDecoder {
       this.u32(bytes, start + 16),
       packet,
     );
-    this.decode(bytes, start + 28, interfaceId);
+    this.deliver(bytes, start + 28, this.interfaces[interfaceId]!.linkType);
   }
 
   private readSimplePacket(bytes: Uint8Array, start: number, length: number): void {
@@ -242,7 +219,7 @@ export class PcapngDecoder implements PacketDecoder {
     packet.wireLength = wireLength;
     // A simple packet block has no timestamp: the record keeps the previous packet's time, so replay
     // time never runs backwards (0 before any timestamped packet).
-    this.decode(bytes, start + 12, 0);
+    this.deliver(bytes, start + 12, this.interfaces[0]!.linkType);
   }
 
   private beginPacket(interfaceId: number): PacketRecord {
@@ -262,51 +239,9 @@ export class PcapngDecoder implements PacketDecoder {
     return packet;
   }
 
-  private decode(bytes: Uint8Array, frameStart: number, interfaceId: number): void {
-    const packet = this.packet;
-    const linkType = this.interfaces[interfaceId]!.linkType;
-    if (
-      decodeFrame(
-        bytes,
-        frameStart,
-        packet.capturedLength,
-        packet.wireLength,
-        linkType,
-        packet,
-        this.summary.skipped,
-      )
-    ) {
-      this.summary.packets++;
-      this.onPacket(packet);
-    }
-  }
-
   /** `packetNumber` defaults to the packet after the last one counted. */
   private error(problem: string, packetNumber: number = this.summary.seen + 1): CaptureFormatError {
-    return new CaptureFormatError(
-      { format: "pcapng", byteOffset: this.framer.offset, packetNumber, source: this.sourceName },
-      problem,
-    );
-  }
-
-  private u16(bytes: Uint8Array, offset: number): number {
-    return this.littleEndian
-      ? bytes[offset]! | (bytes[offset + 1]! << 8)
-      : (bytes[offset]! << 8) | bytes[offset + 1]!;
-  }
-
-  private u32(bytes: Uint8Array, offset: number): number {
-    return this.littleEndian
-      ? (bytes[offset]! |
-          (bytes[offset + 1]! << 8) |
-          (bytes[offset + 2]! << 16) |
-          (bytes[offset + 3]! << 24)) >>>
-          0
-      : ((bytes[offset]! << 24) |
-          (bytes[offset + 1]! << 16) |
-          (bytes[offset + 2]! << 8) |
-          bytes[offset + 3]!) >>>
-          0;
+    return this.errorAt(packetNumber, problem);
   }
 }
 

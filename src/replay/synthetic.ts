@@ -17,7 +17,7 @@ import {
   type PacketRecord,
 } from "../model/packet.js";
 import type { PacketHandler, ReaderOptions } from "./packet-decoder.js";
-import { Xoshiro128 } from "./prng.js";
+import { Xoshiro128 } from "../reference/prng.js";
 import { createReadSummary, type ReadSummary } from "./read-summary.js";
 import { SyntheticSpecError, type SyntheticService, type SyntheticSpec } from "./synthetic-spec.js";
 import { ZipfSampler } from "./zipf.js";
@@ -163,6 +163,18 @@ export class SyntheticFlowGenerator {
     }
   }
 
+  /** When a connection started at `start` sends client packet number `sent` (Infinity after the last of `n`). */
+  private forwardDue(start: number, sent: number, n: number): number {
+    return sent < n ? start + sent * this.spec.packetIntervalNanos : Infinity;
+  }
+
+  /** When reply number `replied` is due: `replyDelay` after the client packet it answers, once that is sent. */
+  private replyDue(start: number, replied: number, sent: number): number {
+    return this.spec.replies && replied < sent
+      ? start + replied * this.spec.packetIntervalNanos + this.spec.replyDelayNanos
+      : Infinity;
+  }
+
   /** Writes the slot's next packet (a client packet or a reply) and reschedules or frees the slot. */
   private emit(slot: number, packet: PacketRecord): void {
     const spec = this.spec;
@@ -170,11 +182,8 @@ export class SyntheticFlowGenerator {
     const sent = this.forwardSent[slot]!;
     const replied = this.repliesSent[slot]!;
     const start = this.start[slot]!;
-    const forwardTime = sent < n ? start + sent * spec.packetIntervalNanos : Infinity;
-    const replyTime =
-      spec.replies && replied < sent
-        ? start + replied * spec.packetIntervalNanos + spec.replyDelayNanos
-        : Infinity;
+    const forwardTime = this.forwardDue(start, sent, n);
+    const replyTime = this.replyDue(start, replied, sent);
     const isReply = replyTime < forwardTime;
     const index = isReply ? replied : sent;
     const time = isReply ? replyTime : forwardTime;
@@ -223,13 +232,10 @@ export class SyntheticFlowGenerator {
     if (isReply) this.repliesSent[slot] = replied + 1;
     else this.forwardSent[slot] = sent + 1;
     const nextSent = this.forwardSent[slot]!;
-    const nextReplied = this.repliesSent[slot]!;
-    const nextForward = nextSent < n ? start + nextSent * spec.packetIntervalNanos : Infinity;
-    const nextReply =
-      spec.replies && nextReplied < nextSent
-        ? start + nextReplied * spec.packetIntervalNanos + spec.replyDelayNanos
-        : Infinity;
-    const next = Math.min(nextForward, nextReply);
+    const next = Math.min(
+      this.forwardDue(start, nextSent, n),
+      this.replyDue(start, this.repliesSent[slot]!, nextSent),
+    );
     if (next === Infinity) {
       this.freeSlots[this.freeCount++] = slot;
     } else {

@@ -118,7 +118,11 @@ function failoverSection(report: CompareReport): Section {
   };
   const html =
     `<p>Connections established through one node are re-routed (node failure, ECMP rehash) to another node ` +
-    `that has no conntrack entry for them; every connection that lands on a different backend breaks.</p>` +
+    `that has no conntrack entry for them; every connection that lands on a different backend breaks. ` +
+    `Measured through two emulated Cilium nodes: the first serves each connection's handshake, the second ` +
+    `(same service, empty conntrack) receives its next packet` +
+    `${s.some((x) => x.algorithms.maglev.failover.measuredThrough === "selection") ? " (selection alone where the datapath does not load-balance the protocol)" : ""}; ` +
+    `connections per service: ${escapeHtml(s.map((x) => `${x.frontend} ${x.algorithms.maglev.failover.flows}`).join(", "))}.</p>` +
     chartBlock(
       spec,
       "Broken connections after a node failover, per service",
@@ -265,12 +269,18 @@ function tableSizeSection(report: CompareReport): Section {
   return { html, charts: [imbalance, build] };
 }
 
+const keptText = (fraction: number | null): string => (fraction === null ? "-" : percent(fraction));
+
 function churnSection(report: CompareReport): Section {
   const charts: ChartSpec[] = [];
   const parts: string[] = [
     `<p>Backends change while the flows stay; without conntrack state (a new node, CT flushed or expired) ` +
       `every flow is selected again. Re-routed = reaches a different backend; the dashed line is the ` +
-      `least any algorithm must move (k/N for a removal).</p>`,
+      `least any algorithm must move (k/N for a removal).</p>` +
+      `<p>With conntrack state on the same node (through an emulated Cilium node, on the service's CT flows): ` +
+      `connections are established, the backends change, and each connection sends one more packet. ` +
+      `Kept with CT = still on its backend. Cilium follows the connection's service CT entry while its backend ` +
+      `exists and is active, and selects again only when the backend is gone.</p>`,
   ];
   report.services.forEach((s, i) => {
     const removals = s.algorithms.maglev.churn.filter((c) => c.event === "remove");
@@ -327,7 +337,15 @@ function churnSection(report: CompareReport): Section {
     }
     parts.push(
       table(
-        ["event", "count", "random re-routed", "Maglev re-routed", "least possible"],
+        [
+          "event",
+          "count",
+          "random re-routed",
+          "Maglev re-routed",
+          "least possible",
+          "random kept with CT",
+          "Maglev kept with CT",
+        ],
         s.algorithms.maglev.churn.map((c) => {
           const r = s.algorithms.random.churn.find((x) => x.event === c.event && x.count === c.count)!;
           return [
@@ -336,6 +354,8 @@ function churnSection(report: CompareReport): Section {
             percent(r.disruptedFraction),
             percent(c.disruptedFraction),
             percent(c.optimalFraction),
+            keptText(r.keptWithCtFraction),
+            keptText(c.keptWithCtFraction),
           ];
         }),
       ),
@@ -343,7 +363,7 @@ function churnSection(report: CompareReport): Section {
   });
   parts.push(
     `<p class="note">add k: k new backends; weight: the first backend's weight doubled; rolling: every backend ` +
-      `replaced in turn, figures per replacement step.</p>`,
+      `replaced in turn (the new one added before the old one is removed), figures per replacement step.</p>`,
   );
   return { html: parts.join(""), charts };
 }
@@ -386,6 +406,10 @@ function describeInput(report: CompareReport): string {
         p.flowsPerService !== null
           ? `${p.flowsPerService} synthetic per service, ${p.clients} clients`
           : p.flowSource,
+      ],
+      [
+        "CT flows",
+        `up to ${p.ctFlowsPerService} per service through emulated Cilium nodes (failover, churn with CT)`,
       ],
       ["seed", String(p.seed)],
     ],

@@ -48,6 +48,7 @@ function churn(c: ChurnResult): { [key: string]: Json } {
     count: c.count,
     disruptedFraction: num(c.disruptedFraction),
     optimalFraction: num(c.optimalFraction),
+    keptWithCtFraction: c.keptWithCtFraction === null ? null : num(c.keptWithCtFraction),
   };
 }
 
@@ -55,7 +56,11 @@ function algorithm(a: AlgorithmResult): { [key: string]: Json } {
   return {
     balance: balance(a.balance),
     churn: a.churn.map(churn),
-    failover: { brokenFraction: num(a.failover.brokenFraction) },
+    failover: {
+      brokenFraction: num(a.failover.brokenFraction),
+      flows: a.failover.flows,
+      measuredThrough: a.failover.measuredThrough,
+    },
     selectNsPerFlow: num(a.selectNsPerFlow),
   };
 }
@@ -79,6 +84,7 @@ function service(s: ServiceResult): { [key: string]: Json } {
     id: s.id,
     backends: s.backends,
     flows: s.flows,
+    ctFlows: s.ctFlows,
     packets: s.packets,
     bytes: s.bytes,
     weights: record(s.weights),
@@ -113,6 +119,7 @@ export function toJsonValue(report: CompareReport): { [key: string]: Json } {
       flowSource: p.flowSource,
       flowsPerService: p.flowsPerService,
       clients: p.clients,
+      ctFlowsPerService: p.ctFlowsPerService,
     },
     services: report.services.map(service),
     sweep: report.sweep.map(sweepPoint),

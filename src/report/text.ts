@@ -1,6 +1,6 @@
 // The terminal report: what was compared, one row of headline numbers per service, the table-size
 // sweep, and a one-line verdict per experiment.
-import type { CompareReport, ServiceResult } from "../analysis/results.js";
+import type { ChurnResult, CompareReport, ServiceResult } from "../analysis/results.js";
 import { bytes, fixed, percent } from "./format.js";
 import { verdicts } from "./verdicts.js";
 
@@ -15,10 +15,14 @@ interface Column {
 const removeOne = (s: ServiceResult, alg: "maglev" | "random") =>
   s.algorithms[alg].churn.find((c) => c.event === "remove" && c.count === 1);
 
+const keptWithCt = (c: ChurnResult | undefined): string =>
+  c?.keptWithCtFraction === null || c === undefined ? "-" : percent(c.keptWithCtFraction);
+
 const COLUMNS: readonly Column[] = [
   { group: "", label: "service", align: "left", value: (s) => s.frontend },
   { group: "", label: "N", align: "right", value: (s) => String(s.backends) },
   { group: "", label: "flows", align: "right", value: (s) => String(s.flows) },
+  { group: "", label: "CT flows", align: "right", value: (s) => (s.ctFlows > 0 ? String(s.ctFlows) : "-") },
   {
     group: "failover broken",
     label: "random",
@@ -69,6 +73,18 @@ const COLUMNS: readonly Column[] = [
       const c = removeOne(s, "maglev");
       return c ? percent(c.optimalFraction) : "-";
     },
+  },
+  {
+    group: "kept with CT",
+    label: "random",
+    align: "right",
+    value: (s) => keptWithCt(removeOne(s, "random")),
+  },
+  {
+    group: "kept with CT",
+    label: "maglev",
+    align: "right",
+    value: (s) => keptWithCt(removeOne(s, "maglev")),
   },
   { group: "maglev", label: "build ms", align: "right", value: (s) => fixed(s.algorithms.maglev.buildMs, 2) },
 ];
@@ -132,7 +148,8 @@ function describeInput(report: CompareReport): string {
       : `flows from ${p.flowSource}`;
   return (
     `Snapshot: ${snapshot.source}${where ? ` (${where})` : ""}; ${report.services.length} of ${snapshot.services} services compared\n` +
-    `Parameters: table size M=${p.tableSize}, ${flows}, seed ${p.seed}, cluster seed ${p.clusterSeed}`
+    `Parameters: table size M=${p.tableSize}, ${flows}, seed ${p.seed}, cluster seed ${p.clusterSeed}\n` +
+    `Failover and churn with CT: up to ${p.ctFlowsPerService} flows per service (CT flows) through emulated Cilium nodes`
   );
 }
 
@@ -144,7 +161,10 @@ export function formatTextReport(report: CompareReport): string {
       report.services.map((s) => COLUMNS.map((c) => c.value(s))),
     ),
   );
-  out.push("");
+  out.push(
+    "kept with CT: established connections still on their backend after one backend is removed (CT state on the same node)",
+    "",
+  );
   out.push(
     formatTable(
       [

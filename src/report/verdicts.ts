@@ -20,16 +20,40 @@ function flowWeighted(services: readonly ServiceResult[], value: (s: ServiceResu
   return services.reduce((sum, s) => sum + value(s) * s.flows, 0) / flows;
 }
 
+/** Mean of `value` over services, each counted by `weight` (flows measured). */
+function weightedMean(
+  services: readonly ServiceResult[],
+  weight: (s: ServiceResult) => number,
+  value: (s: ServiceResult) => number,
+): number {
+  const total = services.reduce((sum, s) => sum + weight(s), 0);
+  if (total === 0) return 0;
+  return services.reduce((sum, s) => sum + value(s) * weight(s), 0) / total;
+}
+
 function failover(report: CompareReport): Verdict {
   const s = report.services;
-  const maglev = flowWeighted(s, (x) => x.algorithms.maglev.failover.brokenFraction);
-  const random = flowWeighted(s, (x) => x.algorithms.random.failover.brokenFraction);
+  const broken = (alg: "maglev" | "random") =>
+    weightedMean(
+      s,
+      (x) => x.algorithms[alg].failover.flows,
+      (x) => x.algorithms[alg].failover.brokenFraction,
+    );
+  const maglev = broken("maglev");
+  const random = broken("random");
   const better =
     maglev < random ? "Maglev keeps connections alive across nodes" : "no advantage for Maglev here";
+  const emulated = s.filter((x) => x.algorithms.maglev.failover.measuredThrough === "datapath");
+  const connections = emulated.reduce((sum, x) => sum + x.algorithms.maglev.failover.flows, 0);
+  const how =
+    emulated.length > 0
+      ? ` (${connections} connections per algorithm established through one emulated node, ` +
+        `their next packet sent to a second one with empty CT${emulated.length < s.length ? "; selection only for the rest" : ""})`
+      : " (selection only)";
   return {
     experiment: "failover",
     title: "Node failover",
-    text: `a node failover breaks ${percent(maglev)} of established connections with Maglev and ${percent(random)} with random: ${better}.`,
+    text: `a node failover breaks ${percent(maglev)} of established connections with Maglev and ${percent(random)} with random: ${better}${how}.`,
   };
 }
 
@@ -76,6 +100,36 @@ function churn(report: CompareReport): Verdict {
   };
 }
 
+function churnWithCt(report: CompareReport): Verdict | null {
+  const s = report.services.filter((x) => x.ctFlows > 0);
+  if (s.length === 0) return null;
+  const entry = (x: ServiceResult, alg: "maglev" | "random", event: string, count?: number) =>
+    x.algorithms[alg].churn.find((c) => c.event === event && (count === undefined || c.count === count));
+  const kept = (alg: "maglev" | "random", event: string, count?: number): number | null => {
+    const having = s.filter((x) => entry(x, alg, event, count) !== undefined);
+    if (having.length === 0) return null;
+    return weightedMean(
+      having,
+      (x) => x.ctFlows,
+      (x) => entry(x, alg, event, count)!.keptWithCtFraction ?? 0,
+    );
+  };
+  const pair = (event: string, count?: number) =>
+    `${percent(kept("maglev", event, count) ?? 0)} with Maglev, ${percent(kept("random", event, count) ?? 0)} with random`;
+  const removal =
+    kept("maglev", "remove", 1) !== null
+      ? `removing one backend keeps ${pair("remove", 1)} (connections of a removed backend are re-selected, the others stay); `
+      : "";
+  return {
+    experiment: "churn",
+    title: "Backend churn (with CT)",
+    text:
+      `on the same node, ${removal}adding a backend keeps ${pair("add", 1)}; ` +
+      `doubling a weight keeps ${pair("weight")}; ` +
+      `a rolling restart keeps ${pair("rolling")} per step.`,
+  };
+}
+
 function tableSize(report: CompareReport): Verdict {
   const chosen = report.sweep.find((p) => p.tableSize === report.parameters.tableSize);
   const within = report.sweep.find((p) => p.entryPeakToMean <= 1.01);
@@ -119,5 +173,13 @@ function cost(report: CompareReport): Verdict {
 /** Failover first: it is Maglev's reason to exist. */
 export function verdicts(report: CompareReport): Verdict[] {
   if (report.services.length === 0) return [];
-  return [failover(report), balance(report), churn(report), tableSize(report), cost(report)];
+  const withCt = churnWithCt(report);
+  return [
+    failover(report),
+    balance(report),
+    churn(report),
+    ...(withCt ? [withCt] : []),
+    tableSize(report),
+    cost(report),
+  ];
 }

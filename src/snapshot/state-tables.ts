@@ -8,22 +8,11 @@ import { ipcacheFlagBits, type IpcacheEntry } from "../model/ipcache.js";
 import type { IpmasqEntry } from "../model/ipmasq.js";
 import type { MapListEntry } from "../model/map-list.js";
 import type { NatEntry } from "../model/nat.js";
-import type { DumpRecord } from "../model/snapshot.js";
+import type { DumpRecord, StateTables } from "../model/snapshot.js";
 import type { SocknatEntry } from "../model/socknat.js";
 import type { SnapshotWarning } from "./errors.js";
 import { mergeTables, type TableKeying } from "./merge-tables.js";
 import type { Located, NodeDumps } from "./node-dumps.js";
-
-export interface StateTables {
-  readonly ipcache: readonly IpcacheEntry[];
-  readonly identities: readonly IdentityEntry[];
-  readonly ct: readonly CtEntry[];
-  readonly nat: readonly NatEntry[];
-  readonly ipmasq: readonly IpmasqEntry[];
-  readonly socknat: readonly SocknatEntry[];
-  readonly endpoints: readonly EndpointEntry[];
-  readonly mapList: readonly MapListEntry[];
-}
 
 const l4 = (a: L4Address): string => `${a.address}:${a.port}`;
 

@@ -16,6 +16,8 @@ import type {
   ServiceMapEntry,
 } from "../datapath/state.js";
 import type { DatapathExports } from "./datapath-exports.js";
+import type { DatapathMapName, DatapathMaps } from "../datapath/map-records.js";
+import { readWasmMap } from "./datapath-maps.js";
 import type { WasmInstance } from "./module.js";
 
 const RECORD_CONSTANTS = [
@@ -415,5 +417,9 @@ export class WasmDatapathEngine implements DatapathEngine {
     if (this.disposed) return;
     this.disposed = true;
     this.x.dpDestroy(this.handle);
+  }
+
+  readMap<K extends DatapathMapName>(name: K): DatapathMaps[K] {
+    return readWasmMap(this.wasm, this.handle, name);
   }
 }

@@ -3,6 +3,7 @@
 import type { LbExports } from "./lb-exports.js";
 import type { MapsExports } from "./maps-exports.js";
 import type { DatapathExports } from "./datapath-exports.js";
+import type { DatapathDumpExports } from "./datapath-dump-exports.js";
 
 /** Core exports: ABI version, scratch area, runtime. */
 export interface CoreExports {
@@ -13,4 +14,4 @@ export interface CoreExports {
   __getString(ptr: number): string;
 }
 
-export type DpemuExports = CoreExports & LbExports & MapsExports & DatapathExports;
+export type DpemuExports = CoreExports & LbExports & MapsExports & DatapathExports & DatapathDumpExports;

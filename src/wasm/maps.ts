@@ -53,6 +53,12 @@ function align8(n: number): number {
   return (n + 7) & ~7;
 }
 
+/** A copy of the value a map function returned a pointer to (0 = no value). */
+function copyValue(wasm: WasmInstance, valuePtr: number, size: number): Uint8Array | undefined {
+  const ptr = valuePtr >>> 0;
+  return ptr === 0 ? undefined : wasm.bytes.slice(ptr, ptr + size);
+}
+
 /** An IPv4 LPM trie living in the Wasm module (BPF_MAP_TYPE_LPM_TRIE semantics). */
 export class WasmLpmMap implements LpmMap {
   readonly valueSize: number;
@@ -206,8 +212,7 @@ export class WasmLpmMap implements LpmMap {
   }
 
   private valueAt(valuePtr: number): Uint8Array | undefined {
-    const ptr = valuePtr >>> 0;
-    return ptr === 0 ? undefined : this.wasm.bytes.slice(ptr, ptr + this.valueSize);
+    return copyValue(this.wasm, valuePtr, this.valueSize);
   }
 }
 
@@ -353,7 +358,6 @@ export class WasmHashMap implements HashMapLike {
   }
 
   private valueAt(valuePtr: number): Uint8Array | undefined {
-    const ptr = valuePtr >>> 0;
-    return ptr === 0 ? undefined : this.wasm.bytes.slice(ptr, ptr + this.valueSize);
+    return copyValue(this.wasm, valuePtr, this.valueSize);
   }
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { CaptureFlowCollector, type CapturedPacket } from "../../src/analysis/capture-flows.js";
 import type { CompareService } from "../../src/analysis/model.js";
+import { parseIPv4 } from "../../src/model/ipv4.js";
 import { syntheticService } from "../../src/analysis/synthetic-service.js";
 
-const ip = (text: string) => text.split(".").reduce((n, part) => n * 256 + Number(part), 0);
+const ip = (text: string) => parseIPv4(text)!;
 
 function packet(src: string, sport: number, dst: string, dport: number, extra: Partial<CapturedPacket> = {}) {
   return {

@@ -6,7 +6,7 @@ import { syntheticFlows } from "../../src/analysis/flows.js";
 import type { CompareBackend, CompareService, FlowSet } from "../../src/analysis/model.js";
 import { ReferenceSelectionEngine } from "../../src/analysis/reference-engine.js";
 import { WasmSelectionEngine } from "../../src/analysis/wasm-engine.js";
-import { Xoshiro128 } from "../../src/reference/select.js";
+import { Xoshiro128 } from "../../src/reference/prng.js";
 import type { PortPacking } from "../../src/reference/flow-hash.js";
 
 const backendsArb = fc

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { maglevTableCount, servicesToCompare } from "../../src/analysis/snapshot-services.js";
 import type { NodeView } from "../../src/model/snapshot.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
-import { FIXTURES } from "../snapshot/helpers.js";
+import { FIXTURES } from "../helpers/fixtures.js";
 
 let view: NodeView;
 

@@ -15,8 +15,14 @@ function dpemu(...args: string[]) {
 
 interface AlgorithmJson {
   balance: { peakToMean: number; cov: number; shares: Record<string, number> };
-  churn: { event: string; count: number; disruptedFraction: number; optimalFraction: number }[];
-  failover: { brokenFraction: number };
+  churn: {
+    event: string;
+    count: number;
+    disruptedFraction: number;
+    optimalFraction: number;
+    keptWithCtFraction: number | null;
+  }[];
+  failover: { brokenFraction: number; flows: number; measuredThrough: string };
   selectNsPerFlow: number;
   buildMs?: number;
 }
@@ -26,6 +32,7 @@ interface CompareJson {
     frontend: string;
     backends: number;
     flows: number;
+    ctFlows: number;
     algorithms: { maglev: AlgorithmJson; random: AlgorithmJson };
   }[];
   sweep: { tableSize: number; buildMs: number; entryPeakToMean: number; memoryBytes: number }[];
@@ -47,10 +54,19 @@ describe("dpemu compare", () => {
       expect(lines.some((l) => l.startsWith(`${frontend} `))).toBe(true);
     }
     expect(lines.some((l) => l.startsWith("10.96.0.1:443/TCP"))).toBe(false);
-    for (const title of ["Node failover:", "Balance:", "Backend churn (no CT):", "Table size:", "Cost:"]) {
+    for (const title of [
+      "Node failover:",
+      "Balance:",
+      "Backend churn (no CT):",
+      "Backend churn (with CT):",
+      "Table size:",
+      "Cost:",
+    ]) {
       expect(lines.filter((l) => l.startsWith(title))).toHaveLength(1);
     }
     expect(run.stdout).toMatch(/breaks 0\.0% of established connections with Maglev/);
+    expect(run.stdout).toContain("up to 4096 flows per service (CT flows) through emulated Cilium nodes");
+    expect(run.stdout).toMatch(/adding a backend keeps 100\.0% with Maglev, 100\.0% with random/);
   });
 
   it("--json - prints the documented keys and no table", () => {
@@ -62,6 +78,8 @@ describe("dpemu compare", () => {
     expect(service.frontend).toBe("10.96.163.90:80/TCP");
     expect(service.backends).toBe(3);
     expect(service.flows).toBe(3000);
+    // Fewer flows than the CT cap: all of them go through the emulated nodes.
+    expect(service.ctFlows).toBe(3000);
     for (const name of ["maglev", "random"] as const) {
       const a = service.algorithms[name];
       expect(Object.keys(a.balance.shares).sort()).toEqual([
@@ -73,9 +91,20 @@ describe("dpemu compare", () => {
       expect(typeof a.balance.cov).toBe("number");
       expect(a.churn.map((c) => c.event)).toEqual(["remove", "remove", "add", "add", "weight", "rolling"]);
       for (const c of a.churn) {
-        expect(Object.keys(c)).toEqual(["event", "count", "disruptedFraction", "optimalFraction"]);
+        expect(Object.keys(c)).toEqual([
+          "event",
+          "count",
+          "disruptedFraction",
+          "optimalFraction",
+          "keptWithCtFraction",
+        ]);
+        // With CT only the removed or replaced backends' connections move.
+        if (c.event === "add" || c.event === "weight") expect(c.keptWithCtFraction).toBe(1);
+        else expect(c.keptWithCtFraction).toBeLessThan(1);
       }
       expect(typeof a.failover.brokenFraction).toBe("number");
+      expect(a.failover.flows).toBe(3000);
+      expect(a.failover.measuredThrough).toBe("datapath");
       expect(a.selectNsPerFlow).toBeGreaterThan(0);
     }
     expect(service.algorithms.maglev.buildMs).toBeGreaterThan(0);
@@ -88,6 +117,21 @@ describe("dpemu compare", () => {
       expect(Object.keys(p).slice(0, 4)).toEqual(["tableSize", "buildMs", "entryPeakToMean", "memoryBytes"]);
       expect(p.memoryBytes).toBe(p.tableSize * 4);
     }
+  });
+
+  it("sends a 0.0.0.0 NodePort's flows to the node address and caps them at --ct-flows", () => {
+    const run = dpemu("--service", "1", "--flows", "2000", "--ct-flows", "500", "--json", "-");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const service = (JSON.parse(run.stdout) as CompareJson).services[0]!;
+    expect(service.frontend).toBe("0.0.0.0:30003/TCP");
+    expect(service.flows).toBe(2000);
+    expect(service.ctFlows).toBe(500);
+    expect(service.algorithms.random.failover).toEqual({
+      brokenFraction: 0,
+      flows: 500,
+      measuredThrough: "datapath",
+    });
   });
 
   it("compares a synthetic weighted service and writes the JSON and HTML files", () => {
@@ -154,6 +198,7 @@ describe("dpemu compare", () => {
       [["--backends", "0"], /--backends must be an integer 1\.\.65536/],
       [["--backends", "3", "--weights", "1,2"], /--weights lists 2 weights for 3 backends/],
       [["--flows", "abc"], /--flows must be an integer/],
+      [["--ct-flows", "20000"], /--ct-flows must be an integer 1\.\.16384/],
       [["--cluster-seed", "short"], /base64/],
       [["/nonexistent/snapshot"], /\/nonexistent\/snapshot: expected a snapshot directory/],
       [["--input", "/nonexistent.pcap"], /\/nonexistent\.pcap: expected a capture file/],

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { maglevCommand, parseBackendSpec, type CliIo } from "../../src/cli/maglev.js";
+import type { CliIo } from "../../src/cli/errors.js";
+import { maglevCommand, parseBackendSpec } from "../../src/cli/maglev.js";
 import { buildMaglevTableSync } from "../../src/index.js";
 
 class Exit extends Error {

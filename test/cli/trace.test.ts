@@ -1,6 +1,9 @@
 // `dpemu trace` end to end, as a user runs it (the built dist/, which `npm test` builds first), on
 // the bundled examples/lab-3node snapshot (node k8s-ctr).
 import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -116,6 +119,21 @@ describe("dpemu trace", () => {
       observationPoint: "TO_NETWORK",
       translated: { saddr: "192.168.10.100", daddr: "8.8.8.8" },
       service: null,
+    });
+  });
+
+  it("says on stderr when the snapshot uses a mode it does not emulate (DSR), keeping the JSON clean", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dpemu-dsr-"));
+    for (const name of readdirSync("examples/lab-3node")) {
+      if (name !== "status-verbose.txt") copyFileSync(join("examples/lab-3node", name), join(dir, name));
+    }
+    copyFileSync("test/fixtures/misc/status-verbose.kpr-dsr-maglev.txt", join(dir, "status-verbose.txt"));
+    const run = dpemu(dir, "--from", "192.168.10.50:5000", "--to", "192.168.10.100:30003", "--json");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("uses DSR, not emulated");
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      verdict: "FORWARDED",
+      backend: { address: "172.20.0.73:8081/TCP" },
     });
   });
 

@@ -1,7 +1,7 @@
 // Differential test: the Wasm pipeline and its TypeScript reference twin get the same node, the same
 // packets (random tuples, flags, entry points and clock jumps, plus replies built from earlier
 // verdicts) and the same backend churn between batches; every verdict must be identical, and so
-// must the map statistics at the end. Over 100,000 packets per run of the suite.
+// must the map statistics and every map's entries at the end. Over 100,000 packets per run of the suite.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Datapath, type DatapathOptions } from "../../src/datapath/datapath.js";
@@ -16,6 +16,7 @@ import {
   type NodeConfig,
   type ServiceMapEntry,
 } from "../../src/datapath/state.js";
+import { DATAPATH_MAP_NAMES } from "../../src/datapath/map-records.js";
 import { labState } from "./lab-state.js";
 
 const ip = parseIpv4;
@@ -433,6 +434,8 @@ describe("Wasm datapath vs TypeScript reference", () => {
             source.answer(batch, vw);
           }
           expect(wasm.stats()).toEqual(ref.stats());
+          // And every map holds the same entries, byte for byte.
+          for (const name of DATAPATH_MAP_NAMES) expect(wasm.readMap(name), name).toEqual(ref.readMap(name));
         } finally {
           wasm.dispose();
           ref.dispose();

@@ -71,6 +71,23 @@ export function labScenarios(name: string, labState: LabStateSource): void {
       expect(orphan!.backendId).not.toBe(chosen);
     });
 
+    it("re-weights a backend: Maglev steers new flows by the new weight, established flows stay", async () => {
+      const dp = await make({}, "maglev");
+      const flows = (first: number, flags: number) =>
+        Array.from({ length: 600 }, (_, i) => pkt(`${CURL}:${first + i}`, WEBPOD, { flags }));
+      const established = dp.processBatch(flows(43000, TcpFlag.SYN)).map((v) => v.backendId);
+      const heavy = dp.serviceBackends(WEBPOD)[0]!;
+      await dp.setBackendWeight(heavy, 400);
+      expect(dp.backend(heavy)!.weight).toBe(400);
+      expect(dp.processBatch(flows(43000, TcpFlag.ACK)).map((v) => v.backendId)).toEqual(established);
+      // 400 of 600 weight units: two thirds of the table, against a third before.
+      const share = (ids: number[]) => ids.filter((id) => id === heavy).length / ids.length;
+      expect(share(established)).toBeLessThan(0.45);
+      expect(share(dp.processBatch(flows(50000, TcpFlag.SYN)).map((v) => v.backendId))).toBeGreaterThan(0.58);
+      await expect(dp.setBackendWeight(9999, 100)).rejects.toThrow(/unknown backend 9999/);
+      await expect(dp.setBackendWeight(heavy, 70000)).rejects.toThrow(/weight must be an integer 0\.\.65535/);
+    });
+
     it("masquerades pod traffic to 10.10.1.200 to 192.168.10.100 and translates the reply back", async () => {
       const dp = await make({ ipMasqAgent: false });
       const [v] = dp.processBatch([pkt(`${CURL}:45000`, "10.10.1.200:443")]);

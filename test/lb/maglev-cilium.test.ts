@@ -6,10 +6,11 @@ import { maglevTable } from "../../src/reference/maglev.js";
 import { offsetAndSkip } from "../../src/reference/maglev.js";
 import { murmur3Hash128 } from "../../src/reference/hash/murmur3.js";
 import { parseClusterSeed } from "../../src/lb/seed.js";
+import { formatIPv4 } from "../../src/model/ipv4.js";
 
 /** Cilium's test helper mkAddr(i): IPv4 from big-endian u32 i, port i % 65535, TCP. */
 const mkAddr = (i: number) => ({
-  address: [i >>> 24, (i >>> 16) & 0xff, (i >>> 8) & 0xff, i & 0xff].join("."),
+  address: formatIPv4(i),
   port: i % 65535,
   protocol: "TCP",
 });

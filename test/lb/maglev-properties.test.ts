@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   buildMaglevTable,
   buildMaglevTableSync,
+  formatIPv4,
   MAGLEV_TABLE_SIZES,
   type MaglevBackend,
 } from "../../src/index.js";
@@ -13,9 +14,7 @@ const hex = (n: number) => n.toString(16);
 /** Random backends with distinct hash strings and IDs: IPv4 and IPv6, all protocols, scopes. */
 function backendsArb(opts: { minLength: number; maxLength: number; weight?: fc.Arbitrary<number> }) {
   const address = fc.oneof(
-    fc
-      .nat({ max: 0xffffffff })
-      .map((v) => [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff].join(".")),
+    fc.nat({ max: 0xffffffff }).map(formatIPv4),
     fc
       .array(fc.oneof(fc.constant(0), fc.nat({ max: 0xffff })), { minLength: 8, maxLength: 8 })
       .map((groups) => groups.map(hex).join(":")),

@@ -1,5 +1,6 @@
 // Shared test helpers for the BPF map tests: address parsing, and one factory per implementation
 // so every behavioural test runs against the Wasm map and its TypeScript twin alike.
+import { formatIPv4, parseIPv4 } from "../../src/model/ipv4.js";
 import { loadWasm, type WasmInstance } from "../../src/wasm/module.js";
 import { WasmHashMap, WasmLpmMap } from "../../src/wasm/maps.js";
 import { ReferenceLpmMap } from "../../src/reference/maps/lpm-map.js";
@@ -8,17 +9,13 @@ import type { HashMapLike, HashMapOptions, Ipv4Prefix, LpmMap, LpmMapOptions } f
 
 /** Dotted quad to host-order u32. */
 export function ip(dotted: string): number {
-  const parts = dotted.split(".").map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
-    throw new Error(`bad IPv4 address ${dotted}`);
-  }
-  return parts.reduce((acc, p) => acc * 256 + p, 0);
+  const address = parseIPv4(dotted);
+  if (address === undefined) throw new Error(`bad IPv4 address ${dotted}`);
+  return address;
 }
 
 /** Host-order u32 to dotted quad. */
-export function dotted(address: number): string {
-  return [24, 16, 8, 0].map((shift) => (address >>> shift) & 0xff).join(".");
-}
+export const dotted = formatIPv4;
 
 /** "10.0.0.0/8" to a prefix. */
 export function cidr(text: string): Ipv4Prefix {

@@ -1,6 +1,5 @@
 // Behaviour specific to the Wasm maps: memory accounting and bounds, batch entry points, handles,
 // and agreement with the TypeScript twin on real and large ipcache contents.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   BPF_NOEXIST,
@@ -20,6 +19,7 @@ import {
   randomAddresses,
   realisticIpcache,
 } from "../../bench/lib/ipcache-mix.js";
+import { fixtureText } from "../helpers/fixtures.js";
 import { bytes, cidr, ip, valueOf, wasmInstance } from "./helpers.js";
 
 const CHUNK_BYTES = 1024;
@@ -182,7 +182,7 @@ describe("Wasm maps", () => {
 describe("real dumps of a 3-node cluster", () => {
   /** Prefix, identity and tunnel endpoint of each row of `cilium-dbg bpf ipcache list`. */
   function parseIpcacheList(path: string): { prefix: string; identity: number; tunnel: string }[] {
-    const rows = readFileSync(new URL(`../fixtures/lab-3node/${path}`, import.meta.url), "utf8").split("\n");
+    const rows = fixtureText(`lab-3node/${path}`).split("\n");
     return rows
       .slice(1)
       .filter((line) => line.trim() !== "")
@@ -243,7 +243,7 @@ describe("real dumps of a 3-node cluster", () => {
   );
 
   it("serve the ip-masq-agent CIDR set as a trie with a 1-byte value", async () => {
-    const text = readFileSync(new URL("../fixtures/misc/bpf-ipmasq-list.txt", import.meta.url), "utf8");
+    const text = fixtureText("misc/bpf-ipmasq-list.txt");
     const cidrs = text
       .split("\n")
       .slice(1)

@@ -19,6 +19,7 @@ beforeAll(async () => {
     ],
     flowSource: { kind: "synthetic", flows: 2000, clients: 50 },
     tableSizes: [251, 509],
+    ctFlows: 300,
     engine: new ReferenceSelectionEngine(options),
     ...options,
   });
@@ -45,13 +46,20 @@ describe("text report", () => {
     expect(table[4]).toBe(`second-row  333${" ".repeat(14)}4`);
   });
 
-  it("has one row per service, the sweep and five verdicts", () => {
+  it("has one row per service, the sweep and six verdicts", () => {
     const lines = formatTextReport(report).split("\n");
     expect(lines.filter((l) => /^192\.0\.2\.[12]:/.test(l))).toHaveLength(2);
     expect(lines.filter((l) => /^\s+(251|509)\s/.test(l))).toHaveLength(2);
     expect(
-      lines.filter((l) => /^(Node failover|Balance|Backend churn \(no CT\)|Table size|Cost): /.test(l)),
-    ).toHaveLength(5);
+      lines.filter((l) =>
+        /^(Node failover|Balance|Backend churn \(no CT\)|Backend churn \(with CT\)|Table size|Cost): /.test(
+          l,
+        ),
+      ),
+    ).toHaveLength(6);
+    expect(lines).toContain(
+      "Failover and churn with CT: up to 300 flows per service (CT flows) through emulated Cilium nodes",
+    );
   });
 });
 
@@ -72,6 +80,7 @@ describe("JSON report", () => {
       "id",
       "backends",
       "flows",
+      "ctFlows",
       "packets",
       "bytes",
       "weights",
@@ -88,6 +97,26 @@ describe("JSON report", () => {
       "table",
     ]);
     expect(Object.keys(algorithms.random!)).toEqual(["balance", "churn", "failover", "selectNsPerFlow"]);
+    for (const alg of ["maglev", "random"]) {
+      const churn = algorithms[alg]!.churn as Record<string, unknown>[];
+      for (const c of churn) {
+        expect(Object.keys(c)).toEqual([
+          "event",
+          "count",
+          "disruptedFraction",
+          "optimalFraction",
+          "keptWithCtFraction",
+        ]);
+        expect(typeof c.keptWithCtFraction).toBe("number");
+      }
+      expect(algorithms[alg]!.failover).toEqual({
+        brokenFraction: expect.any(Number),
+        flows: 300,
+        measuredThrough: "datapath",
+      });
+    }
+    expect(service.ctFlows).toBe(300);
+    expect((doc.parameters as Record<string, unknown>).ctFlowsPerService).toBe(300);
 
     const impossible: CompareReport = {
       ...report,

@@ -2,14 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { CtEntry } from "../../src/model/ct.js";
 import { InputError } from "../../src/snapshot/errors.js";
 import { bpfCtListFormat, ctFlagNames } from "../../src/snapshot/formats/bpf-ct-list.js";
-import {
-  contentOf,
-  fixtureSource,
-  fixtureText,
-  parseRoundTrip,
-  strict,
-  textSource,
-} from "./state-fixtures.js";
+import { fixtureText } from "../helpers/fixtures.js";
+import { contentOf, fixtureSource, parseRoundTrip, strict, textSource } from "./helpers.js";
 
 function golden(file: string): readonly CtEntry[] {
   const { model, printed } = parseRoundTrip(bpfCtListFormat, fixtureSource(`public/${file}`));

@@ -3,14 +3,8 @@ import { formatPrefix } from "../../src/model/ip-prefix.js";
 import { bpfIpcacheListFormat } from "../../src/snapshot/formats/bpf-ipcache-list.js";
 import { endpointListFormat } from "../../src/snapshot/formats/endpoint-list.js";
 import { ipListFormat } from "../../src/snapshot/formats/ip-list.js";
-import {
-  contentOf,
-  fixtureSource,
-  fixtureText,
-  parseRoundTrip,
-  strict,
-  textSource,
-} from "./state-fixtures.js";
+import { fixtureText } from "../helpers/fixtures.js";
+import { contentOf, fixtureSource, parseRoundTrip, strict, textSource } from "./helpers.js";
 
 const ipcache = () =>
   bpfIpcacheListFormat.parse(fixtureSource("lab-3node/bpf-ipcache-list.k8s-ctr.txt"), strict);

@@ -6,14 +6,8 @@ import { InputError } from "../../src/snapshot/errors.js";
 import { bpfIpcacheListFormat } from "../../src/snapshot/formats/bpf-ipcache-list.js";
 import { tabwrite } from "../../src/snapshot/formats/go-tabwriter.js";
 import { mapGetIpcacheFormat } from "../../src/snapshot/formats/map-get-ipcache.js";
-import {
-  contentOf,
-  fixtureSource,
-  fixtureText,
-  parseRoundTrip,
-  strict,
-  textSource,
-} from "./state-fixtures.js";
+import { fixtureText } from "../helpers/fixtures.js";
+import { contentOf, fixtureSource, parseRoundTrip, strict, textSource } from "./helpers.js";
 
 const NODES = {
   "k8s-ctr": { ip: "192.168.10.100", podCidr: "172.20.0.0/24" },

@@ -13,7 +13,7 @@ describe("service list", () => {
   it("reads the lab dump: 14 services, webpod with three backends in slot order", () => {
     const dump = serviceListFormat.parse(
       fixtureDump("lab-3node/service-list.txt", serviceListFormat),
-      strict(),
+      strict,
     );
     expect(dump.services).toHaveLength(14);
     expect(dump.protocols).toBe(true);
@@ -38,7 +38,7 @@ describe("service list", () => {
   it("reads v1.15 (no /PROTO: ANY) and 2026 main dumps", () => {
     const v115 = serviceListFormat.parse(
       fixtureDump("public/service-list.v1.15.2.txt", serviceListFormat),
-      strict(),
+      strict,
     );
     expect(v115.protocols).toBe(false);
     expect(v115.services.map((s) => s.id)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -51,7 +51,7 @@ describe("service list", () => {
     expect(v115.services[2]!.backends).toHaveLength(2);
     const main = serviceListFormat.parse(
       fixtureDump("public/service-list.2026-main.txt", serviceListFormat),
-      strict(),
+      strict,
     );
     expect(main.services.map((s) => s.id)).toEqual([1, 2, 3, 4, 5, 12, 15]);
     expect(main.services[2]!.frontend.protocol).toBe("UDP");
@@ -70,7 +70,7 @@ describe("service list", () => {
 describe("service list -o json", () => {
   it("reads the v1.18.0 dump: 8 services with node names, weights and traffic policies", () => {
     const file = "public/service-list-o-json.v1.18.0.json";
-    const dump = serviceListJsonFormat.parse(fixtureDump(file, serviceListJsonFormat), strict());
+    const dump = serviceListJsonFormat.parse(fixtureDump(file, serviceListJsonFormat), strict);
     expect(dump.services.map((s) => s.id)).toEqual([1, 5, 7, 6, 13, 12, 11, 14]);
     const dns = dump.services[1]!;
     expect(dns.name).toBe("kube-dns");
@@ -88,7 +88,7 @@ describe("bpf lb list", () => {
   it("reads the lab webpod dump (no header, one key per slot)", () => {
     const dump = bpfLbListFormat.parse(
       fixtureDump("lab-3node/bpf-lb-list.webpod.txt", bpfLbListFormat),
-      strict(),
+      strict,
     );
     expect(dump.style).toBe("per-slot");
     expect(dump.rows).toHaveLength(4);
@@ -114,7 +114,7 @@ describe("bpf lb list", () => {
   it("reads v1.19 keys with the ANY wildcard and /i scope", () => {
     const dump = bpfLbListFormat.parse(
       fixtureDump("public/bpf-lb-list.v1.19-excerpt.txt", bpfLbListFormat),
-      strict(),
+      strict,
     );
     expect(dump.rows.map((r) => [r.frontend.port, r.frontend.protocol, r.frontend.scope, r.keySlot])).toEqual(
       [
@@ -132,7 +132,7 @@ describe("bpf lb list", () => {
   it("reads v1.15 grouped keys, the L7LB proxy port suffix, and the v1.7 legacy format", () => {
     const v115 = bpfLbListFormat.parse(
       fixtureDump("public/bpf-lb-list.v1.15.2.txt", bpfLbListFormat),
-      strict(),
+      strict,
     );
     expect(v115.style).toBe("grouped");
     expect(v115.rows).toHaveLength(14);
@@ -142,12 +142,12 @@ describe("bpf lb list", () => {
     });
     const l7 = bpfLbListFormat.parse(
       fixtureDump("public/bpf-lb-list.v1.16-dev-l7lb.txt", bpfLbListFormat),
-      strict(),
+      strict,
     );
     expect(l7.rows.filter((r) => r.value.kind === "master" && r.value.l7ProxyPort === 15735)).toHaveLength(2);
     const legacy = bpfLbListFormat.parse(
       fixtureDump("public/bpf-lb-list.v1.7-legacy.txt", bpfLbListFormat),
-      strict(),
+      strict,
     );
     expect(legacy.style).toBe("legacy");
     expect(legacy.rows).toHaveLength(15);
@@ -175,7 +175,7 @@ describe("bpf lb list", () => {
 describe("map get cilium_lb4_services_v2", () => {
   it("reads the lab dump: 45 entries, webpod master and slots", () => {
     const file = "lab-3node/map-get-cilium_lb4_services_v2.txt";
-    const dump = mapGetLb4ServicesFormat.parse(fixtureDump(file, mapGetLb4ServicesFormat), strict());
+    const dump = mapGetLb4ServicesFormat.parse(fixtureDump(file, mapGetLb4ServicesFormat), strict);
     expect(dump.entries).toHaveLength(45);
     const webpod = dump.entries.filter((e) => e.frontend.address === "10.96.163.90");
     expect(webpod.find((e) => e.slot === 0)).toMatchObject({
@@ -203,7 +203,7 @@ describe("map get cilium_lb4_services_v2", () => {
 describe("bpf lb maglev list", () => {
   it("reads the v1.11 dump (old key form) and round-trips", () => {
     const file = "public/bpf-lb-maglev-list.v1.11.txt";
-    const dump = bpfLbMaglevListFormat.parse(fixtureDump(file, bpfLbMaglevListFormat), strict());
+    const dump = bpfLbMaglevListFormat.parse(fixtureDump(file, bpfLbMaglevListFormat), strict);
     expect(dump.tables).toEqual([
       { revNatId: 1, family: undefined, backendIds: [4, 2, 4, 2, 2, 4, 2, 4, 2, 2, 4, 2, 4, 2, 2, 2, 2, 4] },
     ]);
@@ -251,7 +251,7 @@ describe("status --verbose", () => {
       },
     ],
   ])("reads %s and round-trips", (file, expected) => {
-    const dump = statusVerboseFormat.parse(fixtureDump(file, statusVerboseFormat), strict());
+    const dump = statusVerboseFormat.parse(fixtureDump(file, statusVerboseFormat), strict);
     expect(dump.config).toMatchObject(expected);
     const { first, second } = roundTrip(statusVerboseFormat, fixtureDump(file, statusVerboseFormat));
     expect(second).toEqual(first);

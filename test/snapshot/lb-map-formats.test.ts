@@ -32,7 +32,7 @@ describe("backends map", () => {
     ].join("\n");
     const segment = only(text);
     expect(recognise(segment.lines)?.format.kind).toBe("map-get-lb4-backends");
-    const dump = mapGetLb4BackendsFormat.parse(segment, strict());
+    const dump = mapGetLb4BackendsFormat.parse(segment, strict);
     expect(dump.entries).toEqual([
       {
         id: 14,
@@ -68,7 +68,7 @@ describe("backends map", () => {
     expect(recognise(backends.lines)?.format.kind).toBe(bpfLbListBackendsFormat.kind);
     expect(recognise(revnat.lines)?.format.kind).toBe(bpfLbListRevNatFormat.kind);
     expect(recognise(frontends.lines)?.format.kind).toBe(bpfLbListFrontendsFormat.kind);
-    expect(bpfLbListRevNatFormat.parse(revnat, strict()).entries).toEqual([
+    expect(bpfLbListRevNatFormat.parse(revnat, strict).entries).toEqual([
       { id: 20, address: "10.96.163.90", family: 4, port: 80 },
     ]);
   });
@@ -101,7 +101,7 @@ describe("agent configuration", () => {
     ].join("\n");
     const segment = only(text);
     expect(recognise(segment.lines)?.format.kind).toBe("agent-config");
-    const dump = agentConfigFormat.parse(segment, strict());
+    const dump = agentConfigFormat.parse(segment, strict);
     expect(agentConfigFromEntries(dump.entries)).toEqual({
       routingMode: "tunnel",
       tunnelProtocol: "vxlan",
@@ -123,7 +123,7 @@ describe("agent configuration", () => {
       "IPv4NativeRoutingCIDR             : 10.0.0.0/8",
       "EnableBPFMasquerade               : false",
     ].join("\n");
-    const dump = agentConfigFormat.parse(only(text), strict());
+    const dump = agentConfigFormat.parse(only(text), strict);
     expect(agentConfigFromEntries(dump.entries)).toEqual({
       routingMode: "native",
       ipv4NativeRoutingCidr: "10.0.0.0/8",

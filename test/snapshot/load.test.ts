@@ -7,7 +7,7 @@ import { InputError } from "../../src/snapshot/errors.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import type { NodeView, Snapshot } from "../../src/model/snapshot.js";
-import { FIXTURES, fixtureText } from "./helpers.js";
+import { FIXTURES, fixtureText } from "../helpers/fixtures.js";
 
 const LAB = `${FIXTURES}lab-3node`;
 

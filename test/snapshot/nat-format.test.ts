@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { NatEntry } from "../../src/model/nat.js";
 import { bpfNatListFormat } from "../../src/snapshot/formats/bpf-nat-list.js";
-import {
-  contentOf,
-  fixtureSource,
-  fixtureText,
-  parseRoundTrip,
-  strict,
-  textSource,
-} from "./state-fixtures.js";
+import { fixtureText } from "../helpers/fixtures.js";
+import { contentOf, fixtureSource, parseRoundTrip, strict, textSource } from "./helpers.js";
 
 const key = (address: { address: string; port: number }): string => `${address.address}:${address.port}`;
 

@@ -2,14 +2,15 @@
 // format that reads it, no two formats ever claim the same dump (the `map get` tables share one
 // header, so their rows decide), and each format's printed output is claimed by that format alone.
 import { describe, expect, it } from "vitest";
-import { MAP_PRINTERS } from "../../src/cli/maps.js";
+import { MAP_DUMPS } from "../../src/snapshot/map-dumps.js";
+import { mapContentOfView } from "../../src/snapshot/map-content.js";
 import type { DumpSource } from "../../src/snapshot/dump-source.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { readSegment } from "../../src/snapshot/read-segment.js";
 import { FORMATS, formatOfKind } from "../../src/snapshot/registry.js";
 import { splitDumps } from "../../src/snapshot/split.js";
-import { allFixtures } from "./state-fixtures.js";
-import { fixtureText, strict } from "./helpers.js";
+import { allFixtures, fixtureText } from "../helpers/fixtures.js";
+import { strict } from "./helpers.js";
 
 /** The dumps each fixture holds, in order; files not listed hold none (hubble captures). */
 const EXPECTED: Readonly<Record<string, readonly string[]>> = {
@@ -55,7 +56,7 @@ function claims(lines: readonly string[]): string[] {
 /** The dumps of a fixture as the loader reads them (split, recognised, cut where pasted back to back). */
 function dumpsOf(file: string): { kind: string; source: DumpSource; model: unknown }[] {
   return splitDumps(file, fixtureText(file)).flatMap((segment) =>
-    readSegment(segment, strict()).dumps.map((d) => ({
+    readSegment(segment, strict).dumps.map((d) => ({
       kind: d.registered.format.kind,
       source: d.source,
       model: d.model,
@@ -108,8 +109,8 @@ describe("recognition over the whole registry", () => {
     ];
     const claimed = new Map<string, Set<string>>();
     for (const view of views) {
-      for (const [map, printer] of Object.entries(MAP_PRINTERS)) {
-        for (const segment of splitDumps(map, printer(view))) {
+      for (const [map, dump] of Object.entries(MAP_DUMPS)) {
+        for (const segment of splitDumps(map, dump.print(mapContentOfView(view)))) {
           const kinds = claims(segment.lines);
           // An empty map prints `Cache is empty`, which says nothing about which map it is.
           if (segment.lines.join("\n").trim() === "Cache is empty") {

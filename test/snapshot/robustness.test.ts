@@ -6,7 +6,7 @@ import { InputError } from "../../src/snapshot/errors.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { FORMATS } from "../../src/snapshot/registry.js";
 import { splitDumps } from "../../src/snapshot/split.js";
-import { fixtureText } from "./helpers.js";
+import { fixtureText } from "../helpers/fixtures.js";
 
 const SAMPLES = [
   "lab-3node/service-list.txt",

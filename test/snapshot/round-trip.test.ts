@@ -1,7 +1,9 @@
 // Round trip through the whole loader for every fixture: load -> print (each dump in its own format,
-// and each emulated map as `dpemu maps dump` prints it) -> load gives the same entries.
+// and each map's dumped content with the printers `dpemu maps dump` uses) -> load gives the same
+// entries. test/datapath/maps-dump-round-trip.test.ts does the same through the emulated maps.
 import { describe, expect, it } from "vitest";
-import { MAP_PRINTERS } from "../../src/cli/maps.js";
+import { MAP_DUMPS } from "../../src/snapshot/map-dumps.js";
+import { mapContentOfView } from "../../src/snapshot/map-content.js";
 import type { NodeView, Snapshot } from "../../src/model/snapshot.js";
 import { backendsMapEntries, servicesMapEntries } from "../../src/snapshot/lb-maps.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
@@ -9,8 +11,8 @@ import { readSegment } from "../../src/snapshot/read-segment.js";
 import { NodeDumps } from "../../src/snapshot/node-dumps.js";
 import { formatOfKind } from "../../src/snapshot/registry.js";
 import { splitDumps } from "../../src/snapshot/split.js";
-import { FIXTURES, fixtureText, strict } from "./helpers.js";
-import { allFixtures } from "./state-fixtures.js";
+import { FIXTURES, allFixtures, fixtureText } from "../helpers/fixtures.js";
+import { strict } from "./helpers.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 
 const DUMP_FIXTURES = allFixtures().filter((f) => !/hubble/.test(f));
@@ -37,7 +39,7 @@ const withoutCache = <T extends { readonly cache?: unknown }>(xs: readonly T[]) 
 const TCP = 6;
 
 interface MapContent {
-  /** What the emulated map holds of a view. */
+  /** What the view's dumps say the map holds. */
   readonly ofView: (view: NodeView) => readonly string[];
   /** What a dump of the map, parsed, says it holds. */
   readonly ofDumps: (dumps: NodeDumps) => readonly string[];
@@ -108,7 +110,7 @@ function viewContent(view: NodeView): string {
 function parsePrinted(name: string, text: string): NodeDumps {
   const dumps = new NodeDumps();
   for (const segment of splitDumps(name, text)) {
-    for (const d of readSegment(segment, strict()).dumps) {
+    for (const d of readSegment(segment, strict).dumps) {
       d.registered.collect(dumps, d.model, {
         kind: d.registered.format.kind,
         file: name,
@@ -122,10 +124,11 @@ function parsePrinted(name: string, text: string): NodeDumps {
 
 /** Each map printed from the view parses back to what the view held. */
 function expectMapsRoundTrip(view: NodeView, label: string, printedNonEmpty: Set<string>): void {
-  for (const [map, printer] of Object.entries(MAP_PRINTERS)) {
+  for (const [map, dump] of Object.entries(MAP_DUMPS)) {
     const content = MAP_CONTENT[map]!;
     const expected = content.ofView(view);
-    expect(content.ofDumps(parsePrinted(map, printer(view))), `${label}: ${map}`).toEqual(expected);
+    const printed = dump.print(mapContentOfView(view));
+    expect(content.ofDumps(parsePrinted(map, printed)), `${label}: ${map}`).toEqual(expected);
     if (expected.length > 0) printedNonEmpty.add(map);
   }
 }
@@ -134,14 +137,14 @@ describe("round trip of every fixture through the loader", () => {
   const printedNonEmpty = new Set<string>();
 
   it("covers every map printer", () => {
-    expect(Object.keys(MAP_CONTENT).sort()).toEqual(Object.keys(MAP_PRINTERS).sort());
+    expect(Object.keys(MAP_CONTENT).sort()).toEqual(Object.keys(MAP_DUMPS).sort());
   });
 
   for (const file of DUMP_FIXTURES) {
     it(`${file}: each dump printed in its format loads back to the same view`, () => {
       const loaded = parseSnapshotFiles([{ name: file, text: fixtureText(file) }]);
       const printed = splitDumps(file, fixtureText(file))
-        .flatMap((segment) => readSegment(segment, strict()).dumps)
+        .flatMap((segment) => readSegment(segment, strict).dumps)
         .map((d) => formatOfKind(d.registered.format.kind)!.format.print(d.model))
         .join("\n");
       const again = parseSnapshotFiles([{ name: file, text: printed }]);
@@ -150,7 +153,7 @@ describe("round trip of every fixture through the loader", () => {
       expect(again.warnings.map((w) => w.message)).toEqual(loaded.warnings.map((w) => w.message));
     });
 
-    it(`${file}: every emulated map, printed by \`maps dump\`, loads back to the same entries`, () => {
+    it(`${file}: every map's dumped content, printed by \`maps dump\`'s printers, loads back to the same entries`, () => {
       const loaded: Snapshot = parseSnapshotFiles([{ name: file, text: fixtureText(file) }]);
       expectMapsRoundTrip(loaded.selected, file, printedNonEmpty);
     });
@@ -165,6 +168,6 @@ describe("round trip of every fixture through the loader", () => {
   });
 
   it("some fixture fills each emulated map", () => {
-    expect([...printedNonEmpty].sort()).toEqual(Object.keys(MAP_PRINTERS).sort());
+    expect([...printedNonEmpty].sort()).toEqual(Object.keys(MAP_DUMPS).sort());
   });
 });

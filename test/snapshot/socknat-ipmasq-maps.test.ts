@@ -12,14 +12,8 @@ import {
 } from "../../src/snapshot/formats/bpf-socknat-list.js";
 import { mapListFormat } from "../../src/snapshot/formats/map-list.js";
 import { mapListVerboseFormat } from "../../src/snapshot/formats/map-list-verbose.js";
-import {
-  contentOf,
-  fixtureSource,
-  fixtureText,
-  parseRoundTrip,
-  strict,
-  textSource,
-} from "./state-fixtures.js";
+import { fixtureText } from "../helpers/fixtures.js";
+import { contentOf, fixtureSource, parseRoundTrip, strict, textSource } from "./helpers.js";
 
 /** `ID  frontend  type  slot => backend (state)` rows of the lab's `service list`, read independently. */
 function labServices(): Map<string, { id: number; backends: string[] }> {

@@ -9,7 +9,7 @@ import { frontendText } from "../../src/model/service.js";
 import { bpfIpcacheListFormat } from "../../src/snapshot/formats/bpf-ipcache-list.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
-import { FIXTURES, fixtureText } from "./helpers.js";
+import { FIXTURES, fixtureText } from "../helpers/fixtures.js";
 
 const SNAPSHOTS = {
   "examples/lab-3node": fileURLToPath(new URL("../../examples/lab-3node", import.meta.url)),

@@ -8,7 +8,8 @@ import { InputError } from "../../src/snapshot/errors.js";
 import { bpfIpcacheListFormat } from "../../src/snapshot/formats/bpf-ipcache-list.js";
 import { mapGetIpcacheFormat } from "../../src/snapshot/formats/map-get-ipcache.js";
 import { stateFormats } from "../../src/snapshot/formats/state-formats.js";
-import { fixtureSource, fixtureText, lenient, strict, textSource } from "./state-fixtures.js";
+import { fixtureText } from "../helpers/fixtures.js";
+import { fixtureSource, lenient, strict, textSource } from "./helpers.js";
 
 const ipcacheEntries = () =>
   bpfIpcacheListFormat.parse(fixtureSource("lab-3node/bpf-ipcache-list.k8s-ctr.txt"), strict);

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { parseAddressPort, parseIpAddress } from "../../src/snapshot/formats/address-text.js";
 import { bpfCtListFormat } from "../../src/snapshot/formats/bpf-ct-list.js";
 import { tabwrite } from "../../src/snapshot/formats/go-tabwriter.js";
-import { fixtureText, lenient, textSource } from "./state-fixtures.js";
+import { fixtureText } from "../helpers/fixtures.js";
+import { lenient, textSource } from "./helpers.js";
 
 describe("address parsing", () => {
   it("accepts exactly the dotted quads ip-num accepts", () => {

@@ -104,6 +104,9 @@ export function minimalDisruption(
   return distance / 2;
 }
 
+/** The figures of a churn scenario that selection alone gives (CT's part is churn-ct.ts). */
+export type SelectionChurnResult = Omit<ChurnResult, "keptWithCtFraction">;
+
 /** Fraction of flows whose backend differs between two assignments. */
 export function changedFraction(before: Uint32Array, after: Uint32Array): number {
   if (before.length !== after.length) throw new Error("assignments of different flow sets");
@@ -125,9 +128,9 @@ export function measureChurn(
   flows: FlowSet,
   scenarios: readonly ChurnScenario[],
   firstNode = 16,
-): ChurnResult[] {
+): SelectionChurnResult[] {
   let node = firstNode;
-  const results: ChurnResult[] = [];
+  const results: SelectionChurnResult[] = [];
   for (const scenario of scenarios) {
     let previous = engine.node(algorithm, node++).select(service, scenario.steps[0]!, flows);
     let disrupted = 0;

@@ -20,7 +20,9 @@ import { natInsert } from "./nat.js";
 import { processPacket } from "./pipeline.js";
 import { gcRun } from "./gc.js";
 import { flowSeed } from "./flow-seed.js";
-import { Xoshiro128 } from "../select.js";
+import { Xoshiro128 } from "../prng.js";
+import { readReferenceMap } from "./read-maps.js";
+import type { DatapathMapName, DatapathMaps } from "../../datapath/map-records.js";
 
 function check(what: string, rc: number): void {
   if (rc < 0) throw new Error(`dpemu reference datapath: ${what} failed (errno ${-rc})`);
@@ -191,4 +193,8 @@ export class ReferenceDatapathEngine implements DatapathEngine {
   }
 
   dispose(): void {}
+
+  readMap<K extends DatapathMapName>(name: K): DatapathMaps[K] {
+    return readReferenceMap(this.node, name);
+  }
 }

@@ -3,7 +3,7 @@
 // configuration. Keys and values are byte records in the same layouts as the Wasm side.
 import { ReferenceHashMap } from "../maps/hash-map.js";
 import { ReferenceLpmMap } from "../maps/lpm-map.js";
-import { Xoshiro128 } from "../select.js";
+import { Xoshiro128 } from "../prng.js";
 import type { EngineConfig } from "../../datapath/engine.js";
 import { prefixMask } from "../../datapath/engine.js";
 

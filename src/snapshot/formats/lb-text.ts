@@ -1,5 +1,5 @@
 // Text fragments shared by the load-balancing dumps: frontend keys, backend addresses, flags.
-import { ipFamily, type IpFamily } from "../../model/ip.js";
+import { ipFamily, joinHostPort, type IpFamily } from "../../model/ip.js";
 import { parseProtocol, type L4Protocol } from "../../model/protocol.js";
 import type { Frontend } from "../../model/service.js";
 
@@ -47,9 +47,8 @@ export function frontendFrom(
 
 /** Prints a frontend key the way the given release style does. */
 export function printFrontend(frontend: Frontend, withProtocol: boolean): string {
-  const host = frontend.address.includes(":") ? `[${frontend.address}]` : frontend.address;
   const protocol = withProtocol ? `/${frontend.protocol}` : "";
-  return `${host}:${frontend.port}${protocol}${frontend.scope === "internal" ? "/i" : ""}`;
+  return `${joinHostPort(frontend.address, frontend.port)}${protocol}${frontend.scope === "internal" ? "/i" : ""}`;
 }
 
 export function parseUint(text: string, max: number): number | undefined {

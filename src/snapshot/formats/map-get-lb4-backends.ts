@@ -6,18 +6,14 @@ import { parseProtocol } from "../../model/protocol.js";
 import type { DumpFormat } from "../dump-format.js";
 import { parseAddress, parsePort, parseUint } from "./lb-text.js";
 import {
-  matchesTable,
-  parseTable,
-  printTable,
+  mapTableFormat,
   STATE_SUFFIX,
-  type MapTableHeader,
+  type MapTable,
+  type MapTableDump,
   type RowShape,
 } from "./map-table.js";
 
-export interface BackendsMapDump {
-  readonly header: MapTableHeader;
-  readonly entries: readonly BackendMapEntry[];
-}
+export type BackendsMapDump = MapTableDump<BackendMapEntry>;
 
 const ROW = new RegExp(
   String.raw`^(\d+)\s+([A-Za-z][A-Za-z0-9]*):\/\/(\[[0-9a-fA-F:.]+\]|\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(?:@(\d+))?(?::(\d{1,5}))?(?:\[([^\]]*)\])?${STATE_SUFFIX}$`,
@@ -56,29 +52,23 @@ export function backendMapValue(entry: BackendMapEntry): string {
   return `${entry.protocol}://${host}${cluster}:${entry.port}${zone}`;
 }
 
-const BACKENDS_LIST_TITLES = ["ID", "BACKEND ADDRESS (REVNAT_ID) (SLOT)"] as const;
-const BACKENDS_LIST_HEADER = BACKENDS_LIST_TITLES.join(" ");
-
-function printBackends(dump: BackendsMapDump): string {
-  return printTable(
-    dump.header,
-    BACKENDS_LIST_TITLES,
-    dump.entries.map((e) => [String(e.id), backendMapValue(e)]),
-  );
-}
-
-export const mapGetLb4BackendsFormat: DumpFormat<BackendsMapDump> = {
-  kind: "map-get-lb4-backends",
-  command: "cilium-dbg map get cilium_lb4_backends_v3",
-  matches: (lines) => matchesTable(lines, ["map-get", "none"], BACKENDS_LIST_HEADER, backendRow),
-  parse: (source, options) => parseTable(source, options, BACKENDS_LIST_HEADER, backendRow),
-  print: printBackends,
+/** Both commands print the same rows; `bpf lb list --backends` titles them like the default view. */
+const BACKENDS_TABLE: MapTable<BackendMapEntry> = {
+  listTitles: ["ID", "BACKEND ADDRESS (REVNAT_ID) (SLOT)"],
+  row: backendRow,
+  cells: (e) => [String(e.id), backendMapValue(e)],
 };
 
-export const bpfLbListBackendsFormat: DumpFormat<BackendsMapDump> = {
-  kind: "bpf-lb-list-backends",
-  command: "cilium-dbg bpf lb list --backends",
-  matches: (lines) => matchesTable(lines, ["bpf-lb-list"], BACKENDS_LIST_HEADER, backendRow),
-  parse: (source, options) => parseTable(source, options, BACKENDS_LIST_HEADER, backendRow),
-  print: printBackends,
-};
+export const mapGetLb4BackendsFormat: DumpFormat<BackendsMapDump> = mapTableFormat(
+  "map-get-lb4-backends",
+  "cilium-dbg map get cilium_lb4_backends_v3",
+  ["map-get", "none"],
+  BACKENDS_TABLE,
+);
+
+export const bpfLbListBackendsFormat: DumpFormat<BackendsMapDump> = mapTableFormat(
+  "bpf-lb-list-backends",
+  "cilium-dbg bpf lb list --backends",
+  ["bpf-lb-list"],
+  BACKENDS_TABLE,
+);

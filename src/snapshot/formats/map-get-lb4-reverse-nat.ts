@@ -5,18 +5,14 @@ import type { RevNatEntry } from "../../model/revnat.js";
 import type { DumpFormat } from "../dump-format.js";
 import { ADDRESS, parseAddress, parsePort, parseUint } from "./lb-text.js";
 import {
-  matchesTable,
-  parseTable,
-  printTable,
+  mapTableFormat,
   STATE_SUFFIX,
-  type MapTableHeader,
+  type MapTable,
+  type MapTableDump,
   type RowShape,
 } from "./map-table.js";
 
-export interface RevNatMapDump {
-  readonly header: MapTableHeader;
-  readonly entries: readonly RevNatEntry[];
-}
+export type RevNatMapDump = MapTableDump<RevNatEntry>;
 
 const ROW = new RegExp(String.raw`^(\d+)\s+${ADDRESS}:(\d{1,5})${STATE_SUFFIX}$`);
 
@@ -33,29 +29,22 @@ const revNatRow: RowShape<RevNatEntry> = {
   },
 };
 
-const REVNAT_LIST_TITLES = ["ID", "BACKEND ADDRESS (REVNAT_ID) (SLOT)"] as const;
-const REVNAT_LIST_HEADER = REVNAT_LIST_TITLES.join(" ");
-
-function printRevNat(dump: RevNatMapDump): string {
-  return printTable(
-    dump.header,
-    REVNAT_LIST_TITLES,
-    dump.entries.map((e) => [String(e.id), joinHostPort(e.address, e.port)]),
-  );
-}
-
-export const mapGetLb4ReverseNatFormat: DumpFormat<RevNatMapDump> = {
-  kind: "map-get-lb4-reverse-nat",
-  command: "cilium-dbg map get cilium_lb4_reverse_nat",
-  matches: (lines) => matchesTable(lines, ["map-get", "none"], REVNAT_LIST_HEADER, revNatRow),
-  parse: (source, options) => parseTable(source, options, REVNAT_LIST_HEADER, revNatRow),
-  print: printRevNat,
+const REVNAT_TABLE: MapTable<RevNatEntry> = {
+  listTitles: ["ID", "BACKEND ADDRESS (REVNAT_ID) (SLOT)"],
+  row: revNatRow,
+  cells: (e) => [String(e.id), joinHostPort(e.address, e.port)],
 };
 
-export const bpfLbListRevNatFormat: DumpFormat<RevNatMapDump> = {
-  kind: "bpf-lb-list-revnat",
-  command: "cilium-dbg bpf lb list --revnat",
-  matches: (lines) => matchesTable(lines, ["bpf-lb-list"], REVNAT_LIST_HEADER, revNatRow),
-  parse: (source, options) => parseTable(source, options, REVNAT_LIST_HEADER, revNatRow),
-  print: printRevNat,
-};
+export const mapGetLb4ReverseNatFormat: DumpFormat<RevNatMapDump> = mapTableFormat(
+  "map-get-lb4-reverse-nat",
+  "cilium-dbg map get cilium_lb4_reverse_nat",
+  ["map-get", "none"],
+  REVNAT_TABLE,
+);
+
+export const bpfLbListRevNatFormat: DumpFormat<RevNatMapDump> = mapTableFormat(
+  "bpf-lb-list-revnat",
+  "cilium-dbg bpf lb list --revnat",
+  ["bpf-lb-list"],
+  REVNAT_TABLE,
+);

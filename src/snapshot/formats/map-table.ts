@@ -2,6 +2,7 @@
 // State, Error) and `bpf lb list --frontends|--backends|--revnat` (TablePrinter, two columns).
 // Rows are `<key> <value> [state] [error]`; parsing works on whole lines so any column padding,
 // including collapsed single spaces, reads the same.
+import type { DumpFormat } from "../dump-format.js";
 import type { DumpSource } from "../dump-source.js";
 import { rejectLine, type ParseOptions } from "../errors.js";
 import { renderTable } from "../text/tabwriter.js";
@@ -84,6 +85,41 @@ export function printTable(
   return renderTable(header === "bpf-lb-list" ? [[...listTitles], ...table] : table, {
     padLastCell: true,
   });
+}
+
+/** One dump of a raw LB map: its rows, and the header it came with (printed back the same way). */
+export interface MapTableDump<Entry> {
+  readonly header: MapTableHeader;
+  readonly entries: readonly Entry[];
+}
+
+/** What every command printing one raw LB map shares: its rows, and how an entry prints. */
+export interface MapTable<Entry> {
+  /** The TablePrinter titles of the `bpf lb list` view. */
+  readonly listTitles: readonly [string, string];
+  readonly row: RowShape<Entry>;
+  /** The key and value cells an entry prints as. */
+  readonly cells: (entry: Entry) => [string, string];
+}
+
+/**
+ * The format of one command that prints a raw LB map as `<key> <value>` rows: `map get <name>`
+ * (headers `["map-get", "none"]`) or `bpf lb list --<view>` (`["bpf-lb-list"]`).
+ */
+export function mapTableFormat<Entry>(
+  kind: string,
+  command: string,
+  headers: readonly MapTableHeader[],
+  table: MapTable<Entry>,
+): DumpFormat<MapTableDump<Entry>> {
+  const listHeader = table.listTitles.join(" ");
+  return {
+    kind,
+    command,
+    matches: (lines) => matchesTable(lines, headers, listHeader, table.row),
+    parse: (source, options) => parseTable(source, options, listHeader, table.row),
+    print: (dump) => printTable(dump.header, table.listTitles, dump.entries.map(table.cells)),
+  };
 }
 
 /** What may follow a `map get` value: the State column (one word) and the Error text. */

@@ -6,7 +6,7 @@
 //
 //   npm run build && node --import tsx bench/replay-memory.ts [GIGABYTES=4] [WORKERS=1]
 //
-// The capture is the lab workload of bench/lib/lab-capture.ts (126 pods, webpod, kube-dns, replies;
+// The capture is the lab workload of bench/lib/lab-capture.ts (124 pods, webpod, kube-dns, replies;
 // 1400-byte data packets), repeated with its clock moved forward by its span plus a pause each time,
 // so the flows close, expire, get collected and open again. Samples are taken every 32 MiB of input
 // (a replay that never waits on I/O gives timers no turn). Not part of `npm test`. Writes

@@ -110,7 +110,7 @@ report(
       packets: capture.packets,
       bytes: statSync(bigPath).size,
       referencePrefixPackets: REFERENCE_PACKETS,
-      workload: `${CONNECTIONS} connections of 126 local pods to webpod (TCP), kube-dns (UDP) and its metrics port, with replies; Maglev forced`,
+      workload: `${CONNECTIONS} connections of 124 local pods (kube-dns's two among them) to webpod (TCP), kube-dns (UDP) and its metrics port, with replies; Maglev forced`,
     },
     startupMs: startup,
     cores,

@@ -1,4 +1,4 @@
-// A realistic capture of the lab node for the replay benchmarks: a synthetic workload (126 local pods
+// A realistic capture of the lab node for the replay benchmarks: a synthetic workload (124 local pods
 // talking to webpod, kube-dns over UDP and its metrics port) is replayed once, and every packet as
 // it entered the datapath — requests and the replies from the backends the datapath chose — becomes
 // an Ethernet/IPv4/TCP-or-UDP pcap record. Replaying the capture with the same seed and algorithm
@@ -18,7 +18,7 @@ export const START = 1_704_067_200;
 export const ALGORITHM = "maglev" as const;
 export const SEED = 1;
 const CLIENT_CIDR = "172.20.0.128/25";
-const CLIENTS = 126;
+const CLIENTS = 124;
 
 /** k8s-ctr of the lab, with the workload's client pods as local endpoints. */
 export async function labState(): Promise<DatapathState> {

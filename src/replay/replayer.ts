@@ -100,6 +100,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     throw new ReplayOptionError(`workers must be an integer from 1 to ${MAX_WORKERS}, got ${workers}`);
   }
   const capacity = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(capacity) || capacity < 1) {
+    throw new ReplayOptionError(`batchSize must be a positive integer, got ${capacity}`);
+  }
   const engine = {
     engine: options.engine ?? "wasm",
     seed: options.seed ?? 1,

@@ -2,11 +2,11 @@
 // the bundled examples/lab-3node snapshot: a synthetic workload, captures from test/captures, a cut
 // capture, the JSON verdict stream and summary, and command-line mistakes.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const CAPTURES = "test/captures/files";
@@ -18,6 +18,7 @@ function dpemu(...args: string[]) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "dpemu-replay-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SPEC = join(dir, "webpod.json");
 writeFileSync(
   SPEC,

@@ -247,3 +247,22 @@ export {
   type RecordLayout,
 } from "./wasm/datapath.js";
 export { ReferenceDatapathEngine } from "./reference/datapath/engine.js";
+export {
+  replay,
+  defaultWorkerCount,
+  ReplayOptionError,
+  DEFAULT_BATCH_SIZE,
+  type ReplayOptions,
+  type ReplayResult,
+  type ReplayProgress,
+} from "./replay/replayer.js";
+export type {
+  ReplaySummary,
+  ServiceShare,
+  BackendShare,
+  ObservedComparison,
+} from "./replay/replay-summary.js";
+export type { ReplayedPacket, VerdictHandler, ObservedVerdict } from "./replay/replayed-packet.js";
+export { ChurnError, type ChurnCommand } from "./replay/replay-core.js";
+export { firstPacketSeconds } from "./replay/first-packet.js";
+export { ShardRouter, MAX_WORKERS } from "./replay/shard-router.js";

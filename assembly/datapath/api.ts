@@ -172,6 +172,12 @@ export function dpConfigureTimeouts(
 /** Re-seeds the PRNG (random selection and SNAT port choice). */
 export function dpSeed(h: i32, seed: u32): void {
   prngSeed(node(h).prng, seed);
+  node(h).baseSeed = seed;
+}
+
+/** Turns the "random per flow" option on or off (see flow-seed.ts). */
+export function dpSetRandomPerFlow(h: i32, on: bool): void {
+  node(h).randomPerFlow = on;
 }
 
 function serviceKey(address: u32, port: u32, proto: u32, scope: u32, slot: u32): usize {

@@ -99,6 +99,9 @@ export class Node {
   natEvictions: u64 = 0;
 
   readonly prng: usize;
+  /** The seed given at creation (or by dpSeed), and whether the PRNG is re-seeded per packet from it. */
+  baseSeed: u32;
+  randomPerFlow: bool = false;
 
   // Scratch records reused per packet.
   readonly tuple: usize;
@@ -132,6 +135,7 @@ export class Node {
     this.gcIds = heap.alloc((<usize>this.gcIdsCapacity) << 2);
     this.prng = heap.alloc(PRNG_STATE_SIZE);
     prngSeed(this.prng, seed);
+    this.baseSeed = seed;
     this.tuple = heap.alloc(16);
     this.tuple2 = heap.alloc(16);
     this.natTuple = heap.alloc(16);

@@ -3,6 +3,7 @@
 // ingress to a local endpoint, masquerading and forwarding. One call handles a whole batch of
 // packet records and writes one verdict record per packet; nothing is allocated per packet.
 import { Node } from "./node";
+import { seedForPacket } from "./flow-seed";
 import {
   BACKEND_ADDR,
   BACKEND_PORT,
@@ -523,6 +524,8 @@ function processOne(node: Node, pkt: usize, out: usize): void {
 /** Processes `n` packet records at `packets`, writing `n` verdict records at `verdicts`. */
 export function processBatch(node: Node, packets: usize, n: u32, verdicts: usize): void {
   for (let i: u32 = 0; i < n; i++) {
-    processOne(node, packets + <usize>i * PACKET_RECORD_SIZE, verdicts + <usize>i * VERDICT_RECORD_SIZE);
+    const pkt = packets + <usize>i * PACKET_RECORD_SIZE;
+    if (node.randomPerFlow) seedForPacket(node.prng, node.baseSeed, pkt);
+    processOne(node, pkt, verdicts + <usize>i * VERDICT_RECORD_SIZE);
   }
 }

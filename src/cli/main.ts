@@ -7,6 +7,7 @@ import { inspectCommand } from "./inspect.js";
 import { mapsCommand } from "./maps.js";
 import { maglevCommand } from "./maglev.js";
 import { traceCommand } from "./trace.js";
+import { replayCommand } from "./replay.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -19,5 +20,6 @@ program.addCommand(mapsCommand());
 program.addCommand(maglevCommand());
 program.addCommand(compareCommand());
 program.addCommand(traceCommand());
+program.addCommand(replayCommand());
 
 await program.parseAsync(process.argv);

@@ -11,6 +11,12 @@ export interface EngineOptions {
   algorithm?: LbAlgorithm;
   /** PRNG seed for random backend selection and SNAT port choice (default 1). */
   seed?: number;
+  /**
+   * Re-seed the PRNG before every packet from the seed and the packet's tuple and second, instead
+   * of drawing from one sequential stream: random choices then do not depend on which other packets
+   * the node saw (what a sharded replay needs). Default false.
+   */
+  randomPerFlow?: boolean;
 }
 
 const algorithmCode = (a: LbAlgorithm): 1 | 2 => (a === "maglev" ? 2 : 1);
@@ -33,6 +39,7 @@ export function toEngineConfig(state: DatapathState, options: EngineOptions = {}
       endpoints: room(state.endpoints.length, 256),
     },
     seed: (options.seed ?? 1) >>> 0,
+    randomPerFlow: options.randomPerFlow ?? false,
     masqueradeAddress: node.masqueradeAddress,
     directRoutingAddress: node.directRoutingAddress,
     routerAddress: node.routerAddress,

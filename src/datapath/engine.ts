@@ -27,6 +27,8 @@ export interface EngineConfig {
     endpoints: number;
   };
   seed: number;
+  /** Re-seed the PRNG per packet (EngineOptions.randomPerFlow); absent = false. */
+  randomPerFlow?: boolean;
   masqueradeAddress: number;
   directRoutingAddress: number;
   routerAddress: number;

@@ -100,6 +100,13 @@ export interface PacketRecord {
   interfaceId: number;
   /** What Hubble reported for this flow; null for captures and synthetic flows. */
   observed: ObservedFlow | null;
+  /**
+   * Synthetic flows: the generator's connection number (1-based, unique in the workload) and the
+   * slot the connection occupies (1-based; connections open at the same time never share a slot), so
+   * a replayer can pair each reply with the translation of its request. 0 for other inputs.
+   */
+  connection: number;
+  connectionSlot: number;
 }
 
 /** A zeroed record for a reader to reuse. */
@@ -124,6 +131,8 @@ export function createPacketRecord(): PacketRecord {
     byteOffset: 0,
     interfaceId: 0,
     observed: null,
+    connection: 0,
+    connectionSlot: 0,
   };
 }
 

@@ -195,6 +195,8 @@ export class SyntheticFlowGenerator {
     packet.packetNumber = this.packets;
     packet.byteOffset = 0;
     packet.interfaceId = 0;
+    packet.connection = this.sequence[slot]! + 1;
+    packet.connectionSlot = slot + 1;
     this.setTime(time, packet);
     packet.proto = service.proto;
     if (isReply) {

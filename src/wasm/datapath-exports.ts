@@ -120,6 +120,7 @@ export interface DatapathExports {
     serviceCloseRebalance: number,
   ): void;
   dpSeed(h: number, seed: number): void;
+  dpSetRandomPerFlow(h: number, on: number): void;
   dpServiceUpdate(
     h: number,
     address: number,

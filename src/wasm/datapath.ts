@@ -236,6 +236,7 @@ export class WasmDatapathEngine implements DatapathEngine {
       t.tcpClose,
       t.serviceCloseRebalance,
     );
+    if (config.randomPerFlow) this.x.dpSetRandomPerFlow(this.handle, 1);
   }
 
   upsertService(e: ServiceMapEntry): void {

@@ -19,6 +19,8 @@ import { RefNode, encodeCtEntry, encodeSvcKey, encodeSvcValue, encodeTuple, u32K
 import { natInsert } from "./nat.js";
 import { processPacket } from "./pipeline.js";
 import { gcRun } from "./gc.js";
+import { flowSeed } from "./flow-seed.js";
+import { Xoshiro128 } from "../prng.js";
 import { readReferenceMap } from "./read-maps.js";
 import type { DatapathMapName, DatapathMaps } from "../../datapath/map-records.js";
 
@@ -159,7 +161,12 @@ export class ReferenceDatapathEngine implements DatapathEngine {
   }
 
   processBatch(packets: readonly PacketRecord[]): DatapathVerdict[] {
-    return packets.map((p) => processPacket(this.node, this.layout, p));
+    const seed = this.node.config.seed;
+    const perFlow = this.node.config.randomPerFlow === true;
+    return packets.map((p) => {
+      if (perFlow) this.node.prng = new Xoshiro128(flowSeed(seed, p));
+      return processPacket(this.node, this.layout, p);
+    });
   }
 
   gc(now: number): void {

@@ -1,0 +1,135 @@
+// A realistic capture of the lab node for the replay benchmarks: a synthetic workload (124 local pods
+// talking to webpod, kube-dns over UDP and its metrics port) is replayed once, and every packet as
+// it entered the datapath — requests and the replies from the backends the datapath chose — becomes
+// an Ethernet/IPv4/TCP-or-UDP pcap record. Replaying the capture with the same seed and algorithm
+// then meets the same backends. Maglev is forced so a flow's backend depends on its tuple only: the
+// capture can be repeated later in time (memory script) and its replies still match.
+import { datapathStateFromSnapshot } from "../../src/datapath/from-snapshot.js";
+import type { DatapathState } from "../../src/datapath/state.js";
+import { parseIpv4 } from "../../src/datapath/verdict.js";
+import { IpProto } from "../../src/model/packet.js";
+import { chunkBytes } from "../../src/replay/byte-source.js";
+import { replay } from "../../src/replay/replayer.js";
+import type { SyntheticSpecJson } from "../../src/replay/synthetic-spec.js";
+import { loadSnapshot } from "../../src/snapshot/load.js";
+
+export const LAB = new URL("../../examples/lab-3node", import.meta.url).pathname;
+export const START = 1_704_067_200;
+export const ALGORITHM = "maglev" as const;
+export const SEED = 1;
+const CLIENT_CIDR = "172.20.0.128/25";
+const CLIENTS = 124;
+
+/** k8s-ctr of the lab, with the workload's client pods as local endpoints. */
+export async function labState(): Promise<DatapathState> {
+  const { state } = datapathStateFromSnapshot(await loadSnapshot(LAB), { node: "k8s-ctr", dumpTime: START });
+  const first = parseIpv4("172.20.0.129");
+  const existing = new Set(state.endpoints.map((e) => e.address));
+  for (let i = 0; i < CLIENTS; i++) {
+    const address = (first + i) >>> 0;
+    // kube-dns's pods (.197, .248) are clients too: their lookups can come back to themselves (hairpin).
+    if (!existing.has(address))
+      state.endpoints.push({ address, endpointId: 5000 + i, identity: 63446, isHost: false });
+  }
+  return state;
+}
+
+export function workload(connections: number, payloadBytes: number): SyntheticSpecJson {
+  return {
+    seed: 21,
+    connections,
+    clients: { count: CLIENTS, cidr: CLIENT_CIDR },
+    services: [
+      { address: "10.96.163.90", port: 80, proto: "TCP" },
+      { address: "10.96.0.10", port: 53, proto: "UDP" },
+      { address: "10.96.0.10", port: 9153, proto: "TCP" },
+    ],
+    popularity: { zipfExponent: 1 },
+    connectionLength: { distribution: "uniform", min: 2, max: 12 },
+    newConnectionsPerSecond: 2000,
+    payloadBytes,
+  };
+}
+
+export const PCAP_HEADER_BYTES = 24;
+const RECORD_HEADER = 16;
+const ETHERNET = 14;
+
+/** A little-endian microsecond pcap header, Ethernet link type. */
+export function pcapHeader(): Uint8Array {
+  const header = new Uint8Array(PCAP_HEADER_BYTES);
+  const v = new DataView(header.buffer);
+  v.setUint32(0, 0xa1b2c3d4, true);
+  v.setUint16(4, 2, true);
+  v.setUint16(6, 4, true);
+  v.setUint32(16, 262144, true);
+  v.setUint32(20, 1, true);
+  return header;
+}
+
+export interface LabCapture {
+  /** pcap records (no file header), back to back. */
+  records: Uint8Array;
+  /** Byte offset of every record in `records`. */
+  offsets: Uint32Array;
+  packets: number;
+  /** Seconds from the first packet to one past the last. */
+  spanSeconds: number;
+}
+
+/** Replays the workload once and records every packet as it entered the datapath. */
+export async function recordLabCapture(connections: number, payloadBytes: number): Promise<LabCapture> {
+  const parts: Uint8Array[] = [];
+  let first = -1;
+  let last = 0;
+  await replay({
+    state: await labState(),
+    source: chunkBytes(
+      new TextEncoder().encode(JSON.stringify(workload(connections, payloadBytes))),
+      1 << 16,
+    ),
+    workers: 1,
+    seed: SEED,
+    algorithm: ALGORITHM,
+    onVerdict: ({ packet: p }) => {
+      if (first < 0) first = p.seconds;
+      last = p.seconds;
+      const l4 = p.proto === IpProto.TCP ? 20 : 8;
+      const ipLength = Math.max(p.ipLength, 20 + l4);
+      const frame = ETHERNET + ipLength;
+      const bytes = new Uint8Array(RECORD_HEADER + frame);
+      const v = new DataView(bytes.buffer);
+      v.setUint32(0, p.seconds, true);
+      v.setUint32(4, Math.floor(p.nanoseconds / 1000), true);
+      v.setUint32(8, frame, true);
+      v.setUint32(12, frame, true);
+      const ip = RECORD_HEADER + ETHERNET;
+      v.setUint16(RECORD_HEADER + 12, 0x0800);
+      v.setUint8(ip, 0x45);
+      v.setUint16(ip + 2, ipLength);
+      v.setUint8(ip + 8, 64);
+      v.setUint8(ip + 9, p.proto);
+      v.setUint32(ip + 12, p.saddr);
+      v.setUint32(ip + 16, p.daddr);
+      v.setUint16(ip + 20, p.sport);
+      v.setUint16(ip + 22, p.dport);
+      if (p.proto === IpProto.TCP) {
+        v.setUint8(ip + 32, 0x50);
+        v.setUint8(ip + 33, p.tcpFlags & 0xff);
+      } else {
+        v.setUint16(ip + 24, ipLength - 20);
+      }
+      parts.push(bytes);
+    },
+  });
+  const size = parts.reduce((n, p) => n + p.length, 0);
+  const records = new Uint8Array(size);
+  const offsets = new Uint32Array(parts.length);
+  let at = 0;
+  parts.forEach((p, i) => {
+    offsets[i] = at;
+    records.set(p, at);
+    at += p.length;
+  });
+  return { records, offsets, packets: parts.length, spanSeconds: last - first + 1 };
+}

@@ -1,0 +1,172 @@
+// A batch of packets on its way through the datapath: packet records and verdict records in the
+// module's exported layouts (src/wasm/datapath.ts reads them from the module), plus per-packet side
+// data the datapath does not need but the replay does (packet number, synthetic connection, what
+// Hubble observed). Everything lives in one ArrayBuffer, so a batch crosses to a worker and back as a
+// single transferable; in-process, the records and verdicts live in Wasm memory instead and the
+// readers' callbacks write straight into it.
+import { knownDropReasons } from "../datapath/drop-reasons.js";
+import type { ObservedFlow } from "../model/observed-flow.js";
+import { ReplyState, type PacketRecord } from "../model/packet.js";
+import { encodePacket, entryCode, type RecordLayout } from "../wasm/datapath.js";
+import type { EntryPoint } from "../model/packet.js";
+
+/** What a packet is to the replay (PacketBatch.kind). */
+export const PacketKind = {
+  /** A captured or Hubble packet, replayed as it is. */
+  Plain: 0,
+  /** A synthetic client packet: its verdict gives the translation its replies are sent back with. */
+  SyntheticRequest: 1,
+  /** A synthetic reply: its source is the frontend until the replay substitutes the backend. */
+  SyntheticReply: 2,
+} as const;
+
+/** What became of a packet (PacketBatch.status). */
+export const PacketStatus = {
+  Processed: 0,
+  /** A synthetic reply whose request was dropped (no backend answers it). */
+  SkippedReplyToDrop: 1,
+  /** A synthetic reply whose request this replay never saw. */
+  SkippedUnpairedReply: 2,
+} as const;
+
+/** Hubble's verdict names, by the code PacketBatch.observed keeps (0: no observation). */
+export const OBSERVED_VERDICTS = [
+  "",
+  "FORWARDED",
+  "DROPPED",
+  "ERROR",
+  "AUDIT",
+  "REDIRECTED",
+  "TRACED",
+  "TRANSLATED",
+  "VERDICT_UNKNOWN",
+] as const;
+
+const DROP_CODES = new Map(knownDropReasons().map((r) => [r.hubble, r.code]));
+
+/** Hubble's drop code: the deprecated number when present, else the code of its DropReason name. */
+function observedDropCode(observed: ObservedFlow | null): number {
+  if (observed === null) return 0;
+  if (observed.dropReason !== 0) return observed.dropReason & 0xffff;
+  return DROP_CODES.get(observed.dropReasonDesc) ?? 0;
+}
+
+function observedCode(observed: ObservedFlow | null): number {
+  if (observed === null) return 0;
+  const i = OBSERVED_VERDICTS.indexOf(observed.verdict as (typeof OBSERVED_VERDICTS)[number]);
+  return i > 0 ? i : OBSERVED_VERDICTS.length - 1;
+}
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+/** Byte layout of a batch buffer of `capacity` packets. */
+function regions(layout: RecordLayout, capacity: number) {
+  const records = 0;
+  const verdicts = records + align8(capacity * layout.PACKET_RECORD_SIZE);
+  const packetNumber = verdicts + align8(capacity * layout.VERDICT_RECORD_SIZE);
+  const connection = packetNumber + capacity * 8;
+  const slot = connection + capacity * 8;
+  const observedDrop = slot + capacity * 4;
+  const kind = observedDrop + align8(capacity * 2);
+  const status = kind + align8(capacity);
+  const observed = status + align8(capacity);
+  const size = observed + align8(capacity);
+  return { records, verdicts, packetNumber, connection, slot, observedDrop, kind, status, observed, size };
+}
+
+export class PacketBatch {
+  readonly capacity: number;
+  readonly buffer: ArrayBuffer;
+  /** Packets in the batch. */
+  count = 0;
+  /** Where the packet records are: this buffer, or a Wasm memory (see bindRecords). */
+  records: DataView;
+  recordBase: number;
+  verdicts: DataView;
+  verdictBase: number;
+  readonly packetNumber: Float64Array;
+  readonly connection: Float64Array;
+  readonly slot: Uint32Array;
+  readonly observedDrop: Uint16Array;
+  readonly kind: Uint8Array;
+  readonly status: Uint8Array;
+  readonly observed: Uint8Array;
+  private readonly packetSize: number;
+  private readonly verdictSize: number;
+
+  /** A new batch, or (with `buffer`) the view of one that crossed a thread. */
+  constructor(
+    readonly layout: RecordLayout,
+    capacity: number,
+    buffer?: ArrayBuffer,
+  ) {
+    const r = regions(layout, capacity);
+    this.capacity = capacity;
+    this.buffer = buffer ?? new ArrayBuffer(r.size);
+    if (this.buffer.byteLength < r.size) throw new Error("packet batch buffer too small");
+    const view = new DataView(this.buffer);
+    this.records = view;
+    this.recordBase = r.records;
+    this.verdicts = view;
+    this.verdictBase = r.verdicts;
+    this.packetNumber = new Float64Array(this.buffer, r.packetNumber, capacity);
+    this.connection = new Float64Array(this.buffer, r.connection, capacity);
+    this.slot = new Uint32Array(this.buffer, r.slot, capacity);
+    this.observedDrop = new Uint16Array(this.buffer, r.observedDrop, capacity);
+    this.kind = new Uint8Array(this.buffer, r.kind, capacity);
+    this.status = new Uint8Array(this.buffer, r.status, capacity);
+    this.observed = new Uint8Array(this.buffer, r.observed, capacity);
+    this.packetSize = layout.PACKET_RECORD_SIZE;
+    this.verdictSize = layout.VERDICT_RECORD_SIZE;
+  }
+
+  /** Points the packet and verdict records at another memory (the Wasm area of an in-process replay). */
+  bindRecords(view: DataView, recordBase: number, verdictBase: number): void {
+    this.records = view;
+    this.recordBase = recordBase;
+    this.verdicts = view;
+    this.verdictBase = verdictBase;
+  }
+
+  /** Whether the records live in this batch's own buffer (and so travel with it). */
+  get recordsInBuffer(): boolean {
+    return this.records.buffer === this.buffer;
+  }
+
+  get full(): boolean {
+    return this.count === this.capacity;
+  }
+
+  /** Byte offset of packet record `i` in `records`. */
+  recordAt(i: number): number {
+    return this.recordBase + i * this.packetSize;
+  }
+
+  /** Byte offset of verdict record `i` in `verdicts`. */
+  verdictAt(i: number): number {
+    return this.verdictBase + i * this.verdictSize;
+  }
+
+  /**
+   * Appends a reader's packet (the reader's reused record: nothing of it is kept). `entry`, when
+   * given, replaces the packet's entry point (--from-pod / --from-netdev).
+   */
+  push(p: PacketRecord, entry: EntryPoint | null): void {
+    const i = this.count++;
+    const at = this.recordAt(i);
+    encodePacket(this.records, at, this.layout, p);
+    if (entry !== null) this.records.setUint8(at + this.layout.PACKET_ENTRY, entryCode(this.layout, entry));
+    this.packetNumber[i] = p.packetNumber;
+    const synthetic = p.connection !== 0;
+    this.connection[i] = p.connection;
+    this.slot[i] = p.connectionSlot;
+    this.kind[i] = !synthetic
+      ? PacketKind.Plain
+      : p.reply === ReplyState.Reply
+        ? PacketKind.SyntheticReply
+        : PacketKind.SyntheticRequest;
+    this.status[i] = PacketStatus.Processed;
+    this.observed[i] = observedCode(p.observed);
+    this.observedDrop[i] = observedDropCode(p.observed);
+  }
+}

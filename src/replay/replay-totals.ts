@@ -1,0 +1,173 @@
+// Running counts of a replay, updated from verdict records (no verdict objects, no allocation per
+// packet): verdicts, drops by reason, observation points, CT states, flows, packets and new flows per
+// service and per (service, backend), and how the emulated verdicts compare with Hubble's. Every count
+// is a sum, so the counts of several workers merge into exactly the counts of one, in any order.
+import type { RecordLayout } from "../wasm/datapath.js";
+import { PacketStatus, type PacketBatch } from "./packet-batch.js";
+import { PairTable, type PairTableEntries } from "./pair-table.js";
+
+/** The plain-data form of the counts (crosses threads by structured clone). */
+export interface ReplayCounts {
+  packets: number;
+  forwarded: number;
+  dropped: number;
+  /** Count per drop reason code (index). */
+  drops: number[];
+  /** Count per observation point number (index). */
+  observationPoints: number[];
+  /** Count per CT state (new, established, reply, related). */
+  ctStates: number[];
+  flows: number;
+  skippedRepliesToDrops: number;
+  skippedUnpairedReplies: number;
+  /** hi = rev-NAT ID, lo = 0; a = packets, b = new flows. */
+  services: PairTableEntries;
+  /** hi = rev-NAT ID << 16 | backend port, lo = backend address; a = packets, b = new flows. */
+  backends: PairTableEntries;
+  observedCompared: number;
+  observedAgree: number;
+  observedNotComparable: number;
+  /** hi = Hubble verdict code, lo = 0 if emulated FORWARDED else 256 + drop reason; a = flows. */
+  disagreements: PairTableEntries;
+}
+
+/** Observed verdict codes (PacketBatch.observed) of Hubble's FORWARDED and DROPPED. */
+const OBSERVED_FORWARDED = 1;
+const OBSERVED_DROPPED = 2;
+
+/** The live counts of one replay core. */
+export class ReplayTally {
+  packets = 0;
+  forwarded = 0;
+  dropped = 0;
+  readonly drops = new Float64Array(256);
+  readonly observationPoints = new Float64Array(256);
+  readonly ctStates = new Float64Array(4);
+  flows = 0;
+  skippedRepliesToDrops = 0;
+  skippedUnpairedReplies = 0;
+  readonly services = new PairTable();
+  readonly backends = new PairTable();
+  observedCompared = 0;
+  observedAgree = 0;
+  observedNotComparable = 0;
+  readonly disagreements = new PairTable();
+
+  /** Adds the verdicts of packets [from, to) of a processed batch. */
+  count(layout: RecordLayout, batch: PacketBatch, from: number, to: number): void {
+    const L = layout;
+    const v = batch.verdicts;
+    const r = batch.records;
+    for (let i = from; i < to; i++) {
+      const status = batch.status[i]!;
+      if (status !== PacketStatus.Processed) {
+        if (status === PacketStatus.SkippedReplyToDrop) this.skippedRepliesToDrops++;
+        else this.skippedUnpairedReplies++;
+        continue;
+      }
+      const at = batch.verdictAt(i);
+      const dropped = v.getUint8(at + L.VERDICT_VERDICT) === L.VERDICT_DROPPED;
+      const dropReason = v.getUint8(at + L.VERDICT_DROP_REASON);
+      const ctState = v.getUint8(at + L.VERDICT_CT_STATE);
+      const flags = v.getUint16(at + L.VERDICT_FLAGS, true);
+      this.packets++;
+      if (dropped) {
+        this.dropped++;
+        this.drops[dropReason]!++;
+      } else this.forwarded++;
+      this.observationPoints[v.getUint8(at + L.VERDICT_OBS_POINT)]!++;
+      this.ctStates[ctState & 3]!++;
+      if (!dropped && ctState === L.CT_NEW && (flags & L.VFLAG_UNTRACKED) === 0) this.flows++;
+
+      const revNat = v.getUint16(at + L.VERDICT_REV_NAT_ID, true);
+      if (revNat !== 0) {
+        const service = this.services.slot(revNat, 0);
+        this.services.addA(service, 1);
+        // The backend: where a translated request went, or where a reply came from (before reverse NAT).
+        let backend = -1;
+        if ((flags & L.VFLAG_DNAT) !== 0) {
+          backend = this.backends.slot(
+            (revNat << 16) | v.getUint16(at + L.VERDICT_DPORT, true),
+            v.getUint32(at + L.VERDICT_DADDR, true),
+          );
+        } else if ((flags & L.VFLAG_REV_NAT) !== 0) {
+          const p = batch.recordAt(i);
+          backend = this.backends.slot(
+            (revNat << 16) | r.getUint16(p + L.PACKET_SPORT, true),
+            r.getUint32(p + L.PACKET_SADDR, true),
+          );
+        }
+        if (backend >= 0) {
+          this.backends.addA(backend, 1);
+          if (!dropped && v.getUint8(at + L.VERDICT_SERVICE_CT_STATE) === L.CT_NEW) {
+            this.services.addB(service, 1);
+            this.backends.addB(backend, 1);
+          }
+        }
+      }
+
+      const observed = batch.observed[i]!;
+      if (observed !== 0) {
+        if (observed !== OBSERVED_FORWARDED && observed !== OBSERVED_DROPPED) {
+          this.observedNotComparable++;
+        } else {
+          this.observedCompared++;
+          const agree = dropped
+            ? observed === OBSERVED_DROPPED && batch.observedDrop[i] === dropReason
+            : observed === OBSERVED_FORWARDED;
+          if (agree) this.observedAgree++;
+          else this.disagreements.add(observed, dropped ? 256 + dropReason : 0, 1, 0);
+        }
+      }
+    }
+  }
+
+  toCounts(): ReplayCounts {
+    return {
+      packets: this.packets,
+      forwarded: this.forwarded,
+      dropped: this.dropped,
+      drops: Array.from(this.drops),
+      observationPoints: Array.from(this.observationPoints),
+      ctStates: Array.from(this.ctStates),
+      flows: this.flows,
+      skippedRepliesToDrops: this.skippedRepliesToDrops,
+      skippedUnpairedReplies: this.skippedUnpairedReplies,
+      services: this.services.entries(),
+      backends: this.backends.entries(),
+      observedCompared: this.observedCompared,
+      observedAgree: this.observedAgree,
+      observedNotComparable: this.observedNotComparable,
+      disagreements: this.disagreements.entries(),
+    };
+  }
+}
+
+function mergeEntries(a: PairTableEntries, b: PairTableEntries): PairTableEntries {
+  const table = new PairTable(a.hi.length + b.hi.length);
+  table.addEntries(a);
+  table.addEntries(b);
+  return table.entries();
+}
+
+/** The counts of two workers as one. */
+export function mergeReplayCounts(a: ReplayCounts, b: ReplayCounts): ReplayCounts {
+  const sum = (x: number[], y: number[]) => x.map((n, i) => n + y[i]!);
+  return {
+    packets: a.packets + b.packets,
+    forwarded: a.forwarded + b.forwarded,
+    dropped: a.dropped + b.dropped,
+    drops: sum(a.drops, b.drops),
+    observationPoints: sum(a.observationPoints, b.observationPoints),
+    ctStates: sum(a.ctStates, b.ctStates),
+    flows: a.flows + b.flows,
+    skippedRepliesToDrops: a.skippedRepliesToDrops + b.skippedRepliesToDrops,
+    skippedUnpairedReplies: a.skippedUnpairedReplies + b.skippedUnpairedReplies,
+    services: mergeEntries(a.services, b.services),
+    backends: mergeEntries(a.backends, b.backends),
+    observedCompared: a.observedCompared + b.observedCompared,
+    observedAgree: a.observedAgree + b.observedAgree,
+    observedNotComparable: a.observedNotComparable + b.observedNotComparable,
+    disagreements: mergeEntries(a.disagreements, b.disagreements),
+  };
+}

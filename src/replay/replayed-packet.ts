@@ -1,0 +1,73 @@
+// One replayed packet as a verdict stream consumer sees it: the packet as it entered the datapath
+// (a synthetic reply already carries its backend as source), the datapath's verdict, and what
+// Hubble observed. Built only when a verdict stream was asked for; the packet record is reused.
+import type { Datapath } from "../datapath/datapath.js";
+import type { DatapathVerdict } from "../datapath/verdict.js";
+import { EntryPoint, createPacketRecord, type PacketRecord } from "../model/packet.js";
+import { decodeVerdict, type RecordLayout } from "../wasm/datapath.js";
+import { OBSERVED_VERDICTS, PacketStatus, type PacketBatch } from "./packet-batch.js";
+
+export interface ObservedVerdict {
+  /** Hubble's verdict name (FORWARDED, DROPPED, ...; VERDICT_UNKNOWN when absent). */
+  verdict: string;
+  /** Hubble's drop code, 0 when none. */
+  dropReason: number;
+}
+
+export interface ReplayedPacket {
+  /** The packet's number in its input (frame, flow line or generated packet, 1-based). */
+  packetNumber: number;
+  packet: PacketRecord;
+  verdict: DatapathVerdict;
+  /** What Hubble reported for this flow (Hubble input only). */
+  observed: ObservedVerdict | null;
+}
+
+/**
+ * Receives the replayed packets in input order. `directory` is the datapath as it was when the packet
+ * was processed (for backend and frontend names: Datapath.backend, Datapath.frontendOf).
+ */
+export type VerdictHandler = (replayed: ReplayedPacket, directory: Datapath) => void;
+
+export class ReplayedPacketReader {
+  private readonly packet = createPacketRecord();
+  private readonly entries: Map<number, EntryPoint>;
+
+  constructor(private readonly layout: RecordLayout) {
+    this.entries = new Map<number, EntryPoint>([
+      [layout.ENTRY_FROM_ENDPOINT, EntryPoint.FromEndpoint],
+      [layout.ENTRY_FROM_NETWORK, EntryPoint.FromNetwork],
+      [layout.ENTRY_FROM_OVERLAY, EntryPoint.FromOverlay],
+    ]);
+  }
+
+  /** Packet `i` of a processed batch, or null when the replay left it out. */
+  read(batch: PacketBatch, i: number): ReplayedPacket | null {
+    if (batch.status[i] !== PacketStatus.Processed) return null;
+    const L = this.layout;
+    const r = batch.records;
+    const at = batch.recordAt(i);
+    const p = this.packet;
+    p.seconds = r.getUint32(at + L.PACKET_SECONDS, true);
+    p.nanoseconds = r.getUint32(at + L.PACKET_NANOSECONDS, true);
+    p.saddr = r.getUint32(at + L.PACKET_SADDR, true);
+    p.daddr = r.getUint32(at + L.PACKET_DADDR, true);
+    p.sport = r.getUint16(at + L.PACKET_SPORT, true);
+    p.dport = r.getUint16(at + L.PACKET_DPORT, true);
+    p.proto = r.getUint8(at + L.PACKET_PROTO);
+    p.tcpFlags = r.getUint8(at + L.PACKET_TCP_FLAGS);
+    p.entry = this.entries.get(r.getUint8(at + L.PACKET_ENTRY)) ?? EntryPoint.Unknown;
+    p.icmpType = r.getUint8(at + L.PACKET_ICMP_TYPE);
+    p.icmpCode = r.getUint8(at + L.PACKET_ICMP_CODE);
+    p.ipLength = r.getUint32(at + L.PACKET_LENGTH, true);
+    p.packetNumber = batch.packetNumber[i]!;
+    const observed = batch.observed[i]!;
+    return {
+      packetNumber: batch.packetNumber[i]!,
+      packet: p,
+      verdict: decodeVerdict(batch.verdicts, batch.verdictAt(i), L),
+      observed:
+        observed === 0 ? null : { verdict: OBSERVED_VERDICTS[observed]!, dropReason: batch.observedDrop[i]! },
+    };
+  }
+}

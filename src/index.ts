@@ -1,6 +1,6 @@
-// dpemu public API.
-export { loadWasm, WasmInstance, type WasmSource } from "./wasm/module.js";
-export { loadSnapshot, type LoadOptions } from "./snapshot/load.js";
+// dpemu public API, for every platform: browsers, workers and Node. Nothing here may reach a `node:`
+// module (test/browser/embed.test.ts bundles it for a browser); what reads files is added by node.ts.
+export { loadWasm, setDefaultWasmSource, WasmInstance, type WasmSource } from "./wasm/module.js";
 export {
   parseSnapshotFiles,
   UNNAMED_NODE,
@@ -162,7 +162,7 @@ export {
 } from "./analysis/stats.js";
 export { formatTextReport } from "./report/text.js";
 export { formatJsonReport } from "./report/json.js";
-export { formatHtmlReport, escapeHtml } from "./report/html.js";
+export { escapeHtml } from "./report/escape-html.js";
 
 // The per-packet datapath: one emulated node (Wasm pipeline or its TypeScript reference twin).
 export {

@@ -1,5 +1,9 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { HOST_ABI_VERSION, loadWasm } from "../src/wasm/module.js";
+import { buildMaglevTable, buildMaglevTableSync } from "../src/lb/maglev.js";
+import { HOST_ABI_VERSION, loadWasm, setDefaultWasmSource } from "../src/wasm/module.js";
+
+const PACKAGED = new URL("../build/dpemu.wasm", import.meta.url);
 
 describe("Wasm module", () => {
   it("loads with the ABI version the host expects", async () => {
@@ -22,5 +26,31 @@ describe("Wasm module", () => {
     const big = wasm.scratch(64 << 20);
     wasm.bytes[big + (64 << 20) - 1] = 7;
     expect(wasm.view.getUint8(big + (64 << 20) - 1)).toBe(7);
+  });
+
+  it("loads from what a browser page hands it: bytes, a compiled module, a Response", async () => {
+    const bytes = new Uint8Array(readFileSync(PACKAGED));
+    const module = await WebAssembly.compile(bytes);
+    const response = new Response(bytes, { headers: { "content-type": "application/wasm" } });
+    for (const source of [bytes, bytes.buffer, module, response]) {
+      const wasm = await loadWasm(source);
+      expect(wasm.constant("ABI_VERSION")).toBe(HOST_ABI_VERSION);
+    }
+  });
+
+  it("uses the default source every loader without one uses, and recovers from a bad one", async () => {
+    const backends = [1, 2, 3].map((id) => ({ address: `10.0.0.${id}`, port: 80, protocol: "TCP", id }));
+    try {
+      setDefaultWasmSource(new URL("file:///nonexistent/dpemu.wasm"));
+      await expect(loadWasm()).rejects.toThrow(/dpemu Wasm module at \/nonexistent\/dpemu\.wasm/);
+      setDefaultWasmSource(new Uint8Array(readFileSync(PACKAGED)));
+      expect((await loadWasm()).constant("ABI_VERSION")).toBe(HOST_ABI_VERSION);
+      expect(await buildMaglevTable(backends, { tableSize: 251 })).toEqual(
+        buildMaglevTableSync(backends, { tableSize: 251 }),
+      );
+    } finally {
+      setDefaultWasmSource(undefined);
+    }
+    expect((await loadWasm()).constant("ABI_VERSION")).toBe(HOST_ABI_VERSION);
   });
 });

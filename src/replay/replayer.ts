@@ -85,12 +85,9 @@ function churnCommand(event: ChurnEvent): ChurnCommand {
 
 /** The number of cores (Node); 1 where there are no worker threads. */
 export async function defaultWorkerCount(): Promise<number> {
-  try {
-    const os = await import("node:os");
-    return Math.min(MAX_WORKERS, os.availableParallelism());
-  } catch {
-    return 1;
-  }
+  // Taken at run time, not imported, so browser bundles need not resolve node:os.
+  const os = typeof process === "undefined" ? undefined : process.getBuiltinModule?.("node:os");
+  return os === undefined ? 1 : Math.min(MAX_WORKERS, os.availableParallelism());
 }
 
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {

@@ -4,7 +4,7 @@
 // their verdict records. Garbage collection and churn are broadcast between batches, so every worker
 // sees them at the same point of the packet stream. When a verdict stream is wanted, a log of which
 // worker got each packet puts the verdicts back in input order.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { DatapathStats } from "../datapath/datapath.js";
 import type { DatapathState } from "../datapath/state.js";
 import type { EntryPoint, PacketRecord } from "../model/packet.js";
@@ -46,10 +46,23 @@ export interface WorkerStageOptions {
 }
 
 /**
+ * Worker threads, taken at run time rather than imported, so a browser bundle of the package does
+ * not have to resolve a Node module it never runs (workers are only started under Node).
+ */
+function workerThreads(): typeof import("node:worker_threads") {
+  const threads =
+    typeof process === "undefined" ? undefined : process.getBuiltinModule?.("node:worker_threads");
+  if (threads === undefined)
+    throw new Error("replay workers need Node's worker_threads; use workers: 1 here");
+  return threads;
+}
+
+/**
  * Starts the worker script next to this module: the built .js, or — when this module runs from its
  * TypeScript source (tests, tsx) — the .ts source behind tsx's loader, which workers do not inherit.
  */
 function startWorker(workerData: WorkerInit): Worker {
+  const { Worker } = workerThreads();
   if (!import.meta.url.endsWith(".ts")) {
     return new Worker(new URL("./replay-worker.js", import.meta.url), { workerData });
   }

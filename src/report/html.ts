@@ -5,13 +5,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { CompareReport, ServiceResult } from "../analysis/results.js";
+import { escapeHtml } from "./escape-html.js";
 import { bytes, fixed, percent, pValue } from "./format.js";
 import { verdicts } from "./verdicts.js";
 
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 /** JSON that is safe inside <script type="application/json">: no "</script", no line separators. */
 export function jsonForScript(value: unknown): string {

@@ -9,16 +9,39 @@ export type WasmSource = BufferSource | WebAssembly.Module | URL | Response;
 /** The ABI version this host understands; must equal the module's ABI_VERSION export. */
 export const HOST_ABI_VERSION = 1;
 
-const defaultWasmUrl = new URL("../../build/dpemu.wasm", import.meta.url);
+// Resolved on first use, not at import: a bundled page may have no usable import.meta.url.
+const packagedWasmUrl = (): URL => new URL("../../build/dpemu.wasm", import.meta.url);
 
+let defaultSource: WasmSource | undefined;
 let compiledDefault: Promise<WebAssembly.Module> | undefined;
 
+/**
+ * Sets the module every call without an explicit source uses (loadWasm(), buildMaglevTable,
+ * Datapath.create without `wasm`, compareSelection). Node needs none: it reads the packaged
+ * build/dpemu.wasm. A browser page calls this once with the URL its bundler gave `dpemu/dpemu.wasm`,
+ * or with a Response or the bytes; `undefined` goes back to the packaged module.
+ */
+export function setDefaultWasmSource(source: WasmSource | undefined): void {
+  defaultSource = source;
+  compiledDefault = undefined;
+}
+
 async function compile(source: WasmSource | undefined): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module) return source;
   if (source === undefined) {
-    compiledDefault ??= compileFromUrl(defaultWasmUrl);
-    return compiledDefault;
+    const pending = (compiledDefault ??= compileSource(defaultSource ?? packagedWasmUrl()));
+    try {
+      return await pending;
+    } catch (err) {
+      // Let a later call retry (e.g. after `npm run build:wasm`), unless the default changed meanwhile.
+      if (compiledDefault === pending) compiledDefault = undefined;
+      throw err;
+    }
   }
+  return compileSource(source);
+}
+
+async function compileSource(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
   if (source instanceof URL) return compileFromUrl(source);
   if (typeof Response !== "undefined" && source instanceof Response) {
     return WebAssembly.compile(await source.arrayBuffer());
@@ -26,19 +49,25 @@ async function compile(source: WasmSource | undefined): Promise<WebAssembly.Modu
   return WebAssembly.compile(source as BufferSource);
 }
 
-async function compileFromUrl(url: URL): Promise<WebAssembly.Module> {
-  if (url.protocol === "file:") {
-    const { readFile } = await import("node:fs/promises");
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(await readFile(url));
-    } catch (err) {
-      throw new Error(
-        `cannot read the dpemu Wasm module at ${url.pathname} (${(err as Error).message}); run \`npm run build:wasm\``,
-      );
-    }
-    return WebAssembly.compile(bytes);
+/** Reads a file URL under Node, without an import a browser bundler would have to resolve. */
+async function readFileUrl(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  const fs = typeof process === "undefined" ? undefined : process.getBuiltinModule?.("node:fs/promises");
+  if (fs === undefined) {
+    throw new Error(
+      `cannot read the dpemu Wasm module at ${url.href}: file URLs are read only under Node; in a browser call setDefaultWasmSource() or loadWasm() with an http(s) URL, a Response or the bytes of dpemu/dpemu.wasm`,
+    );
   }
+  try {
+    return new Uint8Array(await fs.readFile(url));
+  } catch (err) {
+    throw new Error(
+      `cannot read the dpemu Wasm module at ${url.pathname} (${(err as Error).message}); run \`npm run build:wasm\``,
+    );
+  }
+}
+
+async function compileFromUrl(url: URL): Promise<WebAssembly.Module> {
+  if (url.protocol === "file:") return WebAssembly.compile(await readFileUrl(url));
   const response = await fetch(url);
   if (!response.ok)
     throw new Error(`cannot fetch the dpemu Wasm module from ${url.href}: HTTP ${response.status}`);

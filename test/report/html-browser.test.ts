@@ -5,15 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type BrowserContext } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompareService } from "../../src/analysis/model.js";
 import type { CompareReport } from "../../src/analysis/results.js";
 import { compareSelection } from "../../src/analysis/run-compare.js";
 import { syntheticService } from "../../src/analysis/synthetic-service.js";
 import { formatHtmlReport } from "../../src/report/html.js";
+import { launchChromium, watchPage } from "../helpers/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const HOSTILE =
   `<img src="http://198.51.100.7/x.png" onerror="window.__pwned=1;console.error('pwned')">` +
   `</script><script>window.__pwned=2</script>&amp;"'`;
@@ -24,11 +24,6 @@ let report: CompareReport;
 let htmlPath: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`,
-    );
-  }
   dir = mkdtempSync(join(tmpdir(), "dpemu-html-"));
   const hostile: CompareService = { ...syntheticService(3), frontend: HOSTILE, id: 7 };
   const weighted: CompareService = { ...syntheticService(6, [100, 100, 200, 200, 300, 300]), id: 8 };
@@ -42,21 +37,7 @@ beforeAll(async () => {
   });
   htmlPath = join(dir, "report.html");
   writeFileSync(htmlPath, formatHtmlReport(report));
-  context = await chromium.launchPersistentContext(join(dir, "profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    viewport: { width: 1200, height: 900 },
-  });
+  context = await launchChromium(join(dir, "profile"));
 });
 
 afterAll(async () => {
@@ -75,14 +56,7 @@ describe("HTML report", () => {
 
   it("renders every chart offline, without errors, and shows the hostile name as text", async () => {
     const page = await context.newPage();
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (msg) => {
-      if (msg.type() === "error" || msg.type() === "warning")
-        problems.push(`console ${msg.type()}: ${msg.text()}`);
-    });
-    page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-    page.on("request", (req) => requests.push(req.url()));
+    const { problems, requests } = watchPage(page);
     const url = pathToFileURL(htmlPath).href;
     await page.goto(url);
     await page.waitForSelector("body[data-charts-ready=true]", { timeout: 15_000 });

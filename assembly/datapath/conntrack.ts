@@ -247,11 +247,11 @@ export function ctLookup(
   return ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now);
 }
 
-/** Insert counting LRU evictions (a new key into a full map). */
+/** Insert counting LRU evictions (a new key into a full map), with one probe of the map. */
 function lruInsert(map: LruHashMap, key: usize, value: usize): u32 {
-  const evicted: u32 = map.count == map.maxEntries && map.peek(key) == 0 ? 1 : 0;
+  const before = map.evictions;
   map.update(key, value, BPF_ANY);
-  return evicted;
+  return map.evictions - before;
 }
 
 /**

@@ -28,6 +28,10 @@ export function allocZeroed(bytes: usize): usize {
  * bytes at a time, the last (possibly overlapping) eight bytes included, so there is no byte tail.
  */
 export function bytesEqual(a: usize, b: usize, size: usize): bool {
+  // 8..16 bytes (CT tuples, service keys): two loads per side and no loop.
+  if (size - 8 <= 8) {
+    return load<u64>(a) == load<u64>(b) && load<u64>(a + size - 8) == load<u64>(b + size - 8);
+  }
   if (size >= 8) {
     const last = size - 8;
     for (let i: usize = 0; i < last; i += 8) {
@@ -67,15 +71,28 @@ export function compareBytes(a: usize, b: usize, size: usize): i32 {
  * 32-bit hash of a `size`-byte key. Like bytesEqual it reads the key with wide, possibly
  * overlapping loads (two loads for keys of 4..16 bytes, the common BPF key sizes), multiplies them
  * into 64 bits and finishes with Murmur3's 64-bit avalanche, so every key byte affects every bit.
+ * Keys of 4..16 bytes multiply their two words independently (two multiplies in parallel instead
+ * of a chain of four) before the avalanche: the hot path hashes several such keys per packet.
  */
 export function hashKey(ptr: usize, size: usize, seed: u64): u32 {
   let h = seed ^ (<u64>size * 0x9e3779b97f4a7c15);
+  if (size - 4 <= 12) {
+    let first: u64;
+    let last: u64;
+    if (size >= 8) {
+      first = load<u64>(ptr);
+      last = load<u64>(ptr + size - 8);
+    } else {
+      first = <u64>load<u32>(ptr);
+      last = <u64>load<u32>(ptr + size - 4);
+    }
+    h = ((first ^ h) * 0x87c37b91114253d5) ^ rotl<u64>((last + h) * 0x4cf5ad432745937f, 32);
+    return <u32>avalanche64(h);
+  }
   if (size >= 8) {
     const last = size - 8;
     for (let i: usize = 0; i < last; i += 8) h = mixWord(h, load<u64>(ptr + i));
     h = mixWord(h, load<u64>(ptr + last));
-  } else if (size >= 4) {
-    h = mixWord(h, ((<u64>load<u32>(ptr)) << 32) | load<u32>(ptr + size - 4));
   } else {
     let word: u64 = 0;
     for (let i: usize = 0; i < size; i++) word = (word << 8) | load<u8>(ptr + i);

@@ -80,39 +80,56 @@ export function tupleFromPacket(
   icmpType: u32,
   flags: u8,
 ): bool {
-  store<u32>(t, daddr, TUPLE_DADDR);
-  store<u32>(t, saddr, TUPLE_SADDR);
-  store<u8>(t, proto, TUPLE_NEXTHDR);
-  store<u8>(t, flags, TUPLE_FLAGS);
   if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
-    store<u16>(t, <u16>sport, TUPLE_DPORT);
-    store<u16>(t, <u16>dport, TUPLE_SPORT);
+    storeTuple(t, daddr, saddr, sport, dport, proto, flags);
     return true;
   }
   if (proto == IPPROTO_ICMP) {
     if (icmpType == ICMP_ECHO || icmpType == ICMP_ECHOREPLY) {
-      store<u16>(t, <u16>sport, TUPLE_DPORT);
-      store<u16>(t, <u16>dport, TUPLE_SPORT);
+      storeTuple(t, daddr, saddr, sport, dport, proto, flags);
     } else {
-      store<u16>(t, 0, TUPLE_DPORT);
-      store<u16>(t, 0, TUPLE_SPORT);
-      if (icmpType == ICMP_DEST_UNREACH || icmpType == ICMP_TIME_EXCEEDED || icmpType == ICMP_PARAMETERPROB)
-        store<u8>(t, flags | TUPLE_F_RELATED, TUPLE_FLAGS);
+      const related =
+        icmpType == ICMP_DEST_UNREACH || icmpType == ICMP_TIME_EXCEEDED || icmpType == ICMP_PARAMETERPROB;
+      storeTuple(t, daddr, saddr, 0, 0, proto, related ? flags | TUPLE_F_RELATED : flags);
     }
     return true;
   }
+  store<u32>(t, daddr, TUPLE_DADDR);
+  store<u32>(t, saddr, TUPLE_SADDR);
+  store<u8>(t, proto, TUPLE_NEXTHDR);
+  store<u8>(t, flags, TUPLE_FLAGS);
   return false;
+}
+
+/**
+ * Writes a whole tuple as three stores at the offsets the maps read keys in (u64 addresses, u32
+ * ports, u16 nexthdr + flags), so the lookup that follows reads it straight from the store buffer.
+ */
+export function storeTuple(
+  t: usize,
+  daddr: u32,
+  saddr: u32,
+  tupleDport: u32,
+  tupleSport: u32,
+  nexthdr: u8,
+  flags: u8,
+): void {
+  store<u64>(t, (<u64>daddr) | ((<u64>saddr) << 32), TUPLE_DADDR);
+  store<u32>(t, (tupleDport & 0xffff) | (tupleSport << 16), TUPLE_DPORT);
+  store<u16>(t, (<u16>nexthdr) | ((<u16>flags) << 8), TUPLE_NEXTHDR);
 }
 
 /** ipv4_ct_tuple_reverse: swap addresses and ports, flip IN/OUT. */
 export function tupleReverse(t: usize): void {
-  const d = load<u32>(t, TUPLE_DADDR);
-  store<u32>(t, load<u32>(t, TUPLE_SADDR), TUPLE_DADDR);
-  store<u32>(t, d, TUPLE_SADDR);
-  const dp = load<u16>(t, TUPLE_DPORT);
-  store<u16>(t, load<u16>(t, TUPLE_SPORT), TUPLE_DPORT);
-  store<u16>(t, dp, TUPLE_SPORT);
-  store<u8>(t, load<u8>(t, TUPLE_FLAGS) ^ TUPLE_F_IN, TUPLE_FLAGS);
+  storeTuple(
+    t,
+    load<u32>(t, TUPLE_SADDR),
+    load<u32>(t, TUPLE_DADDR),
+    <u32>load<u16>(t, TUPLE_SPORT),
+    <u32>load<u16>(t, TUPLE_DPORT),
+    load<u8>(t, TUPLE_NEXTHDR),
+    load<u8>(t, TUPLE_FLAGS) ^ TUPLE_F_IN,
+  );
 }
 
 /** The tuple type a lookup starts with (ct_lookup_select_tuple_type). */
@@ -247,11 +264,11 @@ export function ctLookup(
   return ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now);
 }
 
-/** Insert counting LRU evictions (a new key into a full map). */
+/** Insert counting LRU evictions (a new key into a full map), with one probe of the map. */
 function lruInsert(map: LruHashMap, key: usize, value: usize): u32 {
-  const evicted: u32 = map.count == map.maxEntries && map.peek(key) == 0 ? 1 : 0;
+  const before = map.evictions;
   map.update(key, value, BPF_ANY);
-  return evicted;
+  return map.evictions - before;
 }
 
 /**
@@ -281,12 +298,15 @@ export function ctCreate(
   let evicted: u32 = 0;
   if (related) {
     const r = node.tuple2;
-    store<u32>(r, load<u32>(t, TUPLE_DADDR), TUPLE_DADDR);
-    store<u32>(r, load<u32>(t, TUPLE_SADDR), TUPLE_SADDR);
-    store<u16>(r, 0, TUPLE_DPORT);
-    store<u16>(r, 0, TUPLE_SPORT);
-    store<u8>(r, IPPROTO_ICMP, TUPLE_NEXTHDR);
-    store<u8>(r, load<u8>(t, TUPLE_FLAGS) | TUPLE_F_RELATED, TUPLE_FLAGS);
+    storeTuple(
+      r,
+      load<u32>(t, TUPLE_DADDR),
+      load<u32>(t, TUPLE_SADDR),
+      0,
+      0,
+      IPPROTO_ICMP,
+      load<u8>(t, TUPLE_FLAGS) | TUPLE_F_RELATED,
+    );
     evicted += lruInsert(node.ctAny, r, e);
   }
   evicted += lruInsert(node.ctMapFor(nexthdr), t, e);
@@ -303,10 +323,11 @@ export function ctUpdateServiceEntry(node: Node, t: usize, backendId: u32, revNa
 
 /** Looks up the tuple at `t` with flags replaced by `flags` (ct_is_reply4, ct_has_nodeport_egress_entry4). */
 export function ctProbe(node: Node, t: usize, flags: u8): usize {
-  const saved = load<u8>(t, TUPLE_FLAGS);
-  store<u8>(t, flags, TUPLE_FLAGS);
-  const e = node.ctMapFor(load<u8>(t, TUPLE_NEXTHDR)).lookup(t);
-  store<u8>(t, saved, TUPLE_FLAGS);
+  const saved = load<u16>(t, TUPLE_NEXTHDR);
+  const nexthdr = <u8>saved;
+  store<u16>(t, (<u16>nexthdr) | ((<u16>flags) << 8), TUPLE_NEXTHDR);
+  const e = node.ctMapFor(nexthdr).lookup(t);
+  store<u16>(t, saved, TUPLE_NEXTHDR);
   return e;
 }
 

@@ -24,8 +24,6 @@ import {
   SVC_KEY_PORT,
   SVC_KEY_PROTO,
   SVC_KEY_SCOPE,
-  SVC_KEY_SIZE,
-  SVC_KEY_SLOT,
   SVC_REV_NAT,
   SVC_UNION,
 } from "./layout";
@@ -66,16 +64,12 @@ export let lbBackend: usize = 0;
  */
 export function lookupService(node: Node, addr: u32, port: u32, proto: u8, eastWest: bool): usize {
   const key = node.svcKey;
-  memory.fill(key, 0, SVC_KEY_SIZE);
-  store<u32>(key, addr, SVC_KEY_ADDR);
-  store<u16>(key, <u16>port, SVC_KEY_PORT);
-  store<u8>(key, proto, SVC_KEY_PROTO);
+  storeServiceKey(key, addr, port, 0, proto, 0);
   lbFlags = 0;
   const svc = node.services.lookup(key);
   if (svc == 0) {
     if (eastWest) return 0;
-    store<u16>(key, 0, SVC_KEY_PORT);
-    store<u8>(key, 0, SVC_KEY_PROTO);
+    storeServiceKey(key, addr, 0, 0, 0, 0);
     const wildcard = node.services.lookup(key);
     if (wildcard != 0) {
       lbFlags |= VFLAG_WILDCARD;
@@ -84,8 +78,19 @@ export function lookupService(node: Node, addr: u32, port: u32, proto: u8, eastW
     return 0;
   }
   if (!eastWest || (load<u8>(svc, SVC_FLAGS2) & SVC_F2_TWO_SCOPES) == 0) return svc;
-  store<u8>(key, 1, SVC_KEY_SCOPE);
+  storeServiceKey(key, addr, port, 0, proto, 1);
   return node.services.lookup(key);
+}
+
+/**
+ * Writes a whole lb4_key as two stores at the offsets the maps read 12-byte keys in (u64 address,
+ * port and slot; u32 proto, scope and padding), so the lookup that follows reads it straight from
+ * the store buffer.
+ */
+function storeServiceKey(key: usize, addr: u32, port: u32, slot: u32, proto: u8, scope: u8): void {
+  const head = (<u64>addr) | ((<u64>(port & 0xffff)) << 32) | ((<u64>(slot & 0xffff)) << 48);
+  store<u64>(key, head, SVC_KEY_ADDR);
+  store<u32>(key, (<u32>proto) | ((<u32>scope) << 8), SVC_KEY_PROTO);
 }
 
 /** lb4_src_range_ok. */
@@ -106,8 +111,15 @@ export function sourceRangeOk(node: Node, svc: usize, saddr: u32): bool {
 /** Backend ID in slot `slot` of the service whose key is node.svcKey, 0 if the slot is missing. */
 function slotBackend(node: Node, slot: u32): u32 {
   const k = node.slotKey;
-  memory.copy(k, node.svcKey, SVC_KEY_SIZE);
-  store<u16>(k, <u16>slot, SVC_KEY_SLOT);
+  const master = node.svcKey;
+  storeServiceKey(
+    k,
+    load<u32>(master, SVC_KEY_ADDR),
+    <u32>load<u16>(master, SVC_KEY_PORT),
+    slot,
+    load<u8>(master, SVC_KEY_PROTO),
+    load<u8>(master, SVC_KEY_SCOPE),
+  );
   const v = node.services.lookup(k);
   return v == 0 ? 0 : load<u32>(v, SVC_UNION);
 }

@@ -99,8 +99,10 @@ function newMapping(node: Node, o: usize, target: u32, min: u32, max: u32, now: 
   let found = false;
   for (let i: u32 = 0; i < retries; i++) {
     store<u16>(r, <u16>port, TUPLE_DPORT);
-    if (node.nat.count == node.nat.maxEntries && node.nat.peek(r) == 0) node.natEvictions++;
-    if (node.nat.update(r, rv, BPF_NOEXIST) == 0) {
+    const evictionsBefore = node.nat.evictions;
+    const inserted = node.nat.update(r, rv, BPF_NOEXIST) == 0;
+    node.natEvictions += node.nat.evictions - evictionsBefore;
+    if (inserted) {
       found = true;
       break;
     }
@@ -112,8 +114,10 @@ function newMapping(node: Node, o: usize, target: u32, min: u32, max: u32, now: 
   store<u32>(ov, now, NAT_CREATED);
   store<u32>(ov, target, NAT_ADDR);
   store<u16>(ov, <u16>port, NAT_PORT);
-  if (node.nat.count == node.nat.maxEntries && node.nat.peek(o) == 0) node.natEvictions++;
-  if (node.nat.update(o, ov, BPF_NOEXIST) != 0) {
+  const evictionsBefore = node.nat.evictions;
+  const inserted = node.nat.update(o, ov, BPF_NOEXIST) == 0;
+  node.natEvictions += node.nat.evictions - evictionsBefore;
+  if (!inserted) {
     node.nat.delete(r);
     return DROP_NAT_NO_MAPPING;
   }

@@ -109,7 +109,13 @@ export class HashCore {
   /** Id of the entry whose key equals the `keySize` bytes at `key`, or -1. */
   @inline
   findId(key: usize): i32 {
-    return this.findHashed(key, hashKey(key, this.keySize, SEED));
+    return this.findHashed(key, this.hashOf(key));
+  }
+
+  /** Index hash of the `keySize` bytes at `key` (computed once per update, reused by the insert). */
+  @inline
+  hashOf(key: usize): u32 {
+    return hashKey(key, this.keySize, SEED);
   }
 
   /** Value of `key` without any side effect (no LRU refresh), or 0. */
@@ -157,13 +163,16 @@ export class HashCore {
     this.count = 0;
   }
 
-  /** Stores a new entry (the key must be absent and the map not full); returns its id. */
-  protected insertNew(key: usize, value: usize): u32 {
+  /**
+   * Stores a new entry whose index hash (hashOf) is `hash`; the key must be absent and the map not
+   * full. Returns its id.
+   */
+  protected insertNew(key: usize, value: usize, hash: u32): u32 {
     const id = this.ids.allocate();
     const record = this.entries + <usize>id * this.stride;
     memory.copy(record, key, this.keySize);
     memory.copy(record + this.valueOffset, value, this.valueSize);
-    indexInsert(this.index, this.indexMask, hashKey(key, this.keySize, SEED), id);
+    indexInsert(this.index, this.indexMask, hash, id);
     this.count++;
     this.order.stale = true;
     return id;
@@ -176,8 +185,9 @@ export class HashCore {
     this.count--;
   }
 
+  /** As findId, with the key's hashOf already computed. */
   @inline
-  private findHashed(key: usize, hash: u32): i32 {
+  protected findHashed(key: usize, hash: u32): i32 {
     const index = this.index;
     const mask = this.indexMask;
     let pos = hash & mask;

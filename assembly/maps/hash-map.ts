@@ -34,7 +34,8 @@ export class HashMap extends HashCore {
    */
   update(key: usize, value: usize, flags: u32): i32 {
     if (flags > BPF_EXIST) return -EINVAL;
-    const id = this.findId(key);
+    const hash = this.hashOf(key);
+    const id = this.findHashed(key, hash);
     if (id >= 0) {
       if (flags == BPF_NOEXIST) return -EEXIST;
       memory.copy(this.entryValue(<u32>id), value, this.valueSize);
@@ -42,7 +43,7 @@ export class HashMap extends HashCore {
     }
     if (flags == BPF_EXIST) return -ENOENT;
     if (this.count == this.maxEntries) return -E2BIG;
-    this.insertNew(key, value);
+    this.insertNew(key, value, hash);
     return 0;
   }
 

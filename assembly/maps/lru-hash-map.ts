@@ -22,6 +22,8 @@ export class LruHashMap extends HashCore {
   private head: u32 = NIL;
   /** Least recently used entry id (next eviction victim), or NIL. */
   private tail: u32 = NIL;
+  /** Entries evicted to make room so far (wraps); callers count evictions by difference. */
+  evictions: u32 = 0;
 
   static check(keySize: u32, valueSize: u32, maxEntries: u32): i32 {
     return HashCore.check(keySize, valueSize, maxEntries, LINK_BYTES);
@@ -52,7 +54,8 @@ export class LruHashMap extends HashCore {
    */
   update(key: usize, value: usize, flags: u32): i32 {
     if (flags > BPF_EXIST) return -EINVAL;
-    const found = this.findId(key);
+    const hash = this.hashOf(key);
+    const found = this.findHashed(key, hash);
     if (found >= 0) {
       if (flags == BPF_NOEXIST) return -EEXIST;
       memory.copy(this.entryValue(<u32>found), value, this.valueSize);
@@ -61,7 +64,7 @@ export class LruHashMap extends HashCore {
     }
     if (flags == BPF_EXIST) return -ENOENT;
     if (this.count == this.maxEntries) this.evict();
-    this.pushFront(this.insertNew(key, value));
+    this.pushFront(this.insertNew(key, value, hash));
     return 0;
   }
 
@@ -89,6 +92,7 @@ export class LruHashMap extends HashCore {
     const victim = this.tail;
     this.unlink(victim);
     this.removeId(victim);
+    this.evictions++;
   }
 
   @inline

@@ -3,23 +3,13 @@
 import type { Datapath } from "../datapath/datapath.js";
 import { dropReason } from "../datapath/drop-reasons.js";
 import { OBSERVATION_POINT_NAMES, formatIpv4 } from "../datapath/verdict.js";
-import { IpProto, TcpFlag, type PacketRecord } from "../model/packet.js";
+import { IpProto, tcpFlagNames, type PacketRecord } from "../model/packet.js";
 import type { ReplaySummary } from "../replay/replay-summary.js";
 import type { ReplayedPacket } from "../replay/replayed-packet.js";
 import { formatRfc3339 } from "../replay/rfc3339.js";
 import { traceJson } from "./trace.js";
 
 const PROTO_LABEL: Record<number, string> = { 1: "ICMP", 6: "TCP", 17: "UDP", 132: "SCTP" };
-const TCP_FLAGS: readonly (readonly [string, number])[] = [
-  ["SYN", TcpFlag.SYN],
-  ["ACK", TcpFlag.ACK],
-  ["FIN", TcpFlag.FIN],
-  ["RST", TcpFlag.RST],
-  ["PSH", TcpFlag.PSH],
-  ["URG", TcpFlag.URG],
-  ["ECE", TcpFlag.ECE],
-  ["CWR", TcpFlag.CWR],
-];
 const RESERVED_IDENTITIES: Record<number, string> = {
   1: "host",
   2: "world",
@@ -35,8 +25,6 @@ const RESERVED_IDENTITIES: Record<number, string> = {
 const hasPorts = (p: PacketRecord): boolean => p.proto !== IpProto.ICMP;
 const endpoint = (address: number, port: number, ports: boolean): string =>
   ports ? `${formatIpv4(address)}:${port}` : formatIpv4(address);
-const tcpFlagNames = (flags: number): string[] =>
-  TCP_FLAGS.filter(([, bit]) => (flags & bit) !== 0).map(([name]) => name);
 
 /** One JSON line: packet, time, src, dst, proto (+ tcpFlags / icmp), then `dpemu trace --json`'s fields. */
 export function verdictJsonLine(replayed: ReplayedPacket, directory: Datapath): string {

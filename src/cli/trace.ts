@@ -13,6 +13,8 @@ import {
   IcmpType,
   IpProto,
   TcpFlag,
+  TCP_FLAG_NAMES,
+  tcpFlagNames,
   createPacketRecord,
   type PacketRecord,
 } from "../model/packet.js";
@@ -46,17 +48,6 @@ const ENTRIES: Record<string, EntryPoint> = {
   network: EntryPoint.FromNetwork,
   overlay: EntryPoint.FromOverlay,
 };
-const FLAG_NAMES: readonly (readonly [string, number])[] = [
-  ["SYN", TcpFlag.SYN],
-  ["ACK", TcpFlag.ACK],
-  ["FIN", TcpFlag.FIN],
-  ["RST", TcpFlag.RST],
-  ["PSH", TcpFlag.PSH],
-  ["URG", TcpFlag.URG],
-  ["ECE", TcpFlag.ECE],
-  ["CWR", TcpFlag.CWR],
-];
-
 function endpoint(
   option: string,
   text: string,
@@ -84,11 +75,11 @@ function tcpFlags(text: string | undefined): number {
   if (text === undefined) return TcpFlag.SYN;
   let flags = 0;
   for (const name of text.split(/[,|+ ]+/).filter(Boolean)) {
-    const flag = FLAG_NAMES.find(([n]) => n === name.toUpperCase());
+    const flag = TCP_FLAG_NAMES.find(([n]) => n === name.toUpperCase());
     if (!flag) {
       throw new InputError(
         COMMAND_LINE,
-        `--flags: unknown TCP flag ${JSON.stringify(name)} (expected ${FLAG_NAMES.map(([n]) => n).join(", ")})`,
+        `--flags: unknown TCP flag ${JSON.stringify(name)} (expected ${TCP_FLAG_NAMES.map(([n]) => n).join(", ")})`,
       );
     }
     flags |= flag[1];
@@ -183,7 +174,7 @@ function side(e: TraceStep["src"]): string {
 
 function protoText(packet: PacketRecord): string {
   if (packet.proto === IpProto.TCP) {
-    const names = FLAG_NAMES.filter(([, bit]) => (packet.tcpFlags & bit) !== 0).map(([n]) => n);
+    const names = tcpFlagNames(packet.tcpFlags);
     return `TCP Flags: ${names.join(", ") || "none"}`;
   }
   if (packet.proto === IpProto.ICMP) return "ICMPv4 EchoRequest";

@@ -28,6 +28,24 @@ export const TcpFlag = {
   NS: 0x100,
 } as const;
 
+/** TCP flag names in the order Hubble prints them ("TCP Flags: SYN, ACK"), with their TcpFlag bits. */
+export const TCP_FLAG_NAMES: readonly (readonly [string, number])[] = [
+  ["SYN", TcpFlag.SYN],
+  ["ACK", TcpFlag.ACK],
+  ["FIN", TcpFlag.FIN],
+  ["RST", TcpFlag.RST],
+  ["PSH", TcpFlag.PSH],
+  ["URG", TcpFlag.URG],
+  ["ECE", TcpFlag.ECE],
+  ["CWR", TcpFlag.CWR],
+  ["NS", TcpFlag.NS],
+];
+
+/** The names of the flags set in a TcpFlag mask, in Hubble's order. */
+export function tcpFlagNames(mask: number): string[] {
+  return TCP_FLAG_NAMES.filter(([, bit]) => (mask & bit) !== 0).map(([name]) => name);
+}
+
 /** Where a packet enters the emulated node. */
 export const EntryPoint = {
   /** Not known from the input; the replayer decides from the snapshot (source is a local endpoint or not). */

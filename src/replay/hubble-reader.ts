@@ -10,7 +10,7 @@ import {
   EntryPoint,
   IpProto,
   ReplyState,
-  TcpFlag,
+  TCP_FLAG_NAMES,
   clearPacketFields,
   createPacketRecord,
   type PacketRecord,
@@ -36,18 +36,6 @@ type Json = Record<string, unknown>;
 const NON_FLOW_RESPONSES = ["node_status", "lost_events", "agent_event", "debug_event"];
 /** Keys only a Flow object has, to recognise the old bare-flow lines. */
 const FLOW_KEYS = ["IP", "l4", "verdict", "event_type", "Type", "trace_observation_point", "ethernet"];
-
-const TCP_FLAG_NAMES: ReadonlyArray<[string, number]> = [
-  ["FIN", TcpFlag.FIN],
-  ["SYN", TcpFlag.SYN],
-  ["RST", TcpFlag.RST],
-  ["PSH", TcpFlag.PSH],
-  ["ACK", TcpFlag.ACK],
-  ["URG", TcpFlag.URG],
-  ["ECE", TcpFlag.ECE],
-  ["CWR", TcpFlag.CWR],
-  ["NS", TcpFlag.NS],
-];
 
 /** Hubble observation points that name where a packet entered the node. */
 const ENTRY_BY_OBSERVATION_POINT: Record<string, EntryPoint> = {

@@ -139,7 +139,10 @@ async function snapshotInputs(options: CompareCliOptions, snapshotPath: string |
     );
   }
   if (snapshot.warnings.length > 0) {
-    notes.push(`the snapshot loaded with ${snapshot.warnings.length} warnings; \`dpemu inspect\` lists them`);
+    const count = snapshot.warnings.length;
+    notes.push(
+      `the snapshot loaded with ${count} warning${count === 1 ? "" : "s"}; \`dpemu inspect\` lists ${count === 1 ? "it" : "them"}`,
+    );
   }
   let node: NodeConfig | undefined;
   try {

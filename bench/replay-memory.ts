@@ -12,7 +12,8 @@
 // (a replay that never waits on I/O gives timers no turn). Not part of `npm test`. Writes
 // bench/results/replay-memory.json.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { ALGORITHM, SEED, labState, pcapHeader, recordLabCapture } from "./lib/lab-capture.js";
+import { pcapFileHeader } from "../src/replay/pcap-writer.js";
+import { ALGORITHM, SEED, labState, recordLabCapture } from "./lib/lab-capture.js";
 
 type Replayer = typeof import("../src/replay/replayer.js");
 const { replay } = (await import(new URL("../dist/replay/replayer.js", import.meta.url).href)) as Replayer;
@@ -30,7 +31,7 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 /** The base capture again and again, its timestamps moved on by `span` seconds per repetition. */
 async function* generatedCapture(): AsyncGenerator<Uint8Array> {
-  yield pcapHeader();
+  yield pcapFileHeader();
   const copy = new Uint8Array(base.records.length);
   const view = new DataView(copy.buffer);
   let sent = 0;

@@ -12,7 +12,8 @@ import { Bench } from "tinybench";
 import { fileByteSource } from "../src/replay/file-source.js";
 import { readCapture } from "../src/replay/read-capture.js";
 import type { ReplaySummary } from "../src/replay/replay-summary.js";
-import { ALGORITHM, SEED, labState, pcapHeader, recordLabCapture } from "./lib/lab-capture.js";
+import { pcapFileHeader } from "../src/replay/pcap-writer.js";
+import { ALGORITHM, SEED, labState, recordLabCapture } from "./lib/lab-capture.js";
 import { ratio, report, rowsFrom } from "./lib/report.js";
 
 /** Connections of the recorded workload (about 14 packets each, requests and replies). */
@@ -29,11 +30,11 @@ const capture = await recordLabCapture(CONNECTIONS, 100);
 const bigPath = join(dir, "lab.pcap");
 const smallPath = join(dir, "lab-prefix.pcap");
 const emptyPath = join(dir, "empty.pcap");
-writeFileSync(bigPath, pcapHeader());
+writeFileSync(bigPath, pcapFileHeader());
 writeFileSync(bigPath, capture.records, { flag: "a" });
-writeFileSync(smallPath, pcapHeader());
+writeFileSync(smallPath, pcapFileHeader());
 writeFileSync(smallPath, capture.records.subarray(0, capture.offsets[REFERENCE_PACKETS]), { flag: "a" });
-writeFileSync(emptyPath, pcapHeader());
+writeFileSync(emptyPath, pcapFileHeader());
 const state = await labState();
 
 let last: ReplaySummary | undefined;

@@ -7,8 +7,8 @@
 import { datapathStateFromSnapshot } from "../../src/datapath/from-snapshot.js";
 import type { DatapathState } from "../../src/datapath/state.js";
 import { parseIpv4 } from "../../src/datapath/verdict.js";
-import { IpProto } from "../../src/model/packet.js";
 import { chunkBytes } from "../../src/replay/byte-source.js";
+import { pcapRecordOf } from "../../src/replay/pcap-writer.js";
 import { replay } from "../../src/replay/replayer.js";
 import type { SyntheticSpecJson } from "../../src/replay/synthetic-spec.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
@@ -51,22 +51,6 @@ export function workload(connections: number, payloadBytes: number): SyntheticSp
   };
 }
 
-export const PCAP_HEADER_BYTES = 24;
-const RECORD_HEADER = 16;
-const ETHERNET = 14;
-
-/** A little-endian microsecond pcap header, Ethernet link type. */
-export function pcapHeader(): Uint8Array {
-  const header = new Uint8Array(PCAP_HEADER_BYTES);
-  const v = new DataView(header.buffer);
-  v.setUint32(0, 0xa1b2c3d4, true);
-  v.setUint16(4, 2, true);
-  v.setUint16(6, 4, true);
-  v.setUint32(16, 262144, true);
-  v.setUint32(20, 1, true);
-  return header;
-}
-
 export interface LabCapture {
   /** pcap records (no file header), back to back. */
   records: Uint8Array;
@@ -94,32 +78,7 @@ export async function recordLabCapture(connections: number, payloadBytes: number
     onVerdict: ({ packet: p }) => {
       if (first < 0) first = p.seconds;
       last = p.seconds;
-      const l4 = p.proto === IpProto.TCP ? 20 : 8;
-      const ipLength = Math.max(p.ipLength, 20 + l4);
-      const frame = ETHERNET + ipLength;
-      const bytes = new Uint8Array(RECORD_HEADER + frame);
-      const v = new DataView(bytes.buffer);
-      v.setUint32(0, p.seconds, true);
-      v.setUint32(4, Math.floor(p.nanoseconds / 1000), true);
-      v.setUint32(8, frame, true);
-      v.setUint32(12, frame, true);
-      const ip = RECORD_HEADER + ETHERNET;
-      v.setUint16(RECORD_HEADER + 12, 0x0800);
-      v.setUint8(ip, 0x45);
-      v.setUint16(ip + 2, ipLength);
-      v.setUint8(ip + 8, 64);
-      v.setUint8(ip + 9, p.proto);
-      v.setUint32(ip + 12, p.saddr);
-      v.setUint32(ip + 16, p.daddr);
-      v.setUint16(ip + 20, p.sport);
-      v.setUint16(ip + 22, p.dport);
-      if (p.proto === IpProto.TCP) {
-        v.setUint8(ip + 32, 0x50);
-        v.setUint8(ip + 33, p.tcpFlags & 0xff);
-      } else {
-        v.setUint16(ip + 24, ipLength - 20);
-      }
-      parts.push(bytes);
+      parts.push(pcapRecordOf(p));
     },
   });
   const size = parts.reduce((n, p) => n + p.length, 0);

@@ -4,7 +4,8 @@
 import { datapathStateFromSnapshot } from "../../src/datapath/from-snapshot.js";
 import type { DatapathState } from "../../src/datapath/state.js";
 import { parseIpv4 } from "../../src/datapath/verdict.js";
-import { IpProto, type PacketRecord } from "../../src/model/packet.js";
+import type { PacketRecord } from "../../src/model/packet.js";
+import { pcapFileHeader, pcapRecordOf } from "../../src/replay/pcap-writer.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 
@@ -40,39 +41,9 @@ export async function labState(clients = 0): Promise<DatapathState> {
  * pods would hold, replies from the backends included.
  */
 export function pcapOf(packets: readonly PacketRecord[]): Uint8Array {
-  const records = packets.map((p) => {
-    const l4 = p.proto === IpProto.TCP ? 20 : 8;
-    const ipLength = 20 + l4;
-    const frame = 14 + ipLength;
-    const bytes = new Uint8Array(16 + frame);
-    const v = new DataView(bytes.buffer);
-    v.setUint32(0, p.seconds, true);
-    v.setUint32(4, Math.floor(p.nanoseconds / 1000), true);
-    v.setUint32(8, frame, true);
-    v.setUint32(12, frame, true);
-    v.setUint16(16 + 12, 0x0800);
-    const ip = 16 + 14;
-    v.setUint8(ip, 0x45);
-    v.setUint16(ip + 2, ipLength);
-    v.setUint8(ip + 8, 64);
-    v.setUint8(ip + 9, p.proto);
-    v.setUint32(ip + 12, p.saddr);
-    v.setUint32(ip + 16, p.daddr);
-    v.setUint16(ip + 20, p.sport);
-    v.setUint16(ip + 22, p.dport);
-    if (p.proto === IpProto.TCP) {
-      v.setUint8(ip + 32, 0x50);
-      v.setUint8(ip + 33, p.tcpFlags & 0xff);
-    } else v.setUint16(ip + 24, l4);
-    return bytes;
-  });
-  const header = new Uint8Array(24);
-  const h = new DataView(header.buffer);
-  h.setUint32(0, 0xa1b2c3d4, true);
-  h.setUint16(4, 2, true);
-  h.setUint16(6, 4, true);
-  h.setUint32(16, 65535, true);
-  h.setUint32(20, 1, true);
+  // The header-only length, whatever length the generator gave the packet.
+  const records = packets.map((p) => pcapRecordOf({ ...p, ipLength: 0 }));
+  const header = pcapFileHeader(65535);
   const out = new Uint8Array(records.reduce((n, r) => n + r.length, header.length));
   out.set(header);
   let at = header.length;

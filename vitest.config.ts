@@ -1,6 +1,10 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // "dpemu" is the package's (browser-safe) source entry, as tsconfig's paths say: test code written
+  // like user code (test/browser/embed-scenario.ts) then runs the current source in Node too.
+  resolve: { alias: { dpemu: fileURLToPath(new URL("./src/index.ts", import.meta.url)) } },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,

@@ -1,7 +1,7 @@
 // Embedding dpemu in a web page: a user's page script (embed-page.ts) is bundled by esbuild for the
 // browser, resolving "dpemu" and "dpemu/dpemu.wasm" through package.json's exports with the browser
 // condition, then run in Debian's chromium. The page parses the lab dumps, builds a Maglev table and
-// traces curl-pod's SYN to the webpod service; the answers must equal Node's, with no console error
+// traces curl-pod's SYN to the webpod service; the answers must equal the same scenario (embed-scenario.ts) run in Node, with no console error
 // and no request but the module's own URL, which the test serves from the bundler's output.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { readdir } from "node:fs/promises";
@@ -11,15 +11,9 @@ import { fileURLToPath } from "node:url";
 import { build, type Metafile, type OutputFile, type Plugin } from "esbuild";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Datapath } from "../../src/datapath/datapath.js";
-import { datapathStateFromSnapshot } from "../../src/datapath/from-snapshot.js";
-import { formatIpv4, parseIpv4 } from "../../src/datapath/verdict.js";
-import { buildMaglevTable } from "../../src/lb/maglev.js";
-import { EntryPoint, IpProto, TcpFlag, createPacketRecord } from "../../src/model/packet.js";
-import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { FIXTURES, fixtureText } from "../helpers/fixtures.js";
 import { launchChromium, watchPage } from "../helpers/chromium.js";
-import type { EmbedInput, EmbedResult } from "./embed-page.js";
+import { runEmbed, type EmbedInput, type EmbedResult } from "./embed-scenario.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PAGE_SCRIPT = fileURLToPath(new URL("./embed-page.ts", import.meta.url));
@@ -106,48 +100,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The same run as the page's, in Node, on the package's Node side. */
-async function runInNode(): Promise<EmbedResult> {
-  const snapshot = parseSnapshotFiles(input.files, { source: "lab-3node" });
-  const { state } = datapathStateFromSnapshot(snapshot, { node: input.node, dumpTime: input.dumpTime });
-  const dp = await Datapath.create(state, { algorithm: "maglev" });
-  const ids = dp.serviceBackends(input.to);
-  const backends = state.backends
-    .filter((b) => ids.includes(b.id))
-    .map((b) => ({
-      address: formatIpv4(b.address),
-      port: b.port,
-      protocol: "TCP",
-      weight: b.weight,
-      id: b.id,
-    }));
-  const table = await buildMaglevTable(backends, {
-    tableSize: state.node.maglevTableSize,
-    seed: state.node.clusterSeed,
-  });
-  const [saddr, sport] = input.from.split(":");
-  const [daddr, dport] = input.to.split(":");
-  const { verdict, steps } = dp.trace({
-    ...createPacketRecord(),
-    seconds: input.dumpTime,
-    saddr: parseIpv4(saddr!),
-    sport: Number(sport),
-    daddr: parseIpv4(daddr!),
-    dport: Number(dport),
-    proto: IpProto.TCP,
-    tcpFlags: TcpFlag.SYN,
-    ipLength: 60,
-    entry: EntryPoint.FromEndpoint,
-  });
-  return {
-    verdict: verdict.verdict,
-    backend: `${formatIpv4(verdict.daddr)}:${verdict.dport}`,
-    backendId: verdict.backendId,
-    steps: steps.map((s) => `${s.point} ${s.verdict} ${s.note}`),
-    maglevTable: Array.from(table),
-  };
-}
-
 describe("dpemu embedded in a web page", () => {
   it("bundles for the browser without any Node module", () => {
     expect(bundle.warnings).toEqual([]);
@@ -188,7 +140,7 @@ describe("dpemu embedded in a web page", () => {
 
     expect(inPage.verdict).toBe("FORWARDED");
     expect(WEBPOD_BACKENDS).toContain(inPage.backend);
-    const inNode = await runInNode();
+    const inNode = await runEmbed(input);
     expect(inPage.maglevTable).toHaveLength(inNode.maglevTable.length);
     expect(inPage.maglevTable).toEqual(inNode.maglevTable);
     // Every backend holds a share of the table, and the chosen one is the table's pick.

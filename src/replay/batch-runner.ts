@@ -6,8 +6,8 @@
 // of the replay reads one format whatever the engine.
 import type { Datapath } from "../datapath/datapath.js";
 import { CT_STATE_NAMES, type DatapathVerdict } from "../datapath/verdict.js";
-import { EntryPoint, createPacketRecord, type PacketRecord } from "../model/packet.js";
-import { WasmDatapathEngine, type RecordLayout } from "../wasm/datapath.js";
+import { createPacketRecord, type PacketRecord } from "../model/packet.js";
+import { WasmDatapathEngine, decodePacket, type RecordLayout } from "../wasm/datapath.js";
 import type { PacketBatch } from "./packet-batch.js";
 
 export interface BatchRunner {
@@ -58,16 +58,10 @@ class WasmBatchRunner implements BatchRunner {
 class ReferenceBatchRunner implements BatchRunner {
   private readonly pool: PacketRecord[] = [];
   private readonly layout: RecordLayout;
-  private readonly entries: Map<number, EntryPoint>;
   private readonly ctStates: Map<string, number>;
 
   constructor(private readonly dp: Datapath) {
-    const L = (this.layout = dp.layout);
-    this.entries = new Map<number, EntryPoint>([
-      [L.ENTRY_FROM_ENDPOINT, EntryPoint.FromEndpoint],
-      [L.ENTRY_FROM_NETWORK, EntryPoint.FromNetwork],
-      [L.ENTRY_FROM_OVERLAY, EntryPoint.FromOverlay],
-    ]);
+    this.layout = dp.layout;
     this.ctStates = new Map(CT_STATE_NAMES.map((name, i) => [name, i]));
   }
 
@@ -78,25 +72,10 @@ class ReferenceBatchRunner implements BatchRunner {
     if (n === 0) return;
     while (this.pool.length < n) this.pool.push(createPacketRecord());
     const packets = this.pool.slice(0, n);
-    for (let i = 0; i < n; i++) this.decode(batch.records, batch.recordAt(from + i), packets[i]!);
+    for (let i = 0; i < n; i++)
+      decodePacket(batch.records, batch.recordAt(from + i), this.layout, packets[i]!);
     const verdicts = this.dp.processBatch(packets);
     for (let i = 0; i < n; i++) this.encode(batch.verdicts, batch.verdictAt(from + i), verdicts[i]!);
-  }
-
-  private decode(view: DataView, at: number, p: PacketRecord): void {
-    const L = this.layout;
-    p.seconds = view.getUint32(at + L.PACKET_SECONDS, true);
-    p.nanoseconds = view.getUint32(at + L.PACKET_NANOSECONDS, true);
-    p.saddr = view.getUint32(at + L.PACKET_SADDR, true);
-    p.daddr = view.getUint32(at + L.PACKET_DADDR, true);
-    p.sport = view.getUint16(at + L.PACKET_SPORT, true);
-    p.dport = view.getUint16(at + L.PACKET_DPORT, true);
-    p.proto = view.getUint8(at + L.PACKET_PROTO);
-    p.tcpFlags = view.getUint8(at + L.PACKET_TCP_FLAGS);
-    p.entry = this.entries.get(view.getUint8(at + L.PACKET_ENTRY)) ?? EntryPoint.Unknown;
-    p.icmpType = view.getUint8(at + L.PACKET_ICMP_TYPE);
-    p.icmpCode = view.getUint8(at + L.PACKET_ICMP_CODE);
-    p.ipLength = view.getUint32(at + L.PACKET_LENGTH, true);
   }
 
   private encode(view: DataView, at: number, v: DatapathVerdict): void {

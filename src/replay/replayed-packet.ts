@@ -3,8 +3,8 @@
 // Hubble observed. Built only when a verdict stream was asked for; the packet record is reused.
 import type { Datapath } from "../datapath/datapath.js";
 import type { DatapathVerdict } from "../datapath/verdict.js";
-import { EntryPoint, createPacketRecord, type PacketRecord } from "../model/packet.js";
-import { decodeVerdict, type RecordLayout } from "../wasm/datapath.js";
+import { createPacketRecord, type PacketRecord } from "../model/packet.js";
+import { decodePacket, decodeVerdict, type RecordLayout } from "../wasm/datapath.js";
 import { OBSERVED_VERDICTS, PacketStatus, type PacketBatch } from "./packet-batch.js";
 
 export interface ObservedVerdict {
@@ -31,15 +31,7 @@ export type VerdictHandler = (replayed: ReplayedPacket, directory: Datapath) => 
 
 export class ReplayedPacketReader {
   private readonly packet = createPacketRecord();
-  private readonly entries: Map<number, EntryPoint>;
-
-  constructor(private readonly layout: RecordLayout) {
-    this.entries = new Map<number, EntryPoint>([
-      [layout.ENTRY_FROM_ENDPOINT, EntryPoint.FromEndpoint],
-      [layout.ENTRY_FROM_NETWORK, EntryPoint.FromNetwork],
-      [layout.ENTRY_FROM_OVERLAY, EntryPoint.FromOverlay],
-    ]);
-  }
+  constructor(private readonly layout: RecordLayout) {}
 
   /** Packet `i` of a processed batch, or null when the replay left it out. */
   read(batch: PacketBatch, i: number): ReplayedPacket | null {
@@ -48,18 +40,7 @@ export class ReplayedPacketReader {
     const r = batch.records;
     const at = batch.recordAt(i);
     const p = this.packet;
-    p.seconds = r.getUint32(at + L.PACKET_SECONDS, true);
-    p.nanoseconds = r.getUint32(at + L.PACKET_NANOSECONDS, true);
-    p.saddr = r.getUint32(at + L.PACKET_SADDR, true);
-    p.daddr = r.getUint32(at + L.PACKET_DADDR, true);
-    p.sport = r.getUint16(at + L.PACKET_SPORT, true);
-    p.dport = r.getUint16(at + L.PACKET_DPORT, true);
-    p.proto = r.getUint8(at + L.PACKET_PROTO);
-    p.tcpFlags = r.getUint8(at + L.PACKET_TCP_FLAGS);
-    p.entry = this.entries.get(r.getUint8(at + L.PACKET_ENTRY)) ?? EntryPoint.Unknown;
-    p.icmpType = r.getUint8(at + L.PACKET_ICMP_TYPE);
-    p.icmpCode = r.getUint8(at + L.PACKET_ICMP_CODE);
-    p.ipLength = r.getUint32(at + L.PACKET_LENGTH, true);
+    decodePacket(r, at, L, p);
     p.packetNumber = batch.packetNumber[i]!;
     const observed = batch.observed[i]!;
     return {

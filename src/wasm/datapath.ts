@@ -143,6 +143,30 @@ export function encodePacket(view: DataView, at: number, layout: RecordLayout, p
   view.setUint32(at + layout.PACKET_LENGTH, p.ipLength >>> 0, true);
 }
 
+/** The entry point a record's entry code stands for (the inverse of entryCode). */
+export function entryPointOf(layout: RecordLayout, code: number): EntryPoint {
+  if (code === layout.ENTRY_FROM_ENDPOINT) return EntryPoint.FromEndpoint;
+  if (code === layout.ENTRY_FROM_NETWORK) return EntryPoint.FromNetwork;
+  if (code === layout.ENTRY_FROM_OVERLAY) return EntryPoint.FromOverlay;
+  return EntryPoint.Unknown;
+}
+
+/** Reads one packet record at `at` into `p` (the fields encodePacket writes; the rest stay as they are). */
+export function decodePacket(view: DataView, at: number, layout: RecordLayout, p: PacketRecord): void {
+  p.seconds = view.getUint32(at + layout.PACKET_SECONDS, true);
+  p.nanoseconds = view.getUint32(at + layout.PACKET_NANOSECONDS, true);
+  p.saddr = view.getUint32(at + layout.PACKET_SADDR, true);
+  p.daddr = view.getUint32(at + layout.PACKET_DADDR, true);
+  p.sport = view.getUint16(at + layout.PACKET_SPORT, true);
+  p.dport = view.getUint16(at + layout.PACKET_DPORT, true);
+  p.proto = view.getUint8(at + layout.PACKET_PROTO);
+  p.tcpFlags = view.getUint8(at + layout.PACKET_TCP_FLAGS);
+  p.entry = entryPointOf(layout, view.getUint8(at + layout.PACKET_ENTRY));
+  p.icmpType = view.getUint8(at + layout.PACKET_ICMP_TYPE);
+  p.icmpCode = view.getUint8(at + layout.PACKET_ICMP_CODE);
+  p.ipLength = view.getUint32(at + layout.PACKET_LENGTH, true);
+}
+
 /** Reads one verdict record at `at`. */
 export function decodeVerdict(view: DataView, at: number, layout: RecordLayout): DatapathVerdict {
   const serviceCt = view.getUint8(at + layout.VERDICT_SERVICE_CT_STATE);

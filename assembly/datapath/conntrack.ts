@@ -3,6 +3,7 @@
 // a SYN on a closing entry re-opens it as new. See docs/datapath.md for the rules in prose.
 import { LruHashMap } from "../maps/lru-hash-map";
 import { BPF_ANY } from "../maps/errno";
+import { KeyBytes } from "../maps/key-bytes";
 import { Node } from "./node";
 import {
   CT_BACKEND,
@@ -287,7 +288,7 @@ export function ctCreate(
   now: u32,
 ): void {
   const e = node.ctValue;
-  memory.fill(e, 0, CT_VALUE_SIZE);
+  KeyBytes.zero(e, CT_VALUE_SIZE);
   store<u16>(e, <u16>revNat, CT_REV_NAT);
   store<u32>(e, srcSecId, CT_SRC_SEC_ID);
   if (dir == DIR_SERVICE) store<u32>(e, backendId, CT_BACKEND);

@@ -3,6 +3,7 @@
 // saddr:sport, both keyed in packet layout. New mappings probe ports with no-exist inserts of the
 // IN entry (snat_v4_new_mapping); replies are translated back by the IN entry (snat_v4_rev_nat).
 import { BPF_NOEXIST } from "../maps/errno";
+import { KeyBytes } from "../maps/key-bytes";
 import { prngNext } from "../lb/select";
 import { Node } from "./node";
 import {
@@ -90,7 +91,7 @@ function newMapping(node: Node, o: usize, target: u32, min: u32, max: u32, now: 
     TUPLE_F_IN,
   );
   const rv = node.natRevValue;
-  memory.fill(rv, 0, NAT_VALUE_SIZE);
+  KeyBytes.zero(rv, NAT_VALUE_SIZE);
   store<u32>(rv, now, NAT_CREATED);
   store<u32>(rv, load<u32>(o, TUPLE_SADDR), NAT_ADDR);
   store<u16>(rv, <u16>sport, NAT_PORT);
@@ -110,7 +111,7 @@ function newMapping(node: Node, o: usize, target: u32, min: u32, max: u32, now: 
   }
   if (!found) return DROP_NAT_NO_MAPPING;
   const ov = node.natValue;
-  memory.fill(ov, 0, NAT_VALUE_SIZE);
+  KeyBytes.zero(ov, NAT_VALUE_SIZE);
   store<u32>(ov, now, NAT_CREATED);
   store<u32>(ov, target, NAT_ADDR);
   store<u16>(ov, <u16>port, NAT_PORT);
@@ -215,7 +216,7 @@ export function natInsert(
   const t = node.natTuple;
   setTuple(t, saddr, daddr, sport, dport, proto, flags);
   const v = node.natValue;
-  memory.fill(v, 0, NAT_VALUE_SIZE);
+  KeyBytes.zero(v, NAT_VALUE_SIZE);
   store<u32>(v, created, NAT_CREATED);
   store<u8>(v, needsCt ? 1 : 0, NAT_NEEDS_CT);
   store<u32>(v, addr, NAT_ADDR);

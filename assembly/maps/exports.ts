@@ -237,7 +237,7 @@ export function hashDelete(handle: i32, key: usize): i32 {
     : changetype<HashMap>(map).delete(key);
 }
 
-/** Value pointer or 0; an LRU hit becomes the most recently used entry. */
+/** Value pointer or 0; an LRU hit sets the entry's reference bit. */
 export function hashLookup(handle: i32, key: usize): usize {
   const map = hashCoreOf(handle);
   if (map === null) return 0;
@@ -246,7 +246,7 @@ export function hashLookup(handle: i32, key: usize): usize {
     : changetype<HashMap>(map).lookup(key);
 }
 
-/** Value pointer or 0, with no LRU refresh (for dumps). */
+/** Value pointer or 0, leaving LRU reference bits alone (for dumps). */
 export function hashPeek(handle: i32, key: usize): usize {
   const map = hashCoreOf(handle);
   if (map === null) return 0;

@@ -3,21 +3,14 @@
 // open-addressing index of (hash << 32 | id + 1) slots with linear probing and backward-shift
 // deletion, kept at most half full so probes stay short.
 //
-// Entry record: key bytes, padding to 8, `extraBytes` for the subclass (the LRU links, kept next to
-// the key so a lookup touches one record), value bytes, padding to 8. Memory (n = max_entries):
-// n * (stride + 5) + 8 * nextPow2(2n) bytes, + 8n once iterated.
+// Entry record: key bytes, padding to 8, `extraBytes` for the subclass (the LRU hash and reference
+// bit, kept next to the key so a lookup touches one record), value bytes, padding to 8. Memory
+// (n = max_entries): n * (stride + 5) + 8 * nextPow2(2n) bytes, + 8n once iterated.
 import { SortedIds } from "./sorted-ids";
 import { EINVAL, ENOMEM } from "./errno";
 import { IdPool } from "./id-pool";
-import {
-  align8,
-  allocZeroed,
-  bytesEqual,
-  canAllocate,
-  compareBytes,
-  hashKey,
-  nextPowerOfTwo,
-} from "./memory";
+import { align8, allocZeroed, canAllocate, compareBytes, nextPowerOfTwo } from "./memory";
+import { KeyBytes } from "./key-bytes";
 import { indexCapacity, indexInsert, indexRemove } from "./probe-index";
 
 /** Largest key and value sizes accepted (Cilium's largest hash-map records are well below). */
@@ -30,8 +23,8 @@ const SEED: u64 = 0x2f1b_d3a5_6c8e_0b47;
 
 /**
  * Looks up `n` keys stored back to back at `keys` with `map.lookup` (a template: resolved and
- * inlined per map type, so an LRU map refreshes every hit, in batch order), storing each value
- * pointer (0 = absent) as a u32 at `results`. Returns the number found.
+ * inlined per map type, so an LRU map marks every hit used), storing each value pointer
+ * (0 = absent) as a u32 at `results`. Returns the number found.
  */
 export function lookupEach<Map>(map: Map, keys: usize, n: u32, results: usize): u32 {
   const keySize = <usize>map.keySize;
@@ -115,10 +108,20 @@ export class HashCore {
   /** Index hash of the `keySize` bytes at `key` (computed once per update, reused by the insert). */
   @inline
   hashOf(key: usize): u32 {
-    return hashKey(key, this.keySize, SEED);
+    return KeyBytes.hash(key, this.keySize, SEED);
   }
 
-  /** Value of `key` without any side effect (no LRU refresh), or 0. */
+  /**
+   * Loads the index slot a key hashed to `hash` starts probing at and returns it. Wasm has no
+   * prefetch instruction: a caller that loads the slots of the next few lookups back to back (and
+   * keeps the results, so the loads stay) has their cache misses overlap instead of queueing.
+   */
+  @inline
+  touchSlot(hash: u32): u64 {
+    return load<u64>(this.index + ((<usize>(hash & this.indexMask)) << 3));
+  }
+
+  /** Value of `key` without any side effect (no LRU reference bit), or 0. */
   peek(key: usize): usize {
     const id = this.findId(key);
     return id < 0 ? 0 : this.entryValue(<u32>id);
@@ -170,8 +173,8 @@ export class HashCore {
   protected insertNew(key: usize, value: usize, hash: u32): u32 {
     const id = this.ids.allocate();
     const record = this.entries + <usize>id * this.stride;
-    memory.copy(record, key, this.keySize);
-    memory.copy(record + this.valueOffset, value, this.valueSize);
+    KeyBytes.copy(record, key, this.keySize);
+    KeyBytes.copy(record + this.valueOffset, value, this.valueSize);
     indexInsert(this.index, this.indexMask, hash, id);
     this.count++;
     this.order.stale = true;
@@ -180,7 +183,12 @@ export class HashCore {
 
   /** Removes entry `id` from the index and returns it to the pool. Its key bytes stay until reuse. */
   protected removeId(id: u32): void {
-    indexRemove(this.index, this.indexMask, hashKey(this.entryKey(id), this.keySize, SEED), id);
+    this.removeHashed(id, this.hashOf(this.entryKey(id)));
+  }
+
+  /** As removeId, with the entry's hashOf already known. */
+  protected removeHashed(id: u32, hash: u32): void {
+    indexRemove(this.index, this.indexMask, hash, id);
     this.ids.release(id);
     this.count--;
   }
@@ -195,7 +203,7 @@ export class HashCore {
       const slot = load<u64>(index + ((<usize>pos) << 3));
       const idPlus1 = <u32>slot;
       if (idPlus1 == 0) return -1;
-      if (<u32>(slot >>> 32) == hash && bytesEqual(this.entryKey(idPlus1 - 1), key, this.keySize)) {
+      if (<u32>(slot >>> 32) == hash && KeyBytes.equal(this.entryKey(idPlus1 - 1), key, this.keySize)) {
         return <i32>(idPlus1 - 1);
       }
       pos = (pos + 1) & mask;

@@ -1,6 +1,7 @@
 // BPF_MAP_TYPE_HASH: fixed key/value sizes, max_entries, update flags as the kernel's
 // htab_map_update_elem().
 import { HashCore, lookupEach } from "./hash-core";
+import { KeyBytes } from "./key-bytes";
 import { BPF_EXIST, BPF_NOEXIST, E2BIG, EEXIST, EINVAL, ENOENT } from "./errno";
 
 export class HashMap extends HashCore {
@@ -38,7 +39,7 @@ export class HashMap extends HashCore {
     const id = this.findHashed(key, hash);
     if (id >= 0) {
       if (flags == BPF_NOEXIST) return -EEXIST;
-      memory.copy(this.entryValue(<u32>id), value, this.valueSize);
+      KeyBytes.copy(this.entryValue(<u32>id), value, this.valueSize);
       return 0;
     }
     if (flags == BPF_EXIST) return -ENOENT;

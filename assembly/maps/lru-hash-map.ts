@@ -1,56 +1,56 @@
-// BPF_MAP_TYPE_LRU_HASH: a hash map that, when full, makes room for a new key by evicting the
-// least recently used entry; a lookup or an update makes an entry the most recently used.
+// BPF_MAP_TYPE_LRU_HASH: a hash map that, when full, makes room for a new key by evicting an entry
+// that has not been used recently; a lookup or an update marks an entry as used.
 //
-// This is exact LRU over one global list. The kernel's LRU is approximate (per-CPU free lists,
-// active/inactive lists with reference bits, eviction in batches), so in a full kernel map the
-// victim is only "one of the least recently used" and an update can evict before it fails. Here a
-// failed update changes nothing and the victim is always the single least recently used entry.
+// Like the kernel (kernel/bpf/bpf_lru_list.c), use is a reference bit set on lookup and update, not
+// a move in a list, and eviction gives referenced entries a second chance: a clock hand sweeps the
+// entry ids in order, clearing reference bits, and evicts the first entry whose bit is clear. The
+// kernel keeps active and inactive lists per CPU and evicts in batches; this is the single-list
+// clock those lists approximate. A failed update changes nothing. The reference twin in
+// src/reference/maps/lru-clock.ts follows the same ids, bits and hand.
 //
-// The list links live in each entry record, right after the key, so refreshing an entry touches
-// its own record plus its two neighbours.
+// Each record keeps its index hash (so evicting does not rehash the victim's key) and its
+// reference bit right after the key, in the line a lookup has just read.
 import { HashCore, lookupEach } from "./hash-core";
+import { KeyBytes } from "./key-bytes";
 import { BPF_EXIST, BPF_NOEXIST, EEXIST, EINVAL, ENOENT } from "./errno";
 
-const NIL: u32 = 0xffffffff;
-/** Record bytes for the links: the neighbour used more recently (towards head), then less recently. */
-const LINK_BYTES: u32 = 8;
-const NEWER: usize = 0;
-const OLDER: usize = 4;
+/** Record bytes after the key: the u32 index hash, the u8 reference bit, padding. */
+const EXTRA_BYTES: u32 = 8;
+const HASH_AT: usize = 0;
+const REF_AT: usize = 4;
 
 export class LruHashMap extends HashCore {
-  /** Most recently used entry id, or NIL. */
-  private head: u32 = NIL;
-  /** Least recently used entry id (next eviction victim), or NIL. */
-  private tail: u32 = NIL;
+  /** Next id the clock hand examines. */
+  private hand: u32 = 0;
   /** Entries evicted to make room so far (wraps); callers count evictions by difference. */
   evictions: u32 = 0;
 
   static check(keySize: u32, valueSize: u32, maxEntries: u32): i32 {
-    return HashCore.check(keySize, valueSize, maxEntries, LINK_BYTES);
+    return HashCore.check(keySize, valueSize, maxEntries, EXTRA_BYTES);
   }
 
   constructor(keySize: u32, valueSize: u32, maxEntries: u32) {
-    super(keySize, valueSize, maxEntries, LINK_BYTES);
+    super(keySize, valueSize, maxEntries, EXTRA_BYTES);
   }
 
-  /** Value of the key at `key` (making it the most recently used), or 0. */
+  /** Value of the key at `key` (marking it used), or 0. */
   @inline
   lookup(key: usize): usize {
     const id = this.findId(key);
     if (id < 0) return 0;
-    this.touch(<u32>id);
+    this.reference(<u32>id);
     return this.entryValue(<u32>id);
   }
 
-  /** As HashMap.lookupBatch; every hit is refreshed, in batch order. */
+  /** As HashMap.lookupBatch; every hit is marked used. */
   lookupBatch(keys: usize, n: u32, results: usize): u32 {
     return lookupEach<LruHashMap>(this, keys, n, results);
   }
 
   /**
-   * Inserts or replaces; the entry becomes the most recently used. 0 or: -EINVAL (bad flags),
-   * -EEXIST (NOEXIST on an existing key), -ENOENT (EXIST on a missing key). A new key in a full map
-   * evicts the least recently used entry instead of failing.
+   * Inserts or replaces, marking an existing entry used (a new one starts unreferenced, as in the
+   * kernel). 0 or: -EINVAL (bad flags), -EEXIST (NOEXIST on an existing key), -ENOENT (EXIST on a
+   * missing key). A new key in a full map evicts (see evict) instead of failing.
    */
   update(key: usize, value: usize, flags: u32): i32 {
     if (flags > BPF_EXIST) return -EINVAL;
@@ -58,13 +58,16 @@ export class LruHashMap extends HashCore {
     const found = this.findHashed(key, hash);
     if (found >= 0) {
       if (flags == BPF_NOEXIST) return -EEXIST;
-      memory.copy(this.entryValue(<u32>found), value, this.valueSize);
-      this.touch(<u32>found);
+      KeyBytes.copy(this.entryValue(<u32>found), value, this.valueSize);
+      this.reference(<u32>found);
       return 0;
     }
     if (flags == BPF_EXIST) return -ENOENT;
     if (this.count == this.maxEntries) this.evict();
-    this.pushFront(this.insertNew(key, value, hash));
+    const id = this.insertNew(key, value, hash);
+    const extra = this.extra(id);
+    store<u32>(extra + HASH_AT, hash);
+    store<u8>(extra + REF_AT, 0);
     return 0;
   }
 
@@ -72,57 +75,65 @@ export class LruHashMap extends HashCore {
   delete(key: usize): i32 {
     const id = this.findId(key);
     if (id < 0) return -ENOENT;
-    this.unlink(<u32>id);
-    this.removeId(<u32>id);
+    this.removeHashed(<u32>id, load<u32>(this.extra(<u32>id) + HASH_AT));
     return 0;
   }
 
-  /** Id of the least recently used entry (the next victim), or -1 when empty. */
-  leastRecent(): i32 {
-    return this.tail == NIL ? -1 : <i32>this.tail;
+  /**
+   * In a full map, touches (see touchSlot) the record and index slot of the entry `ahead` places
+   * after the clock hand: the next insertion's likely victims. Returns what it loaded.
+   */
+  @inline
+  touchVictim(ahead: u32): u64 {
+    if (this.count != this.maxEntries) return 0;
+    let id = this.hand + ahead;
+    if (id >= this.maxEntries) id -= this.maxEntries;
+    return this.touchSlot(load<u32>(this.extra(id) + HASH_AT));
+  }
+
+  /** Whether entry `id` has been used since the hand last passed it. */
+  isReferenced(id: u32): bool {
+    return load<u8>(this.extra(id) + REF_AT) != 0;
+  }
+
+  /** The id the clock hand examines next. */
+  get clockHand(): u32 {
+    return this.hand;
   }
 
   dispose(): void {
-    this.head = NIL;
-    this.tail = NIL;
+    this.hand = 0;
     super.dispose();
   }
 
+  /**
+   * Second chance: from the hand on, referenced entries lose their bit and are passed; the first
+   * unreferenced one is evicted and the hand stops just after it. Only called on a full map, so
+   * every id holds an entry; a sweep ends within one turn of the hand.
+   */
   private evict(): void {
-    const victim = this.tail;
-    this.unlink(victim);
-    this.removeId(victim);
+    const last = this.maxEntries - 1;
+    let id = this.hand;
+    while (true) {
+      const ref = this.extra(id) + REF_AT;
+      if (load<u8>(ref) == 0) break;
+      store<u8>(ref, 0);
+      id = id == last ? 0 : id + 1;
+    }
+    this.hand = id == last ? 0 : id + 1;
+    this.removeHashed(id, load<u32>(this.extra(id) + HASH_AT));
     this.evictions++;
   }
 
   @inline
-  private links(id: u32): usize {
+  private extra(id: u32): usize {
     return this.entries + <usize>id * this.stride + this.extraOffset;
   }
 
+  /** Sets the reference bit, writing only when it was clear (so hits do not dirty shared lines). */
   @inline
-  private touch(id: u32): void {
-    if (id == this.head) return;
-    this.unlink(id);
-    this.pushFront(id);
-  }
-
-  private pushFront(id: u32): void {
-    const links = this.links(id);
-    store<u32>(links + NEWER, NIL);
-    store<u32>(links + OLDER, this.head);
-    if (this.head != NIL) store<u32>(this.links(this.head) + NEWER, id);
-    else this.tail = id;
-    this.head = id;
-  }
-
-  private unlink(id: u32): void {
-    const links = this.links(id);
-    const newer = load<u32>(links + NEWER);
-    const older = load<u32>(links + OLDER);
-    if (newer != NIL) store<u32>(this.links(newer) + OLDER, older);
-    else this.head = older;
-    if (older != NIL) store<u32>(this.links(older) + NEWER, newer);
-    else this.tail = newer;
+  private reference(id: u32): void {
+    const ref = this.extra(id) + REF_AT;
+    if (load<u8>(ref) == 0) store<u8>(ref, 1);
   }
 }

@@ -85,9 +85,10 @@ export interface HashEntry {
 export type HashMapKind = "hash" | "lru_hash";
 
 /**
- * A BPF hash map with fixed key and value sizes. Values returned are copies. An LRU map evicts
- * its least recently used entry to make room for a new key when full; lookups and successful
- * updates make an entry the most recently used (exact LRU: the kernel's is approximate).
+ * A BPF hash map with fixed key and value sizes. Values returned are copies. An LRU map evicts an
+ * entry not used recently to make room for a new key when full: lookups and successful updates set
+ * the entry's reference bit, and a clock hand evicts the first entry whose bit is clear, clearing
+ * the bits it passes (the kernel's LRU approximates recency the same way, with per-CPU lists).
  */
 export interface HashMapLike {
   readonly kind: HashMapKind;
@@ -102,7 +103,7 @@ export interface HashMapLike {
   update(key: Uint8Array, value: Uint8Array, flags?: BpfUpdateFlag): number;
   /** 0 or -ENOENT. */
   delete(key: Uint8Array): number;
-  /** The value (an LRU hit becomes the most recently used entry). */
+  /** The value (an LRU hit sets the entry's reference bit). */
   lookup(key: Uint8Array): Uint8Array | undefined;
   /** The value, never touching LRU recency (for dumps). */
   peek(key: Uint8Array): Uint8Array | undefined;

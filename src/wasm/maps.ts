@@ -256,7 +256,7 @@ export class WasmHashMap implements HashMapLike {
     return this.wasm.exports.hashCount(this.handle);
   }
 
-  /** Bytes of linear memory the map holds (entry pool, index, LRU links). */
+  /** Bytes of linear memory the map holds (entry pool, index, LRU hash and reference bit). */
   get memoryBytes(): number {
     return this.wasm.exports.hashMemoryBytes(this.handle) >>> 0;
   }
@@ -318,7 +318,7 @@ export class WasmHashMap implements HashMapLike {
 
   /**
    * The raw batch entry point: `count` keys back to back at `keysPtr`, one u32 value pointer per
-   * key (0 = absent) at `resultsPtr`. Returns the number found. LRU hits are refreshed.
+   * key (0 = absent) at `resultsPtr`. Returns the number found. LRU hits set their reference bits.
    */
   lookupBatchRaw(keysPtr: number, count: number, resultsPtr: number): number {
     return this.wasm.exports.hashLookupBatch(this.handle, keysPtr, count, resultsPtr);

@@ -146,7 +146,7 @@ describe.each(hashImplementations)("hash maps (%s)", (_name, create) => {
   });
 
   describe("lru_hash", () => {
-    it("evicts the least recently inserted entry when nothing was looked up", async () => {
+    it("evicts in insertion order when nothing was looked up", async () => {
       const map = await make("lru_hash", 3);
       for (let n = 1; n <= 3; n++) expect(put(map, n, n)).toBe(0);
       expect(put(map, 4, 4)).toBe(0);
@@ -156,20 +156,32 @@ describe.each(hashImplementations)("hash maps (%s)", (_name, create) => {
       expect(map.count).toBe(3);
     });
 
-    it("refreshes recency on lookup and on update, but not on peek or iteration", async () => {
+    it("gives entries used by lookup or update a second chance, but not after peek or iteration", async () => {
       const map = await make("lru_hash", 3);
       for (let n = 1; n <= 3; n++) put(map, n, n);
-      expect(numberOf(map.lookup(key(1)))).toBe(1); // order now 2, 3, 1
-      expect(put(map, 4, 4)).toBe(0); // evicts 2
+      expect(numberOf(map.lookup(key(1)))).toBe(1); // 1 referenced
+      expect(put(map, 4, 4)).toBe(0); // the hand clears 1, evicts 2
       expect(keysOf(map)).toEqual([1, 3, 4]);
-      expect(put(map, 3, 33, BPF_EXIST)).toBe(0); // order now 1, 4, 3
-      expect(numberOf(map.peek(key(1)))).toBe(1); // no refresh
-      expect([...map.entries()]).toHaveLength(3); // no refresh
-      expect(put(map, 5, 5)).toBe(0); // evicts 1
+      expect(put(map, 3, 33, BPF_EXIST)).toBe(0); // 3 referenced
+      expect(numberOf(map.peek(key(1)))).toBe(1); // no reference
+      expect([...map.entries()]).toHaveLength(3); // no reference
+      expect(put(map, 5, 5)).toBe(0); // the hand clears 3, evicts 1
       expect(keysOf(map)).toEqual([3, 4, 5]);
-      expect(map.lookupBatch([key(4), key(9)]).map(numberOf)).toEqual([4, undefined]); // order 3, 5, 4
-      expect(put(map, 6, 6)).toBe(0); // evicts 3
+      expect(map.lookupBatch([key(4), key(9)]).map(numberOf)).toEqual([4, undefined]); // 4 referenced
+      expect(put(map, 6, 6)).toBe(0); // the hand clears 4, evicts 3
       expect(keysOf(map)).toEqual([4, 5, 6]);
+    });
+
+    it("approximates recency as the kernel does: once every entry was used, the sweep evicts in id order", async () => {
+      const map = await make("lru_hash", 3);
+      for (let n = 1; n <= 3; n++) put(map, n, n);
+      for (const n of [1, 2, 3, 1]) map.lookup(key(n));
+      // Exact LRU would evict 2 (1 was used last); the clock clears every bit and evicts 1.
+      expect(put(map, 4, 4)).toBe(0);
+      expect(keysOf(map)).toEqual([2, 3, 4]);
+      // The new entry starts unreferenced but sits behind the hand: 2 goes next, then 3.
+      expect(put(map, 5, 5)).toBe(0);
+      expect(keysOf(map)).toEqual([3, 4, 5]);
     });
 
     it("evicts nothing on a failed update", async () => {
@@ -180,7 +192,7 @@ describe.each(hashImplementations)("hash maps (%s)", (_name, create) => {
       expect(put(map, 1, 9, BPF_NOEXIST)).toBe(-EEXIST);
       expect(put(map, 3, 3, 7 as BpfUpdateFlag)).toBe(-EINVAL);
       expect(keysOf(map)).toEqual([1, 2]);
-      expect(put(map, 3, 3)).toBe(0); // 1 is still the least recently used
+      expect(put(map, 3, 3)).toBe(0); // 1 is still the next victim
       expect(keysOf(map)).toEqual([2, 3]);
     });
 

@@ -1,6 +1,7 @@
 // Reference twins of the Wasm hash map and LRU hash map, built on a JavaScript Map keyed by the
-// key's hex string. For the LRU map the Map's insertion order is the recency order: touching an
-// entry re-inserts it at the end, so the first entry is always the least recently used.
+// key's hex string. The LRU map's entries also carry the id the Wasm map would store them under,
+// and an LruClock picks the victim the Wasm map picks (reference bits and a clock hand, as the
+// kernel's LRU approximates recency).
 import {
   BPF_ANY,
   BPF_EXIST,
@@ -19,6 +20,12 @@ import {
   type HashMapOptions,
 } from "../../maps/types.js";
 import { checkBytes, checkFlags, checkSize } from "../../maps/validate.js";
+import { LruClock } from "./lru-clock.js";
+
+interface StoredEntry extends HashEntry {
+  /** The entry's id in the LRU clock (-1 in a plain hash map). */
+  readonly id: number;
+}
 
 /** Hex of the key bytes: equal keys give equal strings, and string order is byte order. */
 function hexOf(key: Uint8Array): string {
@@ -32,8 +39,10 @@ export class ReferenceHashMap implements HashMapLike {
   readonly keySize: number;
   readonly valueSize: number;
   readonly maxEntries: number;
-  /** For the LRU kind: least recently used first. */
-  private readonly stored = new Map<string, HashEntry>();
+  private readonly stored = new Map<string, StoredEntry>();
+  /** For the LRU kind: eviction state, and the hex key stored under each id. */
+  private readonly clock: LruClock | undefined;
+  private readonly keyOfId: string[] = [];
 
   constructor(options: HashMapOptions) {
     const { kind, ...sizes } = options;
@@ -44,6 +53,7 @@ export class ReferenceHashMap implements HashMapLike {
     this.keySize = sizes.keySize;
     this.valueSize = sizes.valueSize;
     this.maxEntries = sizes.maxEntries;
+    this.clock = kind === "lru_hash" ? new LruClock(sizes.maxEntries) : undefined;
   }
 
   get count(): number {
@@ -56,22 +66,38 @@ export class ReferenceHashMap implements HashMapLike {
     checkFlags(flags);
     if (flags > BPF_EXIST) return -EINVAL;
     const hex = hexOf(key);
-    const exists = this.stored.has(hex);
-    if (exists && flags === BPF_NOEXIST) return -EEXIST;
-    if (!exists && flags === BPF_EXIST) return -ENOENT;
-    if (!exists && this.stored.size === this.maxEntries) {
-      if (this.kind === "hash") return -E2BIG;
-      const leastRecent = this.stored.keys().next().value as string;
-      this.stored.delete(leastRecent);
+    const existing = this.stored.get(hex);
+    if (existing !== undefined) {
+      if (flags === BPF_NOEXIST) return -EEXIST;
+      this.stored.set(hex, { key: existing.key, value: value.slice(), id: existing.id });
+      if (this.clock) this.clock.reference(existing.id);
+      return 0;
     }
-    this.stored.delete(hex);
-    this.stored.set(hex, { key: key.slice(), value: value.slice() });
+    if (flags === BPF_EXIST) return -ENOENT;
+    if (this.stored.size === this.maxEntries) {
+      if (!this.clock) return -E2BIG;
+      this.remove(this.keyOfId[this.clock.victim()]!);
+    }
+    let id = -1;
+    if (this.clock) {
+      id = this.clock.allocate();
+      this.keyOfId[id] = hex;
+    }
+    this.stored.set(hex, { key: key.slice(), value: value.slice(), id });
     return 0;
   }
 
   delete(key: Uint8Array): number {
     checkBytes("key", key, this.keySize);
-    return this.stored.delete(hexOf(key)) ? 0 : -ENOENT;
+    return this.remove(hexOf(key)) ? 0 : -ENOENT;
+  }
+
+  private remove(hex: string): boolean {
+    const entry = this.stored.get(hex);
+    if (entry === undefined) return false;
+    this.stored.delete(hex);
+    if (this.clock) this.clock.release(entry.id);
+    return true;
   }
 
   lookup(key: Uint8Array): Uint8Array | undefined {
@@ -79,10 +105,7 @@ export class ReferenceHashMap implements HashMapLike {
     const hex = hexOf(key);
     const entry = this.stored.get(hex);
     if (entry === undefined) return undefined;
-    if (this.kind === "lru_hash") {
-      this.stored.delete(hex);
-      this.stored.set(hex, entry);
-    }
+    if (this.clock) this.clock.reference(entry.id);
     return entry.value.slice();
   }
 
@@ -112,10 +135,5 @@ export class ReferenceHashMap implements HashMapLike {
       const entry = this.stored.get(hex)!;
       yield { key: entry.key.slice(), value: entry.value.slice() };
     }
-  }
-
-  /** Keys from least to most recently used (LRU kind); insertion order for a plain hash map. */
-  recencyOrder(): Uint8Array[] {
-    return [...this.stored.values()].map((entry) => entry.key.slice());
   }
 }

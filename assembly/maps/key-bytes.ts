@@ -11,6 +11,17 @@ export class KeyBytes {
   /** Whether the `size`-byte keys at `a` and `b` are equal. */
   @inline
   static equal(a: usize, b: usize, size: usize): bool {
+    // The datapath's key sizes first (CT/NAT tuple, lb4 key, u32 ids and addresses): one
+    // predictable branch, then straight-line loads.
+    if (size == 14) {
+      return (
+        load<u64>(a) == load<u64>(b) &&
+        load<u32>(a, 8) == load<u32>(b, 8) &&
+        load<u16>(a, 12) == load<u16>(b, 12)
+      );
+    }
+    if (size == 4) return load<u32>(a) == load<u32>(b);
+    if (size == 12) return load<u64>(a) == load<u64>(b) && load<u32>(a, 8) == load<u32>(b, 8);
     if (size <= 8) return KeyBytes.pieces(a, size) == KeyBytes.pieces(b, size);
     if (size <= 16) {
       return (
@@ -34,6 +45,16 @@ export class KeyBytes {
    */
   @inline
   static hash(ptr: usize, size: usize, seed: u64): u32 {
+    if (size == 14) {
+      const tail = (<u64>load<u32>(ptr, 8)) | ((<u64>load<u16>(ptr, 12)) << 32);
+      return KeyBytes.fold(load<u64>(ptr), tail, seed ^ (14 * 0x9e3779b97f4a7c15));
+    }
+    if (size == 4) {
+      const word = <u64>load<u32>(ptr);
+      return KeyBytes.fold(word, word, seed ^ (4 * 0x9e3779b97f4a7c15));
+    }
+    if (size == 12)
+      return KeyBytes.fold(load<u64>(ptr), <u64>load<u32>(ptr, 8), seed ^ (12 * 0x9e3779b97f4a7c15));
     let h = seed ^ (<u64>size * 0x9e3779b97f4a7c15);
     if (size <= 16) {
       let first: u64;
@@ -45,8 +66,7 @@ export class KeyBytes {
         first = KeyBytes.pieces(ptr, size);
         last = first;
       }
-      h = ((first ^ h) * 0x87c37b91114253d5) ^ rotl<u64>((last + h) * 0x4cf5ad432745937f, 32);
-      return <u32>(h ^ (h >>> 32));
+      return KeyBytes.fold(first, last, h);
     }
     const last = size - 8;
     for (let i: usize = 0; i < last; i += 8) h = KeyBytes.mixWord(h, load<u64>(ptr + i));
@@ -107,6 +127,13 @@ export class KeyBytes {
     }
     if (n > at) v |= (<u64>load<u8>(ptr + at)) << ((<u64>at) << 3);
     return v;
+  }
+
+  /** The hash of a key of at most 16 bytes read as a head and a tail word (h: seed and size). */
+  @inline
+  private static fold(first: u64, last: u64, h: u64): u32 {
+    const x = ((first ^ h) * 0x87c37b91114253d5) ^ rotl<u64>((last + h) * 0x4cf5ad432745937f, 32);
+    return <u32>(x ^ (x >>> 32));
   }
 
   @inline

@@ -141,9 +141,7 @@ function selectBackend(
   lbFlags |= VFLAG_SELECTED;
   if (alg == LB_ALG_MAGLEV) {
     lbFlags |= VFLAG_MAGLEV;
-    const k = node.u32Key;
-    store<u32>(k, <u32>load<u16>(svc, SVC_REV_NAT));
-    const ref = node.maglev.lookup(k);
+    const ref = node.maglev.lookupU32(<u32>load<u16>(svc, SVC_REV_NAT));
     if (ref == 0) return 0;
     const affinity = (load<u8>(svc, SVC_FLAGS) & SVC_F_AFFINITY) != 0;
     const hash = flowHashV4(saddr, sport, dport, proto, node.jhashSeed, node.flowHashPacking, affinity);
@@ -208,36 +206,31 @@ export function lbLocal(
   lbServiceCt = status;
   let backendId: u32 = 0;
   let backend: usize = 0;
-  const k = node.u32Key;
   if (status == CT_NEW) {
     if (count == 0) return DROP_NO_SERVICE;
     if (affinity) {
       backendId = affinityBackend(node, svc, saddr, now);
       if (backendId != 0) {
-        store<u32>(k, backendId);
-        backend = node.backends.lookup(k);
+        backend = node.backends.lookupU32(backendId);
         if (backend == 0) backendId = 0;
         else lbFlags |= VFLAG_AFFINITY;
       }
     }
     if (backendId == 0) {
       backendId = selectBackend(node, svc, eastWest, saddr, sport, dport, proto);
-      store<u32>(k, backendId);
-      backend = node.backends.lookup(k);
+      backend = node.backends.lookupU32(backendId);
       if (backend == 0) return DROP_NO_SERVICE;
     }
     ctCreate(node, t, DIR_SERVICE, false, revNat, 0, backendId, 0, now);
   } else {
     backendId = ctStateBackend;
-    store<u32>(k, backendId);
-    backend = node.backends.lookup(k);
+    backend = node.backends.lookupU32(backendId);
     if (backend == 0 || load<u8>(backend, BACKEND_STATE) != BE_STATE_ACTIVE) {
       // Drain existing connections to a terminating backend; new ones go to an active one.
       if (backend == 0 || ctStateSyn) {
         if (count == 0) return DROP_NO_SERVICE;
         backendId = selectBackend(node, svc, eastWest, saddr, sport, dport, proto);
-        store<u32>(k, backendId);
-        backend = node.backends.lookup(k);
+        backend = node.backends.lookupU32(backendId);
         if (backend == 0) return DROP_NO_SERVICE;
         lbFlags |= VFLAG_RESELECTED;
         ctUpdateServiceEntry(node, t, backendId, revNat);

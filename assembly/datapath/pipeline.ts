@@ -172,8 +172,7 @@ function tunnelFor(node: Node): u32 {
 }
 
 function endpointOf(node: Node, addr: u32): usize {
-  store<u32>(node.u32Key, addr);
-  return node.endpoints.lookup(node.u32Key);
+  return node.endpoints.lookupU32(addr);
 }
 
 function isRemoteNode(identity: u32): bool {
@@ -182,8 +181,7 @@ function isRemoteNode(identity: u32): bool {
 
 /** Applies cilium_lb4_reverse_nat[id] to the source (replies of a service flow). */
 function reverseNat(node: Node, id: u32): void {
-  store<u32>(node.u32Key, id);
-  const rev = node.revNat.lookup(node.u32Key);
+  const rev = node.revNat.lookupU32(id);
   revNatId = id;
   if (rev == 0) return;
   saddr = load<u32>(rev, REVNAT_ADDR);

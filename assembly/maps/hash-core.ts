@@ -193,9 +193,24 @@ export class HashCore {
     this.count--;
   }
 
+  /** As findId for a map with 4-byte keys, the key given as its value (no store and reload). */
+  @inline
+  protected findU32(key: u32): i32 {
+    return this.probe(KeyBytes.hashU32(key, SEED), <usize>key, true);
+  }
+
   /** As findId, with the key's hashOf already computed. */
   @inline
   protected findHashed(key: usize, hash: u32): i32 {
+    return this.probe(hash, key, false);
+  }
+
+  /**
+   * The id whose slot carries `hash` and whose key matches, or -1 at the first empty slot. `key`
+   * is the u32 key itself when `keyIsValue` (a constant at each call site), else a pointer to it.
+   */
+  @inline
+  private probe(hash: u32, key: usize, keyIsValue: bool): i32 {
     const index = this.index;
     const mask = this.indexMask;
     let pos = hash & mask;
@@ -203,8 +218,11 @@ export class HashCore {
       const slot = load<u64>(index + ((<usize>pos) << 3));
       const idPlus1 = <u32>slot;
       if (idPlus1 == 0) return -1;
-      if (<u32>(slot >>> 32) == hash && KeyBytes.equal(this.entryKey(idPlus1 - 1), key, this.keySize)) {
-        return <i32>(idPlus1 - 1);
+      if (<u32>(slot >>> 32) == hash) {
+        const stored = this.entryKey(idPlus1 - 1);
+        if (keyIsValue ? load<u32>(stored) == <u32>key : KeyBytes.equal(stored, key, this.keySize)) {
+          return <i32>(idPlus1 - 1);
+        }
       }
       pos = (pos + 1) & mask;
     }

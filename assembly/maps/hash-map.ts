@@ -20,6 +20,13 @@ export class HashMap extends HashCore {
     return id < 0 ? 0 : this.entryValue(<u32>id);
   }
 
+  /** As lookup, for a map with 4-byte keys (ids, addresses), the key given as its value. */
+  @inline
+  lookupU32(key: u32): usize {
+    const id = this.findU32(key);
+    return id < 0 ? 0 : this.entryValue(<u32>id);
+  }
+
   /**
    * Looks up `n` keys stored back to back at `keys`, storing each value pointer (0 = absent) as a
    * u32 at `results`. Returns the number found.

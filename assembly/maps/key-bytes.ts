@@ -49,10 +49,7 @@ export class KeyBytes {
       const tail = (<u64>load<u32>(ptr, 8)) | ((<u64>load<u16>(ptr, 12)) << 32);
       return KeyBytes.fold(load<u64>(ptr), tail, seed ^ (14 * 0x9e3779b97f4a7c15));
     }
-    if (size == 4) {
-      const word = <u64>load<u32>(ptr);
-      return KeyBytes.fold(word, word, seed ^ (4 * 0x9e3779b97f4a7c15));
-    }
+    if (size == 4) return KeyBytes.hashU32(load<u32>(ptr), seed);
     if (size == 12)
       return KeyBytes.fold(load<u64>(ptr), <u64>load<u32>(ptr, 8), seed ^ (12 * 0x9e3779b97f4a7c15));
     let h = seed ^ (<u64>size * 0x9e3779b97f4a7c15);
@@ -103,6 +100,12 @@ export class KeyBytes {
       n -= 2;
     }
     if (n != 0) store<u8>(dst, load<u8>(src));
+  }
+
+  /** hash() of a 4-byte key given as its value (so a lookup need not store it first). */
+  @inline
+  static hashU32(key: u32, seed: u64): u32 {
+    return KeyBytes.fold(<u64>key, <u64>key, seed ^ (4 * 0x9e3779b97f4a7c15));
   }
 
   /** Zeroes a record of `n` bytes, a multiple of 8 (memory.fill is a runtime call, as above). */

@@ -519,7 +519,7 @@ function processOne(node: Node, pkt: usize, out: usize): void {
   store<u32>(out, 0, VERDICT_DST_ENDPOINT + 4);
 }
 
-/** Where the prefetching loads go (their values are never used). */
+/** Where the prefetching loads below go (their values are never used; see HashCore.touchSlot). */
 let prefetchSink: u64 = 0;
 
 /** Processes `n` packet records at `packets`, writing `n` verdict records at `verdicts`. */
@@ -527,6 +527,8 @@ export function processBatch(node: Node, packets: usize, n: u32, verdicts: usize
   for (let i: u32 = 0; i < n; i++) {
     const pkt = packets + <usize>i * PACKET_RECORD_SIZE;
     if (node.randomPerFlow) seedForPacket(node.prng, node.baseSeed, pkt);
+    // A new flow evicts up to two TCP and one other CT entry when the maps are full: start those
+    // cache misses now, alongside the packet's first lookups, rather than one after another later.
     prefetchSink ^= node.ctTcp.touchVictim(0) ^ node.ctTcp.touchVictim(1) ^ node.ctAny.touchVictim(0);
     processOne(node, pkt, verdicts + <usize>i * VERDICT_RECORD_SIZE);
   }

@@ -91,16 +91,6 @@ export class LruHashMap extends HashCore {
     return this.touchSlot(load<u32>(this.extra(id) + HASH_AT));
   }
 
-  /** Whether entry `id` has been used since the hand last passed it. */
-  isReferenced(id: u32): bool {
-    return load<u8>(this.extra(id) + REF_AT) != 0;
-  }
-
-  /** The id the clock hand examines next. */
-  get clockHand(): u32 {
-    return this.hand;
-  }
-
   dispose(): void {
     this.hand = 0;
     super.dispose();

@@ -1,29 +1,17 @@
 // IP address text helpers shared by the models and parsers. Addresses are kept as canonical text
 // (dotted quad, or RFC 5952 IPv6 as Go prints it) so that dumps print back unchanged.
 
+import { Validator } from "ip-num";
 import { isIPv4 } from "./ipv4.js";
 
 export type IpFamily = 4 | 6;
 
-/** Accepts the IPv6 forms Go prints (compressed, lower-case, optional embedded IPv4 tail). */
+/**
+ * An IPv6 address without zone or brackets (the forms Go prints, embedded IPv4 tail included),
+ * validated by ip-num.
+ */
 export function isIPv6(text: string): boolean {
-  if (!/^[0-9a-fA-F:.]+$/.test(text) || !text.includes(":")) return false;
-  const halves = text.split("::");
-  if (halves.length > 2) return false;
-  const groups = (part: string): string[] | undefined => {
-    if (part === "") return [];
-    const parts = part.split(":");
-    const last = parts[parts.length - 1] ?? "";
-    const tail = last.includes(".") ? (isIPv4(last) ? ["0", "0"] : undefined) : [last];
-    if (tail === undefined) return undefined;
-    const all = [...parts.slice(0, -1), ...tail];
-    return all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g)) ? all : undefined;
-  };
-  const head = groups(halves[0] ?? "");
-  const rest = halves.length === 2 ? groups(halves[1] ?? "") : [];
-  if (head === undefined || rest === undefined) return false;
-  const count = head.length + rest.length;
-  return halves.length === 2 ? count < 8 : count === 8;
+  return /^[0-9a-fA-F:.]+$/.test(text) && text.includes(":") && Validator.isValidIPv6String(text)[0];
 }
 
 export function ipFamily(address: string): IpFamily | undefined {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { Validator } from "ip-num";
 import { describe, expect, it } from "vitest";
+import { splitHostPort } from "../../src/model/ip.js";
 import { parseAddressPort, parseIpAddress } from "../../src/snapshot/formats/address-text.js";
 import { bpfCtListFormat } from "../../src/snapshot/formats/bpf-ct-list.js";
 import { tabwrite } from "../../src/snapshot/formats/go-tabwriter.js";
@@ -20,6 +21,15 @@ describe("address parsing", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it("takes an embedded IPv4 tail only at the end of an IPv6 address, and no zones", () => {
+    expect(parseIpAddress("::ffff:10.0.0.1")?.family).toBe("ipv6");
+    expect(parseIpAddress("1:2:3:4:5:6:10.0.0.1")?.family).toBe("ipv6");
+    for (const bad of ["1.2.3.4::ffff", "1.2.3.4:1::", "fe80::1%eth0", "1::2::3", "::ffff:1.2.3"]) {
+      expect(parseIpAddress(bad)).toBeUndefined();
+      expect(splitHostPort(`[${bad}]:80`)).toBeUndefined();
+    }
   });
 
   it("splits bare IPv6 endpoints at the last colon and checks the port range", () => {

@@ -1,7 +1,7 @@
-// Parsing of the address forms the state dumps print. Validation goes through ip-num; anything that
-// is not a well-formed address yields undefined so the caller can reject the line with its location.
-import { Validator } from "ip-num";
+// Parsing of the address forms the state dumps print. Anything that is not a well-formed address
+// yields undefined so the caller can reject the line with its location.
 import type { IpFamily, IpPrefix, L4Address } from "../../model/ip-prefix.js";
+import { isIPv6 } from "../../model/ip.js";
 import { isIPv4 } from "../../model/ipv4.js";
 
 export interface ParsedAddress {
@@ -16,9 +16,7 @@ export interface ParsedAddress {
  */
 export function parseIpAddress(text: string): ParsedAddress | undefined {
   if (isIPv4(text)) return { address: text, family: "ipv4" };
-  if (/^[0-9a-fA-F:.]+$/.test(text) && text.includes(":")) {
-    return Validator.isValidIPv6String(text)[0] ? { address: text, family: "ipv6" } : undefined;
-  }
+  if (isIPv6(text)) return { address: text, family: "ipv6" };
   return undefined;
 }
 

@@ -18,21 +18,25 @@ import {
 } from "./layout";
 import { natDeletePair } from "./nat";
 
+/**
+ * Entries are examined in id order (no key sort) and deleted from the highest id down, so the ids
+ * they free are handed out again lowest first: new entries after a collection fill the records in
+ * ascending address order. The reference twin deletes in the same order, which the LRU clock's
+ * victims depend on.
+ */
 function collect(node: Node, map: LruHashMap, now: u32): void {
   const ids = node.gcIds;
   let n: u32 = 0;
-  let id = map.next(0);
-  while (id >= 0) {
-    const key = map.entryKey(<u32>id);
-    if (load<u32>(map.entryValue(<u32>id), CT_LIFETIME) < now) {
-      store<u32>(ids + ((<usize>n) << 2), <u32>id);
+  const bound = map.idBound;
+  for (let id: u32 = 0; id < bound; id++) {
+    if (map.hasId(id) && load<u32>(map.entryValue(id), CT_LIFETIME) < now) {
+      store<u32>(ids + ((<usize>n) << 2), id);
       n++;
     }
-    id = map.next(key);
   }
   const nat = node.natTuple;
-  for (let i: u32 = 0; i < n; i++) {
-    const key = map.entryKey(load<u32>(ids + ((<usize>i) << 2)));
+  for (let i = n; i > 0; i--) {
+    const key = map.entryKey(load<u32>(ids + ((<usize>(i - 1)) << 2)));
     // An egress (OUT) entry tracks a flow this node may have SNATed: drop that mapping too.
     if ((load<u8>(key, TUPLE_FLAGS) & (TUPLE_F_IN | TUPLE_F_RELATED | TUPLE_F_SERVICE)) == 0) {
       store<u32>(nat, load<u32>(key, TUPLE_SADDR), TUPLE_DADDR);

@@ -147,6 +147,17 @@ export class HashCore {
     return order.firstLive(lo, this.ids);
   }
 
+  /** Ids below this may hold entries: scanning 0..idBound with hasId visits entries in id order. */
+  get idBound(): u32 {
+    return this.ids.highWater;
+  }
+
+  /** Whether entry id `id` holds an entry. */
+  @inline
+  hasId(id: u32): bool {
+    return this.ids.isLive(id);
+  }
+
   /** Bytes of linear memory held by this map. */
   get memoryBytes(): usize {
     return (

@@ -14,10 +14,11 @@ import { natDeletePair } from "./nat.js";
 
 function collect(node: RefNode, map: ReferenceHashMap, now: number): void {
   const expired: Uint8Array[] = [];
-  for (const { key, value } of map.entries()) {
+  // Examined in id order, deleted from the highest id down (see the Wasm twin for why).
+  for (const { key, value } of map.entriesById()) {
     if (decodeCtEntry(value).lifetime < now) expired.push(key);
   }
-  for (const key of expired) {
+  for (const key of expired.reverse()) {
     const t = decodeTuple(key);
     if ((t.flags & (TUPLE_F_IN | TUPLE_F_RELATED | TUPLE_F_SERVICE)) === 0) {
       const out = {

@@ -130,6 +130,14 @@ export class ReferenceHashMap implements HashMapLike {
     return next === undefined ? undefined : this.stored.get(next)!.key.slice();
   }
 
+  /** An LRU map's entries in the order of the ids the Wasm map keeps them under (ascending). */
+  *entriesById(): IterableIterator<HashEntry> {
+    for (const [id, hex] of this.keyOfId.entries()) {
+      const entry = this.stored.get(hex);
+      if (entry?.id === id) yield { key: entry.key.slice(), value: entry.value.slice() };
+    }
+  }
+
   *entries(): IterableIterator<HashEntry> {
     for (const hex of [...this.stored.keys()].sort()) {
       const entry = this.stored.get(hex)!;

@@ -99,9 +99,9 @@ export type RecordLayout = Readonly<Record<RecordConstantName, number>>;
 
 /** Reads the record layouts from a module instance. */
 export function readRecordLayout(wasm: WasmInstance): RecordLayout {
-  const layout = {} as Record<RecordConstantName, number>;
-  for (const name of RECORD_CONSTANTS) layout[name] = wasm.constant(name);
-  return layout;
+  // Built in one go: an object given its ~70 properties one by one is left in V8's dictionary mode,
+  // and every `layout.X` read in the per-packet loops would then be a hash lookup.
+  return Object.fromEntries(RECORD_CONSTANTS.map((name) => [name, wasm.constant(name)])) as RecordLayout;
 }
 
 /** A PacketRecord's entry point → the module's ENTRY_* value. */

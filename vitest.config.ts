@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: { alias: { dpemu: fileURLToPath(new URL("./src/index.ts", import.meta.url)) } },
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/helpers/global-setup.ts"],
+    setupFiles: ["test/helpers/property-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

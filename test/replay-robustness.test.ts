@@ -11,6 +11,7 @@ import { readPcap } from "../src/replay/pcap-reader.js";
 import { readPcapng } from "../src/replay/pcapng-reader.js";
 import type { ReadSummary } from "../src/replay/read-summary.js";
 import { captureFiles, readCaptureBytes } from "./helpers/tshark-expectations.js";
+import { runs } from "./helpers/property.js";
 
 type Reader = typeof readPcap;
 
@@ -62,7 +63,7 @@ describe("chunk-boundary independence", () => {
           expect(chunked.records).toEqual(reference.records);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 });
@@ -108,7 +109,7 @@ describe("corrupt and truncated input", () => {
           // A cut inside a record is always reported (a cut exactly between records is a shorter, valid file).
           if (outcome.error) expect(outcome.error.byteOffset).toBe(outcome.error.summary!.bytesRead);
         }),
-        { numRuns: 60 },
+        { numRuns: runs(60) },
       );
     }
   });
@@ -131,7 +132,7 @@ describe("corrupt and truncated input", () => {
             checkOutcome(await collect(readerFor(name), chunkBytes(corrupt, 61)), corrupt.length);
           },
         ),
-        { numRuns: 80 },
+        { numRuns: runs(80) },
       );
     }
   });
@@ -151,7 +152,7 @@ describe("corrupt and truncated input", () => {
           checkOutcome(await collect(read, chunkBytes(input, 13)), input.length);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -199,7 +200,7 @@ describe("corrupt and truncated input", () => {
         const bytes = new TextEncoder().encode(pieces.join("\n"));
         checkOutcome(await collect(readHubble, chunkBytes(bytes, 5)), bytes.length);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -212,7 +213,7 @@ describe("corrupt and truncated input", () => {
           expect(err instanceof CaptureFormatError || err instanceof UnknownCaptureFormatError).toBe(true);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

@@ -12,6 +12,7 @@ import { createSkipCounts } from "../src/replay/skip-counts.js";
 import { TickClock } from "../src/replay/tick-clock.js";
 import { fixtureText } from "./helpers/fixtures.js";
 import { captureFiles, readCaptureBytes } from "./helpers/tshark-expectations.js";
+import { runs } from "./helpers/property.js";
 
 const encoder = new TextEncoder();
 
@@ -92,7 +93,7 @@ describe("TickClock (pcapng if_tsresol / if_tsoffset)", () => {
           expect(packet.nanoseconds).toBe(nanoseconds);
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 

@@ -8,6 +8,7 @@ import { ReferenceSelectionEngine } from "../../src/analysis/reference-engine.js
 import { WasmSelectionEngine } from "../../src/analysis/wasm-engine.js";
 import { Xoshiro128 } from "../../src/reference/prng.js";
 import type { PortPacking } from "../../src/reference/flow-hash.js";
+import { runs } from "../helpers/property.js";
 
 const backendsArb = fc
   .uniqueArray(fc.integer({ min: 0, max: 0xffffff }), { minLength: 1, maxLength: 40 })
@@ -81,7 +82,7 @@ describe("Wasm engine = TS reference engine", () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 

@@ -18,6 +18,7 @@ import {
 } from "../../src/datapath/state.js";
 import { DATAPATH_MAP_NAMES } from "../../src/datapath/map-records.js";
 import { labState } from "./lab-state.js";
+import { pinnedSeed, runs } from "../helpers/property.js";
 
 const ip = parseIpv4;
 
@@ -441,7 +442,7 @@ describe("Wasm datapath vs TypeScript reference", () => {
           ref.dispose();
         }
       }),
-      { numRuns: RUNS, seed: 20260522, endOnFailure: true },
+      { numRuns: runs(RUNS), seed: pinnedSeed(20260522), endOnFailure: true },
     );
     expect(packets).toBeGreaterThanOrEqual(100_000);
     // The random mix must reach every outcome, or equality proves little.

@@ -22,6 +22,7 @@ import { bpfCtListFormat } from "../../src/snapshot/formats/bpf-ct-list.js";
 import { bpfNatListFormat } from "../../src/snapshot/formats/bpf-nat-list.js";
 import { mapGetIpcacheFormat } from "../../src/snapshot/formats/map-get-ipcache.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
+import { pinnedSeed, runs } from "../helpers/property.js";
 
 /** The dump moment on both clocks: the latest trace report (the loader's assumption). */
 const DUMP_TIME = 5_000_000;
@@ -153,7 +154,7 @@ describe("read-back conversion", () => {
           }
         },
       ),
-      { numRuns: 60, seed: 20260523 },
+      { numRuns: runs(60), seed: pinnedSeed(20260523) },
     );
   });
 });

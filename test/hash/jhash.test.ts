@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { jhash, jhash1Word, jhash2Words, jhash3Words } from "../../src/reference/hash/jhash.js";
 import { loadWasm, type WasmInstance } from "../../src/wasm/module.js";
+import { runs } from "../helpers/property.js";
 
 let wasm: WasmInstance;
 beforeAll(async () => {
@@ -68,7 +69,7 @@ describe("jhash (lookup3 as in the Linux kernel)", () => {
         expect(jhash1Word(a, seed)).toBe(one);
         expect(wasm.exports.jhash1Word(a, seed) >>> 0).toBe(one);
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 
@@ -78,7 +79,7 @@ describe("jhash (lookup3 as in the Linux kernel)", () => {
         const bytes = new Uint8Array(new Uint32Array([a, b, c]).buffer);
         expect(jhash(bytes, seed)).toBe(jhash3Words(a, b, c, seed));
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 
@@ -87,7 +88,7 @@ describe("jhash (lookup3 as in the Linux kernel)", () => {
       fc.property(fc.uint8Array({ maxLength: 64 }), u32, (data, seed) => {
         expect(wasmBytes(data, seed)).toBe(jhash(data, seed));
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 });

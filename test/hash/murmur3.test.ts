@@ -3,6 +3,7 @@ import murmurhash3 from "murmurhash3js-revisited";
 import { beforeAll, describe, expect, it } from "vitest";
 import { murmur3Hash128 } from "../../src/reference/hash/murmur3.js";
 import { loadWasm, type WasmInstance } from "../../src/wasm/module.js";
+import { runs } from "../helpers/property.js";
 
 let wasm: WasmInstance;
 beforeAll(async () => {
@@ -40,7 +41,7 @@ describe("murmur3 x64-128", () => {
       fc.property(inputs, ({ data, seed }) => {
         expect(murmur3Hash128(data, seed)).toEqual(peerHash(data, seed));
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 
@@ -49,7 +50,7 @@ describe("murmur3 x64-128", () => {
       fc.property(inputs, ({ data, seed }) => {
         expect(wasmHash(data, seed)).toEqual(peerHash(data, seed));
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 

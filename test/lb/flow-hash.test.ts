@@ -7,6 +7,7 @@ import { portPackingForCiliumVersion } from "../../src/lb/cilium-version.js";
 import { InvalidInputError } from "../../src/lb/errors.js";
 import { packingCode } from "../../src/lb/maglev-wasm.js";
 import { loadWasm, type WasmInstance } from "../../src/wasm/module.js";
+import { runs } from "../helpers/property.js";
 
 let wasm: WasmInstance;
 beforeAll(async () => {
@@ -81,7 +82,7 @@ describe("Cilium IPv4 tuple hash", () => {
           expect(wasmFlowHash(f, seed, packing, affinity)).toBe(flowHashV4(f, seed, packing, affinity));
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 

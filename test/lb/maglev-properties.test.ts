@@ -8,6 +8,7 @@ import {
   type MaglevBackend,
 } from "../../src/index.js";
 import { backendHashString } from "../../src/lb/backend.js";
+import { pinnedSeed, runs } from "../helpers/property.js";
 
 const hex = (n: number) => n.toString(16);
 
@@ -66,7 +67,7 @@ describe("Maglev table properties", () => {
           expect(wasm).toEqual(buildMaglevTableSync(backends, { tableSize, seed }));
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -81,7 +82,7 @@ describe("Maglev table properties", () => {
           expect(wasm).toEqual(buildMaglevTableSync(backends, { tableSize, seed }));
         },
       ),
-      { numRuns: 6 },
+      { numRuns: runs(6) },
     );
   });
 
@@ -97,7 +98,7 @@ describe("Maglev table properties", () => {
             expect([low, Math.ceil(tableSize / backends.length)]).toContain(counts.get(b.id) ?? 0);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 
@@ -114,7 +115,7 @@ describe("Maglev table properties", () => {
           );
         },
       ),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 
@@ -135,7 +136,7 @@ describe("Maglev table properties", () => {
           );
         },
       ),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 
@@ -166,7 +167,7 @@ describe("Maglev table properties", () => {
           expect((moved / tableSize) * 100).toBeLessThan(1);
         },
       ),
-      { numRuns: 12, seed: 20250130 },
+      { numRuns: runs(12), seed: pinnedSeed(20250130) },
     );
   });
 
@@ -194,7 +195,7 @@ describe("Maglev table properties", () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 });

@@ -11,6 +11,7 @@ import {
 import { flowHashV4, type PortPacking } from "../../src/reference/flow-hash.js";
 import { maglevLookup, randomSlot } from "../../src/reference/select.js";
 import { parseClusterSeed } from "../../src/lb/seed.js";
+import { runs } from "../helpers/property.js";
 
 let maglev: MaglevWasm;
 beforeAll(async () => {
@@ -65,7 +66,7 @@ describe("Maglev selection", () => {
           expect(Array.from(maglev.selectMaglev(handle, flows, seed, packing, affinity))).toEqual(expected);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
     maglev.freeTable(handle);
   });
@@ -119,7 +120,7 @@ describe("random selection", () => {
           maglev.freePrng(state);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 

@@ -7,11 +7,12 @@ import { ReferenceLpmMap } from "../../src/reference/maps/lpm-map.js";
 import { ReferenceHashMap } from "../../src/reference/maps/hash-map.js";
 import type { BpfUpdateFlag, HashMapKind, HashMapLike, Ipv4Prefix, LpmMap } from "../../src/maps/types.js";
 import { wasmInstance } from "./helpers.js";
+import { PROPERTY_SEED, runs } from "../helpers/property.js";
 
 const OPERATIONS_PER_RUN = 10_000;
 /** Full iteration is compared after every step while maps are this small, else every 50th step. */
 const ITERATE_EVERY_STEP_UP_TO = 64;
-/** Fixed seeds keep CI reproducible; one more run uses a fresh seed (printed on failure). */
+/** Fixed seeds keep CI reproducible; the last run takes the run's property seed (fresh under npm run fuzz). */
 const SEEDS: (number | undefined)[] = [1, 20260, 777_777, undefined];
 
 // Flags are mostly valid; 3 exercises -EINVAL.
@@ -138,7 +139,7 @@ describe("LPM map: Wasm trie vs TypeScript twin", () => {
 
   SEEDS.forEach((seed, run) => {
     const maxEntries = capacities[run % capacities.length]!;
-    it(`agrees on ${OPERATIONS_PER_RUN} random operations (seed ${seed ?? "random"}, max_entries ${maxEntries})`, async () => {
+    it(`agrees on ${OPERATIONS_PER_RUN} random operations (seed ${seed ?? PROPERTY_SEED}, max_entries ${maxEntries})`, async () => {
       const wasm = await wasmInstance();
       await fc.assert(
         fc.asyncProperty(
@@ -154,7 +155,7 @@ describe("LPM map: Wasm trie vs TypeScript twin", () => {
             }
           },
         ),
-        { numRuns: 1, seed, endOnFailure: true },
+        { numRuns: runs(1), seed, endOnFailure: true },
       );
     });
   });
@@ -229,7 +230,7 @@ describe.each(["hash", "lru_hash"] as HashMapKind[])("%s map: Wasm vs TypeScript
 
   SEEDS.forEach((seed, run) => {
     const [keySize, maxEntries, universe] = shapes[run % shapes.length]!;
-    it(`agrees on ${OPERATIONS_PER_RUN} random operations (seed ${seed ?? "random"}, key ${keySize} B, max_entries ${maxEntries})`, async () => {
+    it(`agrees on ${OPERATIONS_PER_RUN} random operations (seed ${seed ?? PROPERTY_SEED}, key ${keySize} B, max_entries ${maxEntries})`, async () => {
       const wasm = await wasmInstance();
       await fc.assert(
         fc.asyncProperty(
@@ -245,7 +246,7 @@ describe.each(["hash", "lru_hash"] as HashMapKind[])("%s map: Wasm vs TypeScript
             }
           },
         ),
-        { numRuns: 1, seed, endOnFailure: true },
+        { numRuns: runs(1), seed, endOnFailure: true },
       );
     });
   });

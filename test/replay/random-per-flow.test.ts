@@ -13,6 +13,7 @@ import {
   type PacketRecord,
 } from "../../src/model/packet.js";
 import { START, labState } from "./helpers.js";
+import { runs } from "../helpers/property.js";
 
 const CURL = parseIpv4("172.20.0.96");
 const TARGETS: [string, number, number][] = [
@@ -85,7 +86,7 @@ describe("randomPerFlow", () => {
           else expect(formatIpv4(v.saddr)).toBe("192.168.10.100");
         });
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 
@@ -103,7 +104,7 @@ describe("randomPerFlow", () => {
         backward.dispose();
         expect(a).toEqual(b);
       }),
-      { numRuns: 15 },
+      { numRuns: runs(15) },
     );
   });
 

@@ -7,6 +7,7 @@ import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { FORMATS } from "../../src/snapshot/registry.js";
 import { splitDumps } from "../../src/snapshot/split.js";
 import { fixtureText } from "../helpers/fixtures.js";
+import { runs } from "../helpers/property.js";
 
 const SAMPLES = [
   "lab-3node/service-list.txt",
@@ -91,7 +92,7 @@ describe("robustness", () => {
           }
         }
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -112,7 +113,7 @@ describe("robustness", () => {
       fc.property(input, fc.boolean(), (file, lenient) => {
         outcome(() => parseSnapshotFiles([file], { lenient }));
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

@@ -10,6 +10,7 @@ import { mapGetIpcacheFormat } from "../../src/snapshot/formats/map-get-ipcache.
 import { stateFormats } from "../../src/snapshot/formats/state-formats.js";
 import { fixtureText } from "../helpers/fixtures.js";
 import { fixtureSource, lenient, strict, textSource } from "./helpers.js";
+import { runs } from "../helpers/property.js";
 
 const ipcacheEntries = () =>
   bpfIpcacheListFormat.parse(fixtureSource("lab-3node/bpf-ipcache-list.k8s-ctr.txt"), strict);
@@ -114,7 +115,7 @@ describe("state parsers under mutated input", () => {
             checkOutcomes(format, mutate(text, steps));
           },
         ),
-        { numRuns: 150 },
+        { numRuns: runs(150) },
       );
     });
 
@@ -126,7 +127,7 @@ describe("state parsers under mutated input", () => {
             checkOutcomes(format, text);
           },
         ),
-        { numRuns: 150 },
+        { numRuns: runs(150) },
       );
     });
   }

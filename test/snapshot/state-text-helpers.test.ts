@@ -7,6 +7,7 @@ import { bpfCtListFormat } from "../../src/snapshot/formats/bpf-ct-list.js";
 import { tabwrite } from "../../src/snapshot/formats/go-tabwriter.js";
 import { fixtureText } from "../helpers/fixtures.js";
 import { lenient, textSource } from "./helpers.js";
+import { runs } from "../helpers/property.js";
 
 describe("address parsing", () => {
   it("accepts exactly the dotted quads ip-num accepts", () => {
@@ -19,7 +20,7 @@ describe("address parsing", () => {
       fc.property(quad, (text) => {
         expect(parseIpAddress(text)?.family === "ipv4").toBe(Validator.isValidIPv4String(text)[0]);
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 

@@ -173,9 +173,9 @@ export {
   type ServiceSelector,
   type TraceResult,
 } from "./datapath/datapath.js";
-export type { EngineOptions } from "./datapath/config.js";
-export type { DatapathEngine, EngineStats } from "./datapath/engine.js";
-export * from "./datapath/state.js";
+export type { EngineOptions } from "./engine/config.js";
+export type { DatapathEngine, EngineStats } from "./engine/engine.js";
+export * from "./engine/state.js";
 export {
   OBSERVATION_POINT_NAMES,
   CT_STATE_NAMES,
@@ -184,8 +184,8 @@ export {
   parseCidr,
   type CtState,
   type DatapathVerdict,
-} from "./datapath/verdict.js";
-export { dropReason, knownDropReasons, type DropReasonInfo } from "./datapath/drop-reasons.js";
+} from "./engine/verdict.js";
+export { dropReason, knownDropReasons, type DropReasonInfo } from "./engine/drop-reasons.js";
 export {
   describeVerdict,
   observationPointText,
@@ -199,8 +199,8 @@ export {
   type DumpClock,
   type FromSnapshotOptions,
   type SnapshotDatapathState,
-} from "./datapath/from-snapshot.js";
-export { layoutSlots, slotFlags, type SlotLayout } from "./datapath/service-slots.js";
+} from "./load/from-snapshot.js";
+export { layoutSlots, slotFlags, type SlotLayout } from "./engine/service-slots.js";
 
 // Reading the emulated maps back (dpemu maps dump): map-level entries, their dump models, printers.
 export {
@@ -228,14 +228,14 @@ export {
   type DumpStyle,
   type EmulatedContentOptions,
   type EmulatedMapContent,
-} from "./datapath/to-model.js";
+} from "./readback/to-model.js";
 export {
   EmulatedMaps,
   SOCKNAT_NOTE,
   type EmulatedMapsOptions,
   type MapsDumpResult,
-} from "./datapath/maps-dump.js";
-export { notLoadedNotes } from "./datapath/not-loaded.js";
+} from "./readback/maps-dump.js";
+export { notLoadedNotes } from "./load/not-loaded.js";
 export { EMPTY_MAP_CONTENT, mapContentOfView, type MapDumpContent } from "./snapshot/map-content.js";
 export { MAP_DUMPS, type MapDump } from "./snapshot/map-dumps.js";
 export {

@@ -4,8 +4,8 @@
 // the summary; a verdict stream is formatted only when asked for. The replay decides CT garbage
 // collection times from the packet clock for every worker alike and applies synthetic churn between
 // batches, so the summary is the same for any number of workers (docs/replay.md).
-import type { DatapathState, LbAlgorithm } from "../datapath/state.js";
-import { formatIpv4 } from "../datapath/verdict.js";
+import type { DatapathState, LbAlgorithm } from "../engine/state.js";
+import { formatIpv4 } from "../engine/verdict.js";
 import type { EntryPoint, PacketRecord } from "../model/packet.js";
 import { readRecordLayout } from "../wasm/datapath.js";
 import { loadWasm } from "../wasm/module.js";

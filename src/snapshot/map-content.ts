@@ -1,5 +1,5 @@
 // What one node's BPF maps hold, in the dump models cilium-dbg's output parses into: the content
-// `dpemu maps dump` prints. It comes from the emulated maps (src/datapath/to-model.ts) or, for
+// `dpemu maps dump` prints. It comes from the emulated maps (src/readback/to-model.ts) or, for
 // comparison, from what the snapshot's dumps say (mapContentOfView).
 import type { BackendMapEntry } from "../model/backend-map-entry.js";
 import type { CtEntry } from "../model/ct.js";

@@ -4,7 +4,7 @@
 // corrupt input reported with what was read before it.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatIpv4 } from "../../src/datapath/verdict.js";
+import { formatIpv4 } from "../../src/engine/verdict.js";
 import { EntryPoint, copyPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import { chunkBytes } from "../../src/replay/byte-source.js";
 import { ChurnError } from "../../src/replay/replay-core.js";

@@ -7,10 +7,10 @@
 import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
 import type { DatapathState } from "../../src/engine/state.js";
 import { parseIpv4 } from "../../src/engine/verdict.js";
-import { chunkBytes } from "../../src/replay/byte-source.js";
-import { pcapRecordOf } from "../../src/replay/pcap-writer.js";
+import { chunkBytes } from "../../src/readers/byte-source.js";
+import { pcapRecordOf } from "../../src/readers/pcap-writer.js";
 import { replay } from "../../src/replay/replayer.js";
-import type { SyntheticSpecJson } from "../../src/replay/synthetic-spec.js";
+import type { SyntheticSpecJson } from "../../src/synthetic/synthetic-spec.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 
 export const LAB = new URL("../../examples/lab-3node", import.meta.url).pathname;

@@ -5,7 +5,7 @@ import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
 import type { DatapathState } from "../../src/engine/state.js";
 import { parseIpv4 } from "../../src/engine/verdict.js";
 import type { PacketRecord } from "../../src/model/packet.js";
-import { pcapFileHeader, pcapRecordOf } from "../../src/replay/pcap-writer.js";
+import { pcapFileHeader, pcapRecordOf } from "../../src/readers/pcap-writer.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 

@@ -239,11 +239,51 @@ export function datapathStateFromView(
   snapshot?: Snapshot,
 ): SnapshotDatapathState {
   const notes: string[] = [];
-  const cfg = view.config;
   const dumpTime = Math.floor(options.dumpTime ?? Date.now() / 1000);
+  const lb = lbMaps(view, notes);
+  const ipcache = ipcacheMap(view, notes);
+  const addresses = nodeAddresses(view, snapshot, notes);
+  const endpoints = localEndpoints(view, addresses.own, notes);
   const borrowed = new Set(view.borrowed.map((b) => b.kind));
+  const ownState = (kind: string) => !borrowed.has(kind);
+  const ctLoaded = ownState("bpf-ct-list")
+    ? ctEntries(view, dumpTime, notes)
+    : { entries: [], bootNow: null };
+  const nat = ownState("bpf-nat-list") ? natEntries(view, dumpTime, notes) : [];
+  if (!ownState("bpf-ct-list") || !ownState("bpf-nat-list"))
+    notes.push("CT/NAT dumps of another node not loaded");
+  const ipMasqCidrs = view.ipmasq.flatMap((e) =>
+    e.prefix.family === "ipv4" ? [cidrOf(`${e.prefix.address}/${e.prefix.length}`)!] : [],
+  );
+  const node = nodeConfig(view, snapshot, { ...addresses, ipcache, ipMasqCidrs, lb }, options, notes);
+  return {
+    state: {
+      node,
+      services: lb.services,
+      backends: lb.backends,
+      revNat: lb.revNat,
+      ipcache,
+      ipMasqCidrs,
+      sourceRanges: [],
+      endpoints,
+      ct: ctLoaded.entries,
+      nat,
+    },
+    notes,
+    clock: { dumpTime, ctBootTime: ctLoaded.bootNow },
+  };
+}
 
-  // --- services, backends, reverse NAT ---------------------------------------------------------
+/** The lb4 maps: what the agent writes for the view's IPv4 services (master + one entry per slot). */
+interface LbMaps {
+  services: ServiceMapEntry[];
+  backends: DatapathState["backends"];
+  revNat: DatapathState["revNat"];
+  /** Whether a service frontend with a port has protocol ANY (the agent then ignores protocols). */
+  protocolAny: boolean;
+}
+
+function lbMaps(view: NodeView, notes: string[]): LbMaps {
   const services: ServiceMapEntry[] = [];
   const backendStates = new Map(view.backends.map((b) => [b.id, b.state]));
   let v6Services = 0;
@@ -293,6 +333,7 @@ export function datapathStateFromView(
     }
   }
   if (v6Services > 0) notes.push(`${v6Services} IPv6 service frontends not emulated`);
+  const cfg = view.config;
   if (cfg.kprMode === "DSR" || cfg.kprMode === "Hybrid") {
     notes.push(
       `kube-proxy replacement mode ${cfg.kprMode} uses DSR, not emulated: NodePort traffic to remote backends gets SNAT`,
@@ -322,10 +363,12 @@ export function datapathStateFromView(
       revNat.set(s.revNatId, { id: s.revNatId, address: s.address, port: s.port });
     }
   }
+  return { services, backends, revNat: [...revNat.values()].sort((a, b) => a.id - b.id), protocolAny };
+}
 
-  // --- ipcache -----------------------------------------------------------------------------------
+/** The ipcache's IPv4 entries, plus the world entry the agent always has. */
+function ipcacheMap(view: NodeView, notes: string[]): IpcacheMapEntry[] {
   const ipcache: IpcacheMapEntry[] = [];
-  let skipped = 0;
   for (const e of ipcacheOf(view).values()) {
     const prefix = ipv4(e.prefix.address);
     const tunnel = ipv4(e.tunnelEndpoint) ?? 0;
@@ -341,30 +384,43 @@ export function datapathStateFromView(
       flags,
     });
   }
-  skipped = view.ipcache.length - ipcache.length;
+  const skipped = view.ipcache.length - ipcache.length;
   if (skipped > 0) notes.push(`${skipped} ipcache entries (IPv6 or other clusters) not emulated`);
   if (!ipcache.some((e) => e.prefixLen === 0)) {
     ipcache.push({ prefix: 0, prefixLen: 0, identity: 2, tunnelEndpoint: 0, encryptKey: 0, flags: 0 });
     notes.push("ipcache has no 0.0.0.0/0 entry: added world (identity 2), as the agent always does");
   }
+  return ipcache;
+}
+
+/** The node's own addresses, and which of them is its node IP and its cilium_host (router) address. */
+interface NodeAddresses {
+  own: string[];
+  nodeIp: string | undefined;
+  router: string | undefined;
+}
+
+function nodeAddresses(view: NodeView, snapshot: Snapshot | undefined, notes: string[]): NodeAddresses {
+  const own = ownAddresses(view);
+  const nodeIp =
+    own.find((a) => seenFromOtherNodes(snapshot, view, a).tunnelEndpoint) ??
+    own.find((a) => seenFromOtherNodes(snapshot, view, a).remoteNode) ??
+    view.config.deviceAddresses?.at(-1) ??
+    own[0];
+  const router = own.find((a) => a !== nodeIp && seenFromOtherNodes(snapshot, view, a).behindTunnelOfSelf);
+  notes.push(`node address ${nodeIp ?? "unknown"} (masquerade and NodePort SNAT source)`);
+  if (router) notes.push(`router (cilium_host) address ${router}`);
+  return { own, nodeIp, router };
+}
+
+/** The node's local endpoints (pods and the host's own addresses). */
+function localEndpoints(view: NodeView, own: readonly string[], notes: string[]): LocalEndpoint[] {
   const cache = ipcacheOf(view);
   const tunnelled = (address: string): boolean => {
     const e = cache.get(`${address}/32`);
     return e !== undefined && ipv4(e.tunnelEndpoint) !== 0 && ipv4(e.tunnelEndpoint) !== undefined;
   };
-
-  // --- node addresses ----------------------------------------------------------------------------
-  const own = ownAddresses(view);
-  const nodeIp =
-    own.find((a) => seenFromOtherNodes(snapshot, view, a).tunnelEndpoint) ??
-    own.find((a) => seenFromOtherNodes(snapshot, view, a).remoteNode) ??
-    cfg.deviceAddresses?.at(-1) ??
-    own[0];
-  const router = own.find((a) => a !== nodeIp && seenFromOtherNodes(snapshot, view, a).behindTunnelOfSelf);
-  notes.push(`node address ${nodeIp ?? "unknown"} (masquerade and NodePort SNAT source)`);
-  if (router) notes.push(`router (cilium_host) address ${router}`);
-
-  // --- local endpoints -----------------------------------------------------------------------------
+  const borrowedList = view.borrowed.some((b) => b.kind === "endpoint-list");
   const endpoints: LocalEndpoint[] = [];
   let hostEndpointId = 0;
   let foreign = 0;
@@ -374,7 +430,7 @@ export function datapathStateFromView(
     const address = ipv4(ep.ipv4);
     if (address === undefined) continue;
     // A borrowed endpoint list belongs to another node: its pods sit behind a tunnel here.
-    if (borrowed.has("endpoint-list") && tunnelled(ep.ipv4)) {
+    if (borrowedList && tunnelled(ep.ipv4)) {
       foreign++;
       continue;
     }
@@ -390,41 +446,32 @@ export function datapathStateFromView(
   for (const a of own) {
     endpoints.push({ address: ipv4(a)!, endpointId: hostEndpointId, identity: ID_HOST, isHost: true });
   }
+  return endpoints;
+}
 
-  // --- CT, NAT, ip-masq ----------------------------------------------------------------------------
-  const ownState = (kind: string) => !borrowed.has(kind);
-  const ctLoaded = ownState("bpf-ct-list")
-    ? ctEntries(view, dumpTime, notes)
-    : { entries: [], bootNow: null };
-  const ct = ctLoaded.entries;
-  const nat = ownState("bpf-nat-list") ? natEntries(view, dumpTime, notes) : [];
-  if (!ownState("bpf-ct-list") || !ownState("bpf-nat-list"))
-    notes.push("CT/NAT dumps of another node not loaded");
-  const ipMasqCidrs = view.ipmasq.flatMap((e) =>
-    e.prefix.family === "ipv4" ? [cidrOf(`${e.prefix.address}/${e.prefix.length}`)!] : [],
-  );
+/** What the node configuration is inferred from besides the agent's own config. */
+interface ConfigInputs extends NodeAddresses {
+  ipcache: readonly IpcacheMapEntry[];
+  ipMasqCidrs: readonly Cidr[];
+  lb: LbMaps;
+}
 
-  // --- configuration -------------------------------------------------------------------------------
+/** The node configuration: the agent's where dumped, else inferred from the maps (each inference noted). */
+function nodeConfig(
+  view: NodeView,
+  snapshot: Snapshot | undefined,
+  inputs: ConfigInputs,
+  options: FromSnapshotOptions,
+  notes: string[],
+): NodeConfig {
+  const cfg = view.config;
+  const { own, nodeIp, router, ipcache, ipMasqCidrs } = inputs;
   const tunnelMode = cfg.routingMode
     ? cfg.routingMode === "tunnel"
     : ipcache.some((e) => e.tunnelEndpoint !== 0);
   if (!cfg.routingMode)
     notes.push(`routing mode ${tunnelMode ? "tunnel" : "native"} (from the ipcache's tunnel endpoints)`);
-  let nativeRoutingCidr = cidrOf(cfg.ipv4NativeRoutingCidr);
-  if (!nativeRoutingCidr && nodeIp) {
-    // Without ipv4-native-routing-cidr the agent excludes the local pod CIDR from masquerading:
-    // the prefix other nodes send to this node's address.
-    for (const other of snapshot?.nodes ?? []) {
-      if (other.name === view.name) continue;
-      const pods = other.ipcache.find(
-        (e) => e.tunnelEndpoint === nodeIp && e.prefix.length < 32 && e.prefix.family === "ipv4",
-      );
-      if (pods) nativeRoutingCidr = cidrOf(`${pods.prefix.address}/${pods.prefix.length}`);
-      if (nativeRoutingCidr) break;
-    }
-    if (nativeRoutingCidr)
-      notes.push("no ipv4-native-routing-cidr: the local pod CIDR is excluded from masquerading");
-  }
+  const nativeRoutingCidr = cidrOf(cfg.ipv4NativeRoutingCidr) ?? localPodCidr(view, snapshot, nodeIp, notes);
   const sizes = cfg.mapSizes ?? {};
   const nodePortMax = cfg.nodePortRange?.max ?? 32767;
   const node = defaultNodeConfig({
@@ -437,7 +484,7 @@ export function datapathStateFromView(
     routingMode: tunnelMode ? "tunnel" : "native",
     masquerade: cfg.bpfMasquerade ?? cfg.ipv4Masquerade ?? true,
     ipMasqAgent: cfg.ipMasqAgent ?? ipMasqCidrs.length > 0,
-    serviceProtocols: !protocolAny,
+    serviceProtocols: !inputs.lb.protocolAny,
     natPortMin: nodePortMax + 1,
     ctTcpMax: sizes.ctTcp ?? 524288,
     ctAnyMax: sizes.ctAny ?? 262144,
@@ -452,21 +499,30 @@ export function datapathStateFromView(
   });
   if (cfg.bpfMasquerade === undefined && cfg.ipv4Masquerade === undefined)
     notes.push("masquerading assumed on (BPF)");
+  return node;
+}
 
-  return {
-    state: {
-      node,
-      services,
-      backends,
-      revNat: [...revNat.values()].sort((a, b) => a.id - b.id),
-      ipcache,
-      ipMasqCidrs,
-      sourceRanges: [],
-      endpoints,
-      ct,
-      nat,
-    },
-    notes,
-    clock: { dumpTime, ctBootTime: ctLoaded.bootNow },
-  };
+/**
+ * Without ipv4-native-routing-cidr the agent excludes the local pod CIDR from masquerading: the
+ * prefix other nodes send to this node's address.
+ */
+function localPodCidr(
+  view: NodeView,
+  snapshot: Snapshot | undefined,
+  nodeIp: string | undefined,
+  notes: string[],
+): Cidr | null {
+  if (!nodeIp) return null;
+  for (const other of snapshot?.nodes ?? []) {
+    if (other.name === view.name) continue;
+    const pods = other.ipcache.find(
+      (e) => e.tunnelEndpoint === nodeIp && e.prefix.length < 32 && e.prefix.family === "ipv4",
+    );
+    const cidr = pods ? cidrOf(`${pods.prefix.address}/${pods.prefix.length}`) : null;
+    if (cidr) {
+      notes.push("no ipv4-native-routing-cidr: the local pod CIDR is excluded from masquerading");
+      return cidr;
+    }
+  }
+  return null;
 }

@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import type { CompareReport, ServiceResult } from "../analysis/results.js";
 import { escapeHtml } from "./escape-html.js";
 import { bytes, fixed, percent, pValue } from "./format.js";
+import { PAGE_SCRIPT, PAGE_STYLE } from "./page-assets.generated.js";
 import { verdicts } from "./verdicts.js";
 
 export { escapeHtml };
@@ -416,19 +417,6 @@ function describeInput(report: CompareReport): string {
     .replace("<thead><tr><th></th><th></th></tr></thead>", "");
 }
 
-const PAGE_STYLE = `
-body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}
-h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ddd}h3{font-size:1.05em;margin:1.5em 0 .3em}
-table{border-collapse:collapse;margin:.5em 0}td,th{padding:.2em .7em;border-bottom:1px solid #eee;text-align:right}
-td:first-child,th:first-child{text-align:left}.kv td{text-align:left}.verdicts li{margin:.3em 0}.note{color:#555;font-size:.9em}
-figure{margin:.5em 0}figcaption{font-weight:600}.chart{height:260px}
-.legend{list-style:none;padding:0;margin:.2em 0;display:flex;flex-wrap:wrap;gap:1.2em}
-.swatch{display:inline-block;width:1.4em;height:.7em;margin-right:.4em;background:var(--c)}
-.swatch.dashed{background:repeating-linear-gradient(90deg,var(--c) 0 5px,transparent 5px 8px)}
-.ct-series-least .ct-line{stroke-dasharray:6 5;stroke-width:2px}.ct-series-least .ct-point{stroke-width:6px}
-.ct-bar{stroke-width:14px}.ct-bar-value{font-size:11px;fill:#333}
-`;
-
 function seriesStyle(): string {
   const rule = (cls: string, colour: string) =>
     `.${cls} .ct-bar,.${cls} .ct-line,.${cls} .ct-point{stroke:${colour}}`;
@@ -437,54 +425,6 @@ function seriesStyle(): string {
     ...PALETTE.map((colour, i) => rule(`ct-series-svc-${i}`, colour)),
   ].join("\n");
 }
-
-/** Draws every chart and marks the page once all have rendered (tests wait for that). */
-const PAGE_SCRIPT = `
-(function () {
-  var specs = JSON.parse(document.getElementById("dpemu-charts").textContent);
-  var done = {};
-  var remaining = specs.length;
-  function formatY(spec) {
-    return function (v) { return spec.yFormat === "percent" ? (v * 100).toFixed(spec.yDigits) + "%" : v.toFixed(spec.yDigits); };
-  }
-  function rendered(id) {
-    if (done[id]) return;
-    done[id] = true;
-    if (--remaining === 0) document.body.setAttribute("data-charts-ready", "true");
-  }
-  if (remaining === 0) document.body.setAttribute("data-charts-ready", "true");
-  specs.forEach(function (spec) {
-    var element = document.querySelector('[data-chart="' + spec.id + '"]');
-    var data = { labels: spec.labels, series: spec.series };
-    var options = {
-      height: 240,
-      chartPadding: { top: 20, right: 40, bottom: 5, left: 20 },
-      axisX: { showLabel: spec.showXLabels, showGrid: spec.type === "line" },
-      axisY: { labelInterpolationFnc: formatY(spec), onlyInteger: false },
-      lineSmooth: false,
-      fullWidth: spec.type === "line"
-    };
-    if (spec.yFormat === "percent") options.low = 0;
-    // Bars share the slot of their label: narrow them when there are many backends.
-    var slot = Math.max(1, element.clientWidth - 80) / Math.max(1, spec.labels.length);
-    var barWidth = Math.max(1, Math.min(14, (slot * 0.8) / spec.series.length));
-    options.seriesBarDistance = barWidth;
-    var chart = spec.type === "bar" ? new Chartist.BarChart(element, data, options) : new Chartist.LineChart(element, data, options);
-    if (spec.type === "bar") {
-      chart.on("draw", function (d) {
-        if (d.type === "bar") d.element.attr({ style: "stroke-width: " + barWidth + "px" });
-      });
-    }
-    if (spec.valueLabels) {
-      chart.on("draw", function (d) {
-        if (d.type !== "bar") return;
-        d.group.elem("text", { x: d.x2, y: d.y2 - 5, "text-anchor": "middle" }, "ct-bar-value").text((d.value.y * 100).toFixed(1) + "%");
-      });
-    }
-    chart.on("created", function () { rendered(spec.id); });
-  });
-})();
-`;
 
 export function formatHtmlReport(report: CompareReport): string {
   const { script, style } = chartistAssets();

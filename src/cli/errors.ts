@@ -4,6 +4,7 @@
 // internal error, exit 1. No stack traces.
 import { Command, type CommanderError } from "commander";
 import { InvalidInputError } from "../lb/errors.js";
+import { escapeForTerminal } from "../model/escape.js";
 import { InputError, type InputLocation } from "../snapshot/errors.js";
 
 export const EXIT_BAD_INPUT = 2;
@@ -27,9 +28,14 @@ export function commandLine(command: string): InputLocation {
   return { file: `dpemu ${command}`, line: 0 };
 }
 
-/** One line, whatever the message holds. */
+/**
+ * One line a terminal shows as written, whatever the message holds: newlines folded, and any control
+ * or bidi character a message still quotes from the input escaped. Backslashes stay as they are, so a
+ * message escaped where it was made prints unchanged.
+ */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
+  const folded = text.replace(/\s*\n\s*/g, " ").trim();
+  return folded.split("\\").map(escapeForTerminal).join("\\");
 }
 
 /** The message and exit code for an error thrown by subcommand `command` (e.g. "maps dump"). */

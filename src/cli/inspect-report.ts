@@ -1,7 +1,9 @@
 // What `dpemu inspect` prints: the JSON document (shape fixed by the CLI contract) and a readable
-// text summary with tables.
+// text summary with tables. Names, paths and config values in the text come from the input (archive
+// entry names, node names): they are escaped, table cells before their widths are measured.
 import type { NodeView, Snapshot } from "../model/snapshot.js";
 import { backendText } from "../model/backend.js";
+import { escapeForTerminal } from "../model/escape.js";
 import { frontendText } from "../model/service.js";
 import { formatIpcacheKey } from "../snapshot/formats/ipcache-text.js";
 import { formatOfKind, type DumpFamily } from "../snapshot/registry.js";
@@ -120,14 +122,22 @@ function maglevNote(view: NodeView): string {
   return `; ${compared} compared with the computed tables: ${identical === compared ? "all identical" : `${compared - identical} differ (see warnings)`}`;
 }
 
+/** A table whose cells may hold input text. */
+function table(rows: readonly (readonly string[])[]): string {
+  return renderTable(
+    rows.map((row) => row.map(escapeForTerminal)),
+    { padLastCell: false },
+  ).trimEnd();
+}
+
 export function inspectText(snapshot: Snapshot): string {
   const view = snapshot.selected;
   const backends = new Map(view.backends.map((b) => [b.id, b]));
   const out: string[] = [];
   const nodeList = snapshot.nodes.map((n) => (n === view ? `${n.name} (selected)` : n.name)).join(", ");
-  out.push(`Snapshot ${snapshot.source}`);
-  out.push(`Nodes: ${nodeList}`);
-  out.push(`Config: ${configLine(view)}`);
+  out.push(`Snapshot ${escapeForTerminal(snapshot.source)}`);
+  out.push(`Nodes: ${escapeForTerminal(nodeList)}`);
+  out.push(`Config: ${escapeForTerminal(configLine(view))}`);
   if (view.derivedIds) out.push("Note: some backend/service IDs were derived (no services-map dump)");
   out.push("");
   out.push(`Services (${view.services.length})`);
@@ -147,7 +157,7 @@ export function inspectText(snapshot: Snapshot): string {
       list.length > 0 ? list.join(" ") : "(none)",
     ]);
   }
-  out.push(renderTable(rows, { padLastCell: false }).trimEnd());
+  out.push(table(rows));
   out.push("");
   out.push(
     `Backends (${view.backends.length}), reverse NAT entries (${view.revNat.length}), dumped Maglev tables (${view.maglevTables.length}${maglevNote(view)})`,
@@ -158,7 +168,7 @@ export function inspectText(snapshot: Snapshot): string {
     out.push("");
     out.push(`Warnings (${snapshot.warnings.length})`);
     for (const w of snapshot.warnings)
-      out.push(`  ${w.line > 0 ? `${w.file}:${w.line}` : w.file}: ${w.message}`);
+      out.push(`  ${escapeForTerminal(w.line > 0 ? `${w.file}:${w.line}` : w.file)}: ${w.message}`);
   }
   return `${out.join("\n")}\n`;
 }
@@ -172,7 +182,7 @@ function shortName(snapshot: Snapshot, file: string): string {
 function stateSummary(snapshot: Snapshot): string[] {
   const view = snapshot.selected;
   const v6 = new Map(ipv6Entries(view).map((k) => [k.table, k.count]));
-  const out = [`Node state of ${view.name}`];
+  const out = [`Node state of ${escapeForTerminal(view.name)}`];
   const rows: string[][] = [["TABLE", "ENTRIES", "IPV6", "MAPS DUMP", "FROM"]];
   for (const { table, family, maps, label } of STATE_TABLES) {
     const from = [
@@ -189,12 +199,12 @@ function stateSummary(snapshot: Snapshot): string[] {
       from.join(", ") || "(no dump)",
     ]);
   }
-  out.push(renderTable(rows, { padLastCell: false }).trimEnd());
+  out.push(table(rows));
   if (view.ipcache.length > 0) {
     const shown = view.ipcache.slice(0, IPCACHE_ROWS_SHOWN);
     out.push("");
     out.push(
-      `ipcache of ${view.name}${shown.length < view.ipcache.length ? ` (first ${shown.length} of ${view.ipcache.length}; all with \`dpemu maps dump cilium_ipcache_v2\`)` : ""}`,
+      `ipcache of ${escapeForTerminal(view.name)}${shown.length < view.ipcache.length ? ` (first ${shown.length} of ${view.ipcache.length}; all with \`dpemu maps dump cilium_ipcache_v2\`)` : ""}`,
     );
     const ipcacheRows = [["PREFIX", "IDENTITY", "TUNNEL ENDPOINT"]];
     for (const e of shown) {
@@ -204,7 +214,7 @@ function stateSummary(snapshot: Snapshot): string[] {
         e.tunnelEndpoint === "0.0.0.0" || e.tunnelEndpoint === "::" ? "-" : e.tunnelEndpoint,
       ]);
     }
-    out.push(renderTable(ipcacheRows, { padLastCell: false }).trimEnd());
+    out.push(table(ipcacheRows));
   }
   return out;
 }

@@ -3,6 +3,7 @@
 import type { Datapath } from "../datapath/datapath.js";
 import { dropReason } from "../engine/drop-reasons.js";
 import { OBSERVATION_POINT_NAMES, formatIpv4 } from "../engine/verdict.js";
+import { escapeForTerminal } from "../model/escape.js";
 import { IpProto, tcpFlagNames, type PacketRecord } from "../model/packet.js";
 import type { ReplaySummary } from "../replay/replay-summary.js";
 import type { ReplayedPacket } from "../replay/replayed-packet.js";
@@ -88,7 +89,8 @@ export function verdictTextLine(replayed: ReplayedPacket): string {
   const tsrc = endpoint(v.saddr, v.sport, ports);
   const tdst = endpoint(v.daddr, v.dport, ports);
   if (v.verdict === "FORWARDED" && (tsrc !== src || tdst !== dst)) line += ` xlate ${tsrc} -> ${tdst}`;
-  if (replayed.observed) line += ` [hubble: ${replayed.observed.verdict}]`;
+  // Hubble's verdict is the input's text.
+  if (replayed.observed) line += ` [hubble: ${escapeForTerminal(replayed.observed.verdict)}]`;
   return line;
 }
 

@@ -1,5 +1,6 @@
 // The one error every reader throws for bad input: where it happened (byte offset, packet number,
 // line for text inputs) and what was read before it, so a caller can still print a summary.
+import { escapeForTerminal } from "../model/escape.js";
 import type { CaptureFormat, ReadSummary } from "./read-summary.js";
 
 export interface CaptureErrorPosition {
@@ -22,15 +23,18 @@ export class CaptureFormatError extends Error {
   readonly source: string | undefined;
   /** What was read before the error; filled in by the reader that threw. */
   summary: ReadSummary | undefined;
-  /** The problem alone, without the position prefix. */
+  /** The problem alone, without the position prefix; escaped like the message. */
   readonly problem: string;
 
-  constructor(position: CaptureErrorPosition, problem: string) {
+  /** `problem` may quote the input (a Hubble field, a JSON parser's excerpt): it is escaped for the terminal. */
+  constructor(position: CaptureErrorPosition, rawProblem: string) {
+    const problem = escapeForTerminal(rawProblem);
+    const source = !position.source ? "" : `${escapeForTerminal(position.source)}: `;
     const where =
       position.line !== undefined
         ? `line ${position.line} (byte offset ${position.byteOffset})`
         : `packet ${position.packetNumber} at byte offset ${position.byteOffset}`;
-    super(`${position.source ? `${position.source}: ` : ""}${position.format}: ${where}: ${problem}`);
+    super(`${source}${position.format}: ${where}: ${problem}`);
     this.name = "CaptureFormatError";
     this.format = position.format;
     this.byteOffset = position.byteOffset;

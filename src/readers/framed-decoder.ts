@@ -3,6 +3,7 @@
 // positioned at the record being read, and handing a decoded IPv4 frame to the caller.
 import { createPacketRecord, type PacketRecord } from "../model/packet.js";
 import { CaptureFormatError } from "./capture-error.js";
+import { inClockRange } from "../replay/clock-range.js";
 import { decodeFrame } from "./frame-decoder.js";
 import type { PacketDecoder, PacketHandler } from "./packet-decoder.js";
 import { createReadSummary, type CaptureFormat, type ReadSummary } from "./read-summary.js";
@@ -39,9 +40,16 @@ export abstract class FramedDecoder implements PacketDecoder {
   /** The RecordFramer's consume step for this format. */
   protected abstract consume(bytes: Uint8Array, start: number, length: number): void;
 
-  /** Decodes the current packet's frame (its lengths already set); counts and hands it on if it is IPv4. */
+  /**
+   * Decodes the current packet's frame (its time and lengths already set); counts and hands it on if it
+   * is IPv4 and its time fits the datapath clock.
+   */
   protected deliver(bytes: Uint8Array, frameStart: number, linkType: number): void {
     const packet = this.packet;
+    if (!inClockRange(packet.seconds)) {
+      this.summary.skipped["time-out-of-range"]++;
+      return;
+    }
     if (
       decodeFrame(
         bytes,

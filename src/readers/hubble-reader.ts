@@ -4,6 +4,7 @@
 // api/v1/flow/flow.proto in protobuf-JSON encoding (enum names, zero values omitted).
 // Each flow becomes a packet record; Hubble's own verdict, drop reason and observation point go into
 // the record's `observed` side object. Lines that are not flows are counted as skipped.
+import { escapeForTerminal } from "../model/escape.js";
 import { createObservedFlow, type ObservedFlow } from "../model/observed-flow.js";
 import { parseIPv4 } from "../model/ipv4.js";
 import {
@@ -17,6 +18,7 @@ import {
 } from "../model/packet.js";
 import type { ByteSource } from "./byte-source.js";
 import { CaptureFormatError } from "./capture-error.js";
+import { inClockRange } from "../replay/clock-range.js";
 import { LineSplitter } from "./line-splitter.js";
 import { runDecoder, type PacketDecoder, type PacketHandler, type ReaderOptions } from "./packet-decoder.js";
 import { createReadSummary, type ReadSummary } from "./read-summary.js";
@@ -26,7 +28,7 @@ import type { SkipKind } from "./skip-counts.js";
 export interface HubbleReaderOptions extends ReaderOptions {
   /** "error" (default) stops at a line that is not valid JSON; "skip" counts it as "hubble-malformed" and goes on. */
   onMalformedLine?: "error" | "skip";
-  /** With onMalformedLine "skip": told about each skipped line, e.g. to print a warning. */
+  /** With onMalformedLine "skip": told about each skipped line, e.g. to print a warning (problem escaped). */
   onSkippedLine?: (line: number, byteOffset: number, problem: string) => void;
 }
 
@@ -71,7 +73,9 @@ function numberField(parent: Json | undefined, key: string, path: string, max: n
   // protobuf-JSON may print 64-bit integers as strings.
   const n = typeof value === "string" ? Number(value) : value;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > max) {
-    throw new FlowFieldError(`${path}${key} is not an integer in 0..${max}: ${JSON.stringify(value)}`);
+    // Quoted as written; CaptureFormatError escapes it (JSON.stringify would escape it twice).
+    const shown = typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+    throw new FlowFieldError(`${path}${key} is not an integer in 0..${max}: ${shown}`);
   }
   return n;
 }
@@ -128,7 +132,8 @@ export class HubbleDecoder implements PacketDecoder {
       if (this.options.onMalformedLine === "skip") {
         this.summary.seen++;
         this.summary.skipped["hubble-malformed"]++;
-        this.options.onSkippedLine?.(this.line, offset, problem);
+        // V8's message quotes the line itself.
+        this.options.onSkippedLine?.(this.line, offset, escapeForTerminal(problem));
         return;
       }
       throw this.error(this.line, problem);
@@ -183,6 +188,7 @@ export class HubbleDecoder implements PacketDecoder {
       throw new FlowFieldError(`flow.time is not RFC 3339: ${timeText}`);
     packet.seconds = this.time.seconds;
     packet.nanoseconds = this.time.nanoseconds;
+    if (!inClockRange(packet.seconds)) return "time-out-of-range";
 
     this.fillObserved(flow, response);
 

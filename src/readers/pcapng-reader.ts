@@ -26,6 +26,11 @@ const OPTION_IF_TSRESOL = 9;
 const OPTION_IF_TSOFFSET = 14;
 /** Beyond this a block length is corrupt rather than a big packet (Wireshark allows up to 16 MiB packets). */
 const MAX_BLOCK = 16 * 1024 * 1024 + 4096;
+/**
+ * Interfaces one section may describe. Each costs memory until the next section, so a file of nothing
+ * but interface descriptions must hit a limit; 2^16 is what an obsolete packet block can address.
+ */
+export const MAX_INTERFACES_PER_SECTION = 65536;
 
 /** One interface description of the current section. */
 export interface PcapngInterface {
@@ -136,6 +141,11 @@ export class PcapngDecoder extends FramedDecoder {
 
   private readInterface(bytes: Uint8Array, start: number, length: number): void {
     if (length < 20) throw this.error(`interface description block too short (${length} bytes)`);
+    if (this.interfaces.length === MAX_INTERFACES_PER_SECTION) {
+      throw this.error(
+        `section ${this.sections} describes more than ${MAX_INTERFACES_PER_SECTION} interfaces (corrupt or hostile capture)`,
+      );
+    }
     const linkType = this.u16(bytes, start + 8);
     const snapLength = this.u32(bytes, start + 12);
     let tsresol = 6;
@@ -213,7 +223,10 @@ export class PcapngDecoder extends FramedDecoder {
     const snap = this.interfaces[0]!.snapLength;
     const capturedLength = snap !== 0 && snap < wireLength ? snap : wireLength;
     if (capturedLength > length - 16) {
-      throw this.error(`simple packet block of ${length} bytes cannot hold a ${capturedLength}-byte frame`);
+      throw this.error(
+        `simple packet block of ${length} bytes cannot hold a ${capturedLength}-byte frame`,
+        this.summary.seen,
+      );
     }
     packet.capturedLength = capturedLength;
     packet.wireLength = wireLength;

@@ -23,6 +23,8 @@ export const SKIP_KINDS = [
   "malformed-ip",
   /** Packets on an interface whose link type the readers do not decode (802.11, USB, ...). */
   "unsupported-link-type",
+  /** Packets timed before 1970 or after 2106-02-07T06:28:15Z, outside the datapath's 32-bit clock. */
+  "time-out-of-range",
   /** pcapng custom blocks: listed as frames by Wireshark, but they hold no network packet. */
   "pcapng-custom-block",
   /** Hubble lines that are not flows (node status, lost events, agent or debug events). */

@@ -1,6 +1,8 @@
 // The terminal report: what was compared, one row of headline numbers per service, the table-size
-// sweep, and a one-line verdict per experiment.
+// sweep, and a one-line verdict per experiment. Text from the input (snapshot path, node name, Cilium
+// version, capture path, service names) is escaped for the terminal.
 import type { ChurnResult, CompareReport, ServiceResult } from "../analysis/results.js";
+import { escapeForTerminal } from "../model/escape.js";
 import { bytes, fixed, percent } from "./format.js";
 import { verdicts } from "./verdicts.js";
 
@@ -19,7 +21,7 @@ const keptWithCt = (c: ChurnResult | undefined): string =>
   c?.keptWithCtFraction === null || c === undefined ? "-" : percent(c.keptWithCtFraction);
 
 const COLUMNS: readonly Column[] = [
-  { group: "", label: "service", align: "left", value: (s) => s.frontend },
+  { group: "", label: "service", align: "left", value: (s) => escapeForTerminal(s.frontend) },
   { group: "", label: "N", align: "right", value: (s) => String(s.backends) },
   { group: "", label: "flows", align: "right", value: (s) => String(s.flows) },
   { group: "", label: "CT flows", align: "right", value: (s) => (s.ctFlows > 0 ? String(s.ctFlows) : "-") },
@@ -147,8 +149,8 @@ function describeInput(report: CompareReport): string {
       ? `${p.flowsPerService} synthetic flows per service from ${p.clients} clients`
       : `flows from ${p.flowSource}`;
   return (
-    `Snapshot: ${snapshot.source}${where ? ` (${where})` : ""}; ${report.services.length} of ${snapshot.services} services compared\n` +
-    `Parameters: table size M=${p.tableSize}, ${flows}, seed ${p.seed}, cluster seed ${p.clusterSeed}\n` +
+    `Snapshot: ${escapeForTerminal(snapshot.source)}${where ? ` (${escapeForTerminal(where)})` : ""}; ${report.services.length} of ${snapshot.services} services compared\n` +
+    `Parameters: table size M=${p.tableSize}, ${escapeForTerminal(flows)}, seed ${p.seed}, cluster seed ${p.clusterSeed}\n` +
     `Failover and churn with CT: up to ${p.ctFlowsPerService} flows per service (CT flows) through emulated Cilium nodes`
   );
 }
@@ -183,6 +185,6 @@ export function formatTextReport(report: CompareReport): string {
   );
   out.push("");
   for (const v of verdicts(report)) out.push(`${v.title}: ${v.text}`);
-  if (report.notes.length > 0) out.push("", ...report.notes.map((n) => `Note: ${n}`));
+  if (report.notes.length > 0) out.push("", ...report.notes.map((n) => `Note: ${escapeForTerminal(n)}`));
   return out.join("\n") + "\n";
 }

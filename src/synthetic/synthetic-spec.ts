@@ -1,8 +1,10 @@
 // The small JSON document that describes a synthetic workload, and its validation. Every problem is
 // reported with the path of the offending field.
 import { parseIPv4 } from "../model/ipv4.js";
+import { escapeForTerminal } from "../model/escape.js";
 import { EntryPoint, IpProto } from "../model/packet.js";
-import { parseRfc3339 } from "../readers/rfc3339.js";
+import { LAST_CLOCK_SECOND } from "../replay/clock-range.js";
+import { formatRfc3339, parseRfc3339 } from "../readers/rfc3339.js";
 
 /** As written in the JSON file. */
 export interface SyntheticSpecJson {
@@ -92,7 +94,8 @@ export class SyntheticSpecError extends Error {
     problem: string,
     readonly sourceName?: string,
   ) {
-    super(`${sourceName ? `${sourceName}: ` : ""}synthetic spec: ${path}: ${problem}`);
+    // The problem may quote the spec's own text: escaped, so it prints as one harmless line.
+    super(escapeForTerminal(`${sourceName ? `${sourceName}: ` : ""}synthetic spec: ${path}: ${problem}`));
     this.name = "SyntheticSpecError";
   }
 }
@@ -171,6 +174,14 @@ export function parseSyntheticSpec(json: unknown, sourceName?: string): Syntheti
   const time = { seconds: Date.UTC(2024, 0, 1) / 1000, nanoseconds: 0 };
   if (doc.startTime !== undefined && !parseRfc3339(r.string(doc.startTime, "startTime"), time)) {
     r.fail("startTime", `not an RFC 3339 time: ${String(doc.startTime)}`);
+  }
+  // The whole workload (at most MAX_SPAN_NANOS long) must stay within the datapath's 32-bit clock.
+  const lastStart = LAST_CLOCK_SECOND - MAX_SPAN_NANOS / 1e9;
+  if (time.seconds < 0 || time.seconds > lastStart) {
+    r.fail(
+      "startTime",
+      `${String(doc.startTime)} is outside 1970-01-01T00:00:00Z..${formatRfc3339(Math.floor(lastStart), 0)} (the datapath clock is 32-bit Unix seconds)`,
+    );
   }
 
   const clients = r.object(doc.clients, "clients");

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { copyPacketRecord, type PacketRecord } from "../src/model/packet.js";
 import { chunkBytes } from "../src/readers/byte-source.js";
 import { CaptureFormatError } from "../src/readers/capture-error.js";
-import { LAST_CLOCK_SECOND } from "../src/replay/clock-range.js";
+import { LAST_CLOCK_SECOND } from "../src/readers/clock-range.js";
 import { readHubble } from "../src/readers/hubble-reader.js";
 import { readPcap } from "../src/readers/pcap-reader.js";
 import { MAX_INTERFACES_PER_SECTION, readPcapng } from "../src/readers/pcapng-reader.js";

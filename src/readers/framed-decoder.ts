@@ -3,7 +3,7 @@
 // positioned at the record being read, and handing a decoded IPv4 frame to the caller.
 import { createPacketRecord, type PacketRecord } from "../model/packet.js";
 import { CaptureFormatError } from "./capture-error.js";
-import { inClockRange } from "../replay/clock-range.js";
+import { inClockRange } from "./clock-range.js";
 import { decodeFrame } from "./frame-decoder.js";
 import type { PacketDecoder, PacketHandler } from "./packet-decoder.js";
 import { createReadSummary, type CaptureFormat, type ReadSummary } from "./read-summary.js";

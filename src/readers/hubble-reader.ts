@@ -18,7 +18,7 @@ import {
 } from "../model/packet.js";
 import type { ByteSource } from "./byte-source.js";
 import { CaptureFormatError } from "./capture-error.js";
-import { inClockRange } from "../replay/clock-range.js";
+import { inClockRange } from "./clock-range.js";
 import { LineSplitter } from "./line-splitter.js";
 import { runDecoder, type PacketDecoder, type PacketHandler, type ReaderOptions } from "./packet-decoder.js";
 import { createReadSummary, type ReadSummary } from "./read-summary.js";

@@ -3,7 +3,7 @@
 import { parseIPv4 } from "../model/ipv4.js";
 import { escapeForTerminal } from "../model/escape.js";
 import { EntryPoint, IpProto } from "../model/packet.js";
-import { LAST_CLOCK_SECOND } from "../replay/clock-range.js";
+import { LAST_CLOCK_SECOND } from "../readers/clock-range.js";
 import { formatRfc3339, parseRfc3339 } from "../readers/rfc3339.js";
 
 /** As written in the JSON file. */

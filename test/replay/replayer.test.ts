@@ -12,7 +12,7 @@ import type { ReplaySummary } from "../../src/replay/replay-summary.js";
 import type { ReplayedPacket } from "../../src/replay/replayed-packet.js";
 import { ReplayOptionError, replay, type ReplayOptions } from "../../src/replay/replayer.js";
 import type { SyntheticSpecJson } from "../../src/replay/synthetic-spec.js";
-import { WEBPOD, WEBPOD_BACKENDS, labState, pcapOf } from "./helpers.js";
+import { SOURCE_WORKER, WEBPOD, WEBPOD_BACKENDS, labState, pcapOf } from "./helpers.js";
 
 const encoder = new TextEncoder();
 const bytes = (text: string) => chunkBytes(encoder.encode(text), 1 << 16);
@@ -88,6 +88,7 @@ async function run(
     source: input(),
     seed: 9,
     workers: 1,
+    workerScript: SOURCE_WORKER,
     onVerdict: (r) => verdicts.push(describe_(r)),
     ...rest,
   });
@@ -346,6 +347,7 @@ describe("replay of a capture", () => {
         state: await labState(),
         source: [readFileSync("test/captures/files/cut-in-packet.pcap")],
         workers,
+        workerScript: SOURCE_WORKER,
       });
       expect(result.inputError?.packetNumber).toBe(29);
       expect(result.inputError?.byteOffset).toBe(2272);

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { formatIpv4 } from "../../src/datapath/verdict.js";
 import { EntryPoint, copyPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import { chunkBytes } from "../../src/replay/byte-source.js";
+import { readCapture } from "../../src/replay/read-capture.js";
 import { ChurnError } from "../../src/replay/replay-core.js";
 import type { ReplaySummary } from "../../src/replay/replay-summary.js";
 import type { ReplayedPacket } from "../../src/replay/replayed-packet.js";
@@ -191,6 +192,35 @@ describe("replay of a synthetic workload against examples/lab-3node", () => {
         expect(many.verdicts).toEqual(one.verdicts);
       }
     }
+  });
+
+  it("hands onVerdict each packet's position and frame lengths in the input, with any worker count", async () => {
+    const where = (p: PacketRecord) =>
+      [p.packetNumber, p.byteOffset, p.wireLength, p.capturedLength, p.interfaceId].join(" ");
+    const everything: string[] = [];
+    for (const file of ["ethernet-snap46.pcap", "ethernet-snap50.pcapng", "crafted-blocks.pcapng"]) {
+      const bytes = readFileSync(`test/captures/files/${file}`);
+      const read: string[] = [];
+      await readCapture([bytes], (p) => void read.push(where(p)));
+      everything.push(...read);
+      for (const workers of [1, 2]) {
+        const replayed: string[] = [];
+        const result = await replay({
+          state: await labState(),
+          source: [bytes],
+          workers,
+          workerScript: SOURCE_WORKER,
+          onVerdict: (r) => void replayed.push(where(r.packet)),
+        });
+        expect(result.inputError).toBeNull();
+        expect(replayed.length, file).toBeGreaterThan(0);
+        expect(replayed, `${file}, ${workers} workers`).toEqual(read);
+      }
+    }
+    // Truncated frames and a second interface: fields a zeroed record would not match.
+    const fields = everything.map((r) => r.split(" ").map(Number));
+    expect(fields.some(([, , wire, captured]) => wire !== captured)).toBe(true);
+    expect(fields.some(([, , , , interfaceId]) => interfaceId !== 0)).toBe(true);
   });
 
   it("covers what the workers must agree on: churn, garbage collection, hairpin, drops, NodePort", async () => {

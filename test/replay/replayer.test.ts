@@ -113,7 +113,8 @@ function figures(s: ReplaySummary): Omit<ReplaySummary, "elapsedSeconds" | "pack
   return rest;
 }
 
-describe("replay of a synthetic workload against examples/lab-3node", () => {
+// Several tests start 2 to 4 worker threads, each compiling the sources through tsx first.
+describe("replay of a synthetic workload against examples/lab-3node", { timeout: 180_000 }, () => {
   it("translates every flow to webpod to one of its three backends and reverse-translates the replies", async () => {
     const requests = new Map<number, string>();
     let replies = 0;

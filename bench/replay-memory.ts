@@ -12,7 +12,7 @@
 // (a replay that never waits on I/O gives timers no turn). Not part of `npm test`. With --save,
 // writes bench/results/replay-memory.json.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { pcapFileHeader } from "../src/replay/pcap-writer.js";
+import { pcapFileHeader } from "../src/readers/pcap-writer.js";
 import { saveRequested } from "./lib/report.js";
 import { ALGORITHM, SEED, labState, recordLabCapture } from "./lib/lab-capture.js";
 

@@ -4,22 +4,24 @@
 // readers keep one chunk and one carry buffer, the replay a few batches per worker, the datapath
 // fixed-capacity maps — nothing grows with the input.
 //
-//   npm run build && node --import tsx bench/replay-memory.ts [GIGABYTES=4] [WORKERS=1]
+//   npm run build && node --import tsx bench/replay-memory.ts [GIGABYTES=4] [WORKERS=1] [--save]
 //
 // The capture is the lab workload of bench/lib/lab-capture.ts (124 pods, webpod, kube-dns, replies;
 // 1400-byte data packets), repeated with its clock moved forward by its span plus a pause each time,
 // so the flows close, expire, get collected and open again. Samples are taken every 32 MiB of input
-// (a replay that never waits on I/O gives timers no turn). Not part of `npm test`. Writes
-// bench/results/replay-memory.json.
+// (a replay that never waits on I/O gives timers no turn). Not part of `npm test`. With --save,
+// writes bench/results/replay-memory.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { pcapFileHeader } from "../src/readers/pcap-writer.js";
+import { saveRequested } from "./lib/report.js";
 import { ALGORITHM, SEED, labState, recordLabCapture } from "./lib/lab-capture.js";
 
 type Replayer = typeof import("../src/replay/replayer.js");
 const { replay } = (await import(new URL("../dist/replay/replayer.js", import.meta.url).href)) as Replayer;
 
-const gigabytes = Number(process.argv[2] ?? 4);
-const workers = Number(process.argv[3] ?? 1);
+const [gigabytesArg, workersArg] = process.argv.slice(2).filter((a) => a !== "--save");
+const gigabytes = Number(gigabytesArg ?? 4);
+const workers = Number(workersArg ?? 1);
 const targetBytes = gigabytes * 2 ** 30;
 const CHUNK = 1 << 20;
 const PAUSE_SECONDS = 5;
@@ -106,8 +108,10 @@ const result = {
   samples: samples.length,
 };
 console.log(JSON.stringify(result, null, 2));
-mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-writeFileSync(
-  new URL(`./results/replay-memory${workers === 1 ? "" : `-${workers}-workers`}.json`, import.meta.url),
-  JSON.stringify({ ...result, trace: samples }, null, 2) + "\n",
-);
+if (saveRequested()) {
+  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+  writeFileSync(
+    new URL(`./results/replay-memory${workers === 1 ? "" : `-${workers}-workers`}.json`, import.meta.url),
+    JSON.stringify({ ...result, trace: samples }, null, 2) + "\n",
+  );
+}

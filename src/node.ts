@@ -4,3 +4,5 @@
 export * from "./index.js";
 export { loadSnapshot, type LoadOptions } from "./snapshot/load.js";
 export { formatHtmlReport } from "./report/html.js";
+/** The bundled examples/lab-3node snapshot's path (the CLI's default), for loadSnapshot. */
+export { defaultSnapshotPath as exampleSnapshotPath } from "./cli/default-snapshot.js";

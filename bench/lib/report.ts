@@ -1,6 +1,8 @@
-// Shared output of every benchmark suite: a printed table and bench/results/<suite>.json.
+// Shared output of every benchmark suite: a printed table and, with --save, bench/results/<suite>.json
+// (tracked figures change only when someone means to record them).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
 import type { Bench } from "tinybench";
 
 export interface BenchRow {
@@ -48,7 +50,12 @@ function formatOps(ops: number): string {
   return ops.toFixed(2);
 }
 
-/** Prints the table and ratios, and writes bench/results/<suite>.json. */
+/** Whether the suite was asked to record its figures (`npm run bench -- --save`). */
+export function saveRequested(): boolean {
+  return process.argv.includes("--save");
+}
+
+/** Prints the table and ratios; with --save, also writes bench/results/<suite>.json. */
 export function report(
   suite: string,
   rows: BenchRow[],
@@ -76,11 +83,11 @@ export function report(
     ratios,
     notes,
   };
+  if (!saveRequested()) return;
+  const file = new URL(`../results/${suite}.json`, import.meta.url);
   mkdirSync(new URL("../results/", import.meta.url), { recursive: true });
-  writeFileSync(
-    new URL(`../results/${suite}.json`, import.meta.url),
-    JSON.stringify(results, null, 2) + "\n",
-  );
+  writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+  console.log(`saved ${fileURLToPath(file)}`);
 }
 
 /** Ratio of two rows' ops/s by task name. */

@@ -40,7 +40,10 @@ export interface CtEntry {
   /** `--time-diff` only: seconds left (negative when expired); null otherwise. */
   readonly remainingSeconds: number | null;
   readonly layout: CtValueLayout;
-  /** Split layouts only (0 otherwise). In SVC entries rxBytes holds the backend ID. */
+  /**
+   * Split layouts only (0 otherwise). In SVC entries rxBytes holds the backend ID. The u64 fields are
+   * bigints; JSON.stringify writes them as decimal strings (u64-json.ts).
+   */
   readonly rxPackets: bigint;
   readonly rxBytes: bigint;
   readonly txPackets: bigint;

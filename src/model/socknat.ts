@@ -3,7 +3,7 @@
 import type { IpFamily, L4Address } from "./ip-prefix.js";
 
 export interface SocknatEntry {
-  /** Kernel socket cookie (u64). */
+  /** Kernel socket cookie (u64; JSON.stringify writes it as a decimal string, see u64-json.ts). */
   readonly cookie: bigint;
   readonly family: IpFamily;
   /** The backend the socket was connected to; port decoded to host order. */

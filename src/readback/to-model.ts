@@ -30,6 +30,7 @@ import {
   type RevNatMapEntry,
   type ServiceMapEntry,
 } from "../engine/state.js";
+import { withU64Json } from "../model/u64-json.js";
 
 /** How the snapshot's agent printed the values whose form changed over releases. */
 export interface DumpStyle {
@@ -199,7 +200,7 @@ export function ctToModel(e: CtMapEntry, clock: DumpClock, style: DumpStyle): Ct
       ];
   const split = SPLIT_LAYOUTS.has(style.ctLayout);
   const backendId = BigInt(e.backendId);
-  return {
+  return withU64Json<CtEntry>({
     protocol: protocolName(t.nexthdr),
     nexthdr: t.nexthdr,
     family: "ipv4",
@@ -230,7 +231,7 @@ export function ctToModel(e: CtMapEntry, clock: DumpClock, style: DumpStyle): Ct
     natPort: 0,
     legacyServiceKey: service && style.ctLegacyServiceKey,
     ipv6Brackets: false,
-  };
+  });
 }
 
 /** A SNAT entry with its creation time back as seconds before the dump. */

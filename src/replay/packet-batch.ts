@@ -1,7 +1,7 @@
 // A batch of packets on its way through the datapath: packet records and verdict records in the
 // module's exported layouts (src/wasm/datapath.ts reads them from the module), plus per-packet side
-// data the datapath does not need but the replay does (packet number, synthetic connection, what
-// Hubble observed). Everything lives in one ArrayBuffer, so a batch crosses to a worker and back as a
+// data the datapath does not need but the replay does (packet number and position in the input,
+// frame lengths, synthetic connection, what Hubble observed). Everything lives in one ArrayBuffer, so a batch crosses to a worker and back as a
 // single transferable; in-process, the records and verdicts live in Wasm memory instead and the
 // readers' callbacks write straight into it.
 import { knownDropReasons } from "../engine/drop-reasons.js";
@@ -64,14 +64,33 @@ function regions(layout: RecordLayout, capacity: number) {
   const records = 0;
   const verdicts = records + align8(capacity * layout.PACKET_RECORD_SIZE);
   const packetNumber = verdicts + align8(capacity * layout.VERDICT_RECORD_SIZE);
-  const connection = packetNumber + capacity * 8;
+  const byteOffset = packetNumber + capacity * 8;
+  const connection = byteOffset + capacity * 8;
   const slot = connection + capacity * 8;
-  const observedDrop = slot + capacity * 4;
+  const wireLength = slot + capacity * 4;
+  const capturedLength = wireLength + capacity * 4;
+  const interfaceId = capturedLength + capacity * 4;
+  const observedDrop = interfaceId + capacity * 4;
   const kind = observedDrop + align8(capacity * 2);
   const status = kind + align8(capacity);
   const observed = status + align8(capacity);
   const size = observed + align8(capacity);
-  return { records, verdicts, packetNumber, connection, slot, observedDrop, kind, status, observed, size };
+  return {
+    records,
+    verdicts,
+    packetNumber,
+    byteOffset,
+    connection,
+    slot,
+    wireLength,
+    capturedLength,
+    interfaceId,
+    observedDrop,
+    kind,
+    status,
+    observed,
+    size,
+  };
 }
 
 export class PacketBatch {
@@ -85,8 +104,13 @@ export class PacketBatch {
   verdicts: DataView;
   verdictBase: number;
   readonly packetNumber: Float64Array;
+  /** PacketRecord.byteOffset (a capture may pass 4 GiB). */
+  readonly byteOffset: Float64Array;
   readonly connection: Float64Array;
   readonly slot: Uint32Array;
+  readonly wireLength: Uint32Array;
+  readonly capturedLength: Uint32Array;
+  readonly interfaceId: Uint32Array;
   readonly observedDrop: Uint16Array;
   readonly kind: Uint8Array;
   readonly status: Uint8Array;
@@ -110,8 +134,12 @@ export class PacketBatch {
     this.verdicts = view;
     this.verdictBase = r.verdicts;
     this.packetNumber = new Float64Array(this.buffer, r.packetNumber, capacity);
+    this.byteOffset = new Float64Array(this.buffer, r.byteOffset, capacity);
     this.connection = new Float64Array(this.buffer, r.connection, capacity);
     this.slot = new Uint32Array(this.buffer, r.slot, capacity);
+    this.wireLength = new Uint32Array(this.buffer, r.wireLength, capacity);
+    this.capturedLength = new Uint32Array(this.buffer, r.capturedLength, capacity);
+    this.interfaceId = new Uint32Array(this.buffer, r.interfaceId, capacity);
     this.observedDrop = new Uint16Array(this.buffer, r.observedDrop, capacity);
     this.kind = new Uint8Array(this.buffer, r.kind, capacity);
     this.status = new Uint8Array(this.buffer, r.status, capacity);
@@ -157,6 +185,10 @@ export class PacketBatch {
     encodePacket(this.records, at, this.layout, p);
     if (entry !== null) this.records.setUint8(at + this.layout.PACKET_ENTRY, entryCode(this.layout, entry));
     this.packetNumber[i] = p.packetNumber;
+    this.byteOffset[i] = p.byteOffset;
+    this.wireLength[i] = p.wireLength;
+    this.capturedLength[i] = p.capturedLength;
+    this.interfaceId[i] = p.interfaceId;
     const synthetic = p.connection !== 0;
     this.connection[i] = p.connection;
     this.slot[i] = p.connectionSlot;

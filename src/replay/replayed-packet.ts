@@ -41,7 +41,14 @@ export class ReplayedPacketReader {
     const at = batch.recordAt(i);
     const p = this.packet;
     decodePacket(r, at, L, p);
+    // The fields the datapath record does not carry come from the batch's side data.
     p.packetNumber = batch.packetNumber[i]!;
+    p.byteOffset = batch.byteOffset[i]!;
+    p.wireLength = batch.wireLength[i]!;
+    p.capturedLength = batch.capturedLength[i]!;
+    p.interfaceId = batch.interfaceId[i]!;
+    p.connection = batch.connection[i]!;
+    p.connectionSlot = batch.slot[i]!;
     const observed = batch.observed[i]!;
     return {
       packetNumber: batch.packetNumber[i]!,

@@ -47,6 +47,11 @@ export interface ReplayOptions {
   seed?: number;
   /** Worker threads (default: the number of cores); 1 runs the datapath in this thread. */
   workers?: number;
+  /**
+   * The script each worker thread runs (default: the package's dist/replay/replay-worker.js). Set it
+   * when the package's files are not where this module runs from, e.g. in a bundled Node app.
+   */
+  workerScript?: URL | string;
   /** Where every packet enters (a capture taken at a pod or at a native device); pcap/pcapng only. */
   entry?: EntryPoint | null;
   /** Receives every replayed packet with its verdict, in input order. */
@@ -119,6 +124,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       workers,
       capacity,
       layout: readRecordLayout(await loadWasm()),
+      ...(options.workerScript !== undefined ? { workerScript: options.workerScript } : {}),
       ...(options.onVerdict
         ? {
             onVerdict: options.onVerdict,

@@ -43,6 +43,8 @@ export interface WorkerStageOptions {
   onVerdict?: VerdictHandler;
   /** For the verdict stream: a node that follows the churn, to name backends and frontends. */
   directory?: ReplayCore;
+  /** The worker script (default: the package's replay-worker.js next to this module). */
+  workerScript?: URL | string;
 }
 
 /**
@@ -58,17 +60,14 @@ function workerThreads(): typeof import("node:worker_threads") {
 }
 
 /**
- * Starts the worker script next to this module: the built .js, or — when this module runs from its
- * TypeScript source (tests, tsx) — the .ts source behind tsx's loader, which workers do not inherit.
+ * The compiled worker script next to this module in the package. A Node script, never a browser
+ * asset: named through a constant so bundlers do not pick `new URL(..., import.meta.url)` up.
  */
-function startWorker(workerData: WorkerInit): Worker {
+const WORKER_SCRIPT = "./replay-worker.js";
+
+function startWorker(script: URL | string | undefined, workerData: WorkerInit): Worker {
   const { Worker } = workerThreads();
-  if (!import.meta.url.endsWith(".ts")) {
-    return new Worker(new URL("./replay-worker.js", import.meta.url), { workerData });
-  }
-  const script = new URL("./replay-worker.ts", import.meta.url).href;
-  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(script ?? new URL(WORKER_SCRIPT, import.meta.url), { workerData });
 }
 
 export class WorkerStage implements ReplayStage {
@@ -117,7 +116,7 @@ export class WorkerStage implements ReplayStage {
         state: router.stateFor(options.state, i),
         engine: options.engine,
       };
-      const worker = startWorker(init);
+      const worker = startWorker(options.workerScript, init);
       workers.push(worker);
       ready.push(
         new Promise<void>((resolve, reject) => {

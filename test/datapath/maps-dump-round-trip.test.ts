@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { EmulatedMaps, SOCKNAT_NOTE } from "../../src/readback/maps-dump.js";
 import { buildMaglevTable } from "../../src/lb/maglev.js";
 import type { CtEntry } from "../../src/model/ct.js";
+import { withU64Json } from "../../src/model/u64-json.js";
 import type { NodeView, Snapshot } from "../../src/model/snapshot.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import { mapContentOfView, type MapDumpContent } from "../../src/snapshot/map-content.js";
@@ -94,7 +95,8 @@ function ctExpectation(view: NodeView, tcp: boolean): Expectation {
     const service = e.direction === "SVC";
     // Backend IDs are u32; newer agents keep an egress entry's DSR NAT address in those bytes.
     const backendId = e.backendId > 0xffffffffn ? (wide++, 0n) : e.backendId;
-    return {
+    // A CT model entry, JSON-safe like those parsed and those read back.
+    return withU64Json<CtEntry>({
       ...e,
       // Not kept: per-entry packet and byte counters (dpemu counts per node, in stats()).
       rxPackets: 0n,
@@ -108,7 +110,7 @@ function ctExpectation(view: NodeView, tcp: boolean): Expectation {
       // Not kept: the NodePort device ifindex and the DSR NAT port (DSR is not emulated).
       ifIndex: 0,
       natPort: 0,
-    };
+    });
   });
   return { entries, notes: wide > 0 ? [...notes, /BackendID beyond 32 bits/] : notes };
 }

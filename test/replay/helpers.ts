@@ -10,6 +10,8 @@ import type { Snapshot } from "../../src/model/snapshot.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 
 export const LAB = "examples/lab-3node";
+/** replay()'s workerScript for tests: the worker from its TypeScript source. */
+export const SOURCE_WORKER = new URL("../helpers/replay-worker-source.mjs", import.meta.url);
 /** 2024-01-01T00:00:00Z, the synthetic generator's default start. */
 export const START = 1_704_067_200;
 export const WEBPOD = "10.96.163.90:80";

@@ -7,12 +7,13 @@ import { describe, expect, it } from "vitest";
 import { formatIpv4 } from "../../src/engine/verdict.js";
 import { EntryPoint, copyPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import { chunkBytes } from "../../src/readers/byte-source.js";
+import { readCapture } from "../../src/replay/read-capture.js";
 import { ChurnError } from "../../src/replay/replay-core.js";
 import type { ReplaySummary } from "../../src/replay/replay-summary.js";
 import type { ReplayedPacket } from "../../src/replay/replayed-packet.js";
 import { ReplayOptionError, replay, type ReplayOptions } from "../../src/replay/replayer.js";
 import type { SyntheticSpecJson } from "../../src/synthetic/synthetic-spec.js";
-import { WEBPOD, WEBPOD_BACKENDS, labState, pcapOf } from "./helpers.js";
+import { SOURCE_WORKER, WEBPOD, WEBPOD_BACKENDS, labState, pcapOf } from "./helpers.js";
 
 const encoder = new TextEncoder();
 const bytes = (text: string) => chunkBytes(encoder.encode(text), 1 << 16);
@@ -88,6 +89,7 @@ async function run(
     source: input(),
     seed: 9,
     workers: 1,
+    workerScript: SOURCE_WORKER,
     onVerdict: (r) => verdicts.push(describe_(r)),
     ...rest,
   });
@@ -111,7 +113,8 @@ function figures(s: ReplaySummary): Omit<ReplaySummary, "elapsedSeconds" | "pack
   return rest;
 }
 
-describe("replay of a synthetic workload against examples/lab-3node", () => {
+// Several tests start 2 to 4 worker threads, each compiling the sources through tsx first.
+describe("replay of a synthetic workload against examples/lab-3node", { timeout: 180_000 }, () => {
   it("translates every flow to webpod to one of its three backends and reverse-translates the replies", async () => {
     const requests = new Map<number, string>();
     let replies = 0;
@@ -190,6 +193,35 @@ describe("replay of a synthetic workload against examples/lab-3node", () => {
         expect(many.verdicts).toEqual(one.verdicts);
       }
     }
+  });
+
+  it("hands onVerdict each packet's position and frame lengths in the input, with any worker count", async () => {
+    const where = (p: PacketRecord) =>
+      [p.packetNumber, p.byteOffset, p.wireLength, p.capturedLength, p.interfaceId].join(" ");
+    const everything: string[] = [];
+    for (const file of ["ethernet-snap46.pcap", "ethernet-snap50.pcapng", "crafted-blocks.pcapng"]) {
+      const bytes = readFileSync(`test/captures/files/${file}`);
+      const read: string[] = [];
+      await readCapture([bytes], (p) => void read.push(where(p)));
+      everything.push(...read);
+      for (const workers of [1, 2]) {
+        const replayed: string[] = [];
+        const result = await replay({
+          state: await labState(),
+          source: [bytes],
+          workers,
+          workerScript: SOURCE_WORKER,
+          onVerdict: (r) => void replayed.push(where(r.packet)),
+        });
+        expect(result.inputError).toBeNull();
+        expect(replayed.length, file).toBeGreaterThan(0);
+        expect(replayed, `${file}, ${workers} workers`).toEqual(read);
+      }
+    }
+    // Truncated frames and a second interface: fields a zeroed record would not match.
+    const fields = everything.map((r) => r.split(" ").map(Number));
+    expect(fields.some(([, , wire, captured]) => wire !== captured)).toBe(true);
+    expect(fields.some(([, , , , interfaceId]) => interfaceId !== 0)).toBe(true);
   });
 
   it("covers what the workers must agree on: churn, garbage collection, hairpin, drops, NodePort", async () => {
@@ -346,6 +378,7 @@ describe("replay of a capture", () => {
         state: await labState(),
         source: [readFileSync("test/captures/files/cut-in-packet.pcap")],
         workers,
+        workerScript: SOURCE_WORKER,
       });
       expect(result.inputError?.packetNumber).toBe(29);
       expect(result.inputError?.byteOffset).toBe(2272);

@@ -18,6 +18,7 @@ import {
 } from "./address-text.js";
 import { contentLines, firstContentWords } from "./dump-lines.js";
 import { protocolNumber } from "./ip-protocol.js";
+import { withU64Json } from "../../model/u64-json.js";
 
 // Field names after `expires=` in each layout; `Flags` stands for `Flags=0x.. [ names ]`.
 const SPLIT_COUNTERS = ["RxPackets", "RxBytes", "RxFlagsSeen", "LastRxReport", "TxPackets", "TxBytes"];
@@ -182,7 +183,7 @@ export function parseCtLine(words: readonly string[]): CtEntry | Problem {
   const counter = (name: string): bigint => value.counters.get(name) ?? 0n;
   const svc = direction === "SVC" || legacyServiceKey;
   const split = value.layout === "slave" || value.layout === "split" || value.layout === "split-ifindex";
-  return {
+  return withU64Json<CtEntry>({
     protocol,
     nexthdr,
     family: a.family,
@@ -215,7 +216,7 @@ export function parseCtLine(words: readonly string[]): CtEntry | Problem {
     natPort: number("NatPort"),
     legacyServiceKey,
     ipv6Brackets: a.bracketed,
-  };
+  });
 }
 
 function parse(source: DumpSource, options: ParseOptions): CtEntry[] {

@@ -10,6 +10,7 @@ import { rejectLine, type ParseOptions } from "../errors.js";
 import { formatAddressPort, parseAddressPort, parseDecimal, parseU64 } from "./address-text.js";
 import { contentLines, firstContentWords, isHeader } from "./dump-lines.js";
 import { tabwrite } from "./go-tabwriter.js";
+import { withU64Json } from "../../model/u64-json.js";
 
 const HEADER = "Socket Cookie Backend -> Frontend";
 
@@ -70,7 +71,7 @@ function parse(source: DumpSource, options: ParseOptions): SocknatEntry[] {
       rejectLine(options, line.location, ROW_EXPECTED, line.text);
       continue;
     }
-    entries.push({ cookie: rowCookie, ...translation });
+    entries.push(withU64Json({ cookie: rowCookie, ...translation }));
   }
   return entries;
 }

@@ -1,8 +1,10 @@
 // The small JSON document that describes a synthetic workload, and its validation. Every problem is
 // reported with the path of the offending field.
 import { parseIPv4 } from "../model/ipv4.js";
-import { EntryPoint, IpProto } from "../model/packet.js";
+import { EntryPoint } from "../model/packet.js";
 import { parseRfc3339 } from "./rfc3339.js";
+import { InvalidInputError } from "../model/errors.js";
+import { IpProto } from "../model/protocol.js";
 
 /** As written in the JSON file. */
 export interface SyntheticSpecJson {
@@ -86,7 +88,8 @@ export interface SyntheticSpec {
   maxConcurrentConnections: number;
 }
 
-export class SyntheticSpecError extends Error {
+/** A synthetic workload spec that is not valid: the path of the bad field and the problem. */
+export class SyntheticSpecError extends InvalidInputError {
   constructor(
     readonly path: string,
     problem: string,

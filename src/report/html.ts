@@ -486,6 +486,7 @@ const PAGE_SCRIPT = `
 })();
 `;
 
+/** The compare report as a self-contained HTML page with charts. */
 export function formatHtmlReport(report: CompareReport): string {
   const { script, style } = chartistAssets();
   const failover = failoverSection(report);

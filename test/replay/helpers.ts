@@ -3,11 +3,11 @@
 // client pods.
 import { datapathStateFromSnapshot } from "../../src/datapath/from-snapshot.js";
 import type { DatapathState } from "../../src/datapath/state.js";
-import { parseIpv4 } from "../../src/datapath/verdict.js";
 import type { PacketRecord } from "../../src/model/packet.js";
 import { pcapFileHeader, pcapRecordOf } from "../../src/replay/pcap-writer.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
+import { requireIPv4 } from "../../src/model/ipv4.js";
 
 export const LAB = "examples/lab-3node";
 /** 2024-01-01T00:00:00Z, the synthetic generator's default start. */
@@ -25,7 +25,7 @@ export async function labState(clients = 0): Promise<DatapathState> {
     dumpTime: START,
     config: { ctTcpMax: 65536, ctAnyMax: 65536, natMax: 65536, affinityMax: 4096 },
   });
-  const first = parseIpv4("172.20.0.128");
+  const first = requireIPv4("172.20.0.128");
   const existing = new Set(state.endpoints.map((e) => e.address));
   for (let i = 0; i < clients; i++) {
     const address = (first + i) >>> 0;

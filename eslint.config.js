@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: ["dist/", "build/", "assembly/", "bench/results/", "node_modules/", "examples/"] },
+  { ignores: ["dist/", "build/", "assembly/", "bench/results/", "node_modules/", "examples/", "docs/api/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

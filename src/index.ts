@@ -66,12 +66,12 @@ export {
   type ServiceSelector,
   type TraceResult,
 } from "./datapath/datapath.js";
-export type { EngineOptions } from "./datapath/config.js";
+export type { EngineOptions } from "./engine/config.js";
 export {
   datapathStateFromSnapshot,
   type FromSnapshotOptions,
   type SnapshotDatapathState,
-} from "./datapath/from-snapshot.js";
+} from "./load/from-snapshot.js";
 export {
   CtEntryFlag,
   DEFAULT_CT_TIMEOUTS,
@@ -96,15 +96,15 @@ export {
   type ServiceMapEntry,
   type ServiceScope,
   type SourceRangeEntry,
-} from "./datapath/state.js";
+} from "./engine/state.js";
 export {
   CT_STATE_NAMES,
   OBSERVATION_POINT_NAMES,
   type CtState,
   type DatapathVerdict,
-} from "./datapath/verdict.js";
+} from "./engine/verdict.js";
 export { observationPointText, type TraceEndpoint, type TraceStep } from "./datapath/trace.js";
-export { dropReason, knownDropReasons, type DropReasonInfo } from "./datapath/drop-reasons.js";
+export { dropReason, knownDropReasons, type DropReasonInfo } from "./engine/drop-reasons.js";
 export {
   DATAPATH_MAP_NAMES,
   type AffinityMapEntry,
@@ -113,7 +113,7 @@ export {
   type DatapathMaps,
   type MaglevMapEntry,
 } from "./datapath/map-records.js";
-export { EmulatedMaps, type EmulatedMapsOptions, type MapsDumpResult } from "./datapath/maps-dump.js";
+export { EmulatedMaps, type EmulatedMapsOptions, type MapsDumpResult } from "./readback/maps-dump.js";
 
 // Maglev tables and backend selection, exactly as Cilium computes them.
 export {
@@ -144,29 +144,29 @@ export {
 
 // Flow sources: captures (pcap, pcapng, Hubble JSON) and synthetic workloads, read as packet records.
 export { readCapture, UnknownCaptureFormatError, type ReadCaptureOptions } from "./replay/read-capture.js";
-export { detectCaptureFormat, type DetectedFormat } from "./replay/detect-format.js";
-export { readPcap, type PcapHeader } from "./replay/pcap-reader.js";
-export { readPcapng, type PcapngInterface } from "./replay/pcapng-reader.js";
-export { readHubble, type HubbleReaderOptions } from "./replay/hubble-reader.js";
-export { LinkType } from "./replay/link-type.js";
-export { readSynthetic, type ChurnEvent, type SyntheticReaderOptions } from "./replay/synthetic.js";
+export { detectCaptureFormat, type DetectedFormat } from "./readers/detect-format.js";
+export { readPcap, type PcapHeader } from "./readers/pcap-reader.js";
+export { readPcapng, type PcapngInterface } from "./readers/pcapng-reader.js";
+export { readHubble, type HubbleReaderOptions } from "./readers/hubble-reader.js";
+export { LinkType } from "./readers/link-type.js";
+export { readSynthetic, type ChurnEvent, type SyntheticReaderOptions } from "./synthetic/synthetic.js";
 export {
   parseSyntheticSpec,
   SyntheticSpecError,
   type SyntheticSpec,
   type SyntheticSpecJson,
-} from "./replay/synthetic-spec.js";
-export { chunkBytes, type ByteSource } from "./replay/byte-source.js";
-export type { PacketHandler, ReaderOptions } from "./replay/packet-decoder.js";
-export { CaptureFormatError, type CaptureErrorPosition } from "./replay/capture-error.js";
-export type { CaptureFormat, ReadSummary } from "./replay/read-summary.js";
+} from "./synthetic/synthetic-spec.js";
+export { chunkBytes, type ByteSource } from "./readers/byte-source.js";
+export type { PacketHandler, ReaderOptions } from "./readers/packet-decoder.js";
+export { CaptureFormatError, type CaptureErrorPosition } from "./readers/capture-error.js";
+export type { CaptureFormat, ReadSummary } from "./readers/read-summary.js";
 export {
   SKIP_KINDS,
   nonZeroSkips,
   totalSkipped,
   type SkipCounts,
   type SkipKind,
-} from "./replay/skip-counts.js";
+} from "./readers/skip-counts.js";
 
 // Replay: a whole capture through the emulated node, with a summary and per-packet verdicts.
 export {

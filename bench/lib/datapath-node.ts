@@ -6,7 +6,7 @@ import {
   defaultNodeConfig,
   type DatapathState,
   type IpcacheMapEntry,
-} from "../../src/datapath/state.js";
+} from "../../src/engine/state.js";
 import { IpProto } from "../../src/model/protocol.js";
 import { ServiceFlag } from "../../src/model/service-flags.js";
 

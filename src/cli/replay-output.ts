@@ -1,12 +1,12 @@
 // What `dpemu replay` prints: the verdict stream (Hubble-like text or JSON lines with the fields of
 // `dpemu trace --json`) and the summary table.
 import type { Datapath } from "../datapath/datapath.js";
-import { dropReason } from "../datapath/drop-reasons.js";
-import { OBSERVATION_POINT_NAMES } from "../datapath/verdict.js";
+import { dropReason } from "../engine/drop-reasons.js";
+import { OBSERVATION_POINT_NAMES } from "../engine/verdict.js";
 import { tcpFlagNames, type PacketRecord } from "../model/packet.js";
 import type { ReplaySummary } from "../replay/replay-summary.js";
 import type { ReplayedPacket } from "../replay/replayed-packet.js";
-import { formatRfc3339 } from "../replay/rfc3339.js";
+import { formatRfc3339 } from "../readers/rfc3339.js";
 import { traceJson } from "./trace.js";
 import { formatIPv4 } from "../model/ipv4.js";
 import { IpProto, protocolName } from "../model/protocol.js";

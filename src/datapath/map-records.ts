@@ -11,7 +11,7 @@ import type {
   RevNatMapEntry,
   ServiceAlgorithm,
   ServiceMapEntry,
-} from "./state.js";
+} from "../engine/state.js";
 import { type Cidr } from "../model/ipv4.js";
 import { ServiceFlag } from "../model/service-flags.js";
 

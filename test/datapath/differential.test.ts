@@ -5,9 +5,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Datapath, type DatapathOptions } from "../../src/datapath/datapath.js";
-import { type DatapathVerdict } from "../../src/datapath/verdict.js";
+import { type DatapathVerdict } from "../../src/engine/verdict.js";
 import { EntryPoint, createPacketRecord, type PacketRecord } from "../../src/model/packet.js";
-import { type DatapathState, type NodeConfig, type ServiceMapEntry } from "../../src/datapath/state.js";
+import { type DatapathState, type NodeConfig, type ServiceMapEntry } from "../../src/engine/state.js";
 import { DATAPATH_MAP_NAMES } from "../../src/datapath/map-records.js";
 import { labState } from "./lab-state.js";
 import { BackendState } from "../../src/model/backend.js";

@@ -2,8 +2,8 @@
 // k8s-ctr's DatapathState (by hand, or loaded from examples/lab-3node) and against both engines.
 import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
-import { dropReason } from "../../src/datapath/drop-reasons.js";
-import type { DatapathState, NodeConfig } from "../../src/datapath/state.js";
+import { dropReason } from "../../src/engine/drop-reasons.js";
+import type { DatapathState, NodeConfig } from "../../src/engine/state.js";
 import { EntryPoint, IpProto, TcpFlag, dst, pkt, replyTo, src } from "./scenario-helpers.js";
 import { formatIPv4 } from "../../src/model/ipv4.js";
 

@@ -3,7 +3,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { datapathStateFromSnapshot } from "../../src/datapath/from-snapshot.js";
+import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { labScenarios } from "./lab-scenarios.js";

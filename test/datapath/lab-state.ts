@@ -10,7 +10,7 @@ import {
   type IpcacheMapEntry,
   type NodeConfig,
   type ServiceMapEntry,
-} from "../../src/datapath/state.js";
+} from "../../src/engine/state.js";
 import { BackendState } from "../../src/model/backend.js";
 import { requireIPv4, parseCidr } from "../../src/model/ipv4.js";
 import { IpProto } from "../../src/model/protocol.js";

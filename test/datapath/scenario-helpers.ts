@@ -1,6 +1,6 @@
 // Packet builders for the lab scenarios: "IP:PORT" endpoints, TCP by default.
 import { EntryPoint, TcpFlag, createPacketRecord, type PacketRecord } from "../../src/model/packet.js";
-import { type DatapathVerdict } from "../../src/datapath/verdict.js";
+import { type DatapathVerdict } from "../../src/engine/verdict.js";
 import { requireIPv4, formatIPv4 } from "../../src/model/ipv4.js";
 import { IpProto } from "../../src/model/protocol.js";
 

@@ -4,7 +4,7 @@
 // entries, and the protocols the pipeline refuses.
 import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
-import { type DatapathState, type NodeConfig } from "../../src/datapath/state.js";
+import { type DatapathState, type NodeConfig } from "../../src/engine/state.js";
 import { labState } from "./lab-state.js";
 import { EntryPoint, IpProto, TcpFlag, dst, pkt, replyTo } from "./scenario-helpers.js";
 import { BackendState } from "../../src/model/backend.js";

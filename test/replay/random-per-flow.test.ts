@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
-import { type DatapathVerdict } from "../../src/datapath/verdict.js";
+import { type DatapathVerdict } from "../../src/engine/verdict.js";
 import { EntryPoint, TcpFlag, createPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import { START, labState } from "./helpers.js";
 import { requireIPv4, formatIPv4 } from "../../src/model/ipv4.js";

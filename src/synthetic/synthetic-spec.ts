@@ -2,7 +2,7 @@
 // reported with the path of the offending field.
 import { parseIPv4 } from "../model/ipv4.js";
 import { EntryPoint } from "../model/packet.js";
-import { parseRfc3339 } from "./rfc3339.js";
+import { parseRfc3339 } from "../readers/rfc3339.js";
 import { InvalidInputError } from "../model/errors.js";
 import { IpProto } from "../model/protocol.js";
 

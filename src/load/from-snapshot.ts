@@ -11,8 +11,8 @@ import { protocolNumber } from "../model/protocol.js";
 import type { NodeView, Snapshot } from "../model/snapshot.js";
 import { parseIPv4, type Cidr } from "../model/ipv4.js";
 import { BACKEND_STATES, BackendState, type BackendStateValue } from "../model/backend.js";
-import { prefixMask } from "./engine.js";
-import { slotFlags } from "./service-slots.js";
+import { prefixMask } from "../engine/engine.js";
+import { slotFlags } from "../engine/service-slots.js";
 import {
   IpcacheFlag,
   TupleFlag,
@@ -24,7 +24,7 @@ import {
   type NatMapEntry,
   type NodeConfig,
   type ServiceMapEntry,
-} from "./state.js";
+} from "../engine/state.js";
 import { ServiceFlag } from "../model/service-flags.js";
 
 /** Which node of a snapshot to emulate, and at what time the dumps were taken. */

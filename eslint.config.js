@@ -12,6 +12,7 @@ export default tseslint.config(
       "node_modules/",
       "examples/",
       "src/report/page-assets.generated.ts",
+      "docs/api/",
     ],
   },
   js.configs.recommended,

@@ -4,7 +4,6 @@
 import { Bench } from "tinybench";
 import { Datapath } from "../src/datapath/datapath.js";
 import {
-  Proto,
   TupleFlag,
   defaultNodeConfig,
   type CtMapEntry,
@@ -15,6 +14,7 @@ import { CURRENT_DUMP_STYLE, emulatedMapContent } from "../src/readback/to-model
 import { bpfCtListFormat } from "../src/snapshot/formats/bpf-ct-list.js";
 import { prng } from "./lib/ipcache-mix.js";
 import { ratio, report, rowsFrom } from "./lib/report.js";
+import { IpProto } from "../src/model/protocol.js";
 
 const ENTRIES = 100_000;
 
@@ -28,7 +28,7 @@ function state(): DatapathState {
       saddr: next() >>> 0,
       dport: next() & 0xffff,
       sport: next() & 0xffff,
-      nexthdr: Proto.TCP,
+      nexthdr: IpProto.TCP,
       flags: next() & 1 ? TupleFlag.IN : TupleFlag.OUT,
     };
     const key = `${tuple.daddr} ${tuple.saddr} ${tuple.dport} ${tuple.sport} ${tuple.flags}`;

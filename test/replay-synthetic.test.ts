@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { formatIPv4, parseIPv4 } from "../src/model/ipv4.js";
-import { IpProto, ReplyState, TcpFlag, createPacketRecord, type PacketRecord } from "../src/model/packet.js";
+import { ReplyState, TcpFlag, createPacketRecord, type PacketRecord } from "../src/model/packet.js";
 import { Xoshiro128 } from "../src/reference/prng.js";
 import { readCapture } from "../src/replay/read-capture.js";
 import { SyntheticFlowGenerator, readSynthetic, type ChurnEvent } from "../src/synthetic/synthetic.js";
@@ -13,6 +13,7 @@ import {
   type SyntheticSpecJson,
 } from "../src/synthetic/synthetic-spec.js";
 import { ZipfSampler } from "../src/synthetic/zipf.js";
+import { IpProto } from "../src/model/protocol.js";
 
 const webpod = { address: "10.96.163.90", port: 80, proto: "TCP" as const };
 const baseSpec: SyntheticSpecJson = {

@@ -3,12 +3,12 @@
 // 254 local pods, and an ipcache of 100,000 entries (pod /32s, node addresses, CIDR identities).
 import {
   IpcacheFlag,
-  Proto,
-  SvcFlag,
   defaultNodeConfig,
   type DatapathState,
   type IpcacheMapEntry,
 } from "../../src/engine/state.js";
+import { IpProto } from "../../src/model/protocol.js";
+import { ServiceFlag } from "../../src/model/service-flags.js";
 
 export const NODES = 250;
 export const SERVICES = 300;
@@ -57,16 +57,17 @@ export function benchmarkState(): DatapathState {
       const h = mix(i * 1000 + j);
       const node = h % NODES;
       const address = pod(node, 2 + ((h >>> 8) % 250));
-      state.backends.push({ id: backendId, address, port: 8080, proto: Proto.TCP, state: 0, weight: 100 });
+      state.backends.push({ id: backendId, address, port: 8080, proto: IpProto.TCP, state: 0, weight: 100 });
       ids.push(backendId++);
     }
     const frontends: [number, number, number, number][] = [[serviceAddress(i), 80, i + 1, 0]];
-    if (i < NODEPORTS) frontends.push([NODE_IP, 30000 + i, 1000 + i, SvcFlag.NODEPORT | SvcFlag.ROUTABLE]);
+    if (i < NODEPORTS)
+      frontends.push([NODE_IP, 30000 + i, 1000 + i, ServiceFlag.NodePort | ServiceFlag.Routable]);
     for (const [address, port, revNatId, flags] of frontends) {
       const base = {
         address,
         port,
-        proto: Proto.TCP,
+        proto: IpProto.TCP,
         scope: 0 as const,
         revNatId,
         affinityTimeoutSec: 0,

@@ -6,12 +6,12 @@
 // capture can be repeated later in time (memory script) and its replies still match.
 import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
 import type { DatapathState } from "../../src/engine/state.js";
-import { parseIpv4 } from "../../src/engine/verdict.js";
 import { chunkBytes } from "../../src/readers/byte-source.js";
 import { pcapRecordOf } from "../../src/readers/pcap-writer.js";
 import { replay } from "../../src/replay/replayer.js";
 import type { SyntheticSpecJson } from "../../src/synthetic/synthetic-spec.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
+import { requireIPv4 } from "../../src/model/ipv4.js";
 
 export const LAB = new URL("../../examples/lab-3node", import.meta.url).pathname;
 export const START = 1_704_067_200;
@@ -23,7 +23,7 @@ const CLIENTS = 124;
 /** k8s-ctr of the lab, with the workload's client pods as local endpoints. */
 export async function labState(): Promise<DatapathState> {
   const { state } = datapathStateFromSnapshot(await loadSnapshot(LAB), { node: "k8s-ctr", dumpTime: START });
-  const first = parseIpv4("172.20.0.129");
+  const first = requireIPv4("172.20.0.129");
   const existing = new Set(state.endpoints.map((e) => e.address));
   for (let i = 0; i < CLIENTS; i++) {
     const address = (first + i) >>> 0;

@@ -22,6 +22,7 @@ import {
 } from "./experiments/failover.js";
 import { measureTableSizes } from "./experiments/table-size.js";
 
+/** One service to compare and the flows that reach it. */
 export interface ServiceFlows {
   readonly service: CompareService;
   readonly flows: FlowSet;
@@ -34,6 +35,7 @@ export interface ConntrackInput {
   readonly flowsPerService: number;
 }
 
+/** What runComparison measures: the services with their flows, and the experiment parameters. */
 export interface CompareInput {
   readonly snapshot: SnapshotInfo;
   /** The run's parameters; `ctFlowsPerService` is taken from `conntrack`. */
@@ -104,6 +106,10 @@ async function compareService(
   };
 }
 
+/**
+ * Runs every experiment (balance, churn, failover, table sizes, cost) for each service on one selection
+ * engine.
+ */
 export async function runComparison(engine: SelectionEngine, input: CompareInput): Promise<CompareReport> {
   const maxChurn = input.maxChurn ?? 8;
   const services: ServiceResult[] = [];

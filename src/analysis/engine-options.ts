@@ -2,6 +2,7 @@
 import type { ClusterSeed } from "../lb/seed.js";
 import type { PortPacking } from "../reference/flow-hash.js";
 
+/** Settings shared by the Wasm and reference selection engines. */
 export interface SelectionEngineOptions {
   /** Maglev table size M (one of Cilium's supported primes). */
   readonly tableSize: number;

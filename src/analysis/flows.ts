@@ -7,6 +7,7 @@ export interface RandomSource {
   next(): number;
 }
 
+/** How many synthetic connections to generate, from how many clients, with which seed. */
 export interface SyntheticFlowOptions {
   /** Connections to generate. */
   readonly flows: number;

@@ -1,6 +1,7 @@
 // The inputs of the Maglev-vs-random comparison: a service with its backends (from a snapshot or
 // synthetic) and the flows that reach it, kept columnar so hundreds of thousands stay cheap.
 
+/** A backend selection algorithm of Cilium: Maglev or random. */
 export type Algorithm = "maglev" | "random";
 export const ALGORITHMS: readonly Algorithm[] = ["random", "maglev"];
 

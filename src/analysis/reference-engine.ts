@@ -11,6 +11,7 @@ import { medianTime, nodeStreamSeed, type SelectionEngineOptions } from "./engin
 import type { Algorithm, CompareBackend, CompareService, FlowSet } from "./model.js";
 import type { NodeSelector, SelectionEngine } from "./selection.js";
 
+/** The selection engine on the TypeScript reference twins (the baseline of the cost figures). */
 export class ReferenceSelectionEngine implements SelectionEngine {
   readonly tableSize: number;
   private readonly clusterSeed: ClusterSeed;

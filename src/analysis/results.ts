@@ -14,6 +14,7 @@ export interface ShareSummary {
   readonly shares: Readonly<Record<string, number>>;
 }
 
+/** How well the flow shares fit the shares the weights ask for (Pearson's χ² test). */
 export interface GoodnessOfFit {
   /** Pearson's chi-square of the flow counts against the shares the weights ask for. */
   readonly statistic: number;
@@ -28,8 +29,10 @@ export interface BalanceResult extends ShareSummary {
   readonly bytes: ShareSummary;
 }
 
+/** A backend churn event: a backend removed or added, a weight change, or a rolling restart. */
 export type ChurnKind = "remove" | "add" | "weight" | "rolling";
 
+/** Flows re-routed by one churn event, next to the least possible, with and without conntrack. */
 export interface ChurnResult {
   readonly event: ChurnKind;
   /** Backends removed or added; 1 for a weight change; replacement steps for a rolling restart. */
@@ -46,6 +49,7 @@ export interface ChurnResult {
   readonly keptWithCtFraction: number | null;
 }
 
+/** Connections broken when a node without their conntrack entry takes over. */
 export interface FailoverResult {
   /** Established connections that land on a different backend on a node without their CT entry. */
   readonly brokenFraction: number;
@@ -59,6 +63,7 @@ export interface FailoverResult {
   readonly measuredThrough: "datapath" | "selection";
 }
 
+/** One selection algorithm's figures for one service. */
 export interface AlgorithmResult {
   readonly balance: BalanceResult;
   readonly churn: readonly ChurnResult[];
@@ -67,6 +72,7 @@ export interface AlgorithmResult {
   readonly selectNsPerFlow: number;
 }
 
+/** The size and per-backend entry counts of a service's Maglev table. */
 export interface MaglevTableSummary {
   readonly size: number;
   /** Entries per backend / M, keyed "IP:PORT". */
@@ -76,12 +82,14 @@ export interface MaglevTableSummary {
   readonly memoryBytes: number;
 }
 
+/** Maglev's figures for one service, with its table and build cost. */
 export interface MaglevResult extends AlgorithmResult {
   /** Wasm table build time for this service at the chosen table size, milliseconds. */
   readonly buildMs: number;
   readonly table: MaglevTableSummary;
 }
 
+/** Both algorithms' figures for one service. */
 export interface ServiceResult {
   readonly frontend: string;
   /** Cilium's service ID, null for a synthetic service. */
@@ -97,6 +105,7 @@ export interface ServiceResult {
   readonly algorithms: { readonly maglev: MaglevResult; readonly random: AlgorithmResult };
 }
 
+/** One service's figures at one table size of the sweep. */
 export interface SweepServicePoint {
   readonly frontend: string;
   readonly backends: number;
@@ -116,6 +125,7 @@ export interface SweepPoint {
   readonly services: readonly SweepServicePoint[];
 }
 
+/** The parameters a comparison ran with (seed, flows, table size, ...), echoed in every report. */
 export interface CompareParameters {
   readonly seed: number;
   readonly tableSize: number;
@@ -130,6 +140,7 @@ export interface CompareParameters {
   readonly ctFlowsPerService: number;
 }
 
+/** Where the compared services came from. */
 export interface SnapshotInfo {
   /** A path, "bundled example lab-3node" or "synthetic". */
   readonly source: string;
@@ -139,6 +150,10 @@ export interface SnapshotInfo {
   readonly services: number;
 }
 
+/**
+ * The result of `dpemu compare`: per-service results, the table-size sweep and the parameters; what every
+ * report formatter takes.
+ */
 export interface CompareReport {
   readonly snapshot: SnapshotInfo;
   readonly parameters: CompareParameters;

@@ -17,11 +17,13 @@ import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
 /** Flows per service through the emulated datapath unless told otherwise: a few seconds in all. */
 export const DEFAULT_CT_FLOWS = 4096;
 
+/** Where the compared flows come from: generated, or read from a capture. */
 export type FlowSource =
   | { readonly kind: "synthetic"; readonly flows: number; readonly clients: number }
   /** Flows already gathered per service frontend (e.g. from a capture); missing = no flows. */
   | { readonly kind: "capture"; readonly path: string; readonly flows: ReadonlyMap<string, FlowSet> };
 
+/** What compareSelection compares: the services, the flows, the engine and the experiment parameters. */
 export interface CompareOptions {
   readonly snapshot: SnapshotInfo;
   readonly services: readonly CompareService[];
@@ -64,6 +66,9 @@ export function flowsFor(source: FlowSource, service: CompareService, index: num
   );
 }
 
+/**
+ * Compares Maglev with random selection on each service (what `dpemu compare` runs) and returns the report.
+ */
 export async function compareSelection(options: CompareOptions): Promise<CompareReport> {
   const engine =
     options.engine ??

@@ -4,6 +4,7 @@
 // way each node's kernel prandom is its own.
 import type { Algorithm, CompareBackend, CompareService, FlowSet } from "./model.js";
 
+/** One node's backend selection for one service and algorithm. */
 export interface NodeSelector {
   readonly algorithm: Algorithm;
   /**
@@ -13,6 +14,7 @@ export interface NodeSelector {
   select(service: CompareService, backends: readonly CompareBackend[], flows: FlowSet): Uint32Array;
 }
 
+/** Builds Maglev tables and selects backends for whole flow sets, on Wasm or on the reference twins. */
 export interface SelectionEngine {
   readonly tableSize: number;
   /**

@@ -9,9 +9,6 @@ import { Datapath } from "../datapath/datapath.js";
 import { dropReason } from "../engine/drop-reasons.js";
 import { layoutSlots } from "../engine/service-slots.js";
 import {
-  BackendState,
-  Proto,
-  SvcFlag,
   defaultNodeConfig,
   type BackendMapEntry,
   type DatapathState,
@@ -20,13 +17,17 @@ import {
 } from "../engine/state.js";
 import { portPackingForCiliumVersion } from "../lb/cilium-version.js";
 import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
-import { parseIPv4 } from "../model/ipv4.js";
+import { requireIPv4 } from "../model/ipv4.js";
 import { EntryPoint, TcpFlag, createPacketRecord, type PacketRecord } from "../model/packet.js";
 import type { PortPacking } from "../reference/flow-hash.js";
 import { loadWasm, type WasmInstance } from "../wasm/module.js";
 import { nodeStreamSeed } from "./engine-options.js";
 import type { Algorithm, CompareBackend, CompareService, FlowSet } from "./model.js";
+import { BackendState } from "../model/backend.js";
+import { IpProto, parseProtocol } from "../model/protocol.js";
+import { ServiceFlag } from "../model/service-flags.js";
 
+/** How the emulated service nodes of the conntrack experiments are configured. */
 export interface ServiceNodeOptions {
   /** Agent configuration of the emulated nodes: the snapshot node's, else Cilium's defaults. */
   readonly node?: NodeConfig;
@@ -49,35 +50,24 @@ const VERSION_OF_PACKING: Readonly<Record<PortPacking, string>> = {
   "service-port-high": "1.17.0",
   "client-port-high": "1.16.0",
 };
-const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
-  TCP: Proto.TCP,
-  UDP: Proto.UDP,
-  SCTP: Proto.SCTP,
-  ANY: Proto.ANY,
-};
-
 /**
  * The IP protocol of the packets a service's flows send through the datapath, or null when the
  * datapath does not translate it (it load-balances TCP and UDP; a protocol-less frontend of an
  * older agent is reached with TCP).
  */
 export function datapathProtocol(service: CompareService): number | null {
-  if (service.protocol === Proto.TCP || service.protocol === Proto.UDP) return service.protocol;
-  return service.protocol === Proto.ANY ? Proto.TCP : null;
-}
-
-function ipv4(text: string, what: string): number {
-  const value = parseIPv4(text);
-  if (value === undefined) throw new Error(`${what} ${JSON.stringify(text)} is not an IPv4 address`);
-  return value;
+  if (service.protocol === IpProto.TCP || service.protocol === IpProto.UDP) return service.protocol;
+  return service.protocol === IpProto.ANY ? IpProto.TCP : null;
 }
 
 function backendEntry(b: CompareBackend): BackendMapEntry {
-  const proto = PROTOCOL_NUMBERS[b.protocol.toUpperCase()];
+  const name = parseProtocol(b.protocol);
+  const proto =
+    name === "TCP" || name === "UDP" || name === "SCTP" || name === "ANY" ? IpProto[name] : undefined;
   if (proto === undefined) throw new Error(`backend ${b.address}:${b.port}: unknown protocol ${b.protocol}`);
   return {
     id: b.id,
-    address: ipv4(b.address, "backend address"),
+    address: requireIPv4(b.address, "backend address"),
     port: b.port,
     proto,
     state: BackendState.ACTIVE,
@@ -101,7 +91,7 @@ class FlowPackets {
   private readonly tcp: boolean;
 
   constructor(address: number, port: number, proto: number, flows: FlowSet) {
-    this.tcp = proto === Proto.TCP;
+    this.tcp = proto === IpProto.TCP;
     this.records = Array.from({ length: flows.count }, (_, f) => {
       const p = createPacketRecord();
       p.saddr = flows.clientAddress[f]!;
@@ -250,7 +240,7 @@ export class ServiceNodes {
 
   /** Where external clients reach a service: its frontend, or the node's address for 0.0.0.0. */
   frontendAddress(service: CompareService): number {
-    const address = ipv4(service.address, `frontend of ${service.frontend}`);
+    const address = requireIPv4(service.address, `frontend of ${service.frontend}`);
     if (address !== 0) return address;
     const nodeAddress = this.node.addresses[0];
     if (nodeAddress === undefined)
@@ -285,7 +275,7 @@ export class ServiceNodes {
         backendId: 0,
         count: layout.count,
         qcount: layout.qcount,
-        flags: SvcFlag.LOADBALANCER | SvcFlag.ROUTABLE,
+        flags: ServiceFlag.LoadBalancer | ServiceFlag.Routable,
         flags2: 0,
         affinityTimeoutSec: 0,
         algorithm: 0,
@@ -306,7 +296,7 @@ export class ServiceNodes {
       node: {
         ...this.node,
         ...capacities(flows.count, reselections),
-        serviceProtocols: service.protocol !== Proto.ANY,
+        serviceProtocols: service.protocol !== IpProto.ANY,
       },
       services,
       backends: entries,

@@ -5,9 +5,10 @@ import { protocolNumber } from "../model/protocol.js";
 import { frontendText, type Service } from "../model/service.js";
 import type { NodeView } from "../model/snapshot.js";
 import type { CompareBackend, CompareService } from "./model.js";
+import { InvalidInputError } from "../model/errors.js";
 
 /** A `--service` argument that matches nothing; the message lists what would have matched. */
-export class UnknownServiceError extends Error {
+export class UnknownServiceError extends InvalidInputError {
   override readonly name = "UnknownServiceError";
 }
 

@@ -88,6 +88,7 @@ export function chiSquareSurvival(x: number, degreesOfFreedom: number): number {
   return regularizedGammaQ(degreesOfFreedom / 2, x / 2);
 }
 
+/** Pearson's χ² goodness-of-fit statistic, its degrees of freedom and p-value. */
 export interface ChiSquareResult {
   /** Pearson's Σ (observed − expected)² / expected over the categories with a non-zero expectation. */
   readonly statistic: number;
@@ -276,6 +277,7 @@ function sumPmf(from: number, to: number, n: number, p: number): number {
   return sum;
 }
 
+/** The two-sided acceptance interval of a binomial count. */
 export interface BinomialBounds {
   /** Largest l with P(X < l) ≤ α/2. */
   readonly lower: number;

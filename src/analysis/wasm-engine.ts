@@ -11,6 +11,7 @@ import type { Algorithm, CompareBackend, CompareService, FlowSet } from "./model
 import type { NodeSelector, SelectionEngine } from "./selection.js";
 import { medianTime, nodeStreamSeed, type SelectionEngineOptions } from "./engine-options.js";
 
+/** The selection engine on the Wasm module (Maglev tables and tuple hashes in Wasm memory). */
 export class WasmSelectionEngine implements SelectionEngine {
   readonly tableSize: number;
   private readonly clusterSeed: ClusterSeed;

@@ -3,8 +3,8 @@
 // commander's own usage errors, e.g. an unknown option, exit 2 as well). Anything else is an
 // internal error, exit 1. No stack traces.
 import { Command, type CommanderError } from "commander";
-import { InvalidInputError } from "../lb/errors.js";
 import { escapeForTerminal } from "../model/escape.js";
+import { InvalidInputError } from "../model/errors.js";
 import { InputError, type InputLocation } from "../snapshot/errors.js";
 
 export const EXIT_BAD_INPUT = 2;

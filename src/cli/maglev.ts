@@ -1,7 +1,7 @@
 // `dpemu maglev`: build Cilium's Maglev table for a list of backends and show how it is shared out.
 import type { Command } from "commander";
 import { toEntries, type MaglevBackend } from "../lb/backend.js";
-import { InvalidInputError } from "../lb/errors.js";
+import { InvalidInputError } from "../model/errors.js";
 import { buildMaglevTable, checkTableSize } from "../lb/maglev.js";
 import { DEFAULT_MAGLEV_SEED, parseClusterSeed } from "../lb/seed.js";
 import { joinHostPort } from "../model/ip.js";

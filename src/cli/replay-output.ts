@@ -2,15 +2,16 @@
 // `dpemu trace --json`) and the summary table.
 import type { Datapath } from "../datapath/datapath.js";
 import { dropReason } from "../engine/drop-reasons.js";
-import { OBSERVATION_POINT_NAMES, formatIpv4 } from "../engine/verdict.js";
+import { OBSERVATION_POINT_NAMES } from "../engine/verdict.js";
 import { escapeForTerminal } from "../model/escape.js";
-import { IpProto, tcpFlagNames, type PacketRecord } from "../model/packet.js";
+import { tcpFlagNames, type PacketRecord } from "../model/packet.js";
 import type { ReplaySummary } from "../replay/replay-summary.js";
 import type { ReplayedPacket } from "../replay/replayed-packet.js";
 import { formatRfc3339 } from "../readers/rfc3339.js";
 import { traceJson } from "./trace.js";
+import { formatIPv4 } from "../model/ipv4.js";
+import { IpProto, protocolName } from "../model/protocol.js";
 
-const PROTO_LABEL: Record<number, string> = { 1: "ICMP", 6: "TCP", 17: "UDP", 132: "SCTP" };
 const RESERVED_IDENTITIES: Record<number, string> = {
   1: "host",
   2: "world",
@@ -25,7 +26,7 @@ const RESERVED_IDENTITIES: Record<number, string> = {
 
 const hasPorts = (p: PacketRecord): boolean => p.proto !== IpProto.ICMP;
 const endpoint = (address: number, port: number, ports: boolean): string =>
-  ports ? `${formatIpv4(address)}:${port}` : formatIpv4(address);
+  ports ? `${formatIPv4(address)}:${port}` : formatIPv4(address);
 
 /** One JSON line: packet, time, src, dst, proto (+ tcpFlags / icmp), then `dpemu trace --json`'s fields. */
 export function verdictJsonLine(replayed: ReplayedPacket, directory: Datapath): string {
@@ -36,7 +37,7 @@ export function verdictJsonLine(replayed: ReplayedPacket, directory: Datapath): 
     time: formatRfc3339(p.seconds, p.nanoseconds),
     src: endpoint(p.saddr, p.sport, ports),
     dst: endpoint(p.daddr, p.dport, ports),
-    proto: PROTO_LABEL[p.proto] ?? String(p.proto),
+    proto: protocolName(p.proto) ?? String(p.proto),
   };
   if (p.proto === IpProto.TCP) doc.tcpFlags = tcpFlagNames(p.tcpFlags);
   if (p.proto === IpProto.ICMP) doc.icmp = { type: p.icmpType, code: p.icmpCode };
@@ -67,7 +68,7 @@ const identity = (id: number): string => RESERVED_IDENTITIES[id] ?? `ID:${id}`;
 function protoText(p: PacketRecord): string {
   if (p.proto === IpProto.TCP) return `TCP Flags: ${tcpFlagNames(p.tcpFlags).join(", ") || "none"}`;
   if (p.proto === IpProto.ICMP) return `ICMPv4 type ${p.icmpType} code ${p.icmpCode}`;
-  return PROTO_LABEL[p.proto] ?? `proto ${p.proto}`;
+  return protocolName(p.proto) ?? `proto ${p.proto}`;
 }
 
 /**

@@ -6,12 +6,11 @@ import { Datapath } from "../datapath/datapath.js";
 import { dropReason } from "../engine/drop-reasons.js";
 import { datapathStateFromSnapshot } from "../load/from-snapshot.js";
 import type { TraceStep } from "../datapath/trace.js";
-import { OBSERVATION_POINT_NAMES, formatIpv4, type DatapathVerdict } from "../engine/verdict.js";
-import { parseIPv4 } from "../model/ipv4.js";
+import { OBSERVATION_POINT_NAMES, type DatapathVerdict } from "../engine/verdict.js";
+import { parseIPv4, formatIPv4 } from "../model/ipv4.js";
 import {
   EntryPoint,
   IcmpType,
-  IpProto,
   TcpFlag,
   TCP_FLAG_NAMES,
   tcpFlagNames,
@@ -22,6 +21,7 @@ import { InputError } from "../snapshot/errors.js";
 import { loadSnapshot } from "../snapshot/load.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, withErrorHandling } from "./errors.js";
+import { IpProto, protocolName } from "../model/protocol.js";
 
 interface TraceCliOptions {
   readonly from: string;
@@ -42,7 +42,6 @@ const COMMAND_LINE = { file: "dpemu trace", line: 0 };
 export const DEFAULT_CLIENT_PORT = 40000;
 
 const PROTOCOLS: Record<string, number> = { tcp: IpProto.TCP, udp: IpProto.UDP, icmp: IpProto.ICMP };
-const PROTO_LABEL: Record<number, string> = { 0: "ANY", 1: "ICMP", 6: "TCP", 17: "UDP", 132: "SCTP" };
 const ENTRIES: Record<string, EntryPoint> = {
   endpoint: EntryPoint.FromEndpoint,
   network: EntryPoint.FromNetwork,
@@ -138,13 +137,13 @@ export function traceJson(dp: Datapath, packet: PacketRecord, v: DatapathVerdict
     backend: backend
       ? {
           id: backend.id,
-          address: `${formatIpv4(backend.address)}:${backend.port === 0 ? packet.dport : backend.port}/${PROTO_LABEL[backend.proto] ?? backend.proto}`,
+          address: `${formatIPv4(backend.address)}:${backend.port === 0 ? packet.dport : backend.port}/${protocolName(backend.proto) ?? backend.proto}`,
         }
       : null,
-    translated: { saddr: formatIpv4(v.saddr), sport: v.sport, daddr: formatIpv4(v.daddr), dport: v.dport },
+    translated: { saddr: formatIPv4(v.saddr), sport: v.sport, daddr: formatIPv4(v.daddr), dport: v.dport },
     srcIdentity: v.srcIdentity,
     dstIdentity: v.dstIdentity,
-    tunnelEndpoint: v.tunnelEndpoint !== 0 ? formatIpv4(v.tunnelEndpoint) : null,
+    tunnelEndpoint: v.tunnelEndpoint !== 0 ? formatIPv4(v.tunnelEndpoint) : null,
   };
 }
 
@@ -178,7 +177,7 @@ function protoText(packet: PacketRecord): string {
     return `TCP Flags: ${names.join(", ") || "none"}`;
   }
   if (packet.proto === IpProto.ICMP) return "ICMPv4 EchoRequest";
-  return PROTO_LABEL[packet.proto] ?? `proto ${packet.proto}`;
+  return protocolName(packet.proto) ?? `proto ${packet.proto}`;
 }
 
 /** Hubble-style lines, one per step, each followed by what the step did. */
@@ -192,7 +191,7 @@ export function traceText(packet: PacketRecord, steps: readonly TraceStep[]): st
         ? `${s.note.replace(/ \(.*$/, "")} DROPPED (${protoText(packet)})`
         : s.verdict === "FORWARDED"
           ? `${s.point} FORWARDED (${protoText(packet)})`
-          : `${s.point} ${s.verdict} (${PROTO_LABEL[packet.proto] ?? packet.proto})`;
+          : `${s.point} ${s.verdict} (${protocolName(packet.proto) ?? packet.proto})`;
     lines.push(`${time}: ${side(s.src)} ${arrow} ${side(s.dst)} ${what}`);
     lines.push(`    ${s.note}`);
   }

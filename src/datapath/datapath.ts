@@ -11,19 +11,15 @@ import { toEngineConfig, type EngineOptions } from "../engine/config.js";
 import type { DatapathEngine, EngineStats } from "../engine/engine.js";
 import type { PacketRecord } from "../model/packet.js";
 import type { DatapathVerdict } from "../engine/verdict.js";
-import { formatIpv4, parseIpv4 } from "../engine/verdict.js";
 import { layoutSlots, slotFlags } from "../engine/service-slots.js";
 import type { DatapathMapName, DatapathMaps } from "./map-records.js";
-import {
-  BackendState,
-  Proto,
-  type BackendMapEntry,
-  type BackendStateValue,
-  type DatapathState,
-  type ServiceMapEntry,
-} from "../engine/state.js";
+import { type BackendMapEntry, type DatapathState, type ServiceMapEntry } from "../engine/state.js";
 import { describeVerdict, type TraceStep } from "./trace.js";
+import { BackendState, type BackendStateValue } from "../model/backend.js";
+import { requireIPv4, formatIPv4 } from "../model/ipv4.js";
+import { IpProto, protocolName, parseProtocol } from "../model/protocol.js";
 
+/** How Datapath.create builds the emulated node: the engine and the Wasm instance to use. */
 export interface DatapathOptions extends EngineOptions {
   /** "wasm" (default) or the pure-TypeScript "reference" pipeline. */
   engine?: "wasm" | "reference";
@@ -46,11 +42,13 @@ export interface BackendSpec {
   weight?: number;
 }
 
+/** Map occupancy and counters of the emulated node, with its service and backend counts. */
 export interface DatapathStats extends EngineStats {
   services: number;
   backends: number;
 }
 
+/** One traced packet: its verdict and the steps it took, Hubble-style. */
 export interface TraceResult {
   verdict: DatapathVerdict;
   steps: TraceStep[];
@@ -62,16 +60,12 @@ interface Frontend {
   backendIds: number[];
 }
 
-const PROTO_NAMES: Record<string, number> = {
-  TCP: Proto.TCP,
-  UDP: Proto.UDP,
-  SCTP: Proto.SCTP,
-  ANY: Proto.ANY,
-};
-const PROTO_LABEL: Record<number, string> = { 0: "ANY", 6: "TCP", 17: "UDP", 132: "SCTP" };
-
 const frontendKey = (address: number, port: number, proto: number): string => `${address}:${port}:${proto}`;
 
+/**
+ * One emulated Cilium node: its BPF maps filled from a DatapathState, packets processed in batches by the
+ * Wasm pipeline (or its TypeScript twin), backends changed between batches like the agent does.
+ */
 export class Datapath {
   readonly engine: DatapathEngine;
   readonly layout: RecordLayout;
@@ -163,9 +157,9 @@ export class Datapath {
       return;
     }
     const backends: MaglevBackend[] = (active as BackendMapEntry[]).map((b) => ({
-      address: formatIpv4(b.address),
+      address: formatIPv4(b.address),
       port: b.port,
-      protocol: PROTO_LABEL[b.proto] ?? "ANY",
+      protocol: protocolName(b.proto) ?? "ANY",
       weight: b.weight,
       id: b.id,
     }));
@@ -200,7 +194,7 @@ export class Datapath {
   frontendOf(revNatId: number): string | undefined {
     for (const fe of this.frontends.values()) {
       const m = fe.masters.find((x) => x.revNatId === revNatId);
-      if (m) return `${formatIpv4(m.address)}:${m.port}/${PROTO_LABEL[m.proto] ?? m.proto}`;
+      if (m) return `${formatIPv4(m.address)}:${m.port}/${protocolName(m.proto) ?? m.proto}`;
     }
     return undefined;
   }
@@ -223,9 +217,9 @@ export class Datapath {
   async addBackend(service: ServiceSelector, spec: BackendSpec): Promise<number> {
     const fe = this.frontend(service);
     const master = fe.masters[0]!;
-    const address = typeof spec.address === "number" ? spec.address >>> 0 : parseIpv4(spec.address);
+    const address = typeof spec.address === "number" ? spec.address >>> 0 : requireIPv4(spec.address);
     const proto = spec.proto ?? master.proto;
-    const label = `${formatIpv4(address)}:${spec.port}/${PROTO_LABEL[proto] ?? proto}`;
+    const label = `${formatIPv4(address)}:${spec.port}/${protocolName(proto) ?? proto}`;
     const same = [...this.backends.values()].find(
       (b) => b.address === address && b.port === spec.port && b.proto === proto,
     );
@@ -235,7 +229,7 @@ export class Datapath {
     const id = same?.id ?? spec.id ?? Math.max(0, ...this.backends.keys()) + 1;
     const existing = this.backends.get(id);
     if (!same && existing) {
-      throw new Error(`backend ID ${id} is already ${formatIpv4(existing.address)}:${existing.port}`);
+      throw new Error(`backend ID ${id} is already ${formatIPv4(existing.address)}:${existing.port}`);
     }
     if (fe.backendIds.includes(id))
       throw new Error(`${label} is already a backend of ${this.describe(service)}`);
@@ -345,7 +339,7 @@ export class Datapath {
           `not a service frontend: ${JSON.stringify(service)} (expected IP:PORT/PROTO or a rev-NAT ID)`,
         );
       const fe = this.frontends.get(
-        frontendKey(parseIpv4(m[1]!), Number(m[2]), PROTO_NAMES[(m[3] ?? "TCP").toUpperCase()]!),
+        frontendKey(requireIPv4(m[1]!), Number(m[2]), IpProto[parseProtocol(m[3] ?? "TCP")!]),
       );
       if (fe) return fe;
     }

@@ -4,7 +4,6 @@
 // reads both, and a difference between their read-backs is a difference in what they stored.
 import type {
   BackendMapEntry,
-  Cidr,
   CtMapEntry,
   IpcacheMapEntry,
   LocalEndpoint,
@@ -13,7 +12,8 @@ import type {
   ServiceAlgorithm,
   ServiceMapEntry,
 } from "../engine/state.js";
-import { SvcFlag2 } from "../engine/state.js";
+import { type Cidr } from "../model/ipv4.js";
+import { ServiceFlag } from "../model/service-flags.js";
 
 /** A `cilium_lb4_backends_v3` record as stored: the Maglev weight lives in the agent, not the map. */
 export type BackendRecord = Omit<BackendMapEntry, "weight">;
@@ -55,8 +55,10 @@ export interface DatapathMaps {
   affinity: AffinityMapEntry[];
 }
 
+/** The name of an emulated map that Datapath.readMap reads back. */
 export type DatapathMapName = keyof DatapathMaps;
 
+/** Every map Datapath.readMap can read, in dump order. */
 export const DATAPATH_MAP_NAMES: readonly DatapathMapName[] = [
   "services",
   "backends",
@@ -121,7 +123,7 @@ function decodeService({ key, value }: RawRecord): ServiceMapEntry {
   };
   if (slot !== 0) return entry;
   // The master's union word: an L7 load balancer's proxy port, else algorithm and affinity timeout.
-  if ((flags2 & SvcFlag2.L7_LOADBALANCER) !== 0) return { ...entry, l7ProxyPort: union };
+  if ((flags2 & (ServiceFlag.L7LoadBalancer >> 8)) !== 0) return { ...entry, l7ProxyPort: union };
   return { ...entry, algorithm: (union >>> 24) as ServiceAlgorithm, affinityTimeoutSec: union & 0xffffff };
 }
 

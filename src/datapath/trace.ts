@@ -5,15 +5,19 @@
 import type { Datapath } from "./datapath.js";
 import { dropReason } from "../engine/drop-reasons.js";
 import type { PacketRecord } from "../model/packet.js";
-import { OBSERVATION_POINT_NAMES, formatIpv4, type DatapathVerdict } from "../engine/verdict.js";
+import { OBSERVATION_POINT_NAMES, type DatapathVerdict } from "../engine/verdict.js";
 import { prefixMask } from "../engine/engine.js";
+import { formatIPv4 } from "../model/ipv4.js";
+import { IpProto } from "../model/protocol.js";
 
+/** An address of a trace step with its security identity. */
 export interface TraceEndpoint {
   address: string;
   port: number | null;
   identity: number;
 }
 
+/** One step of a traced packet, named like Hubble's trace observation points. */
 export interface TraceStep {
   /** Hubble's name of the point: pre-xlate-fwd, post-xlate-fwd, pre-xlate-rev, post-xlate-rev, snat, to-endpoint, ... or "drop". */
   point: string;
@@ -41,12 +45,13 @@ function identityOf(dp: Datapath, address: number): number {
   return identity;
 }
 
+/** The steps a processed packet went through, derived from its verdict. */
 export function describeVerdict(dp: Datapath, p: PacketRecord, v: DatapathVerdict): TraceStep[] {
   const L = dp.layout;
   const has = (flag: number) => (v.flags & flag) !== 0;
-  const withPorts = p.proto === 6 || p.proto === 17 || p.proto === 132;
+  const withPorts = p.proto === IpProto.TCP || p.proto === IpProto.UDP || p.proto === IpProto.SCTP;
   const ep = (address: number, port: number, identity: number): TraceEndpoint => ({
-    address: formatIpv4(address),
+    address: formatIPv4(address),
     port: withPorts ? port : null,
     identity,
   });
@@ -88,7 +93,7 @@ export function describeVerdict(dp: Datapath, p: PacketRecord, v: DatapathVerdic
       verdict: "TRANSLATED",
       src: has(L.VFLAG_LOOPBACK) ? ep(dp.state.node.serviceLoopbackAddress, p.sport, v.srcIdentity) : origSrc,
       dst: finalDst,
-      note: `backend ${v.backendId}${backend ? ` ${formatIpv4(backend.address)}:${backend.port}` : ""} (${flow}, ${chosen}${reselected}${loopback})`,
+      note: `backend ${v.backendId}${backend ? ` ${formatIPv4(backend.address)}:${backend.port}` : ""} (${flow}, ${chosen}${reselected}${loopback})`,
     });
   }
   if (has(L.VFLAG_REV_SNAT) || has(L.VFLAG_REV_NAT)) {
@@ -131,7 +136,7 @@ export function describeVerdict(dp: Datapath, p: PacketRecord, v: DatapathVerdic
     const point = observationPointText(v.observationPoint);
     const extra =
       v.tunnelEndpoint !== 0
-        ? `tunnel endpoint ${formatIpv4(v.tunnelEndpoint)}`
+        ? `tunnel endpoint ${formatIPv4(v.tunnelEndpoint)}`
         : v.dstEndpointId !== 0
           ? `endpoint ${v.dstEndpointId}`
           : "";

@@ -6,6 +6,7 @@ import { portPackingForCiliumVersion } from "../lb/cilium-version.js";
 import type { EngineConfig } from "./engine.js";
 import type { DatapathState, LbAlgorithm } from "./state.js";
 
+/** Choices of one Datapath that no dump fixes: a forced selection algorithm, the PRNG seed and its per-flow mode. */
 export interface EngineOptions {
   /** Forces this selection algorithm for every service and path. */
   algorithm?: LbAlgorithm;

@@ -2,6 +2,7 @@
 // (bpf/lib/drop_reasons.h, value = -code), Hubble's DropReason enum name (api/v1/flow/flow.proto)
 // and the description Cilium's monitor prints (pkg/monitor/api/drop.go).
 
+/** A drop reason by its code: Cilium's DROP_* name, Hubble's name and the monitor's description. */
 export interface DropReasonInfo {
   code: number;
   cilium: string;

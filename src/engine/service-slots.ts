@@ -2,8 +2,11 @@
 // active backends first, then terminating, then quarantined, each group by address then port;
 // maintenance backends get no slot. `count` covers the active ones — or, when there are none, the
 // terminating ones, so draining connections still find them; `qcount` covers the rest.
-import { BackendState, SvcFlag, SvcFlag2, type BackendMapEntry } from "./state.js";
+import { type BackendMapEntry } from "./state.js";
+import { BackendState } from "../model/backend.js";
+import { ServiceFlag } from "../model/service-flags.js";
 
+/** A service's backend slots and the counts the master entry stores. */
 export interface SlotLayout {
   /** Backend IDs for slots 1..n. */
   backendIds: number[];
@@ -14,6 +17,10 @@ export interface SlotLayout {
 const stateRank = (state: number): number =>
   state === BackendState.ACTIVE ? 0 : state === BackendState.TERMINATING ? 1 : 2;
 
+/**
+ * The agent's slot layout of a service's backends: active first, then terminating, then quarantined;
+ * maintenance gets no slot.
+ */
 export function layoutSlots(backends: readonly BackendMapEntry[]): SlotLayout {
   const slotted = backends
     .filter((b) => b.state !== BackendState.MAINTENANCE)
@@ -33,9 +40,9 @@ export function slotFlags(
   master: { readonly flags: number; readonly flags2: number },
   quarantined: boolean,
 ): { flags: number; flags2: number } {
-  const flags2 = master.flags2 & ~SvcFlag2.SOURCE_RANGE_DENY & 0xff;
+  const flags2 = master.flags2 & ~(ServiceFlag.QuarantinedOrDeny >> 8) & 0xff;
   return {
-    flags: master.flags & ~SvcFlag.SOURCE_RANGE & 0xff,
-    flags2: quarantined ? flags2 | SvcFlag2.SOURCE_RANGE_DENY : flags2,
+    flags: master.flags & ~ServiceFlag.SourceRange & 0xff,
+    flags2: quarantined ? flags2 | (ServiceFlag.QuarantinedOrDeny >> 8) : flags2,
   };
 }

@@ -2,9 +2,8 @@
 // parsed dump models. A loader (from-snapshot.ts) converts a snapshot into this; tests and embedders
 // can also build it by hand. IPv4 addresses are unsigned 32-bit integers in host order
 // (10.0.0.1 = 0x0a000001); ports are plain numbers; times are BPF mono seconds (see docs/datapath.md).
-
-/** L4 protocol numbers as they appear in keys. 0 = ANY (services without protocol differentiation). */
-export const Proto = { ANY: 0, ICMP: 1, TCP: 6, UDP: 17, SCTP: 132 } as const;
+import type { BackendStateValue } from "../model/backend.js";
+import type { Cidr } from "../model/ipv4.js";
 
 /** Lookup scope of a service key: external (0) or internal (1, the `/i` entries of two-scope services). */
 export type ServiceScope = 0 | 1;
@@ -26,9 +25,9 @@ export interface ServiceMapEntry {
   /** Master: number of non-active backends stored after the active ones. */
   qcount: number;
   revNatId: number;
-  /** SVC_FLAG_* bits (byte 8 of the value). */
+  /** The low byte of the ServiceFlag bits (byte 8 of the value). */
   flags: number;
-  /** SVC_FLAG2_* bits (byte 9 of the value). */
+  /** The high byte of the ServiceFlag bits (`ServiceFlag.X >> 8`; byte 9 of the value). */
   flags2: number;
   /** Master only: session-affinity timeout in seconds (low 24 bits of the union word). */
   affinityTimeoutSec: number;
@@ -41,35 +40,6 @@ export interface ServiceMapEntry {
    */
   l7ProxyPort?: number;
 }
-
-/** `flags` bits of a service value (bpf/lib/lb.h, pkg/loadbalancer). */
-export const SvcFlag = {
-  EXTERNAL_IP: 0x01,
-  NODEPORT: 0x02,
-  EXT_LOCAL_SCOPE: 0x04,
-  HOSTPORT: 0x08,
-  AFFINITY: 0x10,
-  LOADBALANCER: 0x20,
-  ROUTABLE: 0x40,
-  SOURCE_RANGE: 0x80,
-} as const;
-
-/** `flags2` bits of a service value. */
-export const SvcFlag2 = {
-  LOCALREDIRECT: 0x01,
-  NAT_46X64: 0x02,
-  L7_LOADBALANCER: 0x04,
-  LOOPBACK: 0x08,
-  INT_LOCAL_SCOPE: 0x10,
-  TWO_SCOPES: 0x20,
-  /** QUARANTINED on a backend slot, SOURCE_RANGE_DENY on a master. */
-  SOURCE_RANGE_DENY: 0x40,
-  FWD_MODE_DSR: 0x80,
-} as const;
-
-/** Backend state as stored in `lb4_backend.flags`. */
-export const BackendState = { ACTIVE: 0, TERMINATING: 1, QUARANTINED: 2, MAINTENANCE: 3 } as const;
-export type BackendStateValue = (typeof BackendState)[keyof typeof BackendState];
 
 /** One record of `cilium_lb4_backends_v3`. */
 export interface BackendMapEntry {
@@ -109,12 +79,6 @@ export interface IpcacheMapEntry {
   flags: number;
 }
 
-/** An IPv4 CIDR. */
-export interface Cidr {
-  prefix: number;
-  prefixLen: number;
-}
-
 /** One `cilium_lb4_source_range` entry: a CIDR allowed (or denied) for a rev-NAT ID. */
 export interface SourceRangeEntry extends Cidr {
   revNatId: number;
@@ -140,6 +104,7 @@ export interface CtTimeouts {
   serviceCloseRebalance: number;
 }
 
+/** Cilium's default conntrack lifetimes, in seconds. */
 export const DEFAULT_CT_TIMEOUTS: Readonly<CtTimeouts> = {
   regularTcp: 8000,
   regularAny: 60,
@@ -150,9 +115,13 @@ export const DEFAULT_CT_TIMEOUTS: Readonly<CtTimeouts> = {
   serviceCloseRebalance: 60,
 };
 
+/** How pod traffic leaves the node: through the overlay or natively routed. */
 export type RoutingMode = "tunnel" | "native";
+/** BPF host routing, or the legacy path through the host stack. */
 export type HostRouting = "bpf" | "legacy";
+/** The node's default backend selection (bpf-lb-algorithm). */
 export type LbAlgorithm = "random" | "maglev";
+/** The kube-proxy replacement mode of NodePort traffic (bpf-lb-mode). */
 export type KprMode = "snat" | "dsr" | "hybrid";
 
 /** Node-wide agent configuration that the datapath depends on. */

@@ -1,7 +1,6 @@
 // What the datapath produces per packet, as a host object (the binary verdict record behind it is
-// defined in assembly/datapath/records.ts; src/wasm/datapath.ts converts), plus the address helpers
-// the datapath API uses. Packets come in as PacketRecords (src/model/packet.ts).
-import { formatIPv4, parseIPv4 } from "../model/ipv4.js";
+// defined in assembly/datapath/records.ts; src/wasm/datapath.ts converts). Packets come in as
+// PacketRecords (src/model/packet.ts).
 
 /** Hubble's observation point names, by TraceObservationPoint number. */
 export const OBSERVATION_POINT_NAMES: Readonly<Record<number, string>> = {
@@ -14,7 +13,9 @@ export const OBSERVATION_POINT_NAMES: Readonly<Record<number, string>> = {
   101: "TO_ENDPOINT",
 };
 
+/** The conntrack state a packet was seen in. */
 export type CtState = "new" | "established" | "reply" | "related";
+/** The CtState names, indexed by the verdict record's CT state number. */
 export const CT_STATE_NAMES: readonly CtState[] = ["new", "established", "reply", "related"];
 
 /** The datapath's decision for one packet. */
@@ -41,25 +42,4 @@ export interface DatapathVerdict {
   serviceCt: "new" | "existing" | null;
   /** Local endpoint ID the packet was delivered to, 0 if none. */
   dstEndpointId: number;
-}
-
-/** "10.0.0.1" → 0x0a000001; throws on anything that is not a dotted-quad IPv4 address. */
-export function parseIpv4(text: string): number {
-  const value = parseIPv4(text);
-  if (value === undefined) throw new Error(`not an IPv4 address: ${JSON.stringify(text)}`);
-  return value;
-}
-
-/** 0x0a000001 → "10.0.0.1". */
-export const formatIpv4 = formatIPv4;
-
-/** "10.0.0.0/8" → { prefix, prefixLen }. */
-export function parseCidr(text: string): { prefix: number; prefixLen: number } {
-  const [address, length] = text.split("/");
-  const prefixLen = length === undefined ? 32 : Number(length);
-  if (address === undefined || !Number.isInteger(prefixLen) || prefixLen < 0 || prefixLen > 32) {
-    throw new Error(`not an IPv4 CIDR: ${JSON.stringify(text)}`);
-  }
-  const mask = prefixLen === 0 ? 0 : (0xffffffff << (32 - prefixLen)) >>> 0;
-  return { prefix: (parseIpv4(address) & mask) >>> 0, prefixLen };
 }

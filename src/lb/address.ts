@@ -2,7 +2,7 @@
 // ip-num) and Go's netip.Addr.String() formatting, which Cilium's Maglev hash strings embed.
 import { IPv6, Validator } from "ip-num";
 import { formatIPv4, parseIPv4 } from "../model/ipv4.js";
-import { InvalidInputError } from "./errors.js";
+import { InvalidInputError } from "../model/errors.js";
 
 export type ParsedAddress =
   { family: 4; value: number; bytes: Uint8Array } | { family: 6; bytes: Uint8Array };
@@ -24,14 +24,6 @@ export function parseAddress(text: string, what = "address"): ParsedAddress {
     return { family: 6, bytes };
   }
   throw new InvalidInputError(`${what} ${JSON.stringify(text)} is not an IPv4 or IPv6 address`);
-}
-
-/** Parses an IPv4 address to its host-order value (10.0.0.1 = 0x0a000001), or throws naming `what`. */
-export function requireIPv4(text: string, what = "address"): number {
-  const parsed = parseAddress(text, what);
-  if (parsed.family !== 4)
-    throw new InvalidInputError(`${what} ${JSON.stringify(text)} is not an IPv4 address`);
-  return parsed.value;
 }
 
 /** Go's netip.Addr.String(): dotted quad, or RFC 5952 IPv6 ("::ffff:a.b.c.d" for IPv4-mapped). */

@@ -1,12 +1,14 @@
 // A Maglev backend as users describe it, its validation, and the hash string Cilium derives from it.
 import { parseAddress, formatAddressGo } from "./address.js";
-import { InvalidInputError } from "./errors.js";
+import { InvalidInputError } from "../model/errors.js";
 import { MAGLEV_EMPTY, type MaglevEntry } from "../reference/maglev.js";
 
 /** L4 protocol names as Cilium's loadbalancer.L4Type spells them in hash strings. */
 export const BACKEND_PROTOCOLS = ["TCP", "UDP", "SCTP", "ANY"] as const;
+/** One of BACKEND_PROTOCOLS. */
 export type BackendProtocol = (typeof BACKEND_PROTOCOLS)[number];
 
+/** A backend as Cilium's Maglev build takes it: address, port, protocol, weight and ID. */
 export interface MaglevBackend {
   /** IPv4 or IPv6 address. */
   address: string;

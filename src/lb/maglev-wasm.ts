@@ -5,7 +5,7 @@ import { loadWasm, type WasmSource } from "../wasm/module.js";
 import type { MaglevEntry } from "../reference/maglev.js";
 import type { FlowV4, PortPacking } from "../reference/flow-hash.js";
 import { MAGLEV_TABLE_SIZES } from "../reference/maglev.js";
-import { InvalidInputError } from "./errors.js";
+import { InvalidInputError } from "../model/errors.js";
 
 /** A Maglev table living in Wasm memory. `address` is what AssemblyScript code looks up in. */
 export interface MaglevTableHandle {

@@ -1,13 +1,14 @@
 // Public Maglev table build: validated backends in, Cilium's table of backend IDs out.
 import { MAGLEV_TABLE_SIZES, maglevTable } from "../reference/maglev.js";
 import { toEntries, type MaglevBackend } from "./backend.js";
-import { InvalidInputError } from "./errors.js";
+import { InvalidInputError } from "../model/errors.js";
 import { MaglevWasm, encodeBackends, type MaglevTableHandle } from "./maglev-wasm.js";
 import { parseClusterSeed, type ClusterSeed } from "./seed.js";
 
 /** Cilium's default table size (pkg/maglev DefaultTableSize). */
 export const DEFAULT_MAGLEV_TABLE_SIZE = 16381;
 
+/** The table size and cluster seed of a Maglev build. */
 export interface MaglevTableOptions {
   /** M: one of Cilium's supported primes (MAGLEV_TABLE_SIZES); default 16381. */
   tableSize?: number;

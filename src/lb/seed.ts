@@ -2,11 +2,12 @@
 // base64 (Go's StdEncoding) of exactly 12 bytes. Each 4-byte group is read big-endian:
 // bytes 0-3 seed murmur3 for the table build, 4-7 the IPv4 tuple hash (hash_init4_seed),
 // 8-11 the IPv6 tuple hash (hash_init6_seed).
-import { InvalidInputError } from "./errors.js";
+import { InvalidInputError } from "../model/errors.js";
 
 /** Cilium's default seed (pkg/maglev DefaultHashSeed). */
 export const DEFAULT_MAGLEV_SEED = "JLfvgnHc2kaSUFaI";
 
+/** A parsed cluster hash seed (bpf-lb-maglev-hash-seed): the text and the seeds derived from it. */
 export interface ClusterSeed {
   /** The base64 text as given. */
   readonly text: string;

@@ -3,17 +3,16 @@
 import { flowHashV4, type FlowV4, type PortPacking } from "../reference/flow-hash.js";
 import { Xoshiro128 } from "../reference/prng.js";
 import { maglevLookup, randomSlot } from "../reference/select.js";
-import { requireIPv4 } from "./address.js";
 import { DEFAULT_PORT_PACKING, portPackingForCiliumVersion } from "./cilium-version.js";
-import { InvalidInputError } from "./errors.js";
+import { InvalidInputError } from "../model/errors.js";
 import { resolveSeed } from "./maglev.js";
 import type { ClusterSeed } from "./seed.js";
+import { requireIPv4 } from "../model/ipv4.js";
+import { IpProto, parseProtocol } from "../model/protocol.js";
 
 export { Xoshiro128 };
 
-/** IP protocol numbers of the protocols Cilium load-balances. */
-export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { TCP: 6, UDP: 17, SCTP: 132 };
-
+/** A flow to select a backend for: client address and port, service port, protocol. */
 export interface Flow {
   /** Client (source) IPv4 address, dotted or as a host-order number. */
   clientAddress: string | number;
@@ -24,6 +23,7 @@ export interface Flow {
   protocol: string | number;
 }
 
+/** The seed and port packing of the tuple hash that indexes a Maglev table. */
 export interface MaglevHashOptions {
   /** Cluster seed (base64 text or parsed); its SeedJhash0 is the IPv4 hash seed. */
   seed?: string | ClusterSeed;
@@ -35,9 +35,16 @@ export interface MaglevHashOptions {
   affinity?: boolean;
 }
 
+/** How pickBackend selects: from a Maglev table, or at random from the backend list. */
 export type BackendSelection =
   | ({ algorithm: "maglev"; table: Uint32Array } & MaglevHashOptions)
   | { algorithm: "random"; backendIds: readonly number[]; prng: Xoshiro128 };
+
+/** The number of a protocol Cilium load-balances (TCP, UDP, SCTP), by name; undefined otherwise. */
+function hashedProtocol(text: string): number | undefined {
+  const name = parseProtocol(text);
+  return name === "TCP" || name === "UDP" || name === "SCTP" ? IpProto[name] : undefined;
+}
 
 const isPort = (value: unknown): value is number =>
   typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 65535;
@@ -52,8 +59,7 @@ export function toFlowV4(flow: Flow): FlowV4 {
     throw new InvalidInputError(`flow client port must be 0..65535, got ${String(flow.clientPort)}`);
   if (!isPort(flow.servicePort))
     throw new InvalidInputError(`flow service port must be 0..65535, got ${String(flow.servicePort)}`);
-  const protocol =
-    typeof flow.protocol === "number" ? flow.protocol : PROTOCOL_NUMBERS[String(flow.protocol).toUpperCase()];
+  const protocol = typeof flow.protocol === "number" ? flow.protocol : hashedProtocol(String(flow.protocol));
   if (protocol === undefined || !Number.isInteger(protocol) || protocol < 0 || protocol > 255) {
     throw new InvalidInputError(
       `flow protocol must be TCP, UDP, SCTP or a number 0..255, got ${String(flow.protocol)}`,

@@ -9,18 +9,14 @@ import { ipcacheFlagBits } from "../model/ipcache.js";
 import type { NatEntry } from "../model/nat.js";
 import { protocolNumber } from "../model/protocol.js";
 import type { NodeView, Snapshot } from "../model/snapshot.js";
-import { parseIPv4 } from "../model/ipv4.js";
-import { BACKEND_STATES } from "../model/backend.js";
+import { parseIPv4, type Cidr } from "../model/ipv4.js";
+import { BACKEND_STATES, BackendState, type BackendStateValue } from "../model/backend.js";
 import { prefixMask } from "../engine/engine.js";
 import { slotFlags } from "../engine/service-slots.js";
 import {
-  BackendState,
   IpcacheFlag,
-  SvcFlag2,
   TupleFlag,
   defaultNodeConfig,
-  type BackendStateValue,
-  type Cidr,
   type CtMapEntry,
   type DatapathState,
   type IpcacheMapEntry,
@@ -29,7 +25,9 @@ import {
   type NodeConfig,
   type ServiceMapEntry,
 } from "../engine/state.js";
+import { ServiceFlag } from "../model/service-flags.js";
 
+/** Which node of a snapshot to emulate, and at what time the dumps were taken. */
 export interface FromSnapshotOptions {
   /** Node to take the view of (default: the snapshot's selected node). */
   node?: string;
@@ -53,6 +51,7 @@ export interface DumpClock {
   ctBootTime: number | null;
 }
 
+/** The state built from a snapshot, the clock it was loaded with, and notes on what was inferred or left out. */
 export interface SnapshotDatapathState {
   state: DatapathState;
   /** Facts inferred rather than dumped, and entries not emulated: one line each. */
@@ -312,7 +311,7 @@ function lbMaps(view: NodeView, notes: string[]): LbMaps {
       flags2: s.flags2,
       affinityTimeoutSec: s.affinityTimeout,
       algorithm: s.lbAlgorithm === "maglev" ? 2 : s.lbAlgorithm === "random" ? 1 : 0,
-      ...((s.flags2 & SvcFlag2.L7_LOADBALANCER) !== 0 ? { l7ProxyPort: s.l7ProxyPort } : {}),
+      ...((s.flags2 & (ServiceFlag.L7LoadBalancer >> 8)) !== 0 ? { l7ProxyPort: s.l7ProxyPort } : {}),
     });
     s.backendSlots.forEach((id, i) =>
       services.push({

@@ -3,12 +3,11 @@
 // emulator leaves out goes unmentioned.
 import type { NodeView, Snapshot } from "../model/snapshot.js";
 import type { DatapathState } from "../engine/state.js";
-
-const IPPROTO_TCP = 6;
+import { IpProto } from "../model/protocol.js";
 
 /** Which CT map an entry of protocol `nexthdr` lives in. */
 const ctMapOf = (nexthdr: number): string =>
-  nexthdr === IPPROTO_TCP ? "cilium_ct4_global" : "cilium_ct_any4_global";
+  nexthdr === IpProto.TCP ? "cilium_ct4_global" : "cilium_ct_any4_global";
 
 /** The node a borrowed dump of `kind` was taken on (the node that has it as its own), if borrowed. */
 function borrowedFrom(view: NodeView, kind: string, snapshot: Snapshot | undefined): string | undefined {

@@ -8,15 +8,22 @@ export const BPF_ANY = 0;
 export const BPF_NOEXIST = 1;
 /** Update an existing element only. */
 export const BPF_EXIST = 2;
+/** The flags argument of an update, as bpf(BPF_MAP_UPDATE_ELEM) takes it. */
 export type BpfUpdateFlag = typeof BPF_ANY | typeof BPF_NOEXIST | typeof BPF_EXIST;
 
 /** errno values (returned negated). */
 export const ENOENT = 2;
+/** errno: the map is full (hash map insert). */
 export const E2BIG = 7;
+/** errno: no map with this handle. */
 export const EBADF = 9;
+/** errno: out of memory. */
 export const ENOMEM = 12;
+/** errno: the key exists (BPF_NOEXIST). */
 export const EEXIST = 17;
+/** errno: an invalid argument. */
 export const EINVAL = 22;
+/** errno: no space left (LPM trie full). */
 export const ENOSPC = 28;
 
 const errnoNames: Record<number, string> = {
@@ -40,6 +47,7 @@ export interface Ipv4Prefix {
   readonly length: number;
 }
 
+/** One entry of an LPM map: prefix and value. */
 export interface LpmEntry {
   readonly prefix: Ipv4Prefix;
   readonly value: Uint8Array;
@@ -76,6 +84,7 @@ export interface LpmMap {
   entries(): IterableIterator<LpmEntry>;
 }
 
+/** One entry of a hash map: key and value bytes. */
 export interface HashEntry {
   readonly key: Uint8Array;
   readonly value: Uint8Array;
@@ -117,11 +126,16 @@ export interface HashMapLike {
 
 /** Creation limits (the Wasm module exports the same values; a test keeps them equal). */
 export const LPM_MAX_ENTRIES = 0xffffff;
+/** Largest LPM map value, in bytes. */
 export const LPM_MAX_VALUE_SIZE = 65536;
+/** Largest max_entries of a hash map. */
 export const HASH_MAX_ENTRIES = 2 ** 28;
+/** Largest hash map key, in bytes. */
 export const HASH_MAX_KEY_SIZE = 512;
+/** Largest hash map value, in bytes. */
 export const HASH_MAX_VALUE_SIZE = 65536;
 
+/** The size of an LPM map: value bytes and max_entries. */
 export interface LpmMapOptions {
   /** Bytes per value (1.. LPM_MAX_VALUE_SIZE). */
   valueSize: number;
@@ -129,6 +143,7 @@ export interface LpmMapOptions {
   maxEntries: number;
 }
 
+/** The kind (hash or LRU hash) and sizes of a hash map. */
 export interface HashMapOptions {
   kind: HashMapKind;
   keySize: number;

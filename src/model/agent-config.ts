@@ -26,6 +26,7 @@ export interface MapSizes {
   readonly sockRevNat?: number;
 }
 
+/** The agent configuration a snapshot shows (status, config dumps): what decides the datapath's behaviour. */
 export interface AgentConfig {
   readonly ciliumVersion?: string;
   /** `True`/`False`, or the pre-1.14 `Strict`/`Partial`/`Probe`/`Disabled`. */

@@ -20,6 +20,7 @@ export type CtDirection = "IN" | "OUT" | "SVC";
  */
 export type CtValueLayout = "slave" | "split" | "split-ifindex" | "backend-id" | "backend-id-natport";
 
+/** One conntrack entry as `bpf ct list global` prints it. */
 export interface CtEntry {
   /** Protocol as printed: `TCP`, `UDP`, `ICMP`, `ICMPv6`, `SCTP`, `ANY`, or a decimal number. */
   readonly protocol: string;

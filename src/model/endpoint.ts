@@ -3,6 +3,7 @@
 /** The POLICY (ingress) / POLICY (egress) ENFORCEMENT cells. */
 export type PolicyEnforcement = "Enabled" | "Disabled" | "Disabled (Audit)" | "Unknown";
 
+/** One local endpoint as `endpoint list` prints it. */
 export interface EndpointEntry {
   /** Endpoint ID (u16). */
   readonly id: number;

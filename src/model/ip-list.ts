@@ -1,6 +1,7 @@
 // One entry of `cilium-dbg ip list`: the agent's userspace ipcache, prefix -> identity (with labels).
 import type { IpPrefix } from "./ip-prefix.js";
 
+/** One prefix → identity entry of `ip list`. */
 export interface IdentityEntry {
   readonly prefix: IpPrefix;
   /**

@@ -1,6 +1,7 @@
 // Addresses as the state dumps print them. IPv6 entries are kept (marked by `family`) so the loader
 // can report them as not emulated instead of dropping them.
 
+/** IPv4 or IPv6. */
 export type IpFamily = "ipv4" | "ipv6";
 
 /** A CIDR prefix: `172.20.2.0/24`, `0.0.0.0/0`, `fd00::/64`. */

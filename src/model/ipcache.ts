@@ -15,6 +15,7 @@ export interface IpcacheFlags {
   readonly remoteCluster: boolean;
 }
 
+/** One ipcache entry: prefix, identity, tunnel endpoint and flags. */
 export interface IpcacheEntry {
   readonly prefix: IpPrefix;
   /** ClusterMesh cluster ID of the key (`prefix@ID`); 0 for the local cluster. */
@@ -49,6 +50,7 @@ export function ipcacheFlagBits(flags: IpcacheFlags): number {
   );
 }
 
+/** The ipcache flags of a BPF value's flag byte. */
 export function ipcacheFlagsFromBits(bits: number): IpcacheFlags {
   return {
     skipTunnel: (bits & 0x1) !== 0,

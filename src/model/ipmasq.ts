@@ -2,6 +2,7 @@
 // destinations keeps its source address.
 import type { IpPrefix } from "./ip-prefix.js";
 
+/** One non-masquerade CIDR of the ip-masq-agent map. */
 export interface IpmasqEntry {
   readonly prefix: IpPrefix;
 }

@@ -1,6 +1,7 @@
 // IPv4 addresses as host-order u32 integers (10.0.0.1 = 0x0a000001), the form packet records use.
 // The one dotted-quad grammar of the project: every parser that accepts IPv4 text goes through here
-// and wraps a rejection in its own error.
+// and wraps a rejection in its own error (or lets requireIPv4 throw one).
+import { InvalidInputError } from "./errors.js";
 
 /** Parses a dotted quad; undefined when the text is not exactly four decimal octets 0..255. */
 export function parseIPv4(text: string): number | undefined {
@@ -38,4 +39,33 @@ export function isIPv4(text: string): boolean {
 /** Dotted-quad text of a u32 address. */
 export function formatIPv4(address: number): string {
   return `${(address >>> 24) & 0xff}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`;
+}
+
+/**
+ * Parses a dotted quad to its host-order value (`"10.0.0.1"` → `0x0a000001`); anything else is an
+ * InvalidInputError naming `what`.
+ */
+export function requireIPv4(text: string, what = "address"): number {
+  const value = parseIPv4(text);
+  if (value === undefined)
+    throw new InvalidInputError(`${what} ${JSON.stringify(text)} is not an IPv4 address`);
+  return value;
+}
+
+/** An IPv4 CIDR as host-order prefix (host bits cleared) and length. */
+export interface Cidr {
+  prefix: number;
+  prefixLen: number;
+}
+
+/** Parses `"10.0.0.0/8"` (a bare address is a /32); anything else is an InvalidInputError. */
+export function parseCidr(text: string): Cidr {
+  const [address, length] = text.split("/");
+  const prefixLen = length === undefined ? 32 : Number(length);
+  const value = address === undefined ? undefined : parseIPv4(address);
+  if (value === undefined || !/^\d{1,2}$/.test(length ?? "32") || prefixLen > 32) {
+    throw new InvalidInputError(`not an IPv4 CIDR: ${JSON.stringify(text)}`);
+  }
+  const mask = prefixLen === 0 ? 0 : (0xffffffff << (32 - prefixLen)) >>> 0;
+  return { prefix: (value & mask) >>> 0, prefixLen };
 }

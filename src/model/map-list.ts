@@ -14,6 +14,7 @@ export interface MapCacheRow extends MapCacheStatus {
   readonly value: string;
 }
 
+/** One map of `map list`: its name, entry count and cache state. */
 export interface MapListEntry {
   /** Pinned map name, e.g. `cilium_ipcache_v2`, `cilium_policy_v2_01769`. */
   readonly name: string;

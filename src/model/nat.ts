@@ -10,6 +10,7 @@ import type { IpFamily, L4Address } from "./ip-prefix.js";
  */
 export type NatValueLayout = "host-local" | "needs-ct" | "needs-ct-ago";
 
+/** One SNAT entry as `bpf nat list` prints it. */
 export interface NatEntry {
   /** Protocol as printed (`TCP`, `UDP`, `ICMP`, `ICMPv6`, or a number). */
   readonly protocol: string;

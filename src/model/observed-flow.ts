@@ -2,6 +2,10 @@
 // emulated verdict next to the observed one. Field values are Hubble's enum names as printed in its
 // JSON (api/v1/flow/flow.proto); an absent field is "" or 0, as protobuf-JSON omits zero values.
 
+/**
+ * What Hubble observed for a flow (its verdict, drop reason, translation), kept beside the emulated
+ * verdict.
+ */
 export interface ObservedFlow {
   /** FORWARDED, DROPPED, ERROR, AUDIT, REDIRECTED, TRACED, TRANSLATED ("" = VERDICT_UNKNOWN). */
   verdict: string;

@@ -4,14 +4,6 @@
 // (copyPacketRecord) before the callback returns.
 import type { ObservedFlow } from "./observed-flow.js";
 
-/** IP protocol numbers the datapath handles (IANA). */
-export const IpProto = {
-  ICMP: 1,
-  TCP: 6,
-  UDP: 17,
-  SCTP: 132,
-} as const;
-
 /**
  * TCP flags as a bitmask. FIN..CWR are the bits of TCP header byte 13 (so a raw header byte can be
  * stored as is); NS is the low bit of byte 12, kept above them.

@@ -2,6 +2,7 @@
 // rewritten to the frontend address:port the client used.
 import type { IpFamily } from "./ip.js";
 
+/** One reverse-NAT entry: rev-NAT ID → the frontend a client used. */
 export interface RevNatEntry {
   readonly id: number;
   readonly address: string;

@@ -2,6 +2,7 @@
 // ServiceFlags: the combined value is flags | flags2 << 8; String() lists the type first, then
 // the attributes in a fixed order).
 
+/** A frontend's type, as the service flags encode it. */
 export type ServiceType =
   "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalIPs" | "HostPort" | "LocalRedirect";
 

@@ -1,6 +1,6 @@
 // One service as `cilium-dbg service list` shows it (text or `-o json`): the frontend with its
 // ID and type, and its backends in slot order with their states.
-import type { BackendState } from "./backend.js";
+import type { BackendStateName } from "./backend.js";
 import type { IpFamily } from "./ip.js";
 import type { L4Protocol } from "./protocol.js";
 import type { Frontend, ServiceType } from "./service.js";
@@ -10,7 +10,7 @@ export interface ServiceListBackend {
   readonly family: IpFamily;
   readonly port: number;
   readonly protocol: L4Protocol;
-  readonly state: BackendState;
+  readonly state: BackendStateName;
   /** ClusterMesh affinity marker (`--clustermesh-affinity`, or `preferred` in JSON). */
   readonly preferred: boolean;
   readonly weight?: number;

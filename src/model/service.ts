@@ -9,6 +9,7 @@ export type { ServiceType } from "./service-flags.js";
 /** Lookup scope of a services-map key: internal-scope keys print with a `/i` suffix. */
 export type LookupScope = "external" | "internal";
 
+/** A service frontend: address, port, protocol and lookup scope. */
 export interface Frontend {
   readonly address: string;
   readonly port: number;
@@ -19,6 +20,7 @@ export interface Frontend {
 /** Per-service backend selection stored in the top byte of the master's union word. */
 export type ServiceLbAlgorithm = "default" | "random" | "maglev";
 
+/** A load-balanced service: its frontend, flags, backends in slot order and Maglev table. */
 export interface Service {
   /** Service ID; Cilium uses the same number as rev-NAT ID. 0 for per-address wildcard entries. */
   readonly id: number;

@@ -64,6 +64,7 @@ export interface NodeView extends StateTables {
   readonly borrowed: readonly DumpRecord[];
 }
 
+/** Everything read from a snapshot: the parsed dumps, one view per node, and the warnings. */
 export interface Snapshot {
   /** What the user passed (path, or a label for in-memory files). */
   readonly source: string;

@@ -2,6 +2,7 @@
 // that connected to a service frontend see replies as coming from that frontend.
 import type { IpFamily, L4Address } from "./ip-prefix.js";
 
+/** One socket rev-NAT entry (cilium_lb4_reverse_sk). */
 export interface SocknatEntry {
   /** Kernel socket cookie (u64; JSON.stringify writes it as a decimal string, see u64-json.ts). */
   readonly cookie: bigint;

@@ -18,9 +18,11 @@ import {
   type EmulatedMapContent,
 } from "./to-model.js";
 
+/** The note `dpemu maps dump` prints for cilium_lb4_reverse_sk, which the emulator does not hold. */
 export const SOCKNAT_NOTE =
   "cilium_lb4_reverse_sk holds socket-LB state, which the emulated datapath does not have: printed from the snapshot as dumped";
 
+/** How EmulatedMaps builds the emulated node it dumps. */
 export interface EmulatedMapsOptions {
   /** "wasm" (default) or the TypeScript "reference" twin. */
   engine?: "wasm" | "reference";
@@ -28,6 +30,7 @@ export interface EmulatedMapsOptions {
   config?: Partial<NodeConfig>;
 }
 
+/** One map printed from the emulator, with notes on what it leaves out or adds. */
 export interface MapsDumpResult {
   /** The map in cilium-dbg's format. */
   readonly text: string;

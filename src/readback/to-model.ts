@@ -7,15 +7,14 @@ import type { BackendMapEntry as BackendDumpEntry } from "../model/backend-map-e
 import type { CtEntry, CtValueLayout } from "../model/ct.js";
 import { ipcacheFlagsFromBits, type IpcacheEntry } from "../model/ipcache.js";
 import type { IpmasqEntry } from "../model/ipmasq.js";
-import { formatIPv4 } from "../model/ipv4.js";
+import { formatIPv4, type Cidr } from "../model/ipv4.js";
 import type { MaglevTable } from "../model/maglev-table.js";
 import type { NatEntry, NatValueLayout } from "../model/nat.js";
-import type { L4Protocol } from "../model/protocol.js";
+import { protocolName, type L4Protocol } from "../model/protocol.js";
 import type { RevNatEntry } from "../model/revnat.js";
 import type { ServiceMapEntry as ServiceDumpEntry } from "../model/service-map-entry.js";
 import type { NodeView } from "../model/snapshot.js";
 import { ctFlagNames } from "../snapshot/formats/bpf-ct-list.js";
-import { protocolName } from "../snapshot/formats/ip-protocol.js";
 import type { MapDumpContent } from "../snapshot/map-content.js";
 import type { Datapath } from "../datapath/datapath.js";
 import { serviceUnionWord } from "../engine/engine.js";
@@ -23,7 +22,6 @@ import { ctBootTime, type DumpClock } from "../load/from-snapshot.js";
 import type { BackendRecord, MaglevMapEntry } from "../datapath/map-records.js";
 import {
   TupleFlag,
-  type Cidr,
   type CtMapEntry,
   type IpcacheMapEntry,
   type NatMapEntry,
@@ -111,21 +109,13 @@ export function invertibleDumpTime(view: NodeView): number {
   return natAges.reduce((latest, age) => Math.max(latest, age), ctBootTime(ct));
 }
 
-const PROTOCOLS: Readonly<Record<number, L4Protocol>> = {
-  0: "ANY",
-  1: "ICMP",
-  6: "TCP",
-  17: "UDP",
-  58: "ICMPv6",
-  132: "SCTP",
-};
-
 function l4Protocol(proto: number, what: string): L4Protocol {
-  const name = PROTOCOLS[proto];
+  const name = protocolName(proto);
   if (name === undefined) throw new Error(`${what} has protocol ${proto}, which cilium-dbg cannot print`);
   return name;
 }
 
+/** A services-map entry as the `map get cilium_lb4_services_v2` model. */
 export function serviceToModel(e: ServiceMapEntry): ServiceDumpEntry {
   const address = formatIPv4(e.address);
   return {
@@ -159,10 +149,12 @@ export function backendToModel(b: BackendRecord): BackendDumpEntry {
   };
 }
 
+/** A reverse-NAT entry as its dump model. */
 export function revNatToModel(r: RevNatMapEntry): RevNatEntry {
   return { id: r.id, address: formatIPv4(r.address), port: r.port, family: 4 };
 }
 
+/** An ipcache entry as its dump model, in the given release's style. */
 export function ipcacheToModel(e: IpcacheMapEntry, style: DumpStyle): IpcacheEntry {
   return {
     prefix: { address: formatIPv4(e.prefix), length: e.prefixLen, family: "ipv4" },
@@ -175,6 +167,7 @@ export function ipcacheToModel(e: IpcacheMapEntry, style: DumpStyle): IpcacheEnt
   };
 }
 
+/** An ip-masq-agent CIDR as its dump model. */
 export function ipMasqToModel(c: Cidr): IpmasqEntry {
   return { prefix: { address: formatIPv4(c.prefix), length: c.prefixLen, family: "ipv4" } };
 }
@@ -201,7 +194,7 @@ export function ctToModel(e: CtMapEntry, clock: DumpClock, style: DumpStyle): Ct
   const split = SPLIT_LAYOUTS.has(style.ctLayout);
   const backendId = BigInt(e.backendId);
   return withU64Json<CtEntry>({
-    protocol: protocolName(t.nexthdr),
+    protocol: protocolName(t.nexthdr) ?? String(t.nexthdr),
     nexthdr: t.nexthdr,
     family: "ipv4",
     direction: service ? "SVC" : (t.flags & TupleFlag.IN) !== 0 ? "IN" : "OUT",
@@ -238,7 +231,7 @@ export function ctToModel(e: CtMapEntry, clock: DumpClock, style: DumpStyle): Ct
 export function natToModel(e: NatMapEntry, clock: DumpClock, style: DumpStyle): NatEntry {
   const t = e.tuple;
   return {
-    protocol: protocolName(t.nexthdr),
+    protocol: protocolName(t.nexthdr) ?? String(t.nexthdr),
     nexthdr: t.nexthdr,
     family: "ipv4",
     direction: (t.flags & TupleFlag.IN) !== 0 ? "IN" : "OUT",
@@ -253,6 +246,7 @@ export function natToModel(e: NatMapEntry, clock: DumpClock, style: DumpStyle): 
   };
 }
 
+/** A Maglev table as its dump model, in the given release's style. */
 export function maglevToModel(t: MaglevMapEntry, style: DumpStyle): MaglevTable {
   return { revNatId: t.revNatId, family: style.maglevFamily ? 4 : undefined, backendIds: t.backendIds };
 }
@@ -279,6 +273,7 @@ const tupleOrder = (e: { tuple: CtMapEntry["tuple"] }): number[] => [
 /** The part of MapDumpContent an emulated node holds (socket-LB state is not a datapath map). */
 export type EmulatedMapContent = Omit<MapDumpContent, "socknat">;
 
+/** How emulatedMapContent prints times and which release's style it follows. */
 export interface EmulatedContentOptions {
   /** The clock the snapshot was loaded with (from datapathStateFromView). */
   clock: DumpClock;

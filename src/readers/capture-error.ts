@@ -2,7 +2,9 @@
 // line for text inputs) and what was read before it, so a caller can still print a summary.
 import { escapeForTerminal } from "../model/escape.js";
 import type { CaptureFormat, ReadSummary } from "./read-summary.js";
+import { InvalidInputError } from "../model/errors.js";
 
+/** Where in a capture a reader failed. */
 export interface CaptureErrorPosition {
   format: CaptureFormat;
   /** Byte offset in the input of the record (or line) that failed. */
@@ -15,7 +17,8 @@ export interface CaptureErrorPosition {
   source?: string;
 }
 
-export class CaptureFormatError extends Error {
+/** A corrupt or cut capture: where it failed (byte offset, packet, line) and what was read before. */
+export class CaptureFormatError extends InvalidInputError {
   readonly format: CaptureFormat;
   readonly byteOffset: number;
   readonly packetNumber: number;

@@ -4,6 +4,7 @@
 import { pcapMagicInfo } from "./pcap-reader.js";
 import type { CaptureFormat } from "./read-summary.js";
 
+/** A detected capture format, with a description of what was seen. */
 export interface DetectedFormat {
   format: CaptureFormat | "unknown";
   /** Human-readable: "pcap (nanosecond timestamps, big-endian)", or why the input was not recognised. */
@@ -15,6 +16,7 @@ export const DETECTION_BYTES = 64 * 1024;
 
 const textDecoder = new TextDecoder("utf-8", { fatal: false });
 
+/** The capture format of an input, from its first bytes. */
 export function detectCaptureFormat(firstBytes: Uint8Array): DetectedFormat {
   if (firstBytes.length >= 4) {
     const firstWord =

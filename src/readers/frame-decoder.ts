@@ -1,9 +1,10 @@
 // Decodes one captured frame (link layer -> IPv4 -> TCP/UDP/ICMP/SCTP) into the reused packet record.
 // Reads bytes in place, allocates nothing. A frame that is not an IPv4 packet the datapath can use is
 // counted once in the skip counters, by reason, and reported as not decoded.
-import { IcmpType, IpProto, type PacketRecord } from "../model/packet.js";
+import { IcmpType, type PacketRecord } from "../model/packet.js";
 import { LinkType } from "./link-type.js";
 import type { SkipCounts } from "./skip-counts.js";
+import { IpProto } from "../model/protocol.js";
 
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_ARP = 0x0806;

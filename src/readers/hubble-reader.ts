@@ -9,7 +9,6 @@ import { createObservedFlow, type ObservedFlow } from "../model/observed-flow.js
 import { parseIPv4 } from "../model/ipv4.js";
 import {
   EntryPoint,
-  IpProto,
   ReplyState,
   TCP_FLAG_NAMES,
   clearPacketFields,
@@ -24,7 +23,9 @@ import { runDecoder, type PacketDecoder, type PacketHandler, type ReaderOptions 
 import { createReadSummary, type ReadSummary } from "./read-summary.js";
 import { parseRfc3339 } from "./rfc3339.js";
 import type { SkipKind } from "./skip-counts.js";
+import { IpProto } from "../model/protocol.js";
 
+/** Options of the Hubble JSON reader. */
 export interface HubbleReaderOptions extends ReaderOptions {
   /** "error" (default) stops at a line that is not valid JSON; "skip" counts it as "hubble-malformed" and goes on. */
   onMalformedLine?: "error" | "skip";
@@ -80,6 +81,7 @@ function numberField(parent: Json | undefined, key: string, path: string, max: n
   return n;
 }
 
+/** Decodes `hubble observe -o json` lines pushed to it into packet records. */
 export class HubbleDecoder implements PacketDecoder {
   readonly summary: ReadSummary = createReadSummary("hubble");
   private readonly packet: PacketRecord = createPacketRecord();

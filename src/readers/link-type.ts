@@ -1,4 +1,5 @@
 // Link-layer header types (tcpdump.org/linktypes.html) the frame decoder understands.
+/** Link-layer header types (tcpdump.org/linktypes.html) the frame decoder understands. */
 export const LinkType = {
   /** Ethernet II / 802.3, with 802.1Q, 802.1ad (QinQ) and 0x9100 VLAN tags. */
   ETHERNET: 1,

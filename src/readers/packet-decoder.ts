@@ -10,6 +10,7 @@ import type { ReadSummary } from "./read-summary.js";
 /** Called once per decoded packet with the reader's reused record: copy what you keep. */
 export type PacketHandler = (packet: PacketRecord) => void;
 
+/** A push-style capture decoder: feed it bytes as they arrive, end it, read its summary. */
 export interface PacketDecoder {
   /** Counters so far; final after end(). */
   readonly summary: ReadSummary;
@@ -19,6 +20,7 @@ export interface PacketDecoder {
   end(): void;
 }
 
+/** Options every capture reader takes. */
 export interface ReaderOptions {
   /** Name of the input (a file path) for error messages. */
   sourceName?: string;

@@ -51,6 +51,7 @@ export function pcapMagicInfo(
   return undefined;
 }
 
+/** Decodes a pcap stream pushed to it into packet records. */
 export class PcapDecoder extends FramedDecoder {
   /** The file header, once read. */
   header: PcapHeader | undefined;

@@ -1,7 +1,8 @@
 // The readers' counterpart: a packet record as a classic pcap record (little-endian, microsecond
 // timestamps, Ethernet + IPv4 + a bare TCP or UDP header). Used to record what a replay saw enter
 // the datapath, so the recording can be replayed as a real capture (benchmarks, tests).
-import { IpProto, type PacketRecord } from "../model/packet.js";
+import { type PacketRecord } from "../model/packet.js";
+import { IpProto } from "../model/protocol.js";
 
 export const PCAP_FILE_HEADER_BYTES = 24;
 const RECORD_HEADER = 16;

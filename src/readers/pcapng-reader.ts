@@ -40,6 +40,7 @@ export interface PcapngInterface {
   clock: TickClock;
 }
 
+/** Decodes a pcapng stream pushed to it into packet records. */
 export class PcapngDecoder extends FramedDecoder {
   /** Interfaces of the current section, by interface ID. */
   interfaces: PcapngInterface[] = [];

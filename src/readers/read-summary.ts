@@ -4,6 +4,7 @@ import { createSkipCounts, type SkipCounts } from "./skip-counts.js";
 /** Input formats the readers understand. */
 export type CaptureFormat = "pcap" | "pcapng" | "hubble" | "synthetic";
 
+/** What a reader read: packets, skips by kind, bytes. */
 export interface ReadSummary {
   format: CaptureFormat;
   /** Packet records handed to the callback. */
@@ -16,6 +17,7 @@ export interface ReadSummary {
   bytesRead: number;
 }
 
+/** An empty read summary for a format. */
 export function createReadSummary(format: CaptureFormat): ReadSummary {
   return { format, packets: 0, seen: 0, skipped: createSkipCounts(), bytesRead: 0 };
 }

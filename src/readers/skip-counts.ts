@@ -41,6 +41,7 @@ export const SKIP_KINDS = [
   "hubble-sock",
 ] as const;
 
+/** Why a reader skipped a packet (one of SKIP_KINDS). */
 export type SkipKind = (typeof SKIP_KINDS)[number];
 
 /** A counter per kind; readers increment fields in place (no allocation per packet). */

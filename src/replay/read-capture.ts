@@ -10,10 +10,12 @@ import { PcapngDecoder } from "../readers/pcapng-reader.js";
 import type { CaptureFormat, ReadSummary } from "../readers/read-summary.js";
 import { readSynthetic, type SyntheticReaderOptions } from "../synthetic/synthetic.js";
 import { parseSyntheticSpec, SyntheticSpecError } from "../synthetic/synthetic-spec.js";
+import { InvalidInputError } from "../model/errors.js";
 
 /** A synthetic spec is a small document; anything larger is not one. */
 const MAX_SPEC_BYTES = 16 * 1024 * 1024;
 
+/** Options of readCapture: the format (or auto-detection) and each reader's options. */
 export interface ReadCaptureOptions extends HubbleReaderOptions, SyntheticReaderOptions {
   /** Input format; "auto" (default) detects it from the first bytes. */
   format?: CaptureFormat | "auto";
@@ -22,7 +24,7 @@ export interface ReadCaptureOptions extends HubbleReaderOptions, SyntheticReader
 }
 
 /** Raised when the input is in no format the readers know (or not the one asked for). */
-export class UnknownCaptureFormatError extends Error {
+export class UnknownCaptureFormatError extends InvalidInputError {
   constructor(
     readonly description: string,
     readonly sourceName?: string,

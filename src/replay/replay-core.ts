@@ -4,12 +4,13 @@
 // records into the running totals, and applies garbage collection and backend churn between batches.
 import { Datapath, type DatapathStats } from "../datapath/datapath.js";
 import type { DatapathState, LbAlgorithm } from "../engine/state.js";
-import { formatIpv4 } from "../engine/verdict.js";
 import { createBatchRunner, type BatchRunner } from "./batch-runner.js";
 import { ConnectionTable } from "./connection-table.js";
 import { PacketBatch, PacketKind, PacketStatus } from "./packet-batch.js";
 import type { WasmInstance } from "../wasm/module.js";
 import { ReplayTally, type ReplayCounts } from "./replay-totals.js";
+import { InvalidInputError } from "../model/errors.js";
+import { formatIPv4 } from "../model/ipv4.js";
 
 export interface ReplayEngineOptions {
   /** "wasm" (default) or the TypeScript reference pipeline. */
@@ -44,7 +45,7 @@ export interface CoreResult {
 }
 
 /** Raised when a churn event cannot be applied (the spec names a backend the service lacks...). */
-export class ChurnError extends Error {
+export class ChurnError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = "ChurnError";
@@ -168,14 +169,14 @@ export class ReplayCore {
         });
         if (id === undefined) {
           throw new Error(
-            `${formatIpv4(command.address)}:${command.port} is not a backend of ${command.service}`,
+            `${formatIPv4(command.address)}:${command.port} is not a backend of ${command.service}`,
           );
         }
         await dp.removeBackend(command.service, id);
       }
     } catch (error) {
       throw new ChurnError(
-        `cannot ${command.action} backend ${formatIpv4(command.address)}:${command.port} ` +
+        `cannot ${command.action} backend ${formatIPv4(command.address)}:${command.port} ` +
           `${command.action === "add" ? "to" : "from"} ${command.service}: ${(error as Error).message}`,
       );
     }

@@ -4,13 +4,16 @@
 import { dropReason } from "../engine/drop-reasons.js";
 import type { DatapathStats } from "../datapath/datapath.js";
 import type { DatapathState } from "../engine/state.js";
-import { CT_STATE_NAMES, OBSERVATION_POINT_NAMES, formatIpv4 } from "../engine/verdict.js";
+import { CT_STATE_NAMES, OBSERVATION_POINT_NAMES } from "../engine/verdict.js";
 import type { CaptureFormat, ReadSummary } from "../readers/read-summary.js";
 import { nonZeroSkips } from "../readers/skip-counts.js";
 import { OBSERVED_VERDICTS } from "./packet-batch.js";
 import type { BackendLabel } from "./replay-core.js";
 import type { ReplayCounts } from "./replay-totals.js";
+import { formatIPv4 } from "../model/ipv4.js";
+import { protocolName } from "../model/protocol.js";
 
+/** One service's packets and flows in a replay. */
 export interface ServiceShare {
   revNatId: number;
   /** "IP:PORT/PROTO". */
@@ -23,6 +26,7 @@ export interface ServiceShare {
   flowShare: number;
 }
 
+/** One backend's packets and flows in a replay. */
 export interface BackendShare {
   revNatId: number;
   frontend: string;
@@ -38,6 +42,7 @@ export interface BackendShare {
   flowShare: number;
 }
 
+/** How the emulated verdicts agree with the verdicts Hubble observed. */
 export interface ObservedComparison {
   /** Flows whose Hubble verdict is FORWARDED or DROPPED. */
   compared: number;
@@ -49,6 +54,10 @@ export interface ObservedComparison {
   disagreements: { observed: string; emulated: string; dropReason: string | null; flows: number }[];
 }
 
+/**
+ * The summary of a replay: packets and skips, flows, verdicts, drops by reason, shares, occupancy and
+ * speed.
+ */
 export interface ReplaySummary {
   format: CaptureFormat;
   /** Packets that went through the datapath. */
@@ -79,14 +88,12 @@ export interface ReplaySummary {
   packetsPerSecond: number;
 }
 
-const PROTO_LABEL: Record<number, string> = { 0: "ANY", 1: "ICMP", 6: "TCP", 17: "UDP", 132: "SCTP" };
-
 /** rev-NAT ID → "IP:PORT/PROTO" of the service's external-scope master. */
 function frontends(state: DatapathState): Map<number, string> {
   const out = new Map<number, string>();
   for (const s of state.services) {
     if (s.slot !== 0 || (out.has(s.revNatId) && s.scope !== 0)) continue;
-    out.set(s.revNatId, `${formatIpv4(s.address)}:${s.port}/${PROTO_LABEL[s.proto] ?? s.proto}`);
+    out.set(s.revNatId, `${formatIPv4(s.address)}:${s.port}/${protocolName(s.proto) ?? s.proto}`);
   }
   return out;
 }
@@ -150,7 +157,7 @@ export function buildReplaySummary(input: {
       revNatId: r.revNatId,
       frontend: frontendOf(r.revNatId),
       id: backendIds.get(`${r.address}:${r.port}`) ?? null,
-      address: `${formatIpv4(r.address)}:${r.port}`,
+      address: `${formatIPv4(r.address)}:${r.port}`,
       packets: r.packets,
       packetShare: share(r.packets, t.packets),
       flows: r.flows,

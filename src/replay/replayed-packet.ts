@@ -7,6 +7,7 @@ import { createPacketRecord, type PacketRecord } from "../model/packet.js";
 import { decodePacket, decodeVerdict, type RecordLayout } from "../wasm/datapath.js";
 import { OBSERVED_VERDICTS, PacketStatus, type PacketBatch } from "./packet-batch.js";
 
+/** Hubble's verdict for a replayed packet. */
 export interface ObservedVerdict {
   /** Hubble's verdict name (FORWARDED, DROPPED, ...; VERDICT_UNKNOWN when absent). */
   verdict: string;
@@ -14,6 +15,7 @@ export interface ObservedVerdict {
   dropReason: number;
 }
 
+/** One replayed packet with its verdict, as the verdict stream hands it out. */
 export interface ReplayedPacket {
   /** The packet's number in its input (frame, flow line or generated packet, 1-based). */
   packetNumber: number;

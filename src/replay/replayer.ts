@@ -5,7 +5,6 @@
 // collection times from the packet clock for every worker alike and applies synthetic churn between
 // batches, so the summary is the same for any number of workers (docs/replay.md).
 import type { DatapathState, LbAlgorithm } from "../engine/state.js";
-import { formatIpv4 } from "../engine/verdict.js";
 import type { EntryPoint, PacketRecord } from "../model/packet.js";
 import { readRecordLayout } from "../wasm/datapath.js";
 import { loadWasm } from "../wasm/module.js";
@@ -20,12 +19,16 @@ import { buildReplaySummary, type ReplaySummary } from "./replay-summary.js";
 import type { VerdictHandler } from "./replayed-packet.js";
 import type { ChurnEvent } from "../synthetic/synthetic.js";
 import { MAX_WORKERS } from "./shard-router.js";
+import { InvalidInputError } from "../model/errors.js";
+import { formatIPv4 } from "../model/ipv4.js";
+import { protocolName } from "../model/protocol.js";
 
 /** Packets per datapath batch. */
 export const DEFAULT_BATCH_SIZE = 4096;
 /** Synthetic packets generated between two pauses of the reader (progress, back-pressure, churn). */
 const SYNTHETIC_CHUNK = 16384;
 
+/** Progress of a running replay. */
 export interface ReplayProgress {
   /** Input bytes consumed (synthetic input: packets generated). */
   progress: number;
@@ -33,6 +36,7 @@ export interface ReplayProgress {
   packets: number;
 }
 
+/** What to replay through which emulated node: the state, the input and how to run it. */
 export interface ReplayOptions {
   /** The emulated node (see datapathStateFromSnapshot; dumpTime ≈ the input's first packet). */
   state: DatapathState;
@@ -62,6 +66,7 @@ export interface ReplayOptions {
   batchSize?: number;
 }
 
+/** The summary of a replay, and the input error that stopped it early, if any. */
 export interface ReplayResult {
   summary: ReplaySummary;
   /** Set when the input turned out corrupt or cut: the summary covers what was read before it. */
@@ -69,20 +74,18 @@ export interface ReplayResult {
 }
 
 /** A replay option the input does not allow (e.g. an entry point for Hubble flows). */
-export class ReplayOptionError extends Error {
+export class ReplayOptionError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = "ReplayOptionError";
   }
 }
 
-const PROTO_LABEL: Record<number, string> = { 6: "TCP", 17: "UDP", 132: "SCTP" };
-
 function churnCommand(event: ChurnEvent): ChurnCommand {
   const s = event.service;
   return {
     action: event.action,
-    service: `${formatIpv4(s.address)}:${s.port}/${PROTO_LABEL[s.proto] ?? s.proto}`,
+    service: `${formatIPv4(s.address)}:${s.port}/${protocolName(s.proto) ?? s.proto}`,
     address: event.backend.address >>> 0,
     port: event.backend.port,
   };
@@ -95,6 +98,10 @@ export async function defaultWorkerCount(): Promise<number> {
   return os === undefined ? 1 : Math.min(MAX_WORKERS, os.availableParallelism());
 }
 
+/**
+ * Streams a capture (or synthetic workload) through the emulated node and summarises the verdicts (what
+ * `dpemu replay` runs).
+ */
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const started = performance.now();
   const workers = options.workers ?? (await defaultWorkerCount());

@@ -128,6 +128,7 @@ export function toJsonValue(report: CompareReport): { [key: string]: Json } {
   };
 }
 
+/** The compare report as JSON (`dpemu compare --json`). */
 export function formatJsonReport(report: CompareReport): string {
   return JSON.stringify(toJsonValue(report), null, 2) + "\n";
 }

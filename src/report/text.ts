@@ -155,6 +155,7 @@ function describeInput(report: CompareReport): string {
   );
 }
 
+/** The compare report as text tables with one-line verdicts. */
 export function formatTextReport(report: CompareReport): string {
   const out: string[] = [`dpemu compare: Maglev vs random backend selection`, describeInput(report), ""];
   out.push(

@@ -2,7 +2,7 @@
 // and each shows part of the truth: the services map has IDs and counts but no addresses,
 // `bpf lb list` has addresses per slot, `service list` has states and service IDs. The most
 // exact source wins per field; disagreements and dangling references become warnings.
-import type { Backend, BackendState } from "../model/backend.js";
+import type { Backend, BackendStateName } from "../model/backend.js";
 import type { IpFamily } from "../model/ip.js";
 import type { L4Protocol } from "../model/protocol.js";
 import type { RevNatEntry } from "../model/revnat.js";
@@ -60,7 +60,7 @@ interface FrontendAcc {
   fromMap: boolean;
 }
 
-const STATE_RANK: Readonly<Record<BackendState, number>> = {
+const STATE_RANK: Readonly<Record<BackendStateName, number>> = {
   active: 0,
   terminating: 1,
   quarantined: 2,
@@ -88,7 +88,7 @@ interface BackendAcc {
   protocol: L4Protocol;
   clusterId: number;
   zone?: string;
-  state?: BackendState;
+  state?: BackendStateName;
   weight?: number;
   nodeName?: string;
   referenced: boolean;

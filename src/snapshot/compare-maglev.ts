@@ -11,7 +11,7 @@ import type { Backend } from "../model/backend.js";
 import type { Service } from "../model/service.js";
 import type { MaglevTable } from "../model/maglev-table.js";
 import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
-import { InvalidInputError } from "../lb/errors.js";
+import { InvalidInputError } from "../model/errors.js";
 import { buildMaglevTableSync } from "../lb/maglev.js";
 import type { MaglevBackend } from "../lb/backend.js";
 import { MAGLEV_TABLE_SIZES } from "../reference/maglev.js";

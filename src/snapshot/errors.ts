@@ -1,5 +1,6 @@
 // Errors and warnings about input files. Every message names the file and line and says what was
 // expected, so a user can fix the dump; the CLI prints them on one line and exits 2.
+import { InvalidInputError } from "../model/errors.js";
 
 /** Where in the input something was found. */
 export interface InputLocation {
@@ -14,7 +15,8 @@ export interface SnapshotWarning extends InputLocation {
 }
 
 /** Bad input: an unparseable line in a recognised dump, an unknown format, a corrupt archive. */
-export class InputError extends Error {
+export class InputError extends InvalidInputError {
+  override name = "InputError";
   readonly file: string;
   readonly line: number;
 
@@ -22,7 +24,6 @@ export class InputError extends Error {
     super(
       location.line > 0 ? `${location.file}:${location.line}: ${message}` : `${location.file}: ${message}`,
     );
-    this.name = "InputError";
     this.file = location.file;
     this.line = location.line;
   }

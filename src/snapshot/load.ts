@@ -6,6 +6,7 @@ import type { Snapshot } from "../model/snapshot.js";
 import { InputError } from "./errors.js";
 import { parseSnapshotFiles, type SnapshotFile, type SnapshotOptions } from "./parse-files.js";
 
+/** Options of loadSnapshot: those of parseSnapshotFiles, bar the source label. */
 export type LoadOptions = Omit<SnapshotOptions, "source">;
 
 async function collect(root: string, dir: string, out: SnapshotFile[]): Promise<void> {

@@ -13,6 +13,7 @@ import type { NodeView } from "../model/snapshot.js";
 import type { SocknatEntry } from "../model/socknat.js";
 import { backendsMapEntries, servicesMapEntries } from "./lb-maps.js";
 
+/** Every map a node's dumps show, as the entries `dpemu maps dump` prints. */
 export interface MapDumpContent {
   /** cilium_lb4_services_v2. */
   readonly services: readonly ServiceMapEntry[];
@@ -29,6 +30,7 @@ export interface MapDumpContent {
   readonly socknat: readonly SocknatEntry[];
 }
 
+/** A node whose dumps show no map entries. */
 export const EMPTY_MAP_CONTENT: MapDumpContent = {
   services: [],
   backends: [],

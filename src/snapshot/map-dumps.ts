@@ -10,14 +10,13 @@ import { mapGetLb4BackendsFormat } from "./formats/map-get-lb4-backends.js";
 import { mapGetLb4ReverseNatFormat } from "./formats/map-get-lb4-reverse-nat.js";
 import { mapGetLb4ServicesFormat } from "./formats/map-get-lb4-services.js";
 import type { MapDumpContent } from "./map-content.js";
+import { IpProto } from "../model/protocol.js";
 
 /** A map `maps dump` prints: the part of the content it shows and its cilium-dbg printer. */
 export interface MapDump {
   readonly part: keyof MapDumpContent;
   readonly print: (content: MapDumpContent) => string;
 }
-
-const IPPROTO_TCP = 6;
 
 /** Map name -> its dump. `bpf ct list global` walks both CT maps: TCP lives in ct4_global. */
 export const MAP_DUMPS: Readonly<Record<string, MapDump>> = {
@@ -51,11 +50,11 @@ export const MAP_DUMPS: Readonly<Record<string, MapDump>> = {
   cilium_ipcache: { part: "ipcache", print: (c) => mapGetIpcacheFormat.print(c.ipcache) },
   cilium_ct4_global: {
     part: "ct",
-    print: (c) => bpfCtListFormat.print(c.ct.filter((e) => e.nexthdr === IPPROTO_TCP)),
+    print: (c) => bpfCtListFormat.print(c.ct.filter((e) => e.nexthdr === IpProto.TCP)),
   },
   cilium_ct_any4_global: {
     part: "ct",
-    print: (c) => bpfCtListFormat.print(c.ct.filter((e) => e.nexthdr !== IPPROTO_TCP)),
+    print: (c) => bpfCtListFormat.print(c.ct.filter((e) => e.nexthdr !== IpProto.TCP)),
   },
   cilium_snat_v4_external: { part: "nat", print: (c) => bpfNatListFormat.print(c.nat) },
   cilium_ipmasq_v4: { part: "ipmasq", print: (c) => bpfIpmasqListFormat.print(c.ipmasq) },

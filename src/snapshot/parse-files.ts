@@ -14,12 +14,14 @@ import type { DumpFamily, RegisteredFormat } from "./registry.js";
 import { splitDumps } from "./split.js";
 import { ipv6Entries, stateTables } from "./state-tables.js";
 
+/** One input file: its name and its text or bytes. */
 export interface SnapshotFile {
   readonly name: string;
   readonly text?: string;
   readonly bytes?: Uint8Array;
 }
 
+/** How to parse a snapshot: the node to view, lenient parsing, the name used in messages. */
 export interface SnapshotOptions {
   /** The node whose view the datapath takes. */
   readonly node?: string;
@@ -97,6 +99,10 @@ function textFiles(files: readonly SnapshotFile[], warnings: SnapshotWarning[]):
   return out;
 }
 
+/**
+ * Parses in-memory dump files (or archives) into a Snapshot; a bad line is an InputError naming file and
+ * line.
+ */
 export function parseSnapshotFiles(files: readonly SnapshotFile[], options: SnapshotOptions = {}): Snapshot {
   const warnings: SnapshotWarning[] = [];
   const warn = (w: SnapshotWarning) => warnings.push(w);

@@ -32,6 +32,7 @@ import { statusVerboseFormat } from "./formats/status-verbose.js";
 export type DumpFamily =
   "lb" | "config" | "ipcache" | "identities" | "ct" | "nat" | "ipmasq" | "socknat" | "endpoints" | "maps";
 
+/** A dump format and where its parsed model goes in a node's dumps. */
 export interface RegisteredFormat {
   readonly format: DumpFormat<unknown>;
   readonly family: DumpFamily;
@@ -67,6 +68,7 @@ function collectIpcache(into: NodeDumps, entries: readonly IpcacheEntry[], where
   }
 }
 
+/** Every dump format dpemu recognises, in recognition order. */
 export const FORMATS: readonly RegisteredFormat[] = [
   register(serviceListJsonFormat, "lb", (n, m, where) => n.serviceList.push({ value: m.services, where })),
   register(serviceListFormat, "lb", (n, m, where) => n.serviceList.push({ value: m.services, where })),

@@ -2,9 +2,11 @@
 // reported with the path of the offending field.
 import { parseIPv4 } from "../model/ipv4.js";
 import { escapeForTerminal } from "../model/escape.js";
-import { EntryPoint, IpProto } from "../model/packet.js";
+import { EntryPoint } from "../model/packet.js";
 import { LAST_CLOCK_SECOND } from "../readers/clock-range.js";
 import { formatRfc3339, parseRfc3339 } from "../readers/rfc3339.js";
+import { InvalidInputError } from "../model/errors.js";
+import { IpProto } from "../model/protocol.js";
 
 /** As written in the JSON file. */
 export interface SyntheticSpecJson {
@@ -88,7 +90,8 @@ export interface SyntheticSpec {
   maxConcurrentConnections: number;
 }
 
-export class SyntheticSpecError extends Error {
+/** A synthetic workload spec that is not valid: the path of the bad field and the problem. */
+export class SyntheticSpecError extends InvalidInputError {
   constructor(
     readonly path: string,
     problem: string,

@@ -9,7 +9,6 @@
 // the datapath picks, so the replayer sends each reply from the backend chosen for its connection.
 import {
   EntryPoint,
-  IpProto,
   ReplyState,
   TcpFlag,
   clearPacketFields,
@@ -21,6 +20,7 @@ import { Xoshiro128 } from "../reference/prng.js";
 import { createReadSummary, type ReadSummary } from "../readers/read-summary.js";
 import { SyntheticSpecError, type SyntheticService, type SyntheticSpec } from "./synthetic-spec.js";
 import { ZipfSampler } from "./zipf.js";
+import { IpProto } from "../model/protocol.js";
 
 /** A backend change the replayer should apply before the packets that follow it. */
 export interface ChurnEvent {
@@ -38,6 +38,7 @@ const EPHEMERAL_COUNT = 60999 - 32768 + 1;
 const ETHERNET_HEADER = 14;
 const L4_HEADER: Record<number, number> = { [IpProto.TCP]: 20, [IpProto.UDP]: 8, [IpProto.SCTP]: 12 };
 
+/** Generates the packets of a synthetic workload, connection by connection, from its spec and seed. */
 export class SyntheticFlowGenerator {
   /** Packets generated so far. */
   packets = 0;
@@ -330,6 +331,7 @@ export class SyntheticFlowGenerator {
   }
 }
 
+/** Options of the synthetic workload reader. */
 export interface SyntheticReaderOptions extends ReaderOptions {
   /** Receives backend churn events in stream order. */
   onChurn?: (event: ChurnEvent) => void;

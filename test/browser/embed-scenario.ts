@@ -9,8 +9,8 @@ import {
   buildMaglevTable,
   createPacketRecord,
   datapathStateFromSnapshot,
-  formatIpv4,
-  parseIpv4,
+  formatIPv4,
+  requireIPv4,
   parseSnapshotFiles,
   type SnapshotFile,
 } from "dpemu";
@@ -41,7 +41,7 @@ export async function runEmbed(input: EmbedInput): Promise<EmbedResult> {
   const backends = state.backends
     .filter((b) => ids.includes(b.id))
     .map((b) => ({
-      address: formatIpv4(b.address),
+      address: formatIPv4(b.address),
       port: b.port,
       protocol: "TCP",
       weight: b.weight,
@@ -57,9 +57,9 @@ export async function runEmbed(input: EmbedInput): Promise<EmbedResult> {
   const { verdict, steps } = dp.trace({
     ...createPacketRecord(),
     seconds: input.dumpTime,
-    saddr: parseIpv4(saddr ?? ""),
+    saddr: requireIPv4(saddr ?? ""),
     sport: Number(sport),
-    daddr: parseIpv4(daddr ?? ""),
+    daddr: requireIPv4(daddr ?? ""),
     dport: Number(dport),
     proto: IpProto.TCP,
     tcpFlags: TcpFlag.SYN,
@@ -68,7 +68,7 @@ export async function runEmbed(input: EmbedInput): Promise<EmbedResult> {
   });
   return {
     verdict: verdict.verdict,
-    backend: `${formatIpv4(verdict.daddr)}:${verdict.dport}`,
+    backend: `${formatIPv4(verdict.daddr)}:${verdict.dport}`,
     backendId: verdict.backendId,
     steps: steps.map((s) => `${s.point} ${s.verdict} ${s.note}`),
     maglevTable: Array.from(maglevTable),

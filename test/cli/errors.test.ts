@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { describeFailure } from "../../src/cli/errors.js";
-import { InvalidInputError } from "../../src/lb/errors.js";
+import { InvalidInputError } from "../../src/model/errors.js";
 import { InputError } from "../../src/snapshot/errors.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));

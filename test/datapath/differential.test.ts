@@ -5,22 +5,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Datapath, type DatapathOptions } from "../../src/datapath/datapath.js";
-import { parseCidr, parseIpv4, type DatapathVerdict } from "../../src/engine/verdict.js";
+import { type DatapathVerdict } from "../../src/engine/verdict.js";
 import { EntryPoint, createPacketRecord, type PacketRecord } from "../../src/model/packet.js";
-import {
-  BackendState,
-  Proto,
-  SvcFlag,
-  SvcFlag2,
-  type DatapathState,
-  type NodeConfig,
-  type ServiceMapEntry,
-} from "../../src/engine/state.js";
+import { type DatapathState, type NodeConfig, type ServiceMapEntry } from "../../src/engine/state.js";
 import { DATAPATH_MAP_NAMES } from "../../src/datapath/map-records.js";
 import { labState } from "./lab-state.js";
+import { BackendState } from "../../src/model/backend.js";
+import { requireIPv4, parseCidr } from "../../src/model/ipv4.js";
+import { IpProto } from "../../src/model/protocol.js";
+import { ServiceFlag } from "../../src/model/service-flags.js";
 import { pinnedSeed, runs } from "../helpers/property.js";
 
-const ip = parseIpv4;
+const ip = (text: string): number => requireIPv4(text);
 
 /** mulberry32: the test's own deterministic stream, seeded by fast-check. */
 function rng(seed: number): () => number {
@@ -87,37 +83,37 @@ function variantState(v: Variant): DatapathState {
   const s = labState(v.node);
   const webpod = s.services.find((x) => x.revNatId === 20 && x.slot === 0)!;
   if (v.affinityTimeout > 0) {
-    webpod.flags |= SvcFlag.AFFINITY;
+    webpod.flags |= ServiceFlag.SessionAffinity;
     webpod.affinityTimeoutSec = v.affinityTimeout;
   }
   if (v.perServiceMaglev) s.services.find((x) => x.revNatId === 5 && x.slot === 0)!.algorithm = 2;
   const lb = master(
     "192.168.10.200",
     80,
-    Proto.TCP,
+    IpProto.TCP,
     21,
-    SvcFlag.LOADBALANCER | SvcFlag.ROUTABLE | SvcFlag.SOURCE_RANGE,
-    v.denySourceRange ? SvcFlag2.SOURCE_RANGE_DENY : 0,
+    ServiceFlag.LoadBalancer | ServiceFlag.Routable | ServiceFlag.SourceRange,
+    v.denySourceRange ? ServiceFlag.QuarantinedOrDeny >> 8 : 0,
     2,
   );
-  const empty = master("10.96.99.99", 80, Proto.TCP, 22, 0, 0, 0);
-  const wildcard = master("10.96.163.90", 0, Proto.ANY, 0, 0, 0, 0);
+  const empty = master("10.96.99.99", 80, IpProto.TCP, 22, 0, 0, 0);
+  const wildcard = master("10.96.163.90", 0, IpProto.ANY, 0, 0, 0, 0);
   const ext = master(
     "192.168.10.100",
     30004,
-    Proto.TCP,
+    IpProto.TCP,
     23,
-    SvcFlag.NODEPORT | SvcFlag.ROUTABLE | SvcFlag.EXT_LOCAL_SCOPE,
-    SvcFlag2.TWO_SCOPES,
+    ServiceFlag.NodePort | ServiceFlag.Routable | ServiceFlag.ExtLocalScope,
+    ServiceFlag.TwoScopes >> 8,
     1,
   );
   const int = master(
     "192.168.10.100",
     30004,
-    Proto.TCP,
+    IpProto.TCP,
     23,
-    SvcFlag.NODEPORT | SvcFlag.ROUTABLE,
-    SvcFlag2.TWO_SCOPES,
+    ServiceFlag.NodePort | ServiceFlag.Routable,
+    ServiceFlag.TwoScopes >> 8,
     2,
     1,
   );
@@ -159,17 +155,17 @@ const REMOTE = [
 const EXTERNAL = ["8.8.8.8", "10.10.1.200", "104.16.100.215", "192.168.10.50", "1.1.1.1"].map(ip);
 const NODE = ["192.168.10.100", "10.0.2.15", "172.20.0.253"].map(ip);
 const FRONTENDS: [number, number, number][] = [
-  [ip("10.96.163.90"), 80, Proto.TCP],
-  [ip("10.96.0.10"), 53, Proto.UDP],
-  [ip("10.96.0.10"), 53, Proto.TCP],
-  [ip("192.168.10.100"), 30003, Proto.TCP],
-  [ip("10.0.2.15"), 30003, Proto.TCP],
-  [ip("0.0.0.0"), 30003, Proto.TCP],
-  [ip("192.168.10.200"), 80, Proto.TCP],
-  [ip("10.96.99.99"), 80, Proto.TCP],
-  [ip("10.96.163.90"), 443, Proto.TCP],
-  [ip("192.168.10.100"), 30004, Proto.TCP],
-  [ip("10.96.0.1"), 443, Proto.TCP],
+  [ip("10.96.163.90"), 80, IpProto.TCP],
+  [ip("10.96.0.10"), 53, IpProto.UDP],
+  [ip("10.96.0.10"), 53, IpProto.TCP],
+  [ip("192.168.10.100"), 30003, IpProto.TCP],
+  [ip("10.0.2.15"), 30003, IpProto.TCP],
+  [ip("0.0.0.0"), 30003, IpProto.TCP],
+  [ip("192.168.10.200"), 80, IpProto.TCP],
+  [ip("10.96.99.99"), 80, IpProto.TCP],
+  [ip("10.96.163.90"), 443, IpProto.TCP],
+  [ip("192.168.10.100"), 30004, IpProto.TCP],
+  [ip("10.96.0.1"), 443, IpProto.TCP],
 ];
 const TCP_FLAGS = [0x02, 0x12, 0x10, 0x18, 0x11, 0x04, 0x14, 0x00, 0x02, 0x10];
 const ICMP_TYPES = [8, 0, 3, 11, 5];
@@ -217,7 +213,7 @@ class PacketSource {
           sport: v.dport,
           dport: v.sport,
           proto: p.proto,
-          tcpFlags: p.proto === Proto.TCP ? this.pick(TCP_FLAGS) : 0,
+          tcpFlags: p.proto === IpProto.TCP ? this.pick(TCP_FLAGS) : 0,
           icmpType: p.icmpType === 8 ? 0 : p.icmpType,
           ipLength: 60,
           entry,
@@ -229,12 +225,12 @@ class PacketSource {
   private fresh(): PacketRecord {
     if (this.serviceFlows.length > 0 && this.r() < 0.05) {
       const again = this.pick(this.serviceFlows);
-      return { ...again, tcpFlags: again.proto === Proto.TCP ? this.pick(TCP_FLAGS) : 0 };
+      return { ...again, tcpFlags: again.proto === IpProto.TCP ? this.pick(TCP_FLAGS) : 0 };
     }
     if (this.recent.length > 0 && this.r() < 0.15) {
       // The same flow again: keeps connections (and their service CT entries) alive across churn.
       const again = this.pick(this.recent);
-      return { ...again, tcpFlags: again.proto === Proto.TCP ? this.pick(TCP_FLAGS) : 0 };
+      return { ...again, tcpFlags: again.proto === IpProto.TCP ? this.pick(TCP_FLAGS) : 0 };
     }
     if (this.r() < 0.05) {
       // Many pods' flows to one external destination: exhausts a narrow NAT port range.
@@ -243,7 +239,7 @@ class PacketSource {
         daddr: ip("8.8.8.8"),
         sport: Math.floor(this.r() * 65536),
         dport: 443,
-        proto: Proto.TCP,
+        proto: IpProto.TCP,
         tcpFlags: 0x02,
         ipLength: 60,
         entry: EntryPoint.FromEndpoint,
@@ -258,7 +254,15 @@ class PacketSource {
           : r < 0.95
             ? EntryPoint.FromOverlay
             : EntryPoint.Unknown;
-    const proto = this.pick([Proto.TCP, Proto.TCP, Proto.TCP, Proto.UDP, Proto.UDP, Proto.ICMP, 47]);
+    const proto = this.pick([
+      IpProto.TCP,
+      IpProto.TCP,
+      IpProto.TCP,
+      IpProto.UDP,
+      IpProto.UDP,
+      IpProto.ICMP,
+      47,
+    ]);
     let saddr =
       entry === EntryPoint.FromEndpoint
         ? this.pick(this.r() < 0.95 ? LOCAL : EXTERNAL)
@@ -270,13 +274,13 @@ class PacketSource {
       const [a, port, fproto] = this.pick(FRONTENDS);
       daddr = a;
       dport = port;
-      if (fproto === Proto.UDP && proto === Proto.TCP && this.r() < 0.5) entry = EntryPoint.FromEndpoint;
+      if (fproto === IpProto.UDP && proto === IpProto.TCP && this.r() < 0.5) entry = EntryPoint.FromEndpoint;
     } else if (d < 0.6) daddr = this.pick(LOCAL);
     else if (d < 0.75) daddr = this.pick(REMOTE);
     else if (d < 0.9) daddr = this.pick(EXTERNAL);
     else daddr = this.pick(NODE);
     if (entry === EntryPoint.FromEndpoint && saddr === daddr) saddr = this.pick(LOCAL);
-    if (proto === Proto.ICMP) {
+    if (proto === IpProto.ICMP) {
       const icmpType = this.pick(ICMP_TYPES);
       const id = Math.floor(this.r() * 65536);
       return packet({
@@ -296,7 +300,7 @@ class PacketSource {
       sport: this.port(),
       dport,
       proto,
-      tcpFlags: proto === Proto.TCP ? this.pick(TCP_FLAGS) : 0,
+      tcpFlags: proto === IpProto.TCP ? this.pick(TCP_FLAGS) : 0,
       ipLength: 40 + Math.floor(this.r() * 1400),
       entry,
     });

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
 import { dropReason } from "../../src/engine/drop-reasons.js";
 import type { DatapathState, NodeConfig } from "../../src/engine/state.js";
-import { formatIpv4 } from "../../src/engine/verdict.js";
 import { EntryPoint, IpProto, TcpFlag, dst, pkt, replyTo, src } from "./scenario-helpers.js";
+import { formatIPv4 } from "../../src/model/ipv4.js";
 
 const WEBPOD = "10.96.163.90:80";
 const WEBPOD_BACKENDS = ["172.20.0.66:80", "172.20.1.126:80", "172.20.2.1:80"];
@@ -32,7 +32,7 @@ export function labScenarios(name: string, labState: LabStateSource): void {
         if (dst(v!) === "172.20.0.66:80") expect(v!.observationPoint).toBe(101);
         else {
           expect(v!.observationPoint).toBe(4);
-          expect(formatIpv4(v!.tunnelEndpoint)).toBe(
+          expect(formatIPv4(v!.tunnelEndpoint)).toBe(
             dst(v!).startsWith("172.20.1.") ? "192.168.10.101" : "192.168.20.100",
           );
         }
@@ -92,7 +92,7 @@ export function labScenarios(name: string, labState: LabStateSource): void {
       const dp = await make({ ipMasqAgent: false });
       const [v] = dp.processBatch([pkt(`${CURL}:45000`, "10.10.1.200:443")]);
       expect(v!.verdict).toBe("FORWARDED");
-      expect(formatIpv4(v!.saddr)).toBe("192.168.10.100");
+      expect(formatIPv4(v!.saddr)).toBe("192.168.10.100");
       expect(v!.sport).toBeGreaterThanOrEqual(32768);
       expect(v!.observationPoint).toBe(11);
       const [r] = dp.processBatch([replyTo(v!, EntryPoint.FromNetwork)]);
@@ -106,14 +106,14 @@ export function labScenarios(name: string, labState: LabStateSource): void {
       const [v] = dp.processBatch([pkt(`${CURL}:45001`, "10.10.1.200:443")]);
       expect(src(v!)).toBe(`${CURL}:45001`);
       const [other] = dp.processBatch([pkt(`${CURL}:45002`, "10.10.3.200:443")]);
-      expect(formatIpv4(other!.saddr)).toBe("192.168.10.100");
+      expect(formatIPv4(other!.saddr)).toBe("192.168.10.100");
     });
 
     it("sends pod-to-pod traffic to 172.20.2.1 into the overlay towards 192.168.20.100", async () => {
       const dp = await make();
       const [v] = dp.processBatch([pkt(`${CURL}:46000`, "172.20.2.1:80")]);
       expect(v!.observationPoint).toBe(4);
-      expect(formatIpv4(v!.tunnelEndpoint)).toBe("192.168.20.100");
+      expect(formatIPv4(v!.tunnelEndpoint)).toBe("192.168.20.100");
       expect(v!.dstIdentity).toBe(8469);
       expect(v!.srcIdentity).toBe(63446);
       expect(src(v!)).toBe(`${CURL}:46000`);

@@ -4,10 +4,10 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
-import { formatIpv4 } from "../../src/engine/verdict.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { labScenarios } from "./lab-scenarios.js";
+import { formatIPv4 } from "../../src/model/ipv4.js";
 
 const LAB = "examples/lab-3node";
 const IPMASQ = "test/fixtures/misc/bpf-ipmasq-list.txt";
@@ -40,11 +40,11 @@ describe("datapathStateFromSnapshot on examples/lab-3node", () => {
       node: "k8s-ctr",
       dumpTime: 1_700_000_000,
     });
-    expect(formatIpv4(state.node.masqueradeAddress)).toBe("192.168.10.100");
-    expect(formatIpv4(state.node.routerAddress)).toBe("172.20.0.253");
+    expect(formatIPv4(state.node.masqueradeAddress)).toBe("192.168.10.100");
+    expect(formatIPv4(state.node.routerAddress)).toBe("172.20.0.253");
     expect(state.node.routingMode).toBe("tunnel");
     expect(state.node.nativeRoutingCidr).toEqual({ prefix: 0xac140000, prefixLen: 24 });
-    expect(state.node.addresses.map(formatIpv4).sort()).toEqual([
+    expect(state.node.addresses.map(formatIPv4).sort()).toEqual([
       "10.0.2.15",
       "172.20.0.253",
       "192.168.10.100",
@@ -61,8 +61,8 @@ describe("datapathStateFromSnapshot on examples/lab-3node", () => {
       node: "k8s-w0",
       dumpTime: 1_700_000_000,
     });
-    expect(formatIpv4(state.node.masqueradeAddress)).toBe("192.168.20.100");
-    expect(state.endpoints.filter((e) => !e.isHost).map((e) => formatIpv4(e.address))).not.toContain(
+    expect(formatIPv4(state.node.masqueradeAddress)).toBe("192.168.20.100");
+    expect(state.endpoints.filter((e) => !e.isHost).map((e) => formatIPv4(e.address))).not.toContain(
       "172.20.0.96",
     );
     expect(state.nat).toHaveLength(0);

@@ -2,13 +2,8 @@
 // test/fixtures/lab-3node: map-get-cilium_lb4_services_v2.txt for service slots, backend IDs and
 // flags, service-list.txt for backend addresses, endpoint-list.txt for local endpoints,
 // bpf-ipcache-list.k8s-ctr.txt for identities and tunnel endpoints).
-import { parseCidr, parseIpv4 } from "../../src/engine/verdict.js";
 import {
-  BackendState,
   IpcacheFlag,
-  Proto,
-  SvcFlag,
-  SvcFlag2,
   defaultNodeConfig,
   type BackendMapEntry,
   type DatapathState,
@@ -16,51 +11,55 @@ import {
   type NodeConfig,
   type ServiceMapEntry,
 } from "../../src/engine/state.js";
+import { BackendState } from "../../src/model/backend.js";
+import { requireIPv4, parseCidr } from "../../src/model/ipv4.js";
+import { IpProto } from "../../src/model/protocol.js";
+import { ServiceFlag } from "../../src/model/service-flags.js";
 
-const ip = parseIpv4;
+const ip = (text: string): number => requireIPv4(text);
 
 /** id → "address:port/proto" (service-list.txt joined with the slot IDs of map-get). */
 const BACKENDS: [number, string, number, number][] = [
-  [1, "192.168.10.100", 6443, Proto.TCP],
-  [2, "192.168.10.100", 4244, Proto.TCP],
-  [3, "172.20.0.197", 53, Proto.TCP],
-  [4, "172.20.0.248", 53, Proto.TCP],
-  [5, "172.20.0.197", 53, Proto.UDP],
-  [6, "172.20.0.248", 53, Proto.UDP],
-  [7, "172.20.0.197", 9153, Proto.TCP],
-  [8, "172.20.0.248", 9153, Proto.TCP],
-  [9, "172.20.0.75", 10250, Proto.TCP],
-  [10, "172.20.0.33", 3000, Proto.TCP],
-  [11, "172.20.0.71", 9090, Proto.TCP],
-  [12, "172.20.0.73", 8081, Proto.TCP],
-  [13, "172.20.0.163", 4245, Proto.TCP],
-  [14, "172.20.0.66", 80, Proto.TCP],
-  [15, "172.20.2.1", 80, Proto.TCP],
-  [16, "172.20.1.126", 80, Proto.TCP],
+  [1, "192.168.10.100", 6443, IpProto.TCP],
+  [2, "192.168.10.100", 4244, IpProto.TCP],
+  [3, "172.20.0.197", 53, IpProto.TCP],
+  [4, "172.20.0.248", 53, IpProto.TCP],
+  [5, "172.20.0.197", 53, IpProto.UDP],
+  [6, "172.20.0.248", 53, IpProto.UDP],
+  [7, "172.20.0.197", 9153, IpProto.TCP],
+  [8, "172.20.0.248", 9153, IpProto.TCP],
+  [9, "172.20.0.75", 10250, IpProto.TCP],
+  [10, "172.20.0.33", 3000, IpProto.TCP],
+  [11, "172.20.0.71", 9090, IpProto.TCP],
+  [12, "172.20.0.73", 8081, IpProto.TCP],
+  [13, "172.20.0.163", 4245, IpProto.TCP],
+  [14, "172.20.0.66", 80, IpProto.TCP],
+  [15, "172.20.2.1", 80, IpProto.TCP],
+  [16, "172.20.1.126", 80, IpProto.TCP],
 ];
 
 /** [frontend, port, proto, rev-NAT ID, flags, flags2, backend IDs in slot order]. */
 const SERVICES: [string, number, number, number, number, number, number[]][] = [
-  ["0.0.0.0", 30003, Proto.TCP, 1, SvcFlag.NODEPORT, 0, [12]],
-  ["10.0.2.15", 30003, Proto.TCP, 2, SvcFlag.NODEPORT | SvcFlag.ROUTABLE, 0, [12]],
-  ["192.168.10.100", 30003, Proto.TCP, 3, SvcFlag.NODEPORT | SvcFlag.ROUTABLE, 0, [12]],
-  ["10.96.67.8", 80, Proto.TCP, 4, 0, 0, [12]],
-  ["10.96.0.10", 53, Proto.TCP, 5, 0, 0, [3, 4]],
-  ["10.96.0.10", 53, Proto.UDP, 6, 0, 0, [5, 6]],
-  ["10.96.0.10", 9153, Proto.TCP, 7, 0, 0, [7, 8]],
-  ["10.96.133.165", 443, Proto.TCP, 8, 0, 0, [9]],
-  ["0.0.0.0", 30002, Proto.TCP, 9, SvcFlag.NODEPORT, 0, [10]],
-  ["10.0.2.15", 30002, Proto.TCP, 10, SvcFlag.NODEPORT | SvcFlag.ROUTABLE, 0, [10]],
-  ["192.168.10.100", 30002, Proto.TCP, 11, SvcFlag.NODEPORT | SvcFlag.ROUTABLE, 0, [10]],
-  ["10.96.60.80", 3000, Proto.TCP, 12, 0, 0, [10]],
-  ["0.0.0.0", 30001, Proto.TCP, 13, SvcFlag.NODEPORT, 0, [11]],
-  ["10.0.2.15", 30001, Proto.TCP, 14, SvcFlag.NODEPORT | SvcFlag.ROUTABLE, 0, [11]],
-  ["192.168.10.100", 30001, Proto.TCP, 15, SvcFlag.NODEPORT | SvcFlag.ROUTABLE, 0, [11]],
-  ["10.96.97.168", 9090, Proto.TCP, 16, 0, 0, [11]],
-  ["10.96.213.163", 443, Proto.TCP, 17, 0, SvcFlag2.INT_LOCAL_SCOPE, [2]],
-  ["10.96.33.53", 80, Proto.TCP, 18, 0, 0, [13]],
-  ["10.96.0.1", 443, Proto.TCP, 19, 0, 0, [1]],
-  ["10.96.163.90", 80, Proto.TCP, 20, 0, 0, [14, 16, 15]],
+  ["0.0.0.0", 30003, IpProto.TCP, 1, ServiceFlag.NodePort, 0, [12]],
+  ["10.0.2.15", 30003, IpProto.TCP, 2, ServiceFlag.NodePort | ServiceFlag.Routable, 0, [12]],
+  ["192.168.10.100", 30003, IpProto.TCP, 3, ServiceFlag.NodePort | ServiceFlag.Routable, 0, [12]],
+  ["10.96.67.8", 80, IpProto.TCP, 4, 0, 0, [12]],
+  ["10.96.0.10", 53, IpProto.TCP, 5, 0, 0, [3, 4]],
+  ["10.96.0.10", 53, IpProto.UDP, 6, 0, 0, [5, 6]],
+  ["10.96.0.10", 9153, IpProto.TCP, 7, 0, 0, [7, 8]],
+  ["10.96.133.165", 443, IpProto.TCP, 8, 0, 0, [9]],
+  ["0.0.0.0", 30002, IpProto.TCP, 9, ServiceFlag.NodePort, 0, [10]],
+  ["10.0.2.15", 30002, IpProto.TCP, 10, ServiceFlag.NodePort | ServiceFlag.Routable, 0, [10]],
+  ["192.168.10.100", 30002, IpProto.TCP, 11, ServiceFlag.NodePort | ServiceFlag.Routable, 0, [10]],
+  ["10.96.60.80", 3000, IpProto.TCP, 12, 0, 0, [10]],
+  ["0.0.0.0", 30001, IpProto.TCP, 13, ServiceFlag.NodePort, 0, [11]],
+  ["10.0.2.15", 30001, IpProto.TCP, 14, ServiceFlag.NodePort | ServiceFlag.Routable, 0, [11]],
+  ["192.168.10.100", 30001, IpProto.TCP, 15, ServiceFlag.NodePort | ServiceFlag.Routable, 0, [11]],
+  ["10.96.97.168", 9090, IpProto.TCP, 16, 0, 0, [11]],
+  ["10.96.213.163", 443, IpProto.TCP, 17, 0, ServiceFlag.IntLocalScope >> 8, [2]],
+  ["10.96.33.53", 80, IpProto.TCP, 18, 0, 0, [13]],
+  ["10.96.0.1", 443, IpProto.TCP, 19, 0, 0, [1]],
+  ["10.96.163.90", 80, IpProto.TCP, 20, 0, 0, [14, 16, 15]],
 ];
 
 /** bpf-ipcache-list.k8s-ctr.txt: [prefix, identity, tunnel endpoint or "" ]. */

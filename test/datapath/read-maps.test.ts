@@ -4,18 +4,9 @@ import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
 import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
 import { DATAPATH_MAP_NAMES, type DatapathMaps } from "../../src/datapath/map-records.js";
-import {
-  BackendState,
-  Proto,
-  SvcFlag,
-  SvcFlag2,
-  TupleFlag,
-  type CtMapEntry,
-  type DatapathState,
-} from "../../src/engine/state.js";
-import { parseIpv4 } from "../../src/engine/verdict.js";
+import { TupleFlag, type CtMapEntry, type DatapathState } from "../../src/engine/state.js";
 import { buildMaglevTable } from "../../src/lb/maglev.js";
-import { formatIPv4 } from "../../src/model/ipv4.js";
+import { formatIPv4, requireIPv4 } from "../../src/model/ipv4.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
@@ -23,8 +14,11 @@ import { FIXTURES, fixtureText } from "../helpers/fixtures.js";
 import { allFixtures } from "../helpers/fixtures.js";
 import { labState } from "./lab-state.js";
 import { EntryPoint, pkt } from "./scenario-helpers.js";
+import { BackendState } from "../../src/model/backend.js";
+import { IpProto } from "../../src/model/protocol.js";
+import { ServiceFlag } from "../../src/model/service-flags.js";
 
-const ip = parseIpv4;
+const ip = (text: string): number => requireIPv4(text);
 
 /** JSON with object keys sorted: equal entries give equal text whatever order their fields were set in. */
 function canonical(value: unknown): string {
@@ -43,7 +37,7 @@ function lastByKey<T>(entries: readonly T[], key: (e: T) => string): T[] {
   return [...new Map(entries.map((e) => [key(e), e])).values()];
 }
 
-const isTcp = (e: CtMapEntry) => e.tuple.nexthdr === Proto.TCP;
+const isTcp = (e: CtMapEntry) => e.tuple.nexthdr === IpProto.TCP;
 
 /** What each map must hold right after Datapath.create(state), by the loading rules. */
 function expectedMaps(state: DatapathState): Omit<DatapathMaps, "maglev"> {
@@ -113,14 +107,14 @@ describe("map read-back", () => {
 
   it("returns what the pipeline wrote, identically for both engines, after traffic and churn", async () => {
     const state = labState({ lbAlgorithm: "maglev", maglevTableSize: 251 });
-    state.services.find((s) => s.revNatId === 20 && s.slot === 0)!.flags |= SvcFlag.AFFINITY;
+    state.services.find((s) => s.revNatId === 20 && s.slot === 0)!.flags |= ServiceFlag.SessionAffinity;
     state.services.find((s) => s.revNatId === 20 && s.slot === 0)!.affinityTimeoutSec = 600;
     const [wasm, reference] = await bothEngines(state);
     try {
       const packets = [
         pkt("172.20.0.96:40000", "10.96.163.90:80"),
         pkt("172.20.0.96:40001", "8.8.8.8:443"),
-        pkt("172.20.0.96:40002", "10.96.0.10:53", { proto: Proto.UDP }),
+        pkt("172.20.0.96:40002", "10.96.0.10:53", { proto: IpProto.UDP }),
         pkt("1.1.1.1:5555", "192.168.10.100:30002", { entry: EntryPoint.FromNetwork }),
       ];
       for (const dp of [wasm, reference]) {
@@ -131,7 +125,7 @@ describe("map read-back", () => {
       expectSameMaps(wasm, reference, "lab after traffic");
       const after = wasm.readMap("ctTcp");
       expect(after.some((e) => (e.tuple.flags & TupleFlag.SERVICE) !== 0 && e.revNatId === 20)).toBe(true);
-      expect(wasm.readMap("ctAny").some((e) => e.tuple.nexthdr === Proto.UDP)).toBe(true);
+      expect(wasm.readMap("ctAny").some((e) => e.tuple.nexthdr === IpProto.UDP)).toBe(true);
       expect(wasm.readMap("nat").length).toBeGreaterThanOrEqual(2);
       expect(wasm.readMap("affinity")).toEqual([
         expect.objectContaining({ client: ip("172.20.0.96"), revNatId: 20 }),
@@ -152,7 +146,7 @@ describe("map read-back", () => {
         saddr: ip(`172.20.0.${client}`),
         dport: 443,
         sport: 40000,
-        nexthdr: Proto.TCP,
+        nexthdr: IpProto.TCP,
         flags: TupleFlag.OUT,
       },
       lifetime: 1_700_008_000,
@@ -198,7 +192,7 @@ describe("map read-back", () => {
           daddr: ip("8.8.8.8"),
           sport: 10_000 + i,
           dport: 53,
-          nexthdr: Proto.UDP,
+          nexthdr: IpProto.UDP,
           flags: TupleFlag.OUT,
         },
         created: 1_700_000_000,
@@ -253,20 +247,20 @@ describe("map read-back", () => {
   it("keeps the agent's flags on backend slots: no source-range bits, QUARANTINED on quarantined backends", async () => {
     const state = labState();
     const webpod = state.services.find((s) => s.revNatId === 20 && s.slot === 0)!;
-    webpod.flags |= SvcFlag.SOURCE_RANGE;
-    webpod.flags2 |= SvcFlag2.SOURCE_RANGE_DENY;
+    webpod.flags |= ServiceFlag.SourceRange;
+    webpod.flags2 |= ServiceFlag.QuarantinedOrDeny >> 8;
     const dp = await Datapath.create(state);
     try {
       await dp.setBackendState(15, BackendState.QUARANTINED);
       const slots = dp.readMap("services").filter((s) => s.revNatId === 20);
       const master = slots.find((s) => s.slot === 0)!;
-      expect(master.flags & SvcFlag.SOURCE_RANGE).toBe(SvcFlag.SOURCE_RANGE);
-      expect(master.flags2 & SvcFlag2.SOURCE_RANGE_DENY).toBe(SvcFlag2.SOURCE_RANGE_DENY);
+      expect(master.flags & ServiceFlag.SourceRange).toBe(ServiceFlag.SourceRange);
+      expect(master.flags2 & (ServiceFlag.QuarantinedOrDeny >> 8)).toBe(ServiceFlag.QuarantinedOrDeny >> 8);
       const bySlot = slots.filter((s) => s.slot > 0).sort((a, b) => a.slot - b.slot);
       expect(bySlot.map((s) => [s.backendId, s.flags, s.flags2])).toEqual([
-        [14, master.flags & ~SvcFlag.SOURCE_RANGE, 0],
-        [16, master.flags & ~SvcFlag.SOURCE_RANGE, 0],
-        [15, master.flags & ~SvcFlag.SOURCE_RANGE, SvcFlag2.SOURCE_RANGE_DENY],
+        [14, master.flags & ~ServiceFlag.SourceRange, 0],
+        [16, master.flags & ~ServiceFlag.SourceRange, 0],
+        [15, master.flags & ~ServiceFlag.SourceRange, ServiceFlag.QuarantinedOrDeny >> 8],
       ]);
       expect(master.count).toBe(2);
       expect(master.qcount).toBe(1);
@@ -281,7 +275,7 @@ describe("map read-back", () => {
     const { state } = datapathStateFromSnapshot(snapshot);
     const dp = await Datapath.create(state);
     try {
-      const l7 = dp.readMap("services").filter((s) => (s.flags2 & SvcFlag2.L7_LOADBALANCER) !== 0);
+      const l7 = dp.readMap("services").filter((s) => (s.flags2 & (ServiceFlag.L7LoadBalancer >> 8)) !== 0);
       expect(l7.map((s) => [formatIPv4(s.address), s.port, s.l7ProxyPort])).toEqual(
         expect.arrayContaining([
           ["172.18.0.2", 32646, 15735],

@@ -1,12 +1,8 @@
 // Packet builders for the lab scenarios: "IP:PORT" endpoints, TCP by default.
-import {
-  EntryPoint,
-  IpProto,
-  TcpFlag,
-  createPacketRecord,
-  type PacketRecord,
-} from "../../src/model/packet.js";
-import { formatIpv4, parseIpv4, type DatapathVerdict } from "../../src/engine/verdict.js";
+import { EntryPoint, TcpFlag, createPacketRecord, type PacketRecord } from "../../src/model/packet.js";
+import { type DatapathVerdict } from "../../src/engine/verdict.js";
+import { requireIPv4, formatIPv4 } from "../../src/model/ipv4.js";
+import { IpProto } from "../../src/model/protocol.js";
 
 export { EntryPoint, IpProto, TcpFlag };
 
@@ -20,7 +16,7 @@ export interface PacketOptions {
 
 function split(endpoint: string): [number, number] {
   const [address, port] = endpoint.split(":");
-  return [parseIpv4(address!), Number(port ?? 0)];
+  return [requireIPv4(address!), Number(port ?? 0)];
 }
 
 export function pkt(from: string, to: string, options: PacketOptions = {}): PacketRecord {
@@ -44,12 +40,12 @@ export function pkt(from: string, to: string, options: PacketOptions = {}): Pack
 
 /** The reply a destination sends back to what it received (addresses and ports swapped). */
 export function replyTo(v: DatapathVerdict, entry: EntryPoint, options: PacketOptions = {}): PacketRecord {
-  return pkt(`${formatIpv4(v.daddr)}:${v.dport}`, `${formatIpv4(v.saddr)}:${v.sport}`, {
+  return pkt(`${formatIPv4(v.daddr)}:${v.dport}`, `${formatIPv4(v.saddr)}:${v.sport}`, {
     flags: TcpFlag.SYN | TcpFlag.ACK,
     ...options,
     entry,
   });
 }
 
-export const src = (v: DatapathVerdict): string => `${formatIpv4(v.saddr)}:${v.sport}`;
-export const dst = (v: DatapathVerdict): string => `${formatIpv4(v.daddr)}:${v.dport}`;
+export const src = (v: DatapathVerdict): string => `${formatIPv4(v.saddr)}:${v.sport}`;
+export const dst = (v: DatapathVerdict): string => `${formatIPv4(v.daddr)}:${v.dport}`;

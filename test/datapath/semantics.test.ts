@@ -4,17 +4,12 @@
 // entries, and the protocols the pipeline refuses.
 import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
-import {
-  Proto,
-  SvcFlag,
-  SvcFlag2,
-  BackendState,
-  type DatapathState,
-  type NodeConfig,
-} from "../../src/engine/state.js";
-import { formatIpv4, parseCidr, parseIpv4 } from "../../src/engine/verdict.js";
+import { type DatapathState, type NodeConfig } from "../../src/engine/state.js";
 import { labState } from "./lab-state.js";
 import { EntryPoint, IpProto, TcpFlag, dst, pkt, replyTo } from "./scenario-helpers.js";
+import { BackendState } from "../../src/model/backend.js";
+import { requireIPv4, formatIPv4, parseCidr } from "../../src/model/ipv4.js";
+import { ServiceFlag } from "../../src/model/service-flags.js";
 
 const T0 = 1_700_000_000;
 const WEBPOD = "10.96.163.90:80";
@@ -61,7 +56,7 @@ describe.each(["wasm", "reference"] as const)("datapath semantics (%s)", (engine
   it("expires UDP entries after the non-TCP timeout and collects their SNAT mappings with them", async () => {
     const dp = await make(lab({ gcIntervalSec: 1000 }));
     const [v] = dp.processBatch([pkt(`${CURL}:5353`, "1.1.1.1:53", { proto: IpProto.UDP, seconds: T0 })]);
-    expect(formatIpv4(v!.saddr)).toBe("192.168.10.100");
+    expect(formatIPv4(v!.saddr)).toBe("192.168.10.100");
     const mapped = dp.stats();
     expect(mapped.nat.entries).toBe(2);
     dp.gc(T0 + 59);
@@ -112,7 +107,7 @@ describe.each(["wasm", "reference"] as const)("datapath semantics (%s)", (engine
   it("sticks a client to its backend with session affinity until the affinity timeout", async () => {
     const state = lab();
     const webpod = state.services.find((s) => s.revNatId === 20 && s.slot === 0)!;
-    webpod.flags |= SvcFlag.AFFINITY;
+    webpod.flags |= ServiceFlag.SessionAffinity;
     webpod.affinityTimeoutSec = 100;
     const dp = await make(state);
     const picks = Array.from(
@@ -134,7 +129,7 @@ describe.each(["wasm", "reference"] as const)("datapath semantics (%s)", (engine
     const v = dp
       .processBatch(Array.from({ length: 20 }, (_, i) => pkt(`${own}:${35000 + i}`, WEBPOD, { seconds: T0 })))
       .find((x) => dst(x) === "172.20.0.66:80")!;
-    expect(formatIpv4(v.saddr)).toBe("169.254.42.1");
+    expect(formatIPv4(v.saddr)).toBe("169.254.42.1");
     expect(v.flags & dp.layout.VFLAG_LOOPBACK).not.toBe(0);
     expect(v.observationPoint).toBe(101);
   });
@@ -142,8 +137,8 @@ describe.each(["wasm", "reference"] as const)("datapath semantics (%s)", (engine
   it("drops at the wildcard entry of a service address and outside the source ranges", async () => {
     const state = lab();
     const base = {
-      address: parseIpv4("192.168.10.200"),
-      proto: Proto.TCP,
+      address: requireIPv4("192.168.10.200"),
+      proto: IpProto.TCP,
       scope: 0 as const,
       revNatId: 21,
       affinityTimeoutSec: 0,
@@ -157,20 +152,20 @@ describe.each(["wasm", "reference"] as const)("datapath semantics (%s)", (engine
         backendId: 0,
         count: 1,
         qcount: 0,
-        flags: SvcFlag.LOADBALANCER | SvcFlag.ROUTABLE | SvcFlag.SOURCE_RANGE,
+        flags: ServiceFlag.LoadBalancer | ServiceFlag.Routable | ServiceFlag.SourceRange,
         flags2: 0,
       },
       { ...base, port: 80, slot: 1, backendId: 14, count: 0, qcount: 0, flags: 0, flags2: 0 },
       {
         ...base,
         port: 0,
-        proto: Proto.ANY,
+        proto: IpProto.ANY,
         revNatId: 0,
         slot: 0,
         backendId: 0,
         count: 0,
         qcount: 0,
-        flags: SvcFlag.LOADBALANCER | SvcFlag.ROUTABLE,
+        flags: ServiceFlag.LoadBalancer | ServiceFlag.Routable,
         flags2: 0,
       },
     );
@@ -185,7 +180,7 @@ describe.each(["wasm", "reference"] as const)("datapath semantics (%s)", (engine
     expect(wildcard.dropReason).toBe(158);
     expect(wildcard.flags & dp.layout.VFLAG_WILDCARD).not.toBe(0);
     // Denying mode turns the list around.
-    state.services[state.services.length - 3]!.flags2 = SvcFlag2.SOURCE_RANGE_DENY;
+    state.services[state.services.length - 3]!.flags2 = ServiceFlag.QuarantinedOrDeny >> 8;
     const deny = await make(state);
     expect(
       deny.processBatch([

@@ -8,7 +8,6 @@ import { Datapath } from "../../src/datapath/datapath.js";
 import { prefixMask } from "../../src/engine/engine.js";
 import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
 import {
-  Proto,
   TupleFlag,
   defaultNodeConfig,
   type CtMapEntry,
@@ -23,6 +22,7 @@ import { bpfNatListFormat } from "../../src/snapshot/formats/bpf-nat-list.js";
 import { mapGetIpcacheFormat } from "../../src/snapshot/formats/map-get-ipcache.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { pinnedSeed, runs } from "../helpers/property.js";
+import { IpProto } from "../../src/model/protocol.js";
 
 /** The dump moment on both clocks: the latest trace report (the loader's assumption). */
 const DUMP_TIME = 5_000_000;
@@ -30,7 +30,7 @@ const DUMP_TIME = 5_000_000;
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const u8 = fc.integer({ min: 0, max: 0xff });
-const nexthdr = fc.oneof(fc.constantFrom(Proto.TCP, Proto.UDP, Proto.ICMP), u8);
+const nexthdr = fc.oneof(fc.constantFrom(IpProto.TCP, IpProto.UDP, IpProto.ICMP), u8);
 const report = fc.integer({ min: 0, max: DUMP_TIME });
 
 const tuple = (flags: fc.Arbitrary<number>) =>

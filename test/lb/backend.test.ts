@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backendHashString, toEntries, type MaglevBackend } from "../../src/lb/backend.js";
-import { InvalidInputError } from "../../src/lb/errors.js";
+import { InvalidInputError } from "../../src/model/errors.js";
 
 const b = (over: Partial<MaglevBackend>): MaglevBackend => ({
   address: "10.0.0.1",

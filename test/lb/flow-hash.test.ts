@@ -4,7 +4,7 @@ import { flowHashV4, portsWord, type FlowV4, type PortPacking } from "../../src/
 import { parseClusterSeed } from "../../src/lb/seed.js";
 import { maglevFlowHash } from "../../src/lb/select.js";
 import { portPackingForCiliumVersion } from "../../src/lb/cilium-version.js";
-import { InvalidInputError } from "../../src/lb/errors.js";
+import { InvalidInputError } from "../../src/model/errors.js";
 import { packingCode } from "../../src/lb/maglev-wasm.js";
 import { loadWasm, type WasmInstance } from "../../src/wasm/module.js";
 import { runs } from "../helpers/property.js";

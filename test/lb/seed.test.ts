@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MAGLEV_SEED, decodeBase64, parseClusterSeed } from "../../src/lb/seed.js";
-import { InvalidInputError } from "../../src/lb/errors.js";
+import { InvalidInputError } from "../../src/model/errors.js";
 
 describe("cluster seed", () => {
   it("splits Cilium's default seed into big-endian words", () => {

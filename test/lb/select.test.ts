@@ -1,17 +1,11 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  buildMaglevTable,
-  createPrng,
-  maglevFlowHash,
-  MaglevWasm,
-  pickBackend,
-  Xoshiro128,
-} from "../../src/index.js";
+import { buildMaglevTable, createPrng, maglevFlowHash, pickBackend, Xoshiro128 } from "../../src/index.js";
 import { flowHashV4, type PortPacking } from "../../src/reference/flow-hash.js";
 import { maglevLookup, randomSlot } from "../../src/reference/select.js";
 import { parseClusterSeed } from "../../src/lb/seed.js";
 import { runs } from "../helpers/property.js";
+import { MaglevWasm } from "../../src/api/wasm.js";
 
 let maglev: MaglevWasm;
 beforeAll(async () => {

@@ -3,11 +3,11 @@
 // client pods.
 import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
 import type { DatapathState } from "../../src/engine/state.js";
-import { parseIpv4 } from "../../src/engine/verdict.js";
 import type { PacketRecord } from "../../src/model/packet.js";
 import { pcapFileHeader, pcapRecordOf } from "../../src/readers/pcap-writer.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
+import { requireIPv4 } from "../../src/model/ipv4.js";
 
 export const LAB = "examples/lab-3node";
 /** replay()'s workerScript for tests: the worker from its TypeScript source. */
@@ -27,7 +27,7 @@ export async function labState(clients = 0): Promise<DatapathState> {
     dumpTime: START,
     config: { ctTcpMax: 65536, ctAnyMax: 65536, natMax: 65536, affinityMax: 4096 },
   });
-  const first = parseIpv4("172.20.0.128");
+  const first = requireIPv4("172.20.0.128");
   const existing = new Set(state.endpoints.map((e) => e.address));
   for (let i = 0; i < clients; i++) {
     const address = (first + i) >>> 0;

@@ -4,18 +4,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
-import { formatIpv4, parseIpv4, type DatapathVerdict } from "../../src/engine/verdict.js";
-import {
-  EntryPoint,
-  IpProto,
-  TcpFlag,
-  createPacketRecord,
-  type PacketRecord,
-} from "../../src/model/packet.js";
+import { type DatapathVerdict } from "../../src/engine/verdict.js";
+import { EntryPoint, TcpFlag, createPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import { START, labState } from "./helpers.js";
+import { requireIPv4, formatIPv4 } from "../../src/model/ipv4.js";
+import { IpProto } from "../../src/model/protocol.js";
 import { runs } from "../helpers/property.js";
 
-const CURL = parseIpv4("172.20.0.96");
+const CURL = requireIPv4("172.20.0.96");
 const TARGETS: [string, number, number][] = [
   ["10.96.163.90", 80, IpProto.TCP], // webpod: three backends, random east-west
   ["10.96.0.10", 53, IpProto.UDP], // kube-dns: two backends
@@ -36,7 +32,7 @@ function firstPacket(f: Flow): PacketRecord {
     ...createPacketRecord(),
     seconds: START + f.second,
     saddr: (CURL + f.client) >>> 0,
-    daddr: parseIpv4(address),
+    daddr: requireIPv4(address),
     sport: f.port,
     dport: port,
     proto,
@@ -47,7 +43,7 @@ function firstPacket(f: Flow): PacketRecord {
 }
 
 const outcome = (v: DatapathVerdict): string =>
-  `${v.verdict} ${formatIpv4(v.saddr)}:${v.sport} -> ${formatIpv4(v.daddr)}:${v.dport} backend ${v.backendId}`;
+  `${v.verdict} ${formatIPv4(v.saddr)}:${v.sport} -> ${formatIPv4(v.daddr)}:${v.dport} backend ${v.backendId}`;
 
 async function node(randomPerFlow: boolean, engine: "wasm" | "reference" = "wasm"): Promise<Datapath> {
   const state = await labState();
@@ -83,7 +79,7 @@ describe("randomPerFlow", () => {
         flows.forEach((f, i) => {
           const v = verdicts[i]!;
           if (f.target < 2) expect(v.backendId).not.toBe(0);
-          else expect(formatIpv4(v.saddr)).toBe("192.168.10.100");
+          else expect(formatIPv4(v.saddr)).toBe("192.168.10.100");
         });
       }),
       { numRuns: runs(40) },

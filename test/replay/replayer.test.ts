@@ -4,7 +4,6 @@
 // corrupt input reported with what was read before it.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatIpv4 } from "../../src/engine/verdict.js";
 import { EntryPoint, copyPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import { chunkBytes } from "../../src/readers/byte-source.js";
 import { readCapture } from "../../src/replay/read-capture.js";
@@ -14,6 +13,7 @@ import type { ReplayedPacket } from "../../src/replay/replayed-packet.js";
 import { ReplayOptionError, replay, type ReplayOptions } from "../../src/replay/replayer.js";
 import type { SyntheticSpecJson } from "../../src/synthetic/synthetic-spec.js";
 import { SOURCE_WORKER, WEBPOD, WEBPOD_BACKENDS, labState, pcapOf } from "./helpers.js";
+import { formatIPv4 } from "../../src/model/ipv4.js";
 
 const encoder = new TextEncoder();
 const bytes = (text: string) => chunkBytes(encoder.encode(text), 1 << 16);
@@ -101,9 +101,9 @@ function describe_(r: ReplayedPacket): string {
   const p = r.packet;
   const v = r.verdict;
   return (
-    `${r.packetNumber} ${formatIpv4(p.saddr)}:${p.sport}>${formatIpv4(p.daddr)}:${p.dport} ` +
+    `${r.packetNumber} ${formatIPv4(p.saddr)}:${p.sport}>${formatIPv4(p.daddr)}:${p.dport} ` +
     `${v.verdict} ${v.dropReason} ${v.observationPoint} ${v.ctState} ${v.flags} ${v.revNatId} ${v.backendId} ` +
-    `${formatIpv4(v.saddr)}:${v.sport}>${formatIpv4(v.daddr)}:${v.dport}`
+    `${formatIPv4(v.saddr)}:${v.sport}>${formatIPv4(v.daddr)}:${v.dport}`
   );
 }
 
@@ -122,8 +122,8 @@ describe("replay of a synthetic workload against examples/lab-3node", { timeout:
       const p = r.packet;
       const v = r.verdict;
       expect(v.verdict).toBe("FORWARDED");
-      const translatedDst = `${formatIpv4(v.daddr)}:${v.dport}`;
-      if (`${formatIpv4(p.daddr)}:${p.dport}` === WEBPOD) {
+      const translatedDst = `${formatIPv4(v.daddr)}:${v.dport}`;
+      if (`${formatIPv4(p.daddr)}:${p.dport}` === WEBPOD) {
         expect(WEBPOD_BACKENDS).toContain(translatedDst);
         // Every packet of a connection goes to the backend its first one got.
         const before = requests.get(p.sport);
@@ -132,8 +132,8 @@ describe("replay of a synthetic workload against examples/lab-3node", { timeout:
       } else {
         // A reply: sent by the backend its request reached, seen by the client as webpod.
         replies++;
-        expect(`${formatIpv4(p.saddr)}:${p.sport}`).toBe(requests.get(p.dport));
-        expect(`${formatIpv4(v.saddr)}:${v.sport}`).toBe(WEBPOD);
+        expect(`${formatIPv4(p.saddr)}:${p.sport}`).toBe(requests.get(p.dport));
+        expect(`${formatIPv4(v.saddr)}:${v.sport}`).toBe(WEBPOD);
         expect(translatedDst).toBe(`172.20.0.96:${p.dport}`);
       }
     };

@@ -1,9 +1,9 @@
 // Flow sharding: every packet a worker's datapath state depends on reaches that worker.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseIpv4 } from "../../src/engine/verdict.js";
 import { ShardRouter } from "../../src/replay/shard-router.js";
 import { labState } from "./helpers.js";
+import { requireIPv4 } from "../../src/model/ipv4.js";
 
 const state = await labState();
 const frontends = state.services
@@ -49,19 +49,19 @@ describe("ShardRouter", () => {
 
   it("treats NodePort on every node address as a frontend, and follows backends churn adds", () => {
     const router = new ShardRouter(4, state);
-    const client = parseIpv4("203.0.113.9");
-    const nodePort = router.workerOf(client, 5000, parseIpv4("192.168.10.100"), 30003);
-    expect(router.workerOf(parseIpv4("172.20.0.73"), 8081, client, 5000)).toBe(nodePort);
-    const added = parseIpv4("172.20.1.200");
+    const client = requireIPv4("203.0.113.9");
+    const nodePort = router.workerOf(client, 5000, requireIPv4("192.168.10.100"), 30003);
+    expect(router.workerOf(requireIPv4("172.20.0.73"), 8081, client, 5000)).toBe(nodePort);
+    const added = requireIPv4("172.20.1.200");
     router.addBackend(added, 80);
     expect(router.workerOf(added, 80, client, 5000)).toBe(nodePort);
   });
 
   it("keeps a hairpin flow together: a pod reaching itself, answered at the service loopback address", () => {
     const router = new ShardRouter(5, state);
-    const pod = parseIpv4("172.20.0.197");
+    const pod = requireIPv4("172.20.0.197");
     const loopback = state.node.serviceLoopbackAddress;
-    const w = router.workerOf(pod, 40000, parseIpv4("10.96.0.10"), 53);
+    const w = router.workerOf(pod, 40000, requireIPv4("10.96.0.10"), 53);
     expect(router.workerOf(pod, 53, loopback, 40000)).toBe(w);
     expect(router.workerOf(loopback, 40000, pod, 53)).toBe(w);
   });
@@ -69,7 +69,7 @@ describe("ShardRouter", () => {
   it("spreads clients over every worker", () => {
     const router = new ShardRouter(4, state);
     const counts = [0, 0, 0, 0];
-    const vip = parseIpv4("10.96.163.90");
+    const vip = requireIPv4("10.96.163.90");
     for (let i = 0; i < 4000; i++) counts[router.workerOf((0x0a010000 + i) >>> 0, 40000, vip, 80)]!++;
     for (const n of counts) expect(n).toBeGreaterThan(800);
   });

@@ -4,7 +4,7 @@ import { ipcacheFlagBits } from "../../src/model/ipcache.js";
 import { formatPrefix } from "../../src/model/ip-prefix.js";
 import { InputError } from "../../src/snapshot/errors.js";
 import { bpfIpcacheListFormat } from "../../src/snapshot/formats/bpf-ipcache-list.js";
-import { tabwrite } from "../../src/snapshot/formats/go-tabwriter.js";
+import { tabwrite } from "../../src/snapshot/text/tabwriter.js";
 import { mapGetIpcacheFormat } from "../../src/snapshot/formats/map-get-ipcache.js";
 import { fixtureText } from "../helpers/fixtures.js";
 import { contentOf, fixtureSource, parseRoundTrip, strict, textSource } from "./helpers.js";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { splitHostPort } from "../../src/model/ip.js";
 import { parseAddressPort, parseIpAddress } from "../../src/snapshot/formats/address-text.js";
 import { bpfCtListFormat } from "../../src/snapshot/formats/bpf-ct-list.js";
-import { tabwrite } from "../../src/snapshot/formats/go-tabwriter.js";
+import { tabwrite } from "../../src/snapshot/text/tabwriter.js";
 import { fixtureText } from "../helpers/fixtures.js";
 import { lenient, textSource } from "./helpers.js";
 import { runs } from "../helpers/property.js";

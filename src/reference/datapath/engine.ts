@@ -28,6 +28,7 @@ function check(what: string, rc: number): void {
   if (rc < 0) throw new Error(`dpemu reference datapath: ${what} failed (errno ${-rc})`);
 }
 
+/** The datapath engine on the plain-TypeScript reference pipeline (the oracle of the differential tests). */
 export class ReferenceDatapathEngine implements DatapathEngine {
   readonly kind = "reference" as const;
   private readonly node: RefNode;

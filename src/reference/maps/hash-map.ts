@@ -34,6 +34,7 @@ function hexOf(key: Uint8Array): string {
   return hex;
 }
 
+/** A BPF hash or LRU hash map in plain TypeScript, the twin of the Wasm hash map. */
 export class ReferenceHashMap implements HashMapLike {
   readonly kind: HashMapKind;
   readonly keySize: number;

@@ -35,6 +35,7 @@ function comparePrefixes(a: Ipv4Prefix, b: Ipv4Prefix): number {
   return a.address - b.address || a.length - b.length;
 }
 
+/** A BPF LPM trie in plain TypeScript, the twin of the Wasm LPM map. */
 export class ReferenceLpmMap implements LpmMap {
   readonly valueSize: number;
   readonly maxEntries: number;

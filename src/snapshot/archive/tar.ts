@@ -1,12 +1,13 @@
 // A small tar reader (POSIX ustar, GNU long names, pax `path` records): enough for the archives
 // cilium-bugtool writes. Reads from memory, never touches the disk; a damaged header is an error.
+import { InvalidInputError } from "../../model/errors.js";
 
 export interface ArchiveEntry {
   readonly path: string;
   readonly bytes: Uint8Array;
 }
 
-export class ArchiveFormatError extends Error {}
+export class ArchiveFormatError extends InvalidInputError {}
 
 const BLOCK = 512;
 const decoder = new TextDecoder();

@@ -7,7 +7,7 @@ import type { DumpSource } from "../dump-source.js";
 import { rejectLine, type ParseOptions } from "../errors.js";
 import { parsePrefix } from "./address-text.js";
 import { contentLines, firstContentWords, isHeader } from "./dump-lines.js";
-import { tabwrite } from "./go-tabwriter.js";
+import { tabwrite } from "../text/tabwriter.js";
 
 const HEADER = "IP PREFIX/ADDRESS";
 

@@ -9,8 +9,8 @@ import type { DumpSource } from "../dump-source.js";
 import { rejectLine, type ParseOptions } from "../errors.js";
 import { formatAddressPort, parseAddressPort, parseDecimal, parseU64 } from "./address-text.js";
 import { contentLines, firstContentWords, isHeader } from "./dump-lines.js";
-import { tabwrite } from "./go-tabwriter.js";
 import { withU64Json } from "../../model/u64-json.js";
+import { tabwrite } from "../text/tabwriter.js";
 
 const HEADER = "Socket Cookie Backend -> Frontend";
 

@@ -10,7 +10,7 @@ import type { DumpSource } from "../dump-source.js";
 import { rejectLine, type ParseOptions } from "../errors.js";
 import { parseDecimal, parseIpAddress } from "./address-text.js";
 import { contentLines, firstContentWords, isHeader } from "./dump-lines.js";
-import { tabwrite } from "./go-tabwriter.js";
+import { tabwrite } from "../text/tabwriter.js";
 
 const HEADER =
   "ENDPOINT POLICY (ingress) POLICY (egress) IDENTITY LABELS (source:key[=value]) IPv6 IPv4 STATUS";

@@ -8,7 +8,7 @@ import type { DumpSource } from "../dump-source.js";
 import { rejectLine, type ParseOptions } from "../errors.js";
 import { parseDecimal, parseIpAddress, parsePrefix } from "./address-text.js";
 import { contentLines, firstContentWords, isHeader } from "./dump-lines.js";
-import { tabwrite } from "./go-tabwriter.js";
+import { tabwrite } from "../text/tabwriter.js";
 
 const HEADER = "IP IDENTITY SOURCE";
 const VERBOSE_HEADER = "IP IDENTITY SOURCE HOST ENCRYPT_KEY";

@@ -7,7 +7,7 @@ import type { DumpFormat } from "../dump-format.js";
 import type { DumpSource } from "../dump-source.js";
 import { rejectLine, type ParseOptions } from "../errors.js";
 import { contentLines, firstContentWords, isHeader } from "./dump-lines.js";
-import { tabwrite } from "./go-tabwriter.js";
+import { tabwrite } from "../text/tabwriter.js";
 import {
   IPCACHE_ROW_EXPECTED,
   formatIpcacheKey,

@@ -9,7 +9,7 @@ import type { DumpFormat } from "../dump-format.js";
 import type { DumpSource } from "../dump-source.js";
 import { rejectLine, type ParseOptions } from "../errors.js";
 import { contentLines, firstContentWords, isHeader, type ContentLine } from "./dump-lines.js";
-import { tabwrite } from "./go-tabwriter.js";
+import { tabwrite } from "../text/tabwriter.js";
 import { formatIpcacheKey, formatIpcacheValue } from "./ipcache-text.js";
 import { MAP_GET_HEADER, isCacheNotice, parseIpcacheMapRow } from "./map-get-ipcache.js";
 import { isMapName } from "./map-list.js";

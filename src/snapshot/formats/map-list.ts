@@ -6,7 +6,7 @@ import type { DumpSource } from "../dump-source.js";
 import { rejectLine, type ParseOptions } from "../errors.js";
 import { parseDecimal } from "./address-text.js";
 import { contentLines, firstContentWords, isHeader } from "./dump-lines.js";
-import { tabwrite } from "./go-tabwriter.js";
+import { tabwrite } from "../text/tabwriter.js";
 
 const HEADER = "Name Num entries Num errors Cache enabled";
 const MAX_COUNT = Number.MAX_SAFE_INTEGER;

@@ -1,6 +1,6 @@
 // `cilium-dbg service list -o json`: the REST model list (swagger Service), 2-space indented,
 // zero fields omitted. `status.realized` is what the datapath has, so it is what the model keeps.
-import { BACKEND_STATES, type BackendState } from "../../model/backend.js";
+import { BACKEND_STATES, type BackendStateName } from "../../model/backend.js";
 import { ipFamily } from "../../model/ip.js";
 import { parseProtocol, type L4Protocol } from "../../model/protocol.js";
 import { SERVICE_TYPES, type ServiceType } from "../../model/service-flags.js";
@@ -97,7 +97,7 @@ function readBackend(be: Json): ServiceListBackend | string {
     family,
     port,
     protocol,
-    state: state as BackendState,
+    state: state as BackendStateName,
     preferred: be.preferred === true,
     ...(typeof be.weight === "number" ? { weight: be.weight } : {}),
     ...(typeof be.nodeName === "string" ? { nodeName: be.nodeName } : {}),

@@ -1,7 +1,7 @@
 // `cilium-dbg service list`: tabwriter table `ID  Frontend  Service Type  Backend`, one row per
 // backend (`<n> => <ip>:<port>/<PROTO> (<state>)`), ID/frontend/type empty on continuation rows.
 // Releases up to 1.15 print addresses without `/PROTO`; some had no ID column.
-import { BACKEND_STATES, type BackendState } from "../../model/backend.js";
+import { BACKEND_STATES, type BackendStateName } from "../../model/backend.js";
 import { parseProtocol } from "../../model/protocol.js";
 import { SERVICE_TYPES, type ServiceType } from "../../model/service-flags.js";
 import type { ServiceListBackend, ServiceListEntry } from "../../model/service-list-entry.js";
@@ -46,7 +46,7 @@ function parseBackend(m: readonly (string | undefined)[], at: number): Row["back
   const address = parseAddress(m[at + 1] ?? "");
   const port = parsePort(m[at + 2] ?? "");
   const protocol = m[at + 3] === undefined ? "ANY" : parseProtocol(m[at + 3] ?? "");
-  const state = m[at + 4] as BackendState;
+  const state = m[at + 4] as BackendStateName;
   if (
     index === undefined ||
     address === undefined ||

@@ -1,0 +1,11 @@
+// The one base of every error dpemu throws for bad input, so an embedder (and the CLI) can tell "fix
+// your input" from a bug with one instanceof check. Each area's own errors extend it.
+
+/**
+ * Bad input: a dump line, a capture, a synthetic spec, an option or argument value. The message names
+ * the bad value (and where it is, when it comes from a file) and what was expected. The CLI prints it
+ * on one line and exits with code 2; anything else thrown is an internal error.
+ */
+export class InvalidInputError extends Error {
+  override name = "InvalidInputError";
+}

@@ -56,14 +56,19 @@ const ACTION_UNSPEC: u32 = 0;
 const ACTION_CREATE: u32 = 1;
 const ACTION_CLOSE: u32 = 2;
 
-/** What the last lookup found (ct_state): valid after a non-NEW result. */
-export let ctEntry: usize = 0;
-export let ctStateRevNat: u32 = 0;
-export let ctStateBackend: u32 = 0;
-export let ctStateSyn: bool = false;
-export let ctStateLoopback: bool = false;
-export let ctStateNodePort: bool = false;
-export let ctStateClosing: bool = false;
+/**
+ * struct ct_state: what a lookup found, valid after a non-NEW result. Cilium's out-parameter; the
+ * caller passes a static scratch record (ctStateScratch) so nothing is allocated per packet.
+ */
+@unmanaged
+export class CtState {
+  revNat: u32;
+  backendId: u32;
+  syn: bool;
+  loopback: bool;
+  nodePort: bool;
+  closing: bool;
+}
 
 /**
  * Fills `t` with the tuple Cilium builds from a packet: addresses as in the packet, L4 ports swapped
@@ -184,6 +189,7 @@ function ctLookupOne(
   isTcp: bool,
   tcpFlags: u8,
   now: u32,
+  state: CtState,
 ): u8 {
   const e = map.lookup(t);
   if (e == 0) return CT_NEW;
@@ -200,7 +206,7 @@ function ctLookupOne(
   if (alive(f)) updateTimeout(node, e, isTcp, dir, tcpFlags, now);
   if (dir == DIR_SERVICE && load<u16>(e, CT_REV_NAT) == 0) store<u16>(e, <u16>revNat, CT_REV_NAT);
 
-  ctStateClosing = false;
+  state.closing = false;
   let action = ACTION_UNSPEC;
   if (isTcp) {
     if (tcpFlags & (TCP_RST | TCP_FIN)) action = ACTION_CLOSE;
@@ -223,16 +229,15 @@ function ctLookupOne(
     else if (dir == DIR_INGRESS) f |= CTF_RX_CLOSING;
     else f |= CTF_TX_CLOSING;
     store<u16>(e, f, CT_FLAGS);
-    ctStateClosing = true;
+    state.closing = true;
     if (!alive(f)) updateTimeoutWith(node, e, node.timeoutTcpClose, dir, tcpFlags, now);
   }
-  ctEntry = e;
   f = load<u16>(e, CT_FLAGS);
-  ctStateRevNat = <u32>load<u16>(e, CT_REV_NAT);
-  ctStateBackend = load<u32>(e, CT_BACKEND);
-  ctStateSyn = syn;
-  ctStateLoopback = (f & CTF_LB_LOOPBACK) != 0;
-  ctStateNodePort = (f & CTF_NODE_PORT) != 0;
+  state.revNat = <u32>load<u16>(e, CT_REV_NAT);
+  state.backendId = load<u32>(e, CT_BACKEND);
+  state.syn = syn;
+  state.loopback = (f & CTF_LB_LOOPBACK) != 0;
+  state.nodePort = (f & CTF_NODE_PORT) != 0;
   return CT_ESTABLISHED;
 }
 
@@ -250,6 +255,7 @@ export function ctLookup(
   revNat: u32,
   tcpFlags: u8,
   now: u32,
+  state: CtState,
 ): u8 {
   const nexthdr = load<u8>(t, TUPLE_NEXTHDR);
   const isTcp = nexthdr == IPPROTO_TCP;
@@ -257,12 +263,12 @@ export function ctLookup(
   const map = node.ctMapFor(nexthdr);
   const matchRevNat = dir == DIR_SERVICE;
   if (scope != SCOPE_FORWARD) {
-    const r = ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now);
+    const r = ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now, state);
     if (r != CT_NEW) return (load<u8>(t, TUPLE_FLAGS) & TUPLE_F_RELATED) != 0 ? CT_RELATED : CT_REPLY;
     if (scope == SCOPE_REVERSE) return CT_NEW;
   }
   tupleReverse(t);
-  return ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now);
+  return ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now, state);
 }
 
 /** Insert counting LRU evictions (a new key into a full map), with one probe of the map. */

@@ -41,7 +41,7 @@ export {
   DEFAULT_MAGLEV_TABLE_SIZE,
   type MaglevTableOptions,
 } from "./lb/maglev.js";
-export { MAGLEV_TABLE_SIZES } from "./reference/maglev.js";
+export { MAGLEV_TABLE_SIZES } from "./model/maglev-table.js";
 export {
   backendHashString,
   BACKEND_PROTOCOLS,
@@ -50,7 +50,7 @@ export {
 } from "./lb/backend.js";
 export { parseClusterSeed, DEFAULT_MAGLEV_SEED, type ClusterSeed } from "./lb/seed.js";
 export { portPackingForCiliumVersion, DEFAULT_PORT_PACKING } from "./lb/cilium-version.js";
-export type { PortPacking } from "./reference/flow-hash.js";
+export type { PortPacking } from "./model/flow.js";
 export {
   pickBackend,
   maglevFlowHash,
@@ -115,7 +115,7 @@ export { formatRfc3339, parseRfc3339 } from "./replay/rfc3339.js";
 // BPF maps: shared interfaces and constants, the Wasm maps, and their TypeScript twins.
 export * from "./maps/types.js";
 export { WasmHashMap, WasmLpmMap } from "./wasm/maps.js";
-export { ReferenceLpmMap } from "./reference/maps/lpm-map.js";
+export { ReferenceLpmMap } from "./reference/maps/lpm-trie.js";
 export { ReferenceHashMap } from "./reference/maps/hash-map.js";
 
 // Maglev vs random comparison (dpemu compare): experiments, statistics, reports.

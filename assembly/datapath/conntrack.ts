@@ -36,21 +36,25 @@ import {
   TUPLE_DADDR,
   TUPLE_DPORT,
   TUPLE_F_IN,
+  TUPLE_F_OUT,
   TUPLE_F_RELATED,
+  TUPLE_F_SERVICE,
   TUPLE_FLAGS,
   TUPLE_NEXTHDR,
   TUPLE_SADDR,
   TUPLE_SPORT,
 } from "./layout";
-import { CT_ESTABLISHED, CT_NEW, CT_RELATED, CT_REPLY } from "./records";
-
-export const DIR_EGRESS: u32 = 0;
-export const DIR_INGRESS: u32 = 1;
-export const DIR_SERVICE: u32 = 2;
-
-export const SCOPE_FORWARD: u32 = 0;
-export const SCOPE_REVERSE: u32 = 1;
-export const SCOPE_BIDIR: u32 = 2;
+import {
+  CT_ESTABLISHED,
+  CT_NEW,
+  CT_RELATED,
+  CT_REPLY,
+  DIR_EGRESS,
+  DIR_INGRESS,
+  DIR_SERVICE,
+  SCOPE_FORWARD,
+  SCOPE_REVERSE,
+} from "./constants";
 
 const ACTION_UNSPEC: u32 = 0;
 const ACTION_CREATE: u32 = 1;
@@ -71,10 +75,10 @@ export class CtState {
 }
 
 /**
- * Fills `t` with the tuple Cilium builds from a packet: addresses as in the packet, L4 ports swapped
- * (ICMP echo identifiers sit in the packet's ports like ports; ICMP error messages get ports 0 and
- * RELATED; other ICMP messages ports 0). `flags` is the tuple type to start from. Returns false for
- * protocols conntrack does not handle (DROP_CT_UNKNOWN_PROTO).
+ * The ipv4_ct_tuple bpf_lxc and nodeport_lb4 build from a packet before ct_lookup4: addresses as in
+ * the packet, L4 ports swapped; ICMP echo identifiers sit in the ports, ICMP error messages get ports 0
+ * and TUPLE_F_RELATED, other ICMP messages ports 0. `flags` is the tuple type to start from. Fails
+ * (false / null) for protocols conntrack does not handle (DROP_CT_UNKNOWN_PROTO).
  */
 export function tupleFromPacket(
   t: usize,
@@ -125,7 +129,7 @@ export function storeTuple(
   store<u16>(t, (<u16>nexthdr) | ((<u16>flags) << 8), TUPLE_NEXTHDR);
 }
 
-/** ipv4_ct_tuple_reverse: swap addresses and ports, flip IN/OUT. */
+/** ipv4_ct_tuple_reverse: swap addresses and ports, flip TUPLE_F_IN. */
 export function tupleReverse(t: usize): void {
   storeTuple(
     t,
@@ -138,11 +142,11 @@ export function tupleReverse(t: usize): void {
   );
 }
 
-/** The tuple type a lookup starts with (ct_lookup_select_tuple_type). */
+/** ct_lookup_select_tuple_type: the tuple type a lookup in `dir` and `scope` starts with. */
 export function selectTupleType(dir: u32, scope: u32): u8 {
-  if (dir == DIR_SERVICE) return 4;
-  if (scope == SCOPE_FORWARD) return dir == DIR_EGRESS ? 0 : 1;
-  return dir == DIR_EGRESS ? 1 : 0;
+  if (dir == DIR_SERVICE) return TUPLE_F_SERVICE;
+  if (scope == SCOPE_FORWARD) return dir == DIR_EGRESS ? TUPLE_F_OUT : TUPLE_F_IN;
+  return dir == DIR_EGRESS ? TUPLE_F_IN : TUPLE_F_OUT;
 }
 
 function updateTimeoutWith(node: Node, e: usize, lifetime: u32, dir: u32, tcpFlags: u8, now: u32): void {
@@ -242,10 +246,11 @@ function ctLookupOne(
 }
 
 /**
- * __ct_lookup4 on a packet-built tuple at `t` whose flags were set by selectTupleType (plus RELATED
- * for ICMP errors). BIDIR: reply interpretation first, then the reversed (forward) tuple; on NEW
- * the tuple is left reversed, ready for ctCreate. REVERSE: only the first. FORWARD: only the second.
- * Service lookups (dir SERVICE) match only entries of `revNat` and return REPLY on a hit.
+ * __ct_lookup4 (ct_lookup4) on a packet-built tuple whose flags came from selectTupleType (plus
+ * TUPLE_F_RELATED for ICMP errors). SCOPE_BIDIR: the reply interpretation first, then the reversed
+ * (forward) tuple; on CT_NEW the tuple is left reversed, ready for ctCreate. SCOPE_REVERSE: only the
+ * first; SCOPE_FORWARD: only the second. DIR_SERVICE lookups match only entries of `revNat` and return
+ * CT_REPLY on a hit. After a non-NEW result `state` holds the entry's struct ct_state.
  */
 export function ctLookup(
   node: Node,
@@ -279,8 +284,8 @@ function lruInsert(map: LruHashMap, key: usize, value: usize): u32 {
 }
 
 /**
- * ct_create4: inserts the tuple at `t` (forward layout) with a fresh entry. `related` also inserts
- * the ICMP RELATED twin into ct_any (endpoint paths). LRU evictions are counted on the node.
+ * ct_create4: inserts the (forward) tuple with a fresh entry; `related` also inserts the ICMP
+ * TUPLE_F_RELATED twin into ct_any4 (endpoint paths). LRU evictions are counted on the node.
  */
 export function ctCreate(
   node: Node,
@@ -328,7 +333,7 @@ export function ctUpdateServiceEntry(node: Node, t: usize, backendId: u32, revNa
   store<u16>(e, <u16>revNat, CT_REV_NAT);
 }
 
-/** Looks up the tuple at `t` with flags replaced by `flags` (ct_is_reply4, ct_has_nodeport_egress_entry4). */
+/** Looks the tuple up with its flags replaced (ct_is_reply4, ct_has_nodeport_egress_entry4). */
 export function ctProbe(node: Node, t: usize, flags: u8): usize {
   const saved = load<u16>(t, TUPLE_NEXTHDR);
   const nexthdr = <u8>saved;
@@ -338,7 +343,7 @@ export function ctProbe(node: Node, t: usize, flags: u8): usize {
   return e;
 }
 
-/** Whether the CT entry at `e` carries the node_port bit. */
+/** Whether a CT entry carries the node_port bit (CTF_NODE_PORT). */
 export function ctEntryNodePort(e: usize): bool {
   return (load<u16>(e, CT_FLAGS) & CTF_NODE_PORT) != 0;
 }

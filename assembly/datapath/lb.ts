@@ -27,18 +27,9 @@ import {
   SVC_REV_NAT,
   SVC_UNION,
 } from "./layout";
+import { CT_NEW, DIR_SERVICE, DROP_NO_SERVICE, SCOPE_REVERSE } from "./constants";
+import { VFLAG_AFFINITY, VFLAG_MAGLEV, VFLAG_RESELECTED, VFLAG_SELECTED, VFLAG_WILDCARD } from "./records";
 import {
-  CT_NEW,
-  DROP_NO_SERVICE,
-  VFLAG_AFFINITY,
-  VFLAG_MAGLEV,
-  VFLAG_RESELECTED,
-  VFLAG_SELECTED,
-  VFLAG_WILDCARD,
-} from "./records";
-import {
-  DIR_SERVICE,
-  SCOPE_REVERSE,
   ctCreate,
   ctLookup,
   CtState,
@@ -63,9 +54,9 @@ export class LbResult {
 }
 
 /**
- * lb4_lookup_service: the master entry for {addr, port, proto} in node.svcKey, 0 if none. East-west
- * lookups switch to the internal scope for two-scope services; north-south ones fall back to the
- * per-address wildcard {addr, 0, ANY}.
+ * lb4_lookup_service: the master entry for {addr, port, proto}, none if missing. East-west lookups
+ * switch to the internal scope for two-scope services; north-south ones fall back to the per-address
+ * wildcard {addr, 0, ANY} (VFLAG_WILDCARD).
  */
 export function lookupService(
   node: Node,
@@ -105,7 +96,7 @@ function storeServiceKey(key: usize, addr: u32, port: u32, slot: u32, proto: u8,
   store<u32>(key, (<u32>proto) | ((<u32>scope) << 8), SVC_KEY_PROTO);
 }
 
-/** lb4_src_range_ok. */
+/** lb4_src_range_ok: the client passes the service's loadBalancerSourceRanges check. */
 export function sourceRangeOk(node: Node, svc: usize, saddr: u32): bool {
   if ((load<u8>(svc, SVC_FLAGS) & SVC_F_SOURCE_RANGE) == 0) return true;
   const revNat = <u32>load<u16>(svc, SVC_REV_NAT);
@@ -136,6 +127,7 @@ function slotBackend(node: Node, slot: u32): u32 {
   return v == 0 ? 0 : load<u32>(v, SVC_UNION);
 }
 
+/** lb4_select_backend_id: random slot (prandom % count + 1) or Maglev table[flow hash % M], by the service's algorithm. */
 function selectBackend(
   node: Node,
   svc: usize,
@@ -198,8 +190,10 @@ function affinityBackend(node: Node, svc: usize, saddr: u32, now: u32): u32 {
 const serviceCtState = changetype<CtState>(memory.data(offsetof<CtState>()));
 
 /**
- * lb4_local for the service `svc` found by lookupService: returns 0 when res.backend/res.backendId
- * hold the backend to DNAT to, else a drop code.
+ * lb4_local for a service found by lookupService: the service CT lookup (ct_lookup4, DIR_SERVICE),
+ * backend selection for a new flow (session affinity, else lb4_select_backend_id: random slot or
+ * Maglev), graceful termination of non-active backends. Returns 0 with the backend in `res`, or a
+ * drop code (DROP_NO_SERVICE).
  */
 export function lbLocal(
   node: Node,

@@ -7,8 +7,10 @@ import { KeyBytes } from "../maps/key-bytes";
 import { prngNext } from "../lb/select";
 import { Node } from "./node";
 import {
+  ICMP_DEST_UNREACH,
   ICMP_ECHO,
   ICMP_ECHOREPLY,
+  ICMP_TIME_EXCEEDED,
   IPPROTO_ICMP,
   IPPROTO_TCP,
   IPPROTO_UDP,
@@ -26,13 +28,14 @@ import {
   TUPLE_SADDR,
   TUPLE_SPORT,
 } from "./layout";
-import { DROP_NAT_NO_MAPPING } from "./records";
-
-/** Hubble / Cilium DROP_NAT_UNSUPP_PROTO. */
-export const DROP_NAT_UNSUPP_PROTO: u8 = 168;
-
-export const NAT_APPLIED: i32 = 0;
-export const NAT_PUNT: i32 = 1;
+import {
+  DROP_NAT_NO_MAPPING,
+  DROP_NAT_UNSUPP_PROTO,
+  NAT_APPLIED,
+  NAT_ICMP_ID_MAX,
+  NAT_ICMP_ID_MIN,
+  NAT_PUNT,
+} from "./constants";
 
 /**
  * The translated source (after natSnat) or destination (after natRevSnat): Cilium's out-parameter
@@ -134,10 +137,10 @@ function newMapping(node: Node, o: usize, target: u32, min: u32, max: u32, now: 
 }
 
 /**
- * snat_v4_nat for one packet towards `target`: NAT_APPLIED (out holds the new source
- * address and port), NAT_PUNT (not translated), or a drop code. ICMP: echo requests translate their
- * identifier (the packet's sport, any 16-bit value); echo replies and error messages are not
- * translated; other types are dropped.
+ * snat_v4_nat for one packet towards `target` (new mappings as snat_v4_new_mapping makes them):
+ * NAT_APPLIED (`out` holds the new source address and port), NAT_PUNT (not translated) or a drop code.
+ * ICMP: echo requests translate their identifier; echo replies and error messages are not translated;
+ * other types are dropped (DROP_NAT_UNSUPP_PROTO).
  */
 export function natSnat(
   node: Node,
@@ -155,9 +158,13 @@ export function natSnat(
   let max = node.natPortMax;
   if (proto == IPPROTO_ICMP) {
     if (icmpType == ICMP_ECHO) {
-      min = 0;
-      max = 0xffff;
-    } else if (icmpType == ICMP_ECHOREPLY || icmpType == 3 || icmpType == 11) {
+      min = NAT_ICMP_ID_MIN;
+      max = NAT_ICMP_ID_MAX;
+    } else if (
+      icmpType == ICMP_ECHOREPLY ||
+      icmpType == ICMP_DEST_UNREACH ||
+      icmpType == ICMP_TIME_EXCEEDED
+    ) {
       return NAT_PUNT;
     } else {
       return DROP_NAT_UNSUPP_PROTO;
@@ -181,7 +188,7 @@ export function natSnat(
 
 /**
  * snat_v4_rev_nat: a reply matching an IN entry gets its destination address and port (the echo
- * identifier for ICMP) translated back. Returns true when it did; `out` then holds them.
+ * identifier for ICMP) translated back. True when it did; `out` then holds them.
  */
 export function natRevSnat(
   node: Node,

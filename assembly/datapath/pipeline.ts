@@ -35,14 +35,16 @@ import {
   CT_ESTABLISHED,
   CT_NEW,
   CT_REPLY,
+  DIR_EGRESS,
+  DIR_INGRESS,
   DROP_CT_UNKNOWN_PROTO,
   DROP_INVALID_SIP,
   DROP_IS_CLUSTER_IP,
   DROP_NOT_IN_SRC_RANGE,
-  ENTRY_FROM_ENDPOINT,
-  ENTRY_FROM_NETWORK,
-  ENTRY_FROM_OVERLAY,
-  ENTRY_UNKNOWN,
+  IDENTITY_SCOPE_REMOTE_NODE,
+  IDENTITY_SCOPE_SHIFT,
+  NAT_APPLIED,
+  NAT_PUNT,
   OBS_FROM_ENDPOINT,
   OBS_FROM_NETWORK,
   OBS_FROM_OVERLAY,
@@ -50,6 +52,18 @@ import {
   OBS_TO_NETWORK,
   OBS_TO_OVERLAY,
   OBS_TO_STACK,
+  SCOPE_BIDIR,
+  SCOPE_FORWARD,
+  SCOPE_REVERSE,
+  SERVICE_CT_NONE,
+  VERDICT_DROPPED,
+  VERDICT_FORWARDED,
+} from "./constants";
+import {
+  ENTRY_FROM_ENDPOINT,
+  ENTRY_FROM_NETWORK,
+  ENTRY_FROM_OVERLAY,
+  ENTRY_UNKNOWN,
   PACKET_DADDR,
   PACKET_DPORT,
   PACKET_ENTRY,
@@ -60,17 +74,14 @@ import {
   PACKET_TCP_FLAGS,
   PACKET_ICMP_TYPE,
   PACKET_SECONDS,
-  SERVICE_CT_NONE,
   VERDICT_BACKEND_ID,
   VERDICT_CT_STATE,
   VERDICT_DADDR,
   VERDICT_DPORT,
   VERDICT_DROP_REASON,
-  VERDICT_DROPPED,
   VERDICT_DST_ENDPOINT,
   VERDICT_DST_IDENTITY,
   VERDICT_FLAGS,
-  VERDICT_FORWARDED,
   VERDICT_OBS_POINT,
   VERDICT_RECORD_SIZE,
   VERDICT_REV_NAT_ID,
@@ -90,11 +101,6 @@ import {
   VFLAG_UNTRACKED,
 } from "./records";
 import {
-  DIR_EGRESS,
-  DIR_INGRESS,
-  SCOPE_BIDIR,
-  SCOPE_FORWARD,
-  SCOPE_REVERSE,
   ctCreate,
   ctEntryNodePort,
   ctLookup,
@@ -104,7 +110,7 @@ import {
   tupleFromPacket,
   tupleReverse,
 } from "./conntrack";
-import { NAT_APPLIED, NatResult, natRevSnat, natSnat } from "./nat";
+import { NatResult, natRevSnat, natSnat } from "./nat";
 import { LbResult, lbLocal, lookupService, sourceRangeOk } from "./lb";
 import { gcIfDue } from "./gc";
 
@@ -162,6 +168,7 @@ function noteCt(state: u8): void {
 
 /** ipcache identity of `addr` (WORLD on a miss); ipcacheEntry keeps the value pointer. */
 let ipcacheEntry: usize = 0;
+/** ipcache identity of `addr` (ID_WORLD on a miss); the entry is kept for tunnelFor. */
 function identityOf(node: Node, addr: u32): u32 {
   ipcacheEntry = node.ipcache.lookup(addr);
   return ipcacheEntry == 0 ? ID_WORLD : load<u32>(ipcacheEntry, IPCACHE_IDENTITY);
@@ -180,10 +187,14 @@ function endpointOf(node: Node, addr: u32): usize {
 }
 
 function isRemoteNode(identity: u32): bool {
-  return identity == ID_REMOTE_NODE || identity == ID_KUBE_APISERVER || identity >>> 24 == 2;
+  return (
+    identity == ID_REMOTE_NODE ||
+    identity == ID_KUBE_APISERVER ||
+    identity >>> IDENTITY_SCOPE_SHIFT == IDENTITY_SCOPE_REMOTE_NODE
+  );
 }
 
-/** Applies cilium_lb4_reverse_nat[id] to the source (replies of a service flow). */
+/** __lb4_rev_nat: applies cilium_lb4_reverse_nat[id] to the source (replies of a service flow). */
 function reverseNat(node: Node, id: u32): void {
   const rev = node.revNat.lookupU32(id);
   revNatId = id;
@@ -255,7 +266,7 @@ function leaveThroughDevice(node: Node, entry: u8): void {
       saddr = out.addr;
       sport = out.port;
       vflags |= VFLAG_SNAT;
-    } else if (r > 1) {
+    } else if (r != NAT_PUNT) {
       drop(<u8>r, entry);
       return;
     }
@@ -284,7 +295,10 @@ function forwardFromEndpoint(node: Node): void {
   leaveThroughDevice(node, OBS_FROM_ENDPOINT);
 }
 
-/** Reply of a NodePort flow (rev_nodeport_lb4): source back to the frontend, out to the client. */
+/**
+ * rev_nodeport_lb4: the reply of a NodePort flow gets its source back to the frontend and leaves
+ * towards the client.
+ */
 function reverseNodePort(node: Node): bool {
   if (!isL4(proto)) return false;
   const t = node.tuple;
@@ -308,6 +322,10 @@ function reverseNodePort(node: Node): bool {
   return true;
 }
 
+/**
+ * handle_ipv4_from_lxc (cil_from_container, bpf_lxc egress): source check, per-packet service
+ * translation (lb4_lookup_service, lb4_local), egress conntrack, forwarding.
+ */
 function fromEndpoint(node: Node): void {
   const src = endpointOf(node, saddr);
   if (src == 0) {
@@ -376,7 +394,7 @@ function nodePortToRemote(node: Node, entry: u8): void {
     saddr = out.addr;
     sport = out.port;
     vflags |= VFLAG_SNAT;
-  } else if (r > 1) {
+  } else if (r != NAT_PUNT) {
     drop(<u8>r, entry);
     return;
   }
@@ -407,6 +425,11 @@ function deliverFromOutside(node: Node, entry: u8): void {
   forward(OBS_TO_STACK);
 }
 
+/**
+ * nodeport_lb4 (cil_from_netdev in bpf_host; cil_from_overlay skips the service step): service
+ * translation with the source-range and ClusterIP checks, else reverse SNAT (snat_v4_rev_nat) and
+ * reverse NodePort, then delivery.
+ */
 function fromOutside(node: Node, entry: u8): void {
   srcIdentity = identityOf(node, saddr);
   if (entry != OBS_FROM_OVERLAY && isL4(proto)) {

@@ -8,8 +8,9 @@ import {
   pickBackend,
   Xoshiro128,
 } from "../../src/index.js";
-import { flowHashV4, type PortPacking } from "../../src/reference/flow-hash.js";
-import { maglevLookup, randomSlot } from "../../src/reference/select.js";
+import { flowHashV4 } from "../../src/reference/lb/flow-hash.js";
+import type { PortPacking } from "../../src/model/flow.js";
+import { maglevLookup, randomSlot } from "../../src/reference/lb/select.js";
 import { parseClusterSeed } from "../../src/lb/seed.js";
 
 let maglev: MaglevWasm;

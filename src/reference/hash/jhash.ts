@@ -8,7 +8,7 @@ const rol32 = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>
 type Words = [number, number, number];
 
 /** The kernel's __jhash_mix on [a, b, c]. */
-export function jhashMix([a, b, c]: Words): Words {
+function jhashMix([a, b, c]: Words): Words {
   a = (a - c) >>> 0;
   a = (a ^ rol32(c, 4)) >>> 0;
   c = (c + b) >>> 0;
@@ -66,7 +66,7 @@ export function jhash1Word(a: number, initval: number): number {
 }
 
 /** jhash(key, length, initval) over a byte string (words read little-endian, as on x86). */
-export function jhash(key: Uint8Array, initval: number): number {
+export function jhashBytes(key: Uint8Array, initval: number): number {
   const word = (at: number): number =>
     ((key[at] ?? 0) | ((key[at + 1] ?? 0) << 8) | ((key[at + 2] ?? 0) << 16) | ((key[at + 3] ?? 0) << 24)) >>>
     0;

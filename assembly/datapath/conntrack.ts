@@ -115,7 +115,7 @@ export function tupleFromPacket(
  * Writes a whole tuple as three stores at the offsets the maps read keys in (u64 addresses, u32
  * ports, u16 nexthdr + flags), so the lookup that follows reads it straight from the store buffer.
  */
-export function storeTuple(
+function storeTuple(
   t: usize,
   daddr: u32,
   saddr: u32,

@@ -53,14 +53,17 @@ function jhashNWords(a: number, b: number, c: number, initval: number): number {
   return jhashFinal([(a + initval) >>> 0, (b + initval) >>> 0, (c + initval) >>> 0])[2];
 }
 
+/** jhash_3words(a, b, c, initval): three words, one final round. */
 export function jhash3Words(a: number, b: number, c: number, initval: number): number {
   return jhashNWords(a, b, c, (initval + JHASH_INITVAL + (3 << 2)) >>> 0);
 }
 
+/** jhash_2words(a, b, initval). */
 export function jhash2Words(a: number, b: number, initval: number): number {
   return jhashNWords(a, b, 0, (initval + JHASH_INITVAL + (2 << 2)) >>> 0);
 }
 
+/** jhash_1word(a, initval). */
 export function jhash1Word(a: number, initval: number): number {
   return jhashNWords(a, 0, 0, (initval + JHASH_INITVAL + (1 << 2)) >>> 0);
 }

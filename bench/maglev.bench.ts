@@ -7,10 +7,11 @@ import { toEntries, type MaglevBackend } from "../src/lb/backend.js";
 import { buildMaglevTable } from "../src/lb/maglev.js";
 import { MaglevWasm, encodeBackends, packingCode } from "../src/lb/maglev-wasm.js";
 import { parseClusterSeed } from "../src/lb/seed.js";
-import { maglevTable } from "../src/reference/maglev.js";
-import { flowHashV4, type FlowV4 } from "../src/reference/flow-hash.js";
-import { Xoshiro128 } from "../src/reference/prng.js";
-import { maglevLookup, randomSlot } from "../src/reference/select.js";
+import { maglevBuild } from "../src/reference/lb/maglev.js";
+import { flowHashV4 } from "../src/reference/lb/flow-hash.js";
+import type { FlowV4 } from "../src/model/flow.js";
+import { Xoshiro128 } from "../src/model/prng.js";
+import { maglevLookup, randomSlot } from "../src/reference/lb/select.js";
 
 const seed = parseClusterSeed();
 const maglev = await MaglevWasm.load();
@@ -37,7 +38,7 @@ for (const m of [16381, 131071]) {
     const wasmName = `build wasm N=${n} M=${m}`;
     const tsName = `build ts-reference N=${n} M=${m}`;
     buildBench.add(wasmName, () => maglev.build(encoded, seed.murmur, table));
-    buildBench.add(tsName, () => void maglevTable(entries, m, seed.murmur));
+    buildBench.add(tsName, () => void maglevBuild(entries, m, seed.murmur));
     buildConfigs.push(`N=${n} M=${m}`);
     buildOps[wasmName] = 1;
     buildOps[tsName] = 1;

@@ -8,7 +8,7 @@ import { Bench } from "tinybench";
 import { loadWasm, type WasmInstance } from "../src/wasm/module.js";
 import { formatIPv4 } from "../src/model/ipv4.js";
 import { WasmHashMap, WasmLpmMap } from "../src/wasm/maps.js";
-import { ReferenceLpmMap } from "../src/reference/maps/lpm-map.js";
+import { ReferenceLpmMap } from "../src/reference/maps/lpm-trie.js";
 import { ReferenceHashMap } from "../src/reference/maps/hash-map.js";
 import type { HashEntry, HashMapKind, LpmEntry } from "../src/maps/types.js";
 import {

@@ -122,7 +122,7 @@ export {
   DEFAULT_MAGLEV_TABLE_SIZE,
   type MaglevTableOptions,
 } from "./lb/maglev.js";
-export { MAGLEV_TABLE_SIZES } from "./reference/maglev.js";
+export { MAGLEV_TABLE_SIZES } from "./model/maglev-table.js";
 export {
   backendHashString,
   BACKEND_PROTOCOLS,
@@ -131,7 +131,7 @@ export {
 } from "./lb/backend.js";
 export { parseClusterSeed, DEFAULT_MAGLEV_SEED, type ClusterSeed } from "./lb/seed.js";
 export { portPackingForCiliumVersion, DEFAULT_PORT_PACKING } from "./lb/cilium-version.js";
-export type { PortPacking } from "./reference/flow-hash.js";
+export type { PortPacking } from "./model/flow.js";
 export {
   pickBackend,
   maglevFlowHash,

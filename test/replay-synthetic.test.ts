@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { formatIPv4, parseIPv4 } from "../src/model/ipv4.js";
 import { ReplyState, TcpFlag, createPacketRecord, type PacketRecord } from "../src/model/packet.js";
-import { Xoshiro128 } from "../src/reference/prng.js";
+import { Xoshiro128 } from "../src/model/prng.js";
 import { readCapture } from "../src/replay/read-capture.js";
 import { SyntheticFlowGenerator, readSynthetic, type ChurnEvent } from "../src/synthetic/synthetic.js";
 import {

@@ -36,40 +36,49 @@ import {
   TUPLE_DADDR,
   TUPLE_DPORT,
   TUPLE_F_IN,
+  TUPLE_F_OUT,
   TUPLE_F_RELATED,
+  TUPLE_F_SERVICE,
   TUPLE_FLAGS,
   TUPLE_NEXTHDR,
   TUPLE_SADDR,
   TUPLE_SPORT,
 } from "./layout";
-import { CT_ESTABLISHED, CT_NEW, CT_RELATED, CT_REPLY } from "./records";
-
-export const DIR_EGRESS: u32 = 0;
-export const DIR_INGRESS: u32 = 1;
-export const DIR_SERVICE: u32 = 2;
-
-export const SCOPE_FORWARD: u32 = 0;
-export const SCOPE_REVERSE: u32 = 1;
-export const SCOPE_BIDIR: u32 = 2;
+import {
+  CT_ESTABLISHED,
+  CT_NEW,
+  CT_RELATED,
+  CT_REPLY,
+  DIR_EGRESS,
+  DIR_INGRESS,
+  DIR_SERVICE,
+  SCOPE_FORWARD,
+  SCOPE_REVERSE,
+} from "./constants";
 
 const ACTION_UNSPEC: u32 = 0;
 const ACTION_CREATE: u32 = 1;
 const ACTION_CLOSE: u32 = 2;
 
-/** What the last lookup found (ct_state): valid after a non-NEW result. */
-export let ctEntry: usize = 0;
-export let ctStateRevNat: u32 = 0;
-export let ctStateBackend: u32 = 0;
-export let ctStateSyn: bool = false;
-export let ctStateLoopback: bool = false;
-export let ctStateNodePort: bool = false;
-export let ctStateClosing: bool = false;
+/**
+ * struct ct_state: what a lookup found, valid after a non-NEW result. Cilium's out-parameter; the
+ * caller passes a static scratch record (ctStateScratch) so nothing is allocated per packet.
+ */
+@unmanaged
+export class CtState {
+  revNat: u32;
+  backendId: u32;
+  syn: bool;
+  loopback: bool;
+  nodePort: bool;
+  closing: bool;
+}
 
 /**
- * Fills `t` with the tuple Cilium builds from a packet: addresses as in the packet, L4 ports swapped
- * (ICMP echo identifiers sit in the packet's ports like ports; ICMP error messages get ports 0 and
- * RELATED; other ICMP messages ports 0). `flags` is the tuple type to start from. Returns false for
- * protocols conntrack does not handle (DROP_CT_UNKNOWN_PROTO).
+ * The ipv4_ct_tuple bpf_lxc and nodeport_lb4 build from a packet before ct_lookup4: addresses as in
+ * the packet, L4 ports swapped; ICMP echo identifiers sit in the ports, ICMP error messages get ports 0
+ * and TUPLE_F_RELATED, other ICMP messages ports 0. `flags` is the tuple type to start from. Fails
+ * (false / null) for protocols conntrack does not handle (DROP_CT_UNKNOWN_PROTO).
  */
 export function tupleFromPacket(
   t: usize,
@@ -106,7 +115,7 @@ export function tupleFromPacket(
  * Writes a whole tuple as three stores at the offsets the maps read keys in (u64 addresses, u32
  * ports, u16 nexthdr + flags), so the lookup that follows reads it straight from the store buffer.
  */
-export function storeTuple(
+function storeTuple(
   t: usize,
   daddr: u32,
   saddr: u32,
@@ -120,7 +129,7 @@ export function storeTuple(
   store<u16>(t, (<u16>nexthdr) | ((<u16>flags) << 8), TUPLE_NEXTHDR);
 }
 
-/** ipv4_ct_tuple_reverse: swap addresses and ports, flip IN/OUT. */
+/** ipv4_ct_tuple_reverse: swap addresses and ports, flip TUPLE_F_IN. */
 export function tupleReverse(t: usize): void {
   storeTuple(
     t,
@@ -133,11 +142,11 @@ export function tupleReverse(t: usize): void {
   );
 }
 
-/** The tuple type a lookup starts with (ct_lookup_select_tuple_type). */
+/** ct_lookup_select_tuple_type: the tuple type a lookup in `dir` and `scope` starts with. */
 export function selectTupleType(dir: u32, scope: u32): u8 {
-  if (dir == DIR_SERVICE) return 4;
-  if (scope == SCOPE_FORWARD) return dir == DIR_EGRESS ? 0 : 1;
-  return dir == DIR_EGRESS ? 1 : 0;
+  if (dir == DIR_SERVICE) return TUPLE_F_SERVICE;
+  if (scope == SCOPE_FORWARD) return dir == DIR_EGRESS ? TUPLE_F_OUT : TUPLE_F_IN;
+  return dir == DIR_EGRESS ? TUPLE_F_IN : TUPLE_F_OUT;
 }
 
 function updateTimeoutWith(node: Node, e: usize, lifetime: u32, dir: u32, tcpFlags: u8, now: u32): void {
@@ -184,6 +193,7 @@ function ctLookupOne(
   isTcp: bool,
   tcpFlags: u8,
   now: u32,
+  state: CtState,
 ): u8 {
   const e = map.lookup(t);
   if (e == 0) return CT_NEW;
@@ -200,7 +210,7 @@ function ctLookupOne(
   if (alive(f)) updateTimeout(node, e, isTcp, dir, tcpFlags, now);
   if (dir == DIR_SERVICE && load<u16>(e, CT_REV_NAT) == 0) store<u16>(e, <u16>revNat, CT_REV_NAT);
 
-  ctStateClosing = false;
+  state.closing = false;
   let action = ACTION_UNSPEC;
   if (isTcp) {
     if (tcpFlags & (TCP_RST | TCP_FIN)) action = ACTION_CLOSE;
@@ -223,24 +233,24 @@ function ctLookupOne(
     else if (dir == DIR_INGRESS) f |= CTF_RX_CLOSING;
     else f |= CTF_TX_CLOSING;
     store<u16>(e, f, CT_FLAGS);
-    ctStateClosing = true;
+    state.closing = true;
     if (!alive(f)) updateTimeoutWith(node, e, node.timeoutTcpClose, dir, tcpFlags, now);
   }
-  ctEntry = e;
   f = load<u16>(e, CT_FLAGS);
-  ctStateRevNat = <u32>load<u16>(e, CT_REV_NAT);
-  ctStateBackend = load<u32>(e, CT_BACKEND);
-  ctStateSyn = syn;
-  ctStateLoopback = (f & CTF_LB_LOOPBACK) != 0;
-  ctStateNodePort = (f & CTF_NODE_PORT) != 0;
+  state.revNat = <u32>load<u16>(e, CT_REV_NAT);
+  state.backendId = load<u32>(e, CT_BACKEND);
+  state.syn = syn;
+  state.loopback = (f & CTF_LB_LOOPBACK) != 0;
+  state.nodePort = (f & CTF_NODE_PORT) != 0;
   return CT_ESTABLISHED;
 }
 
 /**
- * __ct_lookup4 on a packet-built tuple at `t` whose flags were set by selectTupleType (plus RELATED
- * for ICMP errors). BIDIR: reply interpretation first, then the reversed (forward) tuple; on NEW
- * the tuple is left reversed, ready for ctCreate. REVERSE: only the first. FORWARD: only the second.
- * Service lookups (dir SERVICE) match only entries of `revNat` and return REPLY on a hit.
+ * __ct_lookup4 (ct_lookup4) on a packet-built tuple whose flags came from selectTupleType (plus
+ * TUPLE_F_RELATED for ICMP errors). SCOPE_BIDIR: the reply interpretation first, then the reversed
+ * (forward) tuple; on CT_NEW the tuple is left reversed, ready for ctCreate. SCOPE_REVERSE: only the
+ * first; SCOPE_FORWARD: only the second. DIR_SERVICE lookups match only entries of `revNat` and return
+ * CT_REPLY on a hit. After a non-NEW result `state` holds the entry's struct ct_state.
  */
 export function ctLookup(
   node: Node,
@@ -250,6 +260,7 @@ export function ctLookup(
   revNat: u32,
   tcpFlags: u8,
   now: u32,
+  state: CtState,
 ): u8 {
   const nexthdr = load<u8>(t, TUPLE_NEXTHDR);
   const isTcp = nexthdr == IPPROTO_TCP;
@@ -257,12 +268,12 @@ export function ctLookup(
   const map = node.ctMapFor(nexthdr);
   const matchRevNat = dir == DIR_SERVICE;
   if (scope != SCOPE_FORWARD) {
-    const r = ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now);
+    const r = ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now, state);
     if (r != CT_NEW) return (load<u8>(t, TUPLE_FLAGS) & TUPLE_F_RELATED) != 0 ? CT_RELATED : CT_REPLY;
     if (scope == SCOPE_REVERSE) return CT_NEW;
   }
   tupleReverse(t);
-  return ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now);
+  return ctLookupOne(node, map, t, dir, matchRevNat, revNat, isTcp, flags, now, state);
 }
 
 /** Insert counting LRU evictions (a new key into a full map), with one probe of the map. */
@@ -273,8 +284,8 @@ function lruInsert(map: LruHashMap, key: usize, value: usize): u32 {
 }
 
 /**
- * ct_create4: inserts the tuple at `t` (forward layout) with a fresh entry. `related` also inserts
- * the ICMP RELATED twin into ct_any (endpoint paths). LRU evictions are counted on the node.
+ * ct_create4: inserts the (forward) tuple with a fresh entry; `related` also inserts the ICMP
+ * TUPLE_F_RELATED twin into ct_any4 (endpoint paths). LRU evictions are counted on the node.
  */
 export function ctCreate(
   node: Node,
@@ -322,7 +333,7 @@ export function ctUpdateServiceEntry(node: Node, t: usize, backendId: u32, revNa
   store<u16>(e, <u16>revNat, CT_REV_NAT);
 }
 
-/** Looks up the tuple at `t` with flags replaced by `flags` (ct_is_reply4, ct_has_nodeport_egress_entry4). */
+/** Looks the tuple up with its flags replaced (ct_is_reply4, ct_has_nodeport_egress_entry4). */
 export function ctProbe(node: Node, t: usize, flags: u8): usize {
   const saved = load<u16>(t, TUPLE_NEXTHDR);
   const nexthdr = <u8>saved;
@@ -332,7 +343,7 @@ export function ctProbe(node: Node, t: usize, flags: u8): usize {
   return e;
 }
 
-/** Whether the CT entry at `e` carries the node_port bit. */
+/** Whether a CT entry carries the node_port bit (CTF_NODE_PORT). */
 export function ctEntryNodePort(e: usize): bool {
   return (load<u16>(e, CT_FLAGS) & CTF_NODE_PORT) != 0;
 }

@@ -9,6 +9,7 @@ import {
   TUPLE_DADDR,
   TUPLE_DPORT,
   TUPLE_F_IN,
+  TUPLE_F_OUT,
   TUPLE_F_RELATED,
   TUPLE_F_SERVICE,
   TUPLE_FLAGS,
@@ -44,7 +45,7 @@ function collect(node: Node, map: LruHashMap, now: u32): void {
       store<u16>(nat, load<u16>(key, TUPLE_DPORT), TUPLE_DPORT);
       store<u16>(nat, load<u16>(key, TUPLE_SPORT), TUPLE_SPORT);
       store<u8>(nat, load<u8>(key, TUPLE_NEXTHDR), TUPLE_NEXTHDR);
-      store<u8>(nat, 0, TUPLE_FLAGS);
+      store<u8>(nat, TUPLE_F_OUT, TUPLE_FLAGS);
       const v = node.nat.peek(nat);
       if (v != 0) node.gcNatDeleted += natDeletePair(node, nat, v);
     }
@@ -53,7 +54,10 @@ function collect(node: Node, map: LruHashMap, now: u32): void {
   node.gcCtDeleted += n;
 }
 
-/** Deletes every CT entry with lifetime < now, and the SNAT pairs of deleted egress flows. */
+/**
+ * The agent's CT garbage collection: deletes every CT entry whose lifetime has passed, and the SNAT
+ * pair of each deleted OUT entry.
+ */
 export function gcRun(node: Node, now: u32): void {
   collect(node, node.ctTcp, now);
   collect(node, node.ctAny, now);
@@ -62,7 +66,7 @@ export function gcRun(node: Node, now: u32): void {
   node.gcStarted = true;
 }
 
-/** Runs a collection when the packet clock reached the next collection time. */
+/** Runs gcRun when the GC interval has passed since the last run (batch boundaries do not matter). */
 export function gcIfDue(node: Node, now: u32): void {
   if (!node.gcStarted || now >= node.nextGc) gcRun(node, now);
 }

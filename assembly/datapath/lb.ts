@@ -27,52 +27,55 @@ import {
   SVC_REV_NAT,
   SVC_UNION,
 } from "./layout";
+import { CT_NEW, DIR_SERVICE, DROP_NO_SERVICE, SCOPE_REVERSE } from "./constants";
+import { VFLAG_AFFINITY, VFLAG_MAGLEV, VFLAG_RESELECTED, VFLAG_SELECTED, VFLAG_WILDCARD } from "./records";
 import {
-  CT_NEW,
-  DROP_NO_SERVICE,
-  VFLAG_AFFINITY,
-  VFLAG_MAGLEV,
-  VFLAG_RESELECTED,
-  VFLAG_SELECTED,
-  VFLAG_WILDCARD,
-} from "./records";
-import {
-  DIR_SERVICE,
-  SCOPE_REVERSE,
   ctCreate,
   ctLookup,
-  ctStateBackend,
-  ctStateSyn,
+  CtState,
   ctUpdateServiceEntry,
   selectTupleType,
   tupleFromPacket,
 } from "./conntrack";
 
-/** VFLAG_* bits gathered by the last lookup/selection. */
-export let lbFlags: u16 = 0;
-/** Service CT result of the last lbLocal (CT_NEW or CT_REPLY). */
-export let lbServiceCt: u8 = 0;
-/** Backend chosen by the last lbLocal. */
-export let lbBackendId: u32 = 0;
-/** Backend value pointer chosen by the last lbLocal. */
-export let lbBackend: usize = 0;
+/**
+ * What lb4_local did, for the verdict: Cilium's out-parameter style, filled in a static scratch
+ * record the caller owns (nothing is allocated per packet).
+ */
+@unmanaged
+export class LbResult {
+  /** VFLAG_* bits gathered by the lookup and the selection. */
+  flags: u16;
+  /** Service CT result (CT_NEW or CT_REPLY). */
+  serviceCt: u8;
+  /** The backend chosen, and its value in the backend map. */
+  backendId: u32;
+  backend: usize;
+}
 
 /**
- * lb4_lookup_service: the master entry for {addr, port, proto} in node.svcKey, 0 if none. East-west
- * lookups switch to the internal scope for two-scope services; north-south ones fall back to the
- * per-address wildcard {addr, 0, ANY}.
+ * lb4_lookup_service: the master entry for {addr, port, proto}, none if missing. East-west lookups
+ * switch to the internal scope for two-scope services; north-south ones fall back to the per-address
+ * wildcard {addr, 0, ANY} (VFLAG_WILDCARD).
  */
-export function lookupService(node: Node, addr: u32, port: u32, proto: u8, eastWest: bool): usize {
+export function lookupService(
+  node: Node,
+  addr: u32,
+  port: u32,
+  proto: u8,
+  eastWest: bool,
+  res: LbResult,
+): usize {
   const key = node.svcKey;
   storeServiceKey(key, addr, port, 0, proto, 0);
-  lbFlags = 0;
+  res.flags = 0;
   const svc = node.services.lookup(key);
   if (svc == 0) {
     if (eastWest) return 0;
     storeServiceKey(key, addr, 0, 0, 0, 0);
     const wildcard = node.services.lookup(key);
     if (wildcard != 0) {
-      lbFlags |= VFLAG_WILDCARD;
+      res.flags |= VFLAG_WILDCARD;
       return wildcard;
     }
     return 0;
@@ -93,7 +96,7 @@ function storeServiceKey(key: usize, addr: u32, port: u32, slot: u32, proto: u8,
   store<u32>(key, (<u32>proto) | ((<u32>scope) << 8), SVC_KEY_PROTO);
 }
 
-/** lb4_src_range_ok. */
+/** lb4_src_range_ok: the client passes the service's loadBalancerSourceRanges check. */
 export function sourceRangeOk(node: Node, svc: usize, saddr: u32): bool {
   if ((load<u8>(svc, SVC_FLAGS) & SVC_F_SOURCE_RANGE) == 0) return true;
   const revNat = <u32>load<u16>(svc, SVC_REV_NAT);
@@ -124,6 +127,7 @@ function slotBackend(node: Node, slot: u32): u32 {
   return v == 0 ? 0 : load<u32>(v, SVC_UNION);
 }
 
+/** lb4_select_backend_id: random slot (prandom % count + 1) or Maglev table[flow hash % M], by the service's algorithm. */
 function selectBackend(
   node: Node,
   svc: usize,
@@ -132,15 +136,16 @@ function selectBackend(
   sport: u32,
   dport: u32,
   proto: u8,
+  res: LbResult,
 ): u32 {
   let alg = node.algorithmOverride;
   if (alg == 0) {
     alg = load<u32>(svc, SVC_UNION) >>> LB_ALGORITHM_SHIFT;
     if (alg != LB_ALG_RANDOM && alg != LB_ALG_MAGLEV) alg = eastWest ? LB_ALG_RANDOM : node.nodeAlgorithm;
   }
-  lbFlags |= VFLAG_SELECTED;
+  res.flags |= VFLAG_SELECTED;
   if (alg == LB_ALG_MAGLEV) {
-    lbFlags |= VFLAG_MAGLEV;
+    res.flags |= VFLAG_MAGLEV;
     const ref = node.maglev.lookupU32(<u32>load<u16>(svc, SVC_REV_NAT));
     if (ref == 0) return 0;
     const affinity = (load<u8>(svc, SVC_FLAGS) & SVC_F_AFFINITY) != 0;
@@ -181,9 +186,14 @@ function affinityBackend(node: Node, svc: usize, saddr: u32, now: u32): u32 {
   return backendId;
 }
 
+/** The service CT lookup's ct_state in lbLocal (a static scratch record). */
+const serviceCtState = changetype<CtState>(memory.data(offsetof<CtState>()));
+
 /**
- * lb4_local for the service `svc` found by lookupService: returns 0 when lbBackend/lbBackendId hold
- * the backend to DNAT to, else a drop code.
+ * lb4_local for a service found by lookupService: the service CT lookup (ct_lookup4, DIR_SERVICE),
+ * backend selection for a new flow (session affinity, else lb4_select_backend_id: random slot or
+ * Maglev), graceful termination of non-active backends. Returns 0 with the backend in `res`, or a
+ * drop code (DROP_NO_SERVICE).
  */
 export function lbLocal(
   node: Node,
@@ -196,14 +206,16 @@ export function lbLocal(
   proto: u8,
   tcpFlags: u8,
   now: u32,
+  res: LbResult,
 ): u8 {
   const revNat = <u32>load<u16>(svc, SVC_REV_NAT);
   const count = <u32>load<u16>(svc, SVC_COUNT);
   const affinity = (load<u8>(svc, SVC_FLAGS) & SVC_F_AFFINITY) != 0;
   const t = node.tuple;
   tupleFromPacket(t, saddr, daddr, sport, dport, proto, 0, selectTupleType(DIR_SERVICE, SCOPE_REVERSE));
-  const status = ctLookup(node, t, DIR_SERVICE, SCOPE_REVERSE, revNat, tcpFlags, now);
-  lbServiceCt = status;
+  const state = serviceCtState;
+  const status = ctLookup(node, t, DIR_SERVICE, SCOPE_REVERSE, revNat, tcpFlags, now, state);
+  res.serviceCt = status;
   let backendId: u32 = 0;
   let backend: usize = 0;
   if (status == CT_NEW) {
@@ -213,26 +225,26 @@ export function lbLocal(
       if (backendId != 0) {
         backend = node.backends.lookupU32(backendId);
         if (backend == 0) backendId = 0;
-        else lbFlags |= VFLAG_AFFINITY;
+        else res.flags |= VFLAG_AFFINITY;
       }
     }
     if (backendId == 0) {
-      backendId = selectBackend(node, svc, eastWest, saddr, sport, dport, proto);
+      backendId = selectBackend(node, svc, eastWest, saddr, sport, dport, proto, res);
       backend = node.backends.lookupU32(backendId);
       if (backend == 0) return DROP_NO_SERVICE;
     }
     ctCreate(node, t, DIR_SERVICE, false, revNat, 0, backendId, 0, now);
   } else {
-    backendId = ctStateBackend;
+    backendId = state.backendId;
     backend = node.backends.lookupU32(backendId);
     if (backend == 0 || load<u8>(backend, BACKEND_STATE) != BE_STATE_ACTIVE) {
       // Drain existing connections to a terminating backend; new ones go to an active one.
-      if (backend == 0 || ctStateSyn) {
+      if (backend == 0 || state.syn) {
         if (count == 0) return DROP_NO_SERVICE;
-        backendId = selectBackend(node, svc, eastWest, saddr, sport, dport, proto);
+        backendId = selectBackend(node, svc, eastWest, saddr, sport, dport, proto, res);
         backend = node.backends.lookupU32(backendId);
         if (backend == 0) return DROP_NO_SERVICE;
-        lbFlags |= VFLAG_RESELECTED;
+        res.flags |= VFLAG_RESELECTED;
         ctUpdateServiceEntry(node, t, backendId, revNat);
       }
     }
@@ -246,7 +258,7 @@ export function lbLocal(
     store<u32>(v, backendId, 4);
     node.affinity.update(key, v, BPF_ANY);
   }
-  lbBackendId = backendId;
-  lbBackend = backend;
+  res.backendId = backendId;
+  res.backend = backend;
   return 0;
 }

@@ -7,8 +7,10 @@ import { KeyBytes } from "../maps/key-bytes";
 import { prngNext } from "../lb/select";
 import { Node } from "./node";
 import {
+  ICMP_DEST_UNREACH,
   ICMP_ECHO,
   ICMP_ECHOREPLY,
+  ICMP_TIME_EXCEEDED,
   IPPROTO_ICMP,
   IPPROTO_TCP,
   IPPROTO_UDP,
@@ -26,17 +28,24 @@ import {
   TUPLE_SADDR,
   TUPLE_SPORT,
 } from "./layout";
-import { DROP_NAT_NO_MAPPING } from "./records";
+import {
+  DROP_NAT_NO_MAPPING,
+  DROP_NAT_UNSUPP_PROTO,
+  NAT_APPLIED,
+  NAT_ICMP_ID_MAX,
+  NAT_ICMP_ID_MIN,
+  NAT_PUNT,
+} from "./constants";
 
-/** Hubble / Cilium DROP_NAT_UNSUPP_PROTO. */
-export const DROP_NAT_UNSUPP_PROTO: u8 = 168;
-
-export const NAT_APPLIED: i32 = 0;
-export const NAT_PUNT: i32 = 1;
-
-/** Translated source (after natSnat) or destination (after natRevSnat). */
-export let natAddr: u32 = 0;
-export let natPort: u32 = 0;
+/**
+ * The translated source (after natSnat) or destination (after natRevSnat): Cilium's out-parameter
+ * style, filled in a static scratch record the caller owns.
+ */
+@unmanaged
+export class NatResult {
+  addr: u32;
+  port: u32;
+}
 
 /** __snat_clamp_port_range: maps a 16-bit value into [min, max] by multiplication. */
 export function clampPort(min: u32, max: u32, value: u32): u32 {
@@ -78,7 +87,7 @@ export function natDeletePair(node: Node, out: usize, outValue: usize): u32 {
   return deleted;
 }
 
-function newMapping(node: Node, o: usize, target: u32, min: u32, max: u32, now: u32): i32 {
+function newMapping(node: Node, o: usize, target: u32, min: u32, max: u32, now: u32, out: NatResult): i32 {
   const r = node.natRevTuple;
   const sport = <u32>load<u16>(o, TUPLE_SPORT);
   setTuple(
@@ -122,16 +131,16 @@ function newMapping(node: Node, o: usize, target: u32, min: u32, max: u32, now: 
     node.nat.delete(r);
     return DROP_NAT_NO_MAPPING;
   }
-  natAddr = target;
-  natPort = port;
+  out.addr = target;
+  out.port = port;
   return NAT_APPLIED;
 }
 
 /**
- * snat_v4_nat for one packet towards `target`: NAT_APPLIED (natAddr/natPort hold the new source
- * address and port), NAT_PUNT (not translated), or a drop code. ICMP: echo requests translate their
- * identifier (the packet's sport, any 16-bit value); echo replies and error messages are not
- * translated; other types are dropped.
+ * snat_v4_nat for one packet towards `target` (new mappings as snat_v4_new_mapping makes them):
+ * NAT_APPLIED (`out` holds the new source address and port), NAT_PUNT (not translated) or a drop code.
+ * ICMP: echo requests translate their identifier; echo replies and error messages are not translated;
+ * other types are dropped (DROP_NAT_UNSUPP_PROTO).
  */
 export function natSnat(
   node: Node,
@@ -143,14 +152,19 @@ export function natSnat(
   icmpType: u32,
   target: u32,
   now: u32,
+  out: NatResult,
 ): i32 {
   let min = node.natPortMin;
   let max = node.natPortMax;
   if (proto == IPPROTO_ICMP) {
     if (icmpType == ICMP_ECHO) {
-      min = 0;
-      max = 0xffff;
-    } else if (icmpType == ICMP_ECHOREPLY || icmpType == 3 || icmpType == 11) {
+      min = NAT_ICMP_ID_MIN;
+      max = NAT_ICMP_ID_MAX;
+    } else if (
+      icmpType == ICMP_ECHOREPLY ||
+      icmpType == ICMP_DEST_UNREACH ||
+      icmpType == ICMP_TIME_EXCEEDED
+    ) {
       return NAT_PUNT;
     } else {
       return DROP_NAT_UNSUPP_PROTO;
@@ -163,18 +177,18 @@ export function natSnat(
   const existing = node.nat.lookup(o);
   if (existing != 0) {
     if (load<u32>(existing, NAT_ADDR) == target) {
-      natAddr = target;
-      natPort = <u32>load<u16>(existing, NAT_PORT);
+      out.addr = target;
+      out.port = <u32>load<u16>(existing, NAT_PORT);
       return NAT_APPLIED;
     }
     natDeletePair(node, o, existing);
   }
-  return newMapping(node, o, target, min, max, now);
+  return newMapping(node, o, target, min, max, now, out);
 }
 
 /**
  * snat_v4_rev_nat: a reply matching an IN entry gets its destination address and port (the echo
- * identifier for ICMP) translated back. Returns true when it did; natAddr/natPort then hold them.
+ * identifier for ICMP) translated back. True when it did; `out` then holds them.
  */
 export function natRevSnat(
   node: Node,
@@ -184,6 +198,7 @@ export function natRevSnat(
   dport: u32,
   proto: u8,
   icmpType: u32,
+  out: NatResult,
 ): bool {
   if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
     if (dport < node.natPortMin || dport > node.natPortMax) return false;
@@ -194,8 +209,8 @@ export function natRevSnat(
   setTuple(t, saddr, daddr, sport, dport, proto, TUPLE_F_IN);
   const v = node.nat.lookup(t);
   if (v == 0) return false;
-  natAddr = load<u32>(v, NAT_ADDR);
-  natPort = <u32>load<u16>(v, NAT_PORT);
+  out.addr = load<u32>(v, NAT_ADDR);
+  out.port = <u32>load<u16>(v, NAT_PORT);
   return true;
 }
 

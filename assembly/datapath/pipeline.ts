@@ -35,14 +35,16 @@ import {
   CT_ESTABLISHED,
   CT_NEW,
   CT_REPLY,
+  DIR_EGRESS,
+  DIR_INGRESS,
   DROP_CT_UNKNOWN_PROTO,
   DROP_INVALID_SIP,
   DROP_IS_CLUSTER_IP,
   DROP_NOT_IN_SRC_RANGE,
-  ENTRY_FROM_ENDPOINT,
-  ENTRY_FROM_NETWORK,
-  ENTRY_FROM_OVERLAY,
-  ENTRY_UNKNOWN,
+  IDENTITY_SCOPE_REMOTE_NODE,
+  IDENTITY_SCOPE_SHIFT,
+  NAT_APPLIED,
+  NAT_PUNT,
   OBS_FROM_ENDPOINT,
   OBS_FROM_NETWORK,
   OBS_FROM_OVERLAY,
@@ -50,6 +52,18 @@ import {
   OBS_TO_NETWORK,
   OBS_TO_OVERLAY,
   OBS_TO_STACK,
+  SCOPE_BIDIR,
+  SCOPE_FORWARD,
+  SCOPE_REVERSE,
+  SERVICE_CT_NONE,
+  VERDICT_DROPPED,
+  VERDICT_FORWARDED,
+} from "./constants";
+import {
+  ENTRY_FROM_ENDPOINT,
+  ENTRY_FROM_NETWORK,
+  ENTRY_FROM_OVERLAY,
+  ENTRY_UNKNOWN,
   PACKET_DADDR,
   PACKET_DPORT,
   PACKET_ENTRY,
@@ -60,17 +74,14 @@ import {
   PACKET_TCP_FLAGS,
   PACKET_ICMP_TYPE,
   PACKET_SECONDS,
-  SERVICE_CT_NONE,
   VERDICT_BACKEND_ID,
   VERDICT_CT_STATE,
   VERDICT_DADDR,
   VERDICT_DPORT,
   VERDICT_DROP_REASON,
-  VERDICT_DROPPED,
   VERDICT_DST_ENDPOINT,
   VERDICT_DST_IDENTITY,
   VERDICT_FLAGS,
-  VERDICT_FORWARDED,
   VERDICT_OBS_POINT,
   VERDICT_RECORD_SIZE,
   VERDICT_REV_NAT_ID,
@@ -90,24 +101,17 @@ import {
   VFLAG_UNTRACKED,
 } from "./records";
 import {
-  DIR_EGRESS,
-  DIR_INGRESS,
-  SCOPE_BIDIR,
-  SCOPE_FORWARD,
-  SCOPE_REVERSE,
   ctCreate,
   ctEntryNodePort,
   ctLookup,
   ctProbe,
-  ctStateLoopback,
-  ctStateNodePort,
-  ctStateRevNat,
+  CtState,
   selectTupleType,
   tupleFromPacket,
   tupleReverse,
 } from "./conntrack";
-import { NAT_APPLIED, natAddr, natPort, natRevSnat, natSnat } from "./nat";
-import { lbBackend, lbBackendId, lbFlags, lbLocal, lbServiceCt, lookupService, sourceRangeOk } from "./lb";
+import { NatResult, natRevSnat, natSnat } from "./nat";
+import { LbResult, lbLocal, lookupService, sourceRangeOk } from "./lb";
 import { gcIfDue } from "./gc";
 
 // The packet being processed (its fields change as it is translated) and its verdict.
@@ -134,6 +138,12 @@ let tunnelEndpoint: u32 = 0;
 let serviceCt: u8 = 0;
 let dstEndpoint: u32 = 0;
 
+// The lookups' out-parameters (Cilium's struct ct_state and friends): static scratch records at
+// fixed addresses, so passing them costs nothing and nothing is allocated per packet.
+const state = changetype<CtState>(memory.data(offsetof<CtState>()));
+const res = changetype<LbResult>(memory.data(offsetof<LbResult>()));
+const out = changetype<NatResult>(memory.data(offsetof<NatResult>()));
+
 function isL4(p: u8): bool {
   return p == IPPROTO_TCP || p == IPPROTO_UDP;
 }
@@ -158,6 +168,7 @@ function noteCt(state: u8): void {
 
 /** ipcache identity of `addr` (WORLD on a miss); ipcacheEntry keeps the value pointer. */
 let ipcacheEntry: usize = 0;
+/** ipcache identity of `addr` (ID_WORLD on a miss); the entry is kept for tunnelFor. */
 function identityOf(node: Node, addr: u32): u32 {
   ipcacheEntry = node.ipcache.lookup(addr);
   return ipcacheEntry == 0 ? ID_WORLD : load<u32>(ipcacheEntry, IPCACHE_IDENTITY);
@@ -176,10 +187,14 @@ function endpointOf(node: Node, addr: u32): usize {
 }
 
 function isRemoteNode(identity: u32): bool {
-  return identity == ID_REMOTE_NODE || identity == ID_KUBE_APISERVER || identity >>> 24 == 2;
+  return (
+    identity == ID_REMOTE_NODE ||
+    identity == ID_KUBE_APISERVER ||
+    identity >>> IDENTITY_SCOPE_SHIFT == IDENTITY_SCOPE_REMOTE_NODE
+  );
 }
 
-/** Applies cilium_lb4_reverse_nat[id] to the source (replies of a service flow). */
+/** __lb4_rev_nat: applies cilium_lb4_reverse_nat[id] to the source (replies of a service flow). */
 function reverseNat(node: Node, id: u32): void {
   const rev = node.revNat.lookupU32(id);
   revNatId = id;
@@ -210,10 +225,10 @@ function deliverToEndpoint(node: Node, ep: usize, entry: u8): void {
     drop(DROP_CT_UNKNOWN_PROTO, entry);
     return;
   }
-  const st = ctLookup(node, t, DIR_INGRESS, SCOPE_BIDIR, 0, tcpFlags, now);
+  const st = ctLookup(node, t, DIR_INGRESS, SCOPE_BIDIR, 0, tcpFlags, now, state);
   noteCt(st);
   if (st == CT_REPLY) {
-    if (ctStateRevNat != 0 && !ctStateLoopback) reverseNat(node, ctStateRevNat);
+    if (state.revNat != 0 && !state.loopback) reverseNat(node, state.revNat);
   } else if (st == CT_NEW) {
     const out = ctProbe(node, t, TUPLE_F_OUT);
     const nodePort: u16 = out != 0 && ctEntryNodePort(out) ? CTF_NODE_PORT : 0;
@@ -246,12 +261,12 @@ function needsMasquerade(node: Node): bool {
 /** Out through a native device: masquerade if needed, then to-network (to-stack with legacy routing). */
 function leaveThroughDevice(node: Node, entry: u8): void {
   if (needsMasquerade(node)) {
-    const r = natSnat(node, saddr, daddr, sport, dport, proto, icmpType, node.masqueradeAddress, now);
+    const r = natSnat(node, saddr, daddr, sport, dport, proto, icmpType, node.masqueradeAddress, now, out);
     if (r == NAT_APPLIED) {
-      saddr = natAddr;
-      sport = natPort;
+      saddr = out.addr;
+      sport = out.port;
       vflags |= VFLAG_SNAT;
-    } else if (r > 1) {
+    } else if (r != NAT_PUNT) {
       drop(<u8>r, entry);
       return;
     }
@@ -280,18 +295,21 @@ function forwardFromEndpoint(node: Node): void {
   leaveThroughDevice(node, OBS_FROM_ENDPOINT);
 }
 
-/** Reply of a NodePort flow (rev_nodeport_lb4): source back to the frontend, out to the client. */
+/**
+ * rev_nodeport_lb4: the reply of a NodePort flow gets its source back to the frontend and leaves
+ * towards the client.
+ */
 function reverseNodePort(node: Node): bool {
   if (!isL4(proto)) return false;
   const t = node.tuple;
   tupleFromPacket(t, saddr, daddr, sport, dport, proto, icmpType, TUPLE_F_OUT);
   const out = ctProbe(node, t, TUPLE_F_OUT);
   if (out == 0 || !ctEntryNodePort(out)) return false;
-  const st = ctLookup(node, t, DIR_INGRESS, SCOPE_REVERSE, 0, tcpFlags, now);
+  const st = ctLookup(node, t, DIR_INGRESS, SCOPE_REVERSE, 0, tcpFlags, now, state);
   noteCt(st);
-  if (st == CT_REPLY && ctStateNodePort && ctStateRevNat != 0) {
+  if (st == CT_REPLY && state.nodePort && state.revNat != 0) {
     vflags |= VFLAG_NODEPORT;
-    reverseNat(node, ctStateRevNat);
+    reverseNat(node, state.revNat);
   }
   dstIdentity = identityOf(node, daddr);
   const tunnel = tunnelFor(node);
@@ -304,6 +322,10 @@ function reverseNodePort(node: Node): bool {
   return true;
 }
 
+/**
+ * handle_ipv4_from_lxc (cil_from_container, bpf_lxc egress): source check, per-packet service
+ * translation (lb4_lookup_service, lb4_local), egress conntrack, forwarding.
+ */
 function fromEndpoint(node: Node): void {
   const src = endpointOf(node, saddr);
   if (src == 0) {
@@ -314,21 +336,21 @@ function fromEndpoint(node: Node): void {
   let serviceRevNat: u32 = 0;
   let loopback = false;
   if (isL4(proto)) {
-    const svc = lookupService(node, daddr, dport, node.serviceProtocols ? proto : 0, true);
+    const svc = lookupService(node, daddr, dport, node.serviceProtocols ? proto : 0, true, res);
     if (svc != 0) {
       vflags |= VFLAG_SERVICE;
       serviceRevNat = <u32>load<u16>(svc, SVC_REV_NAT);
       revNatId = serviceRevNat;
-      const r = lbLocal(node, svc, true, saddr, daddr, sport, dport, proto, tcpFlags, now);
-      vflags |= lbFlags;
-      serviceCt = lbServiceCt;
+      const r = lbLocal(node, svc, true, saddr, daddr, sport, dport, proto, tcpFlags, now, res);
+      vflags |= res.flags;
+      serviceCt = res.serviceCt;
       if (r != 0) {
         drop(r, OBS_FROM_ENDPOINT);
         return;
       }
-      backendId = lbBackendId;
-      const backendAddr = load<u32>(lbBackend, BACKEND_ADDR);
-      const backendPort = <u32>load<u16>(lbBackend, BACKEND_PORT);
+      backendId = res.backendId;
+      const backendAddr = load<u32>(res.backend, BACKEND_ADDR);
+      const backendPort = <u32>load<u16>(res.backend, BACKEND_PORT);
       if (backendAddr == saddr) {
         loopback = true;
         saddr = node.loopbackAddress;
@@ -347,17 +369,17 @@ function fromEndpoint(node: Node): void {
     drop(DROP_CT_UNKNOWN_PROTO, OBS_FROM_ENDPOINT);
     return;
   }
-  const st = ctLookup(node, t, DIR_EGRESS, scope, 0, tcpFlags, now);
+  const st = ctLookup(node, t, DIR_EGRESS, scope, 0, tcpFlags, now, state);
   noteCt(st);
   const entryFlags: u16 = loopback ? CTF_LB_LOOPBACK : 0;
   if (st == CT_NEW) {
     ctCreate(node, t, DIR_EGRESS, true, serviceRevNat, srcIdentity, 0, entryFlags, now);
   } else if (st == CT_ESTABLISHED) {
-    if (ctStateRevNat != serviceRevNat)
+    if (state.revNat != serviceRevNat)
       ctCreate(node, t, DIR_EGRESS, true, serviceRevNat, srcIdentity, 0, entryFlags, now);
   } else {
-    if (revNatId == 0) revNatId = ctStateRevNat;
-    if (ctStateNodePort && isL4(proto) && reverseNodePort(node)) return;
+    if (revNatId == 0) revNatId = state.revNat;
+    if (state.nodePort && isL4(proto) && reverseNodePort(node)) return;
   }
   forwardFromEndpoint(node);
 }
@@ -367,12 +389,12 @@ function nodePortToRemote(node: Node, entry: u8): void {
   dstIdentity = identityOf(node, daddr);
   const tunnel = tunnelFor(node);
   const target = tunnel != 0 ? node.routerAddress : node.directRoutingAddress;
-  const r = natSnat(node, saddr, daddr, sport, dport, proto, icmpType, target, now);
+  const r = natSnat(node, saddr, daddr, sport, dport, proto, icmpType, target, now, out);
   if (r == NAT_APPLIED) {
-    saddr = natAddr;
-    sport = natPort;
+    saddr = out.addr;
+    sport = out.port;
     vflags |= VFLAG_SNAT;
-  } else if (r > 1) {
+  } else if (r != NAT_PUNT) {
     drop(<u8>r, entry);
     return;
   }
@@ -403,21 +425,26 @@ function deliverFromOutside(node: Node, entry: u8): void {
   forward(OBS_TO_STACK);
 }
 
+/**
+ * nodeport_lb4 (cil_from_netdev in bpf_host; cil_from_overlay skips the service step): service
+ * translation with the source-range and ClusterIP checks, else reverse SNAT (snat_v4_rev_nat) and
+ * reverse NodePort, then delivery.
+ */
 function fromOutside(node: Node, entry: u8): void {
   srcIdentity = identityOf(node, saddr);
   if (entry != OBS_FROM_OVERLAY && isL4(proto)) {
-    const svc = lookupService(node, daddr, dport, node.serviceProtocols ? proto : 0, false);
+    const svc = lookupService(node, daddr, dport, node.serviceProtocols ? proto : 0, false, res);
     if (svc != 0) {
-      vflags |= VFLAG_SERVICE | lbFlags;
+      vflags |= VFLAG_SERVICE | res.flags;
       const revNat = <u32>load<u16>(svc, SVC_REV_NAT);
       revNatId = revNat;
       if (!sourceRangeOk(node, svc, saddr)) {
         drop(DROP_NOT_IN_SRC_RANGE, entry);
         return;
       }
-      const r = lbLocal(node, svc, false, saddr, daddr, sport, dport, proto, tcpFlags, now);
-      vflags |= lbFlags;
-      serviceCt = lbServiceCt;
+      const r = lbLocal(node, svc, false, saddr, daddr, sport, dport, proto, tcpFlags, now, res);
+      vflags |= res.flags;
+      serviceCt = res.serviceCt;
       if (r != 0) {
         drop(r, entry);
         return;
@@ -426,17 +453,17 @@ function fromOutside(node: Node, entry: u8): void {
         drop(DROP_IS_CLUSTER_IP, entry);
         return;
       }
-      backendId = lbBackendId;
-      daddr = load<u32>(lbBackend, BACKEND_ADDR);
-      const backendPort = <u32>load<u16>(lbBackend, BACKEND_PORT);
+      backendId = res.backendId;
+      daddr = load<u32>(res.backend, BACKEND_ADDR);
+      const backendPort = <u32>load<u16>(res.backend, BACKEND_PORT);
       if (backendPort != 0) dport = backendPort;
       vflags |= VFLAG_DNAT | VFLAG_NODEPORT;
       const t = node.tuple;
       tupleFromPacket(t, saddr, daddr, sport, dport, proto, 0, selectTupleType(DIR_EGRESS, SCOPE_BIDIR));
-      const st = ctLookup(node, t, DIR_EGRESS, SCOPE_BIDIR, 0, tcpFlags, now);
+      const st = ctLookup(node, t, DIR_EGRESS, SCOPE_BIDIR, 0, tcpFlags, now, state);
       noteCt(st);
       if (st == CT_REPLY) tupleReverse(t);
-      if (st == CT_NEW || st == CT_REPLY || ctStateRevNat != revNat)
+      if (st == CT_NEW || st == CT_REPLY || state.revNat != revNat)
         ctCreate(node, t, DIR_EGRESS, false, revNat, ID_WORLD, 0, CTF_NODE_PORT, now);
       const ep = endpointOf(node, daddr);
       if (ep != 0) {
@@ -452,16 +479,16 @@ function fromOutside(node: Node, entry: u8): void {
       return;
     }
   }
-  if (natRevSnat(node, saddr, daddr, sport, dport, proto, icmpType)) {
-    daddr = natAddr;
-    dport = natPort;
+  if (natRevSnat(node, saddr, daddr, sport, dport, proto, icmpType, out)) {
+    daddr = out.addr;
+    dport = out.port;
     vflags |= VFLAG_REV_SNAT;
     if (reverseNodePort(node)) return;
   }
   deliverFromOutside(node, entry);
 }
 
-function processOne(node: Node, pkt: usize, out: usize): void {
+function processOne(node: Node, pkt: usize, verdictAt: usize): void {
   now = load<u32>(pkt, PACKET_SECONDS);
   gcIfDue(node, now);
   saddr = load<u32>(pkt, PACKET_SADDR);
@@ -498,25 +525,25 @@ function processOne(node: Node, pkt: usize, out: usize): void {
   if (verdict == VERDICT_DROPPED) node.dropped++;
   else node.forwarded++;
 
-  store<u8>(out, verdict, VERDICT_VERDICT);
-  store<u8>(out, dropReason, VERDICT_DROP_REASON);
-  store<u8>(out, obsPoint, VERDICT_OBS_POINT);
-  store<u8>(out, ctState, VERDICT_CT_STATE);
-  store<u16>(out, vflags, VERDICT_FLAGS);
-  store<u16>(out, <u16>revNatId, VERDICT_REV_NAT_ID);
-  store<u32>(out, backendId, VERDICT_BACKEND_ID);
-  store<u32>(out, saddr, VERDICT_SADDR);
-  store<u32>(out, daddr, VERDICT_DADDR);
-  store<u16>(out, <u16>sport, VERDICT_SPORT);
-  store<u16>(out, <u16>dport, VERDICT_DPORT);
-  store<u32>(out, srcIdentity, VERDICT_SRC_IDENTITY);
-  store<u32>(out, dstIdentity, VERDICT_DST_IDENTITY);
-  store<u32>(out, tunnelEndpoint, VERDICT_TUNNEL_ENDPOINT);
-  store<u8>(out, serviceCt, VERDICT_SERVICE_CT_STATE);
-  store<u8>(out, 0, VERDICT_SERVICE_CT_STATE + 1);
-  store<u16>(out, 0, VERDICT_SERVICE_CT_STATE + 2);
-  store<u32>(out, dstEndpoint, VERDICT_DST_ENDPOINT);
-  store<u32>(out, 0, VERDICT_DST_ENDPOINT + 4);
+  store<u8>(verdictAt, verdict, VERDICT_VERDICT);
+  store<u8>(verdictAt, dropReason, VERDICT_DROP_REASON);
+  store<u8>(verdictAt, obsPoint, VERDICT_OBS_POINT);
+  store<u8>(verdictAt, ctState, VERDICT_CT_STATE);
+  store<u16>(verdictAt, vflags, VERDICT_FLAGS);
+  store<u16>(verdictAt, <u16>revNatId, VERDICT_REV_NAT_ID);
+  store<u32>(verdictAt, backendId, VERDICT_BACKEND_ID);
+  store<u32>(verdictAt, saddr, VERDICT_SADDR);
+  store<u32>(verdictAt, daddr, VERDICT_DADDR);
+  store<u16>(verdictAt, <u16>sport, VERDICT_SPORT);
+  store<u16>(verdictAt, <u16>dport, VERDICT_DPORT);
+  store<u32>(verdictAt, srcIdentity, VERDICT_SRC_IDENTITY);
+  store<u32>(verdictAt, dstIdentity, VERDICT_DST_IDENTITY);
+  store<u32>(verdictAt, tunnelEndpoint, VERDICT_TUNNEL_ENDPOINT);
+  store<u8>(verdictAt, serviceCt, VERDICT_SERVICE_CT_STATE);
+  store<u8>(verdictAt, 0, VERDICT_SERVICE_CT_STATE + 1);
+  store<u16>(verdictAt, 0, VERDICT_SERVICE_CT_STATE + 2);
+  store<u32>(verdictAt, dstEndpoint, VERDICT_DST_ENDPOINT);
+  store<u32>(verdictAt, 0, VERDICT_DST_ENDPOINT + 4);
 }
 
 /** Where the prefetching loads below go (their values are never used; see HashCore.touchSlot). */

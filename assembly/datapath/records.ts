@@ -62,22 +62,31 @@ export const VERDICT_SERVICE_CT_STATE: u32 = 36;
 /** u32: endpoint ID the packet was delivered to (to-endpoint), else 0. */
 export const VERDICT_DST_ENDPOINT: u32 = 40;
 
-export const VERDICT_FORWARDED: u8 = 1;
-export const VERDICT_DROPPED: u8 = 2;
-
-export const OBS_TO_STACK: u8 = 3;
-export const OBS_FROM_ENDPOINT: u8 = 5;
-export const OBS_FROM_OVERLAY: u8 = 9;
-export const OBS_FROM_NETWORK: u8 = 10;
-export const OBS_TO_OVERLAY: u8 = 4;
-export const OBS_TO_NETWORK: u8 = 11;
-export const OBS_TO_ENDPOINT: u8 = 101;
-
-export const CT_NEW: u8 = 0;
-export const CT_ESTABLISHED: u8 = 1;
-export const CT_REPLY: u8 = 2;
-export const CT_RELATED: u8 = 3;
-export const SERVICE_CT_NONE: u8 = 0xff;
+// The codes a verdict record carries (and the drop reasons) are defined in constants.ts; the ones
+// the host reads are exported from here with the record layout.
+export {
+  CT_ESTABLISHED,
+  CT_NEW,
+  CT_RELATED,
+  CT_REPLY,
+  DROP_CT_CREATE_FAILED,
+  DROP_CT_UNKNOWN_PROTO,
+  DROP_INVALID_SIP,
+  DROP_IS_CLUSTER_IP,
+  DROP_NAT_NO_MAPPING,
+  DROP_NO_SERVICE,
+  DROP_NOT_IN_SRC_RANGE,
+  OBS_FROM_ENDPOINT,
+  OBS_FROM_NETWORK,
+  OBS_FROM_OVERLAY,
+  OBS_TO_ENDPOINT,
+  OBS_TO_NETWORK,
+  OBS_TO_OVERLAY,
+  OBS_TO_STACK,
+  SERVICE_CT_NONE,
+  VERDICT_DROPPED,
+  VERDICT_FORWARDED,
+} from "./constants";
 
 /** The destination matched a service entry (including the wildcard). */
 export const VFLAG_SERVICE: u16 = 0x0001;
@@ -105,12 +114,3 @@ export const VFLAG_WILDCARD: u16 = 0x0400;
 export const VFLAG_MAGLEV: u16 = 0x0800;
 /** A new backend selection happened for this packet. */
 export const VFLAG_SELECTED: u16 = 0x1000;
-
-// ---- drop reasons (bpf/lib/drop_reasons.h, positive) ----------------------------------------------
-export const DROP_INVALID_SIP: u8 = 132;
-export const DROP_CT_UNKNOWN_PROTO: u8 = 137;
-export const DROP_CT_CREATE_FAILED: u8 = 155;
-export const DROP_NO_SERVICE: u8 = 158;
-export const DROP_NAT_NO_MAPPING: u8 = 167;
-export const DROP_IS_CLUSTER_IP: u8 = 174;
-export const DROP_NOT_IN_SRC_RANGE: u8 = 177;

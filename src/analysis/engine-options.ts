@@ -1,6 +1,6 @@
 // What both selection engines (Wasm and TS reference) are configured with, and the helpers they share.
 import type { ClusterSeed } from "../lb/seed.js";
-import type { PortPacking } from "../reference/flow-hash.js";
+import type { PortPacking } from "../model/flow.js";
 
 /** Settings shared by the Wasm and reference selection engines. */
 export interface SelectionEngineOptions {

@@ -3,10 +3,11 @@
 import { toEntries } from "../lb/backend.js";
 import { resolveSeed } from "../lb/maglev.js";
 import type { ClusterSeed } from "../lb/seed.js";
-import { flowHashV4, type PortPacking } from "../reference/flow-hash.js";
-import { maglevTable } from "../reference/maglev.js";
-import { Xoshiro128 } from "../reference/prng.js";
-import { randomSlot } from "../reference/select.js";
+import { flowHashV4 } from "../reference/lb/flow-hash.js";
+import type { PortPacking } from "../model/flow.js";
+import { maglevBuild } from "../reference/lb/maglev.js";
+import { Xoshiro128 } from "../model/prng.js";
+import { randomSlot } from "../reference/lb/select.js";
 import { medianTime, nodeStreamSeed, type SelectionEngineOptions } from "./engine-options.js";
 import type { Algorithm, CompareBackend, CompareService, FlowSet } from "./model.js";
 import type { NodeSelector, SelectionEngine } from "./selection.js";
@@ -41,12 +42,12 @@ export class ReferenceSelectionEngine implements SelectionEngine {
   }
 
   maglevTable(backends: readonly CompareBackend[], tableSize: number): Uint32Array {
-    return maglevTable(toEntries(backends), tableSize, this.clusterSeed.murmur);
+    return maglevBuild(toEntries(backends), tableSize, this.clusterSeed.murmur);
   }
 
   timeMaglevBuild(backends: readonly CompareBackend[], tableSize: number): number {
     const entries = toEntries(backends);
-    return medianTime(() => maglevTable(entries, tableSize, this.clusterSeed.murmur));
+    return medianTime(() => maglevBuild(entries, tableSize, this.clusterSeed.murmur));
   }
 
   timeSelection(

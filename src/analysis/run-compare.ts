@@ -1,7 +1,7 @@
 // One comparison end to end: flows for every service (synthetic, or from a capture), the Wasm
 // selection engine, every experiment, one report. The CLI and library users call this.
-import { Xoshiro128 } from "../reference/prng.js";
-import type { PortPacking } from "../reference/flow-hash.js";
+import { Xoshiro128 } from "../model/prng.js";
+import type { PortPacking } from "../model/flow.js";
 import { runComparison, type ServiceFlows } from "./compare.js";
 import { nodeStreamSeed } from "./engine-options.js";
 import { syntheticFlows } from "./flows.js";
@@ -11,7 +11,7 @@ import type { SelectionEngine } from "./selection.js";
 import { WasmSelectionEngine } from "./wasm-engine.js";
 import { ServiceNodes } from "./service-node.js";
 import type { NodeConfig } from "../engine/state.js";
-import { MAGLEV_TABLE_SIZES } from "../reference/maglev.js";
+import { MAGLEV_TABLE_SIZES } from "../model/maglev-table.js";
 import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
 
 /** Flows per service through the emulated datapath unless told otherwise: a few seconds in all. */

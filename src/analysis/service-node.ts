@@ -19,7 +19,7 @@ import { portPackingForCiliumVersion } from "../lb/cilium-version.js";
 import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
 import { requireIPv4 } from "../model/ipv4.js";
 import { EntryPoint, TcpFlag, createPacketRecord, type PacketRecord } from "../model/packet.js";
-import type { PortPacking } from "../reference/flow-hash.js";
+import type { PortPacking } from "../model/flow.js";
 import { loadWasm, type WasmInstance } from "../wasm/module.js";
 import { nodeStreamSeed } from "./engine-options.js";
 import type { Algorithm, CompareBackend, CompareService, FlowSet } from "./model.js";

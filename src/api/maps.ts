@@ -3,4 +3,4 @@
 export * from "../maps/types.js";
 export { WasmHashMap, WasmLpmMap } from "../wasm/maps.js";
 export { ReferenceHashMap } from "../reference/maps/hash-map.js";
-export { ReferenceLpmMap } from "../reference/maps/lpm-map.js";
+export { ReferenceLpmMap } from "../reference/maps/lpm-trie.js";

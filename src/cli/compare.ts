@@ -15,7 +15,7 @@ import { parseWeights, syntheticService } from "../analysis/synthetic-service.js
 import { DEFAULT_PORT_PACKING, portPackingForCiliumVersion } from "../lb/cilium-version.js";
 import { checkTableSize, DEFAULT_MAGLEV_TABLE_SIZE } from "../lb/maglev.js";
 import { parseClusterSeed } from "../lb/seed.js";
-import type { PortPacking } from "../reference/flow-hash.js";
+import type { PortPacking } from "../model/flow.js";
 import { UNNAMED_NODE } from "../snapshot/parse-files.js";
 import { loadSnapshot } from "../snapshot/load.js";
 import { InputError } from "../snapshot/errors.js";

@@ -1,7 +1,7 @@
 // A Maglev backend as users describe it, its validation, and the hash string Cilium derives from it.
 import { parseAddress, formatAddressGo } from "./address.js";
 import { InvalidInputError } from "../model/errors.js";
-import { MAGLEV_EMPTY, type MaglevEntry } from "../reference/maglev.js";
+import { MAGLEV_EMPTY, type MaglevEntry } from "../model/maglev-table.js";
 
 /** L4 protocol names as Cilium's loadbalancer.L4Type spells them in hash strings. */
 export const BACKEND_PROTOCOLS = ["TCP", "UDP", "SCTP", "ANY"] as const;

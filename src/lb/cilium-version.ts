@@ -3,7 +3,7 @@
 // v1.17.0) moved the service port into the high half of the hashed ports word; earlier releases
 // hashed the conntrack tuple's dport << 16 | sport, which puts the client port high.
 import { InvalidInputError } from "../model/errors.js";
-import type { PortPacking } from "../reference/flow-hash.js";
+import type { PortPacking } from "../model/flow.js";
 
 /** Current Cilium's packing, used when no version is known. */
 export const DEFAULT_PORT_PACKING: PortPacking = "service-port-high";

@@ -2,9 +2,8 @@
 // records, keeps tables and PRNG states in Wasm memory behind handles, and runs batches.
 import type { WasmInstance } from "../wasm/module.js";
 import { loadWasm, type WasmSource } from "../wasm/module.js";
-import type { MaglevEntry } from "../reference/maglev.js";
-import type { FlowV4, PortPacking } from "../reference/flow-hash.js";
-import { MAGLEV_TABLE_SIZES } from "../reference/maglev.js";
+import { MAGLEV_TABLE_SIZES, type MaglevEntry } from "../model/maglev-table.js";
+import type { FlowV4, PortPacking } from "../model/flow.js";
 import { InvalidInputError } from "../model/errors.js";
 
 /** A Maglev table living in Wasm memory. `address` is what AssemblyScript code looks up in. */

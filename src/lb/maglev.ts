@@ -1,5 +1,6 @@
 // Public Maglev table build: validated backends in, Cilium's table of backend IDs out.
-import { MAGLEV_TABLE_SIZES, maglevTable } from "../reference/maglev.js";
+import { maglevBuild } from "../reference/lb/maglev.js";
+import { MAGLEV_TABLE_SIZES } from "../model/maglev-table.js";
 import { toEntries, type MaglevBackend } from "./backend.js";
 import { InvalidInputError } from "../model/errors.js";
 import { MaglevWasm, encodeBackends, type MaglevTableHandle } from "./maglev-wasm.js";
@@ -76,5 +77,5 @@ export function buildMaglevTableSync(
 ): Uint32Array {
   const m = checkTableSize(options.tableSize ?? DEFAULT_MAGLEV_TABLE_SIZE);
   const seed = resolveSeed(options.seed);
-  return maglevTable(toEntries(backends), m, seed.murmur);
+  return maglevBuild(toEntries(backends), m, seed.murmur);
 }

@@ -9,3 +9,21 @@ export interface MaglevTable {
   readonly family: IpFamily | undefined;
   readonly backendIds: readonly number[];
 }
+
+/** Cilium's supported Maglev table sizes (maglevSupportedTableSizes), all prime. */
+export const MAGLEV_TABLE_SIZES: readonly number[] = [
+  251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071,
+];
+
+/** Cilium fills the table with this ID first, so it cannot be a backend's ID. */
+export const MAGLEV_EMPTY = 0xffffffff;
+
+/** One backend as the Maglev table build takes it. */
+export interface MaglevEntry {
+  /** The backend's hash string, e.g. "[10.0.0.1:80/TCP,State:active]" (src/lb/backend.ts). */
+  hashString: string;
+  /** u16 weight. */
+  weight: number;
+  /** Backend ID written into the table. */
+  id: number;
+}

@@ -14,7 +14,7 @@ import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
 import { InvalidInputError } from "../model/errors.js";
 import { buildMaglevTableSync } from "../lb/maglev.js";
 import type { MaglevBackend } from "../lb/backend.js";
-import { MAGLEV_TABLE_SIZES } from "../reference/maglev.js";
+import { MAGLEV_TABLE_SIZES } from "../model/maglev-table.js";
 import { frontendText } from "../model/service.js";
 import type { SnapshotWarning } from "./errors.js";
 import type { Located } from "./node-dumps.js";

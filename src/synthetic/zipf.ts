@@ -1,6 +1,6 @@
 // Zipf popularity over ranks 1..n: P(rank k) proportional to 1 / k^exponent (exponent 0 = uniform).
 // The cumulative weights are computed once; a draw is one uniform number and a binary search.
-import type { Xoshiro128 } from "../reference/prng.js";
+import type { Xoshiro128 } from "../model/prng.js";
 
 export class ZipfSampler {
   private readonly cumulative: Float64Array;

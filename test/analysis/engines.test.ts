@@ -6,8 +6,8 @@ import { syntheticFlows } from "../../src/analysis/flows.js";
 import type { CompareBackend, CompareService, FlowSet } from "../../src/analysis/model.js";
 import { ReferenceSelectionEngine } from "../../src/analysis/reference-engine.js";
 import { WasmSelectionEngine } from "../../src/analysis/wasm-engine.js";
-import { Xoshiro128 } from "../../src/reference/prng.js";
-import type { PortPacking } from "../../src/reference/flow-hash.js";
+import { Xoshiro128 } from "../../src/model/prng.js";
+import type { PortPacking } from "../../src/model/flow.js";
 import { runs } from "../helpers/property.js";
 
 const backendsArb = fc

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { flowHashV4, portsWord, type FlowV4, type PortPacking } from "../../src/reference/flow-hash.js";
+import { flowHashV4, flowHashPortsWord } from "../../src/reference/lb/flow-hash.js";
+import type { FlowV4, PortPacking } from "../../src/model/flow.js";
 import { parseClusterSeed } from "../../src/lb/seed.js";
 import { maglevFlowHash } from "../../src/lb/select.js";
 import { portPackingForCiliumVersion } from "../../src/lb/cilium-version.js";
@@ -36,10 +37,10 @@ function wasmFlowHash(f: FlowV4, seed: number, packing: PortPacking, affinity: b
 describe("Cilium IPv4 tuple hash", () => {
   it("packs raw (network-order) ports with the service port high since Cilium 1.17", () => {
     // port 80 = bytes 00 50 -> raw 0x5000; port 40000 = 9c 40 -> raw 0x409c
-    expect(portsWord(flow, "service-port-high")).toBe(0x5000409c);
-    expect(portsWord(flow, "service-port-high", true)).toBe(0x50000000);
-    expect(portsWord(flow, "client-port-high")).toBe(0x409c5000);
-    expect(portsWord(flow, "client-port-high", true)).toBe(0x409c5000);
+    expect(flowHashPortsWord(flow, "service-port-high")).toBe(0x5000409c);
+    expect(flowHashPortsWord(flow, "service-port-high", true)).toBe(0x50000000);
+    expect(flowHashPortsWord(flow, "client-port-high")).toBe(0x409c5000);
+    expect(flowHashPortsWord(flow, "client-port-high", true)).toBe(0x409c5000);
   });
 
   it("reproduces the reference doc's Appendix A hashes and table indices", () => {

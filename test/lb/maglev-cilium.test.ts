@@ -2,8 +2,8 @@
 // reproduced through the public API (Wasm) and the TS reference.
 import { describe, expect, it } from "vitest";
 import { buildMaglevTable, buildMaglevTableSync, type MaglevBackend } from "../../src/index.js";
-import { maglevTable } from "../../src/reference/maglev.js";
-import { offsetAndSkip } from "../../src/reference/maglev.js";
+import { maglevBuild } from "../../src/reference/lb/maglev.js";
+import { offsetAndSkip } from "../../src/reference/lb/maglev.js";
 import { murmur3Hash128 } from "../../src/reference/hash/murmur3.js";
 import { parseClusterSeed } from "../../src/lb/seed.js";
 import { formatIPv4 } from "../../src/model/ipv4.js";
@@ -99,7 +99,7 @@ describe("Cilium pkg/maglev tests", () => {
       { hashString: "two", weight: 111, id: 2 },
       { hashString: "tzwe", weight: 10, id: 3 },
     ];
-    expect(Object.fromEntries(counts(maglevTable(entries, 1021, seed)))).toEqual({
+    expect(Object.fromEntries(counts(maglevBuild(entries, 1021, seed)))).toEqual({
       0: 16,
       1: 98,
       2: 832,

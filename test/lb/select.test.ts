@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildMaglevTable, createPrng, maglevFlowHash, pickBackend, Xoshiro128 } from "../../src/index.js";
-import { flowHashV4, type PortPacking } from "../../src/reference/flow-hash.js";
-import { maglevLookup, randomSlot } from "../../src/reference/select.js";
+import { flowHashV4 } from "../../src/reference/lb/flow-hash.js";
+import type { PortPacking } from "../../src/model/flow.js";
+import { maglevLookup, randomSlot } from "../../src/reference/lb/select.js";
 import { parseClusterSeed } from "../../src/lb/seed.js";
 import { runs } from "../helpers/property.js";
 import { MaglevWasm } from "../../src/api/wasm.js";

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { WasmHashMap, WasmLpmMap } from "../../src/wasm/maps.js";
-import { ReferenceLpmMap } from "../../src/reference/maps/lpm-map.js";
+import { ReferenceLpmMap } from "../../src/reference/maps/lpm-trie.js";
 import { ReferenceHashMap } from "../../src/reference/maps/hash-map.js";
 import type { BpfUpdateFlag, HashMapKind, HashMapLike, Ipv4Prefix, LpmMap } from "../../src/maps/types.js";
 import { wasmInstance } from "./helpers.js";

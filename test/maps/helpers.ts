@@ -3,7 +3,7 @@
 import { formatIPv4, parseIPv4 } from "../../src/model/ipv4.js";
 import { loadWasm, type WasmInstance } from "../../src/wasm/module.js";
 import { WasmHashMap, WasmLpmMap } from "../../src/wasm/maps.js";
-import { ReferenceLpmMap } from "../../src/reference/maps/lpm-map.js";
+import { ReferenceLpmMap } from "../../src/reference/maps/lpm-trie.js";
 import { ReferenceHashMap } from "../../src/reference/maps/hash-map.js";
 import type { HashMapLike, HashMapOptions, Ipv4Prefix, LpmMap, LpmMapOptions } from "../../src/maps/types.js";
 

@@ -11,7 +11,7 @@ import {
   type LpmEntry,
 } from "../../src/maps/types.js";
 import { WasmHashMap, WasmLpmMap } from "../../src/wasm/maps.js";
-import { ReferenceLpmMap } from "../../src/reference/maps/lpm-map.js";
+import { ReferenceLpmMap } from "../../src/reference/maps/lpm-trie.js";
 import { ReferenceHashMap } from "../../src/reference/maps/hash-map.js";
 import {
   hitHeavyAddresses,

@@ -1,4 +1,5 @@
-// Reference twin of assembly/datapath/conntrack.ts (bpf/lib/conntrack.h semantics).
+// Reference twin of assembly/datapath/conntrack.ts: conntrack as bpf/lib/conntrack.h does it
+// (__ct_lookup, __ct_lookup4, ct_create4, ct_update_timeout). See docs/datapath.md for the rules.
 import type { ReferenceHashMap } from "../maps/hash-map.js";
 import { BPF_ANY, BPF_EXIST } from "../../maps/types.js";
 import {
@@ -8,6 +9,11 @@ import {
   CTF_RX_CLOSING,
   CTF_SEEN_NON_SYN,
   CTF_TX_CLOSING,
+  ICMP_DEST_UNREACH,
+  ICMP_ECHO,
+  ICMP_ECHOREPLY,
+  ICMP_PARAMETERPROB,
+  ICMP_TIME_EXCEEDED,
   IPPROTO_ICMP,
   IPPROTO_TCP,
   IPPROTO_UDP,
@@ -15,7 +21,9 @@ import {
   TCP_RST,
   TCP_SYN,
   TUPLE_F_IN,
+  TUPLE_F_OUT,
   TUPLE_F_RELATED,
+  TUPLE_F_SERVICE,
   decodeCtEntry,
   emptyCtEntry,
   encodeCtEntry,
@@ -25,23 +33,23 @@ import {
   type Tuple,
 } from "./node.js";
 
-export const DIR_EGRESS = 0;
-export const DIR_INGRESS = 1;
-export const DIR_SERVICE = 2;
-export const SCOPE_FORWARD = 0;
-export const SCOPE_REVERSE = 1;
-export const SCOPE_BIDIR = 2;
-
-export const CT_NEW = 0;
-export const CT_ESTABLISHED = 1;
-export const CT_REPLY = 2;
-export const CT_RELATED = 3;
+import {
+  CT_ESTABLISHED,
+  CT_NEW,
+  CT_RELATED,
+  CT_REPLY,
+  DIR_EGRESS,
+  DIR_INGRESS,
+  DIR_SERVICE,
+  SCOPE_FORWARD,
+  SCOPE_REVERSE,
+} from "./constants.js";
 
 const ACTION_UNSPEC = 0;
 const ACTION_CREATE = 1;
 const ACTION_CLOSE = 2;
 
-/** ct_state after a non-NEW lookup. */
+/** struct ct_state: what a lookup found, valid after a non-NEW result (Cilium's out-parameter). */
 export interface CtState {
   revNat: number;
   backendId: number;
@@ -60,7 +68,12 @@ export const emptyCtState = (): CtState => ({
   closing: false,
 });
 
-/** The tuple Cilium builds from a packet (ports swapped), or null for protocols CT does not handle. */
+/**
+ * The ipv4_ct_tuple bpf_lxc and nodeport_lb4 build from a packet before ct_lookup4: addresses as in
+ * the packet, L4 ports swapped; ICMP echo identifiers sit in the ports, ICMP error messages get ports 0
+ * and TUPLE_F_RELATED, other ICMP messages ports 0. `flags` is the tuple type to start from. Fails
+ * (false / null) for protocols conntrack does not handle (DROP_CT_UNKNOWN_PROTO).
+ */
 export function tupleFromPacket(
   saddr: number,
   daddr: number,
@@ -77,10 +90,14 @@ export function tupleFromPacket(
     return t;
   }
   if (proto === IPPROTO_ICMP) {
-    if (icmpType === 8 || icmpType === 0) {
+    if (icmpType === ICMP_ECHO || icmpType === ICMP_ECHOREPLY) {
       t.dport = sport;
       t.sport = dport;
-    } else if (icmpType === 3 || icmpType === 11 || icmpType === 12) {
+    } else if (
+      icmpType === ICMP_DEST_UNREACH ||
+      icmpType === ICMP_TIME_EXCEEDED ||
+      icmpType === ICMP_PARAMETERPROB
+    ) {
       t.flags = flags | TUPLE_F_RELATED;
     }
     return t;
@@ -88,6 +105,7 @@ export function tupleFromPacket(
   return null;
 }
 
+/** ipv4_ct_tuple_reverse: swap addresses and ports, flip TUPLE_F_IN. */
 export function tupleReverse(t: Tuple): void {
   const d = t.daddr;
   t.daddr = t.saddr;
@@ -98,10 +116,11 @@ export function tupleReverse(t: Tuple): void {
   t.flags ^= TUPLE_F_IN;
 }
 
+/** ct_lookup_select_tuple_type: the tuple type a lookup in `dir` and `scope` starts with. */
 export function selectTupleType(dir: number, scope: number): number {
-  if (dir === DIR_SERVICE) return 4;
-  if (scope === SCOPE_FORWARD) return dir === DIR_EGRESS ? 0 : 1;
-  return dir === DIR_EGRESS ? 1 : 0;
+  if (dir === DIR_SERVICE) return TUPLE_F_SERVICE;
+  if (scope === SCOPE_FORWARD) return dir === DIR_EGRESS ? TUPLE_F_OUT : TUPLE_F_IN;
+  return dir === DIR_EGRESS ? TUPLE_F_IN : TUPLE_F_OUT;
 }
 
 function updateTimeoutWith(e: CtEntry, lifetime: number, dir: number, tcpFlags: number, now: number): void {
@@ -204,7 +223,13 @@ function ctLookupOne(
   return CT_ESTABLISHED;
 }
 
-/** __ct_lookup4 (see the Wasm twin). The tuple is left reversed after a BIDIR miss. */
+/**
+ * __ct_lookup4 (ct_lookup4) on a packet-built tuple whose flags came from selectTupleType (plus
+ * TUPLE_F_RELATED for ICMP errors). SCOPE_BIDIR: the reply interpretation first, then the reversed
+ * (forward) tuple; on CT_NEW the tuple is left reversed, ready for ctCreate. SCOPE_REVERSE: only the
+ * first; SCOPE_FORWARD: only the second. DIR_SERVICE lookups match only entries of `revNat` and return
+ * CT_REPLY on a hit. After a non-NEW result `state` holds the entry's struct ct_state.
+ */
 export function ctLookup(
   node: RefNode,
   t: Tuple,
@@ -234,7 +259,10 @@ function lruInsert(map: ReferenceHashMap, key: Uint8Array, value: Uint8Array): n
   return evicted;
 }
 
-/** ct_create4 (see the Wasm twin). */
+/**
+ * ct_create4: inserts the (forward) tuple with a fresh entry; `related` also inserts the ICMP
+ * TUPLE_F_RELATED twin into ct_any4 (endpoint paths). LRU evictions are counted on the node.
+ */
 export function ctCreate(
   node: RefNode,
   t: Tuple,
@@ -270,6 +298,7 @@ export function ctCreate(
   node.ctEvictions += evicted;
 }
 
+/** ct_update_svc_entry: point an existing service entry at another backend. */
 export function ctUpdateServiceEntry(node: RefNode, t: Tuple, backendId: number, revNat: number): void {
   const map = node.ctMapFor(t.nexthdr);
   const key = encodeTuple(t);
@@ -287,4 +316,5 @@ export function ctProbe(node: RefNode, t: Tuple, flags: number): CtEntry | undef
   return raw === undefined ? undefined : decodeCtEntry(raw);
 }
 
+/** Whether a CT entry carries the node_port bit (CTF_NODE_PORT). */
 export const ctEntryNodePort = (e: CtEntry): boolean => (e.flags & CTF_NODE_PORT) !== 0;

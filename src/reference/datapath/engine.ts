@@ -20,7 +20,7 @@ import { natInsert } from "./nat.js";
 import { processPacket } from "./pipeline.js";
 import { gcRun } from "./gc.js";
 import { flowSeed } from "./flow-seed.js";
-import { Xoshiro128 } from "../prng.js";
+import { Xoshiro128 } from "../../model/prng.js";
 import { readReferenceMap } from "./read-maps.js";
 import type { DatapathMapName, DatapathMaps } from "../../datapath/map-records.js";
 

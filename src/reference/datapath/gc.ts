@@ -37,6 +37,10 @@ function collect(node: RefNode, map: ReferenceHashMap, now: number): void {
   node.gcCtDeleted += expired.length;
 }
 
+/**
+ * The agent's CT garbage collection: deletes every CT entry whose lifetime has passed, and the SNAT
+ * pair of each deleted OUT entry.
+ */
 export function gcRun(node: RefNode, now: number): void {
   collect(node, node.ctTcp, now);
   collect(node, node.ctAny, now);
@@ -45,6 +49,7 @@ export function gcRun(node: RefNode, now: number): void {
   node.gcStarted = true;
 }
 
+/** Runs gcRun when the GC interval has passed since the last run (batch boundaries do not matter). */
 export function gcIfDue(node: RefNode, now: number): void {
   if (!node.gcStarted || now >= node.nextGc) gcRun(node, now);
 }

@@ -1,8 +1,15 @@
-// Reference twin of assembly/datapath/lb.ts (bpf/lib/lb.h semantics).
+// Reference twin of assembly/datapath/lb.ts: service load balancing as bpf/lib/lb.h does it:
+// lb4_lookup_service (two scopes, wildcard), lb4_local (service CT entry, backend selection by random
+// slot, Maglev or session affinity, graceful termination of non-active backends), the source-range check.
 import { BPF_ANY, BPF_EXIST } from "../../maps/types.js";
-import { flowHashV4 } from "../flow-hash.js";
-import { maglevLookup } from "../select.js";
+import { flowHashV4 } from "../lb/flow-hash.js";
+import { maglevLookup } from "../lb/select.js";
 import {
+  AFFINITY_TIMEOUT_MASK,
+  BE_STATE_ACTIVE,
+  LB_ALG_MAGLEV,
+  LB_ALG_RANDOM,
+  LB_ALGORITHM_SHIFT,
   SVC_F_AFFINITY,
   SVC_F_SOURCE_RANGE,
   SVC_F2_SOURCE_RANGE_DENY,
@@ -17,10 +24,8 @@ import {
   type SvcKey,
   type SvcValue,
 } from "./node.js";
+import { CT_NEW, DIR_SERVICE, DROP_NO_SERVICE, SCOPE_REVERSE } from "./constants.js";
 import {
-  CT_NEW,
-  DIR_SERVICE,
-  SCOPE_REVERSE,
   ctCreate,
   ctLookup,
   ctUpdateServiceEntry,
@@ -30,11 +35,6 @@ import {
 } from "./conntrack.js";
 import type { RecordLayout } from "../../wasm/datapath.js";
 
-export const DROP_NO_SERVICE = 158;
-const LB_ALG_RANDOM = 1;
-const LB_ALG_MAGLEV = 2;
-const AFFINITY_TIMEOUT_MASK = 0xffffff;
-
 /** A service lookup hit: the key that found it and the master value. */
 export interface ServiceHit {
   key: SvcKey;
@@ -42,6 +42,11 @@ export interface ServiceHit {
   wildcard: boolean;
 }
 
+/**
+ * lb4_lookup_service: the master entry for {addr, port, proto}, none if missing. East-west lookups
+ * switch to the internal scope for two-scope services; north-south ones fall back to the per-address
+ * wildcard {addr, 0, ANY} (VFLAG_WILDCARD).
+ */
 export function lookupService(
   node: RefNode,
   addr: number,
@@ -65,6 +70,7 @@ export function lookupService(
   return internal === undefined ? null : { key, svc: decodeSvcValue(internal), wildcard: false };
 }
 
+/** lb4_src_range_ok: the client passes the service's loadBalancerSourceRanges check. */
 export function sourceRangeOk(node: RefNode, svc: SvcValue, saddr: number): boolean {
   if ((svc.flags & SVC_F_SOURCE_RANGE) === 0) return true;
   let hit = false;
@@ -82,7 +88,7 @@ function slotBackend(node: RefNode, key: SvcKey, slot: number): number {
   return raw === undefined ? 0 : u32At(raw, 0);
 }
 
-/** What lbLocal did, for the verdict. */
+/** What lb4_local did, for the verdict (Cilium's out-parameter style). */
 export interface LbResult {
   flags: number;
   serviceCt: number;
@@ -90,6 +96,7 @@ export interface LbResult {
   backend: BackendValue | null;
 }
 
+/** lb4_select_backend_id: random slot (prandom % count + 1) or Maglev table[flow hash % M], by the service's algorithm. */
 function selectBackend(
   node: RefNode,
   layout: RecordLayout,
@@ -104,7 +111,7 @@ function selectBackend(
   const config = node.config;
   let alg: number = config.algorithmOverride;
   if (alg === 0) {
-    alg = hit.svc.union >>> 24;
+    alg = hit.svc.union >>> LB_ALGORITHM_SHIFT;
     if (alg !== LB_ALG_RANDOM && alg !== LB_ALG_MAGLEV) alg = eastWest ? LB_ALG_RANDOM : config.nodeAlgorithm;
   }
   res.flags |= layout.VFLAG_SELECTED;
@@ -160,7 +167,12 @@ function backendOf(node: RefNode, id: number): BackendValue | null {
   return raw === undefined ? null : decodeBackend(raw);
 }
 
-/** lb4_local: 0 with res.backend set, or a drop code. */
+/**
+ * lb4_local for a service found by lookupService: the service CT lookup (ct_lookup4, DIR_SERVICE),
+ * backend selection for a new flow (session affinity, else lb4_select_backend_id: random slot or
+ * Maglev), graceful termination of non-active backends. Returns 0 with the backend in `res`, or a
+ * drop code (DROP_NO_SERVICE).
+ */
 export function lbLocal(
   node: RefNode,
   layout: RecordLayout,
@@ -210,7 +222,7 @@ export function lbLocal(
   } else {
     backendId = state.backendId;
     backend = backendOf(node, backendId);
-    if (backend === null || backend.state !== 0) {
+    if (backend === null || backend.state !== BE_STATE_ACTIVE) {
       if (backend === null || state.syn) {
         if (svc.count === 0) return DROP_NO_SERVICE;
         backendId = selectBackend(node, layout, hit, eastWest, saddr, sport, dport, proto, res);

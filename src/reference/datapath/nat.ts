@@ -1,6 +1,12 @@
-// Reference twin of assembly/datapath/nat.ts (bpf/lib/nat.h semantics).
+// Reference twin of assembly/datapath/nat.ts: SNAT as bpf/lib/nat.h does it, a mapping being an OUT
+// and an IN entry in the LRU SNAT map; new mappings probe ports with no-exist inserts of the IN entry
+// (snat_v4_new_mapping); replies are translated back by the IN entry (snat_v4_rev_nat).
 import { BPF_ANY, BPF_NOEXIST } from "../../maps/types.js";
 import {
+  ICMP_DEST_UNREACH,
+  ICMP_ECHO,
+  ICMP_ECHOREPLY,
+  ICMP_TIME_EXCEEDED,
   IPPROTO_ICMP,
   IPPROTO_TCP,
   IPPROTO_UDP,
@@ -14,17 +20,22 @@ import {
   type Tuple,
 } from "./node.js";
 
-export const DROP_NAT_NO_MAPPING = 167;
-export const DROP_NAT_UNSUPP_PROTO = 168;
-export const NAT_APPLIED = 0;
-export const NAT_PUNT = 1;
+import {
+  DROP_NAT_NO_MAPPING,
+  DROP_NAT_UNSUPP_PROTO,
+  NAT_APPLIED,
+  NAT_ICMP_ID_MAX,
+  NAT_ICMP_ID_MIN,
+  NAT_PUNT,
+} from "./constants.js";
 
-/** Result of a translation: the new address and port. */
+/** The translated source (after natSnat) or destination (after natRevSnat): Cilium's out-parameter style. */
 export interface NatResult {
   addr: number;
   port: number;
 }
 
+/** __snat_clamp_port_range: maps a 16-bit value into [min, max] by multiplication. */
 export function clampPort(min: number, max: number, value: number): number {
   return min + Math.floor(((value & 0xffff) * (max - min + 1)) / 65536);
 }
@@ -45,7 +56,7 @@ const natTuple = (
   flags,
 });
 
-/** Deletes an OUT entry and the IN entry it created (if that IN entry still points back). */
+/** Deletes an OUT entry and the IN entry it created (if that IN entry still points back to it). */
 export function natDeletePair(node: RefNode, out: Tuple, outValue: NatEntry): number {
   const r = natTuple(out.daddr, outValue.addr, out.dport, outValue.port, out.nexthdr, TUPLE_F_IN);
   const rKey = encodeTuple(r);
@@ -107,7 +118,12 @@ function newMapping(
   return NAT_APPLIED;
 }
 
-/** snat_v4_nat towards `target`: NAT_APPLIED (out holds the new source), NAT_PUNT, or a drop code. */
+/**
+ * snat_v4_nat for one packet towards `target` (new mappings as snat_v4_new_mapping makes them):
+ * NAT_APPLIED (`out` holds the new source address and port), NAT_PUNT (not translated) or a drop code.
+ * ICMP: echo requests translate their identifier; echo replies and error messages are not translated;
+ * other types are dropped (DROP_NAT_UNSUPP_PROTO).
+ */
 export function natSnat(
   node: RefNode,
   saddr: number,
@@ -123,10 +139,14 @@ export function natSnat(
   let min = node.config.natPortMin;
   let max = node.config.natPortMax;
   if (proto === IPPROTO_ICMP) {
-    if (icmpType === 8) {
-      min = 0;
-      max = 0xffff;
-    } else if (icmpType === 0 || icmpType === 3 || icmpType === 11) {
+    if (icmpType === ICMP_ECHO) {
+      min = NAT_ICMP_ID_MIN;
+      max = NAT_ICMP_ID_MAX;
+    } else if (
+      icmpType === ICMP_ECHOREPLY ||
+      icmpType === ICMP_DEST_UNREACH ||
+      icmpType === ICMP_TIME_EXCEEDED
+    ) {
       return NAT_PUNT;
     } else {
       return DROP_NAT_UNSUPP_PROTO;
@@ -148,7 +168,10 @@ export function natSnat(
   return newMapping(node, o, target, min, max, now, out);
 }
 
-/** snat_v4_rev_nat: true when an IN entry translated the destination back (out holds it). */
+/**
+ * snat_v4_rev_nat: a reply matching an IN entry gets its destination address and port (the echo
+ * identifier for ICMP) translated back. True when it did; `out` then holds them.
+ */
 export function natRevSnat(
   node: RefNode,
   saddr: number,
@@ -161,7 +184,7 @@ export function natRevSnat(
 ): boolean {
   if (proto === IPPROTO_TCP || proto === IPPROTO_UDP) {
     if (dport < node.config.natPortMin || dport > node.config.natPortMax) return false;
-  } else if (proto !== IPPROTO_ICMP || icmpType !== 0) {
+  } else if (proto !== IPPROTO_ICMP || icmpType !== ICMP_ECHOREPLY) {
     return false;
   }
   const v = node.nat.lookup(encodeTuple(natTuple(saddr, daddr, sport, dport, proto, TUPLE_F_IN)));
@@ -172,6 +195,7 @@ export function natRevSnat(
   return true;
 }
 
+/** Writes a pre-existing SNAT entry (from a snapshot). */
 export function natInsert(node: RefNode, t: Tuple, e: NatEntry): number {
   return node.nat.update(encodeTuple(t), encodeNatEntry(e), BPF_ANY);
 }

@@ -2,8 +2,8 @@
 // reference BPF map twins, so capacity and LRU behaviour are the Wasm maps' own) and its
 // configuration. Keys and values are byte records in the same layouts as the Wasm side.
 import { ReferenceHashMap } from "../maps/hash-map.js";
-import { ReferenceLpmMap } from "../maps/lpm-map.js";
-import { Xoshiro128 } from "../prng.js";
+import { ReferenceLpmMap } from "../maps/lpm-trie.js";
+import { Xoshiro128 } from "../../model/prng.js";
 import type { EngineConfig } from "../../engine/engine.js";
 import { prefixMask } from "../../engine/engine.js";
 
@@ -43,7 +43,19 @@ export const IPPROTO_UDP = 17;
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
 export const TCP_RST = 0x04;
+export const ICMP_ECHOREPLY = 0;
+export const ICMP_DEST_UNREACH = 3;
+export const ICMP_ECHO = 8;
+export const ICMP_TIME_EXCEEDED = 11;
+export const ICMP_PARAMETERPROB = 12;
+/** Trace report interval (CT_REPORT_INTERVAL) in seconds. */
 export const CT_REPORT_INTERVAL = 5;
+
+export const AFFINITY_TIMEOUT_MASK = 0xffffff;
+export const LB_ALGORITHM_SHIFT = 24;
+export const LB_ALG_RANDOM = 1;
+export const LB_ALG_MAGLEV = 2;
+export const BE_STATE_ACTIVE = 0;
 
 /** A CT tuple / SNAT key as fields. */
 export interface Tuple {

@@ -33,9 +33,19 @@ import {
   CT_REPLY,
   DIR_EGRESS,
   DIR_INGRESS,
+  DROP_CT_UNKNOWN_PROTO,
+  DROP_INVALID_SIP,
+  DROP_IS_CLUSTER_IP,
+  DROP_NOT_IN_SRC_RANGE,
+  IDENTITY_SCOPE_REMOTE_NODE,
+  IDENTITY_SCOPE_SHIFT,
+  NAT_APPLIED,
+  NAT_PUNT,
   SCOPE_BIDIR,
   SCOPE_FORWARD,
   SCOPE_REVERSE,
+} from "./constants.js";
+import {
   ctCreate,
   ctEntryNodePort,
   ctLookup,
@@ -45,18 +55,15 @@ import {
   tupleFromPacket,
   tupleReverse,
 } from "./conntrack.js";
-import { NAT_APPLIED, natRevSnat, natSnat, type NatResult } from "./nat.js";
+import { natRevSnat, natSnat, type NatResult } from "./nat.js";
 import { lbLocal, lookupService, sourceRangeOk, type LbResult } from "./lb.js";
 import { gcIfDue } from "./gc.js";
 
-const DROP_INVALID_SIP = 132;
-const DROP_CT_UNKNOWN_PROTO = 137;
-const DROP_IS_CLUSTER_IP = 174;
-const DROP_NOT_IN_SRC_RANGE = 177;
-
 const isL4 = (p: number): boolean => p === IPPROTO_TCP || p === IPPROTO_UDP;
 const isRemoteNode = (id: number): boolean =>
-  id === ID_REMOTE_NODE || id === ID_KUBE_APISERVER || id >>> 24 === 2;
+  id === ID_REMOTE_NODE ||
+  id === ID_KUBE_APISERVER ||
+  id >>> IDENTITY_SCOPE_SHIFT === IDENTITY_SCOPE_REMOTE_NODE;
 
 /** One packet on its way through the node. */
 class Walk {
@@ -106,12 +113,14 @@ class Walk {
     }
   }
 
+  /** ipcache identity of `addr` (ID_WORLD on a miss); the entry is kept for tunnelFor. */
   identityOf(addr: number): number {
     const hit = this.node.ipcache.lookup(addr);
     this.ipcacheEntry = hit === undefined ? null : decodeIpcache(hit.value);
     return this.ipcacheEntry === null ? ID_WORLD : this.ipcacheEntry.identity;
   }
 
+  /** Tunnel endpoint of the last identityOf() entry if the packet should be encapsulated, else 0. */
   tunnelFor(): number {
     const e = this.ipcacheEntry;
     if (!this.node.config.tunnelMode || e === null) return 0;
@@ -124,6 +133,7 @@ class Walk {
     return raw === undefined ? null : decodeEndpoint(raw);
   }
 
+  /** __lb4_rev_nat: applies cilium_lb4_reverse_nat[id] to the source (replies of a service flow). */
   reverseNat(id: number): void {
     const rev = this.node.revNat.lookup(u32Key(id));
     this.revNatId = id;
@@ -134,6 +144,7 @@ class Walk {
     this.vflags |= this.L.VFLAG_REV_NAT;
   }
 
+  /** ipv4_policy: the destination endpoint's ingress conntrack, then to-endpoint. */
   deliverToEndpoint(ep: EndpointValue, entry: number): void {
     this.dstEndpoint = ep.id;
     this.dstIdentity = ep.identity;
@@ -163,6 +174,7 @@ class Walk {
     this.forward(this.L.OBS_TO_ENDPOINT);
   }
 
+  /** snat_v4_needs_masquerade for a packet leaving through a native device. */
   needsMasquerade(): boolean {
     const node = this.node;
     const c = node.config;
@@ -195,6 +207,7 @@ class Walk {
     return local !== null;
   }
 
+  /** Out through a native device: masquerade if needed, then to-network (to-stack with legacy routing). */
   leaveThroughDevice(entry: number): void {
     if (this.needsMasquerade()) {
       const out: NatResult = { addr: 0, port: 0 };
@@ -214,7 +227,7 @@ class Walk {
         this.saddr = out.addr;
         this.sport = out.port;
         this.vflags |= this.L.VFLAG_SNAT;
-      } else if (r > 1) {
+      } else if (r !== NAT_PUNT) {
         this.drop(r, entry);
         return;
       }
@@ -222,6 +235,7 @@ class Walk {
     this.forward(this.node.config.bpfHostRouting ? this.L.OBS_TO_NETWORK : this.L.OBS_TO_STACK);
   }
 
+  /** ipv4_forward_to_destination after the egress conntrack step of bpf_lxc. */
   forwardFromEndpoint(): void {
     this.dstIdentity = this.identityOf(this.daddr);
     const tunnel = this.tunnelFor();
@@ -242,6 +256,10 @@ class Walk {
     this.leaveThroughDevice(this.L.OBS_FROM_ENDPOINT);
   }
 
+  /**
+   * rev_nodeport_lb4: the reply of a NodePort flow gets its source back to the frontend and leaves
+   * towards the client.
+   */
   reverseNodePort(): boolean {
     if (!isL4(this.proto)) return false;
     const t = tupleFromPacket(
@@ -273,6 +291,10 @@ class Walk {
     return true;
   }
 
+  /**
+   * handle_ipv4_from_lxc (cil_from_container, bpf_lxc egress): source check, per-packet service
+   * translation (lb4_lookup_service, lb4_local), egress conntrack, forwarding.
+   */
   fromEndpoint(): void {
     const L = this.L;
     const src = this.endpointOf(this.saddr);
@@ -364,6 +386,7 @@ class Walk {
     this.forwardFromEndpoint();
   }
 
+  /** nodeport_snat_fwd_ipv4: NodePort traffic to a remote backend leaves SNATed to this node. */
   nodePortToRemote(entry: number): void {
     this.dstIdentity = this.identityOf(this.daddr);
     const tunnel = this.tunnelFor();
@@ -386,7 +409,7 @@ class Walk {
       this.saddr = out.addr;
       this.sport = out.port;
       this.vflags |= this.L.VFLAG_SNAT;
-    } else if (r > 1) {
+    } else if (r !== NAT_PUNT) {
       this.drop(r, entry);
       return;
     }
@@ -398,6 +421,7 @@ class Walk {
     }
   }
 
+  /** Delivery of a packet that entered from outside and is not (or no longer) a service request. */
   deliverFromOutside(entry: number): void {
     const ep = this.endpointOf(this.daddr);
     if (ep !== null && !ep.isHost) {
@@ -416,6 +440,11 @@ class Walk {
     this.forward(this.L.OBS_TO_STACK);
   }
 
+  /**
+   * nodeport_lb4 (cil_from_netdev in bpf_host; cil_from_overlay skips the service step): service
+   * translation with the source-range and ClusterIP checks, else reverse SNAT (snat_v4_rev_nat) and
+   * reverse NodePort, then delivery.
+   */
   fromOutside(entry: number): void {
     const L = this.L;
     this.srcIdentity = this.identityOf(this.saddr);

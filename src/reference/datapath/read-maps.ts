@@ -7,7 +7,7 @@ import {
   type RawRecord,
 } from "../../datapath/map-records.js";
 import type { ReferenceHashMap } from "../maps/hash-map.js";
-import type { ReferenceLpmMap } from "../maps/lpm-map.js";
+import type { ReferenceLpmMap } from "../maps/lpm-trie.js";
 import type { RefNode } from "./node.js";
 
 /** Hash-map entries in key byte order, without touching LRU recency. */

@@ -8,7 +8,7 @@ const rol32 = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>
 type Words = [number, number, number];
 
 /** The kernel's __jhash_mix on [a, b, c]. */
-export function jhashMix([a, b, c]: Words): Words {
+function jhashMix([a, b, c]: Words): Words {
   a = (a - c) >>> 0;
   a = (a ^ rol32(c, 4)) >>> 0;
   c = (c + b) >>> 0;
@@ -53,20 +53,23 @@ function jhashNWords(a: number, b: number, c: number, initval: number): number {
   return jhashFinal([(a + initval) >>> 0, (b + initval) >>> 0, (c + initval) >>> 0])[2];
 }
 
+/** jhash_3words(a, b, c, initval): three words, one final round. */
 export function jhash3Words(a: number, b: number, c: number, initval: number): number {
   return jhashNWords(a, b, c, (initval + JHASH_INITVAL + (3 << 2)) >>> 0);
 }
 
+/** jhash_2words(a, b, initval). */
 export function jhash2Words(a: number, b: number, initval: number): number {
   return jhashNWords(a, b, 0, (initval + JHASH_INITVAL + (2 << 2)) >>> 0);
 }
 
+/** jhash_1word(a, initval). */
 export function jhash1Word(a: number, initval: number): number {
   return jhashNWords(a, 0, 0, (initval + JHASH_INITVAL + (1 << 2)) >>> 0);
 }
 
 /** jhash(key, length, initval) over a byte string (words read little-endian, as on x86). */
-export function jhash(key: Uint8Array, initval: number): number {
+export function jhashBytes(key: Uint8Array, initval: number): number {
   const word = (at: number): number =>
     ((key[at] ?? 0) | ((key[at + 1] ?? 0) << 8) | ((key[at + 2] ?? 0) << 16) | ((key[at + 3] ?? 0) << 24)) >>>
     0;

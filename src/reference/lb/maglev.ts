@@ -1,29 +1,13 @@
 // Reference twin of assembly/lb/maglev.ts: Cilium's Maglev table build (pkg/maglev/maglev.go,
 // GetLookupTable / computeLookupTable) written as directly as possible. The permutation entry
 // perm_i[j] = (offset_i + j * skip_i) mod M is computed when needed instead of stored.
-import { murmur3Hash128 } from "./hash/murmur3.js";
-
-/** Cilium's supported Maglev table sizes (maglevSupportedTableSizes), all prime. */
-export const MAGLEV_TABLE_SIZES: readonly number[] = [
-  251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071,
-];
-
-/** Cilium fills the table with this ID first, so it cannot be a backend's ID. */
-export const MAGLEV_EMPTY = 0xffffffff;
-
-export interface MaglevEntry {
-  /** The backend's hash string, e.g. "[10.0.0.1:80/TCP,State:active]" (see hashString.ts). */
-  hashString: string;
-  /** u16 weight. */
-  weight: number;
-  /** Backend ID written into the table. */
-  id: number;
-}
+import { MAGLEV_EMPTY, MAGLEV_TABLE_SIZES, type MaglevEntry } from "../../model/maglev-table.js";
+import { murmur3Hash128 } from "../hash/murmur3.js";
 
 const utf8 = new TextEncoder();
 
 /** Go's string order: byte-wise on the UTF-8 encoding, a proper prefix sorts first. */
-export function compareGoStrings(a: string, b: string): number {
+function compareGoStrings(a: string, b: string): number {
   const x = utf8.encode(a);
   const y = utf8.encode(b);
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
@@ -38,9 +22,14 @@ export function offsetAndSkip(hashString: string, m: number, seedMurmur: number)
   return [Number(h1 % BigInt(m)), Number(h2 % BigInt(m - 1)) + 1];
 }
 
+/** Whether `m` is one of Cilium's supported table sizes. */
+export function maglevTableSizeSupported(m: number): boolean {
+  return MAGLEV_TABLE_SIZES.includes(m);
+}
+
 /** The Maglev table of M backend IDs for `entries`, entry for entry as Cilium builds it. */
-export function maglevTable(entries: readonly MaglevEntry[], m: number, seedMurmur: number): Uint32Array {
-  if (!MAGLEV_TABLE_SIZES.includes(m)) throw new Error(`unsupported Maglev table size ${m}`);
+export function maglevBuild(entries: readonly MaglevEntry[], m: number, seedMurmur: number): Uint32Array {
+  if (!maglevTableSizeSupported(m)) throw new Error(`unsupported Maglev table size ${m}`);
   if (entries.length === 0) throw new Error("a Maglev table needs at least one backend");
 
   const backends = [...entries].sort((a, b) => compareGoStrings(a.hashString, b.hashString));

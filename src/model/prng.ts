@@ -1,7 +1,8 @@
 // The seeded xoshiro128** generator (Blackman & Vigna), seeded through SplitMix32 so nearby seeds
-// give unrelated streams. It stands in for the kernel's prandom: this is the TypeScript twin of the
-// Wasm generator in assembly/lb/select.ts (same seeding, same stream), and it also drives the
-// synthetic flow generators. Deterministic on every JS engine (32-bit integer arithmetic only via
+// give unrelated streams. It stands in for the kernel's prandom with the same seeding and stream as
+// the Wasm generator in assembly/lb/select.ts (prngSeed, prngNext): the reference datapath draws
+// from it, and so do production users (random selection, the synthetic flow generators), which is
+// why it lives here and not in src/reference/. Deterministic on every JS engine (32-bit integer arithmetic only via
 // Math.imul and >>>), and allocation-free per draw.
 
 /** xoshiro128** on four u32 words. */

@@ -1,6 +1,6 @@
 // Reference twin of assembly/lb/select.ts: Maglev lookup and Cilium's random slot choice with the
-// seeded xoshiro128** generator (./prng.ts) that stands in for the kernel's prandom.
-import type { Xoshiro128 } from "./prng.js";
+// seeded xoshiro128** generator (src/model/prng.ts) that stands in for the kernel's prandom.
+import type { Xoshiro128 } from "../../model/prng.js";
 
 /** Cilium's Maglev pick: the backend ID at table[hash mod M]. */
 export function maglevLookup(table: Uint32Array, hash: number): number {

@@ -64,8 +64,8 @@ const PROMPT_END = /(?:[#$%❯➜»λ]|[^-=]>|^>)$/;
 /** Whole-line prompt shapes, whatever command follows (a `kubectl get pods` output is no dump). */
 const PROMPT_LINES: readonly RegExp[] = [
   /^\s*[$%>]\s/, // `$ cmd`, `% cmd`, `> cmd`
-  /^\s*(?:\([^()\s]*(?:\s[^()\s]*)?\)\s*)*[\w.-]+@[\w.-]+(?::[^#$\s]*)?\s?[#$%]\s/, // (ctx) root@host:~# cmd
-  /^\s*(?:\([^()\s]*\)\s*)*\[[\w.-]+@[\w.-]+[^\]]{0,80}\][#$]\s/, // [user@host dir]$ cmd
+  /^\s*(?:\([^()\s]*(?:\s[^()\s]*)?\)\s*)*[\w.-]+@[\w.-]+(?::[^#$\s]*)?\s?[#$%](?:\s|$)/, // (ctx) root@host:~# cmd
+  /^\s*(?:\([^()\s]*\)\s*)*\[[\w.-]+@[\w.-]+[^\]]{0,80}\][#$](?:\s|$)/, // [user@host dir]$ cmd
 ];
 
 /** Words that may prefix a command without changing what runs. */

@@ -152,7 +152,7 @@ export function readSegment(source: DumpSource, options: ParseOptions): ReadSegm
     options.warn({
       file: source.file,
       line: source.firstLine + first,
-      message: `${inDump.length} trailing annotation${inDump.length === 1 ? "" : "s"} stripped from this ${dump.registered.format.command} dump (${dump.registered.format.command} prints no "#"), first ${JSON.stringify(shown)}`,
+      message: `${inDump.length} trailing "#" annotation${inDump.length === 1 ? "" : "s"} stripped (${dump.registered.format.command} prints none), first ${JSON.stringify(shown)}`,
     });
   }
   return read;

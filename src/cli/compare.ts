@@ -17,7 +17,7 @@ import { checkTableSize, DEFAULT_MAGLEV_TABLE_SIZE } from "../lb/maglev.js";
 import { parseClusterSeed } from "../lb/seed.js";
 import type { PortPacking } from "../model/flow.js";
 import { UNNAMED_NODE } from "../snapshot/parse-files.js";
-import { loadSnapshot } from "../snapshot/load.js";
+import { loadCommandSnapshot } from "./snapshot-warnings.js";
 import { InputError } from "../snapshot/errors.js";
 import { formatHtmlReport } from "../report/html.js";
 import { formatJsonReport } from "../report/json.js";
@@ -121,7 +121,7 @@ async function syntheticInputs(
 async function snapshotInputs(options: CompareCliOptions, snapshotPath: string | undefined): Promise<Inputs> {
   if (options.weights !== undefined) throw new InputError(COMMAND_LINE, "--weights needs --backends N");
   const path = snapshotPath ?? defaultSnapshotPath();
-  const snapshot = await loadSnapshot(path, options.node !== undefined ? { node: options.node } : {});
+  const snapshot = await loadCommandSnapshot(path, options.node !== undefined ? { node: options.node } : {});
   const view = snapshot.selected;
   const services = servicesToCompare(view, options.service ?? []);
   if (services.length === 0) {

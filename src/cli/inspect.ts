@@ -1,6 +1,6 @@
 // `dpemu inspect [SNAPSHOT] [--node NAME] [--json] [--lenient]`: what a snapshot holds.
 import type { Command } from "commander";
-import { loadSnapshot } from "../snapshot/load.js";
+import { loadCommandSnapshot } from "./snapshot-warnings.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, withErrorHandling } from "./errors.js";
 import { inspectJson, inspectText } from "./inspect-report.js";
@@ -23,7 +23,7 @@ export function inspectCommand(): Command {
     .option("--lenient", "skip unparseable lines with a warning instead of failing")
     .action(
       withErrorHandling("inspect", async (snapshotPath: string | undefined, options: InspectOptions) => {
-        const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath(), {
+        const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
           ...(options.node !== undefined ? { node: options.node } : {}),
           lenient: options.lenient ?? false,
         });

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { EmulatedMaps } from "../readback/maps-dump.js";
 import { InputError } from "../snapshot/errors.js";
-import { loadSnapshot } from "../snapshot/load.js";
+import { loadCommandSnapshot } from "./snapshot-warnings.js";
 import { MAP_DUMPS } from "../snapshot/map-dumps.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, commandLine, withErrorHandling } from "./errors.js";
@@ -51,7 +51,7 @@ export function mapsCommand(): Command {
               `expected a map name (${Object.keys(MAP_DUMPS).join(", ")}), found ${JSON.stringify(name)}`,
             );
           }
-          const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath(), {
+          const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
             ...(options.node !== undefined ? { node: options.node } : {}),
             lenient: options.lenient ?? false,
           });

@@ -21,7 +21,7 @@ import type { VerdictHandler } from "../replay/replayed-packet.js";
 import { SyntheticSpecError } from "../synthetic/synthetic-spec.js";
 import { MAX_WORKERS } from "../replay/shard-router.js";
 import { InputError } from "../snapshot/errors.js";
-import { loadSnapshot } from "../snapshot/load.js";
+import { loadCommandSnapshot } from "./snapshot-warnings.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, commandLine, withErrorHandling } from "./errors.js";
 import { formatReplaySummary, verdictJsonLine, verdictTextLine } from "./replay-output.js";
@@ -164,7 +164,7 @@ async function runReplay(snapshotPath: string | undefined, options: ReplayCliOpt
     );
   }
 
-  const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath());
+  const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath());
   if (options.node !== undefined && !snapshot.nodes.some((n) => n.name === options.node)) {
     throw new InputError(
       COMMAND_LINE,

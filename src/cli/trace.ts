@@ -18,7 +18,7 @@ import {
   type PacketRecord,
 } from "../model/packet.js";
 import { InputError } from "../snapshot/errors.js";
-import { loadSnapshot } from "../snapshot/load.js";
+import { loadCommandSnapshot } from "./snapshot-warnings.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, withErrorHandling } from "./errors.js";
 import { IpProto, protocolName } from "../model/protocol.js";
@@ -238,7 +238,7 @@ export function traceCommand(): Command {
             `--algorithm must be maglev or random, got ${JSON.stringify(options.algorithm)}`,
           );
         }
-        const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath());
+        const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath());
         if (options.node !== undefined && !snapshot.nodes.some((n) => n.name === options.node)) {
           throw new InputError(
             COMMAND_LINE,

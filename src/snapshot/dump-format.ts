@@ -9,6 +9,16 @@ export interface DumpFormat<Model> {
   /** The command that produces this output, e.g. "cilium-dbg bpf ipcache list". */
   readonly command: string;
   /**
+   * True when a line of this output can hold a `#` of its own (JSON strings, YAML, configuration
+   * values). Otherwise a trailing ` # ...` is a paster's annotation and is stripped before parsing.
+   */
+  readonly mayHoldHash?: boolean;
+  /**
+   * True when `parse` skips lines it does not know (a report with free-form sections) instead of
+   * rejecting them; the loader then ends the dump where another format's dump starts.
+   */
+  readonly skipsUnknownLines?: boolean;
+  /**
    * True when these lines (the start of a dump: header and first rows, noise already blanked out)
    * are this format's output. Decides by content, never by file name.
    */

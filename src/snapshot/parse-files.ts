@@ -7,6 +7,7 @@ import { archiveKind, expandArchive } from "./archive/expand.js";
 import { assembleLb } from "./assemble-lb.js";
 import { compareMaglevTables } from "./compare-maglev.js";
 import { InputError, type SnapshotWarning } from "./errors.js";
+import { checkOneNode } from "./node-conflicts.js";
 import { NodeDumps } from "./node-dumps.js";
 import { assignNodes, nodeFromArchivePath } from "./node-names.js";
 import { readSegment } from "./read-segment.js";
@@ -55,7 +56,11 @@ function isBinary(bytes: Uint8Array): boolean {
 }
 
 /** Flattens archives (one level of nesting: a sysdump's bugtool .tar.gz) into text files. */
-function textFiles(files: readonly SnapshotFile[], warnings: SnapshotWarning[]): TextFile[] {
+function textFiles(
+  files: readonly SnapshotFile[],
+  warnings: SnapshotWarning[],
+  skipped: Map<string, string>,
+): TextFile[] {
   const out: TextFile[] = [];
   const visit = (
     name: string,
@@ -84,6 +89,7 @@ function textFiles(files: readonly SnapshotFile[], warnings: SnapshotWarning[]):
       if (isBinary(bytes)) {
         if (!inArchive)
           warnings.push({ file: name, line: 0, message: "binary file skipped (not a cilium-dbg dump)" });
+        skipped.set(name, "binary");
         return;
       }
       text = decoder.decode(bytes);
@@ -112,30 +118,45 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
   const parsed = new Map<string, ParsedDump[]>();
   const archiveNodes = new Map<string, string | undefined>();
   const unread = new Map<string, string[]>();
-  for (const file of textFiles(files, warnings)) {
+  // Why each file that gave no dump was skipped, for the "no dump recognised" error.
+  const skipped = new Map<string, string>();
+  for (const file of textFiles(files, warnings, skipped)) {
     archiveNodes.set(file.name, file.archiveNode);
     const dumps: ParsedDump[] = [];
-    for (const segment of splitDumps(file.name, file.text)) {
+    const segments = splitDumps(file.name, file.text);
+    if (segments.length === 0) skipped.set(file.name, "empty");
+    for (const segment of segments) {
       const read = readSegment(segment, parseOptions);
       for (const d of read.dumps) {
         dumps.push({ registered: d.registered, model: d.model, file: file.name, line: d.source.firstLine });
       }
       for (const part of read.unrecognised) {
+        const first = part.lines.find((l) => l.trim() !== "") ?? "";
+        const after =
+          segment.command === undefined ? "" : ` after ${JSON.stringify(shorten(segment.command))}`;
+        if (!skipped.has(file.name))
+          skipped.set(
+            file.name,
+            `line ${part.firstLine} ${JSON.stringify(shorten(first.trim()))}${after} is no dump dpemu reads`,
+          );
         if (file.inArchive) {
           const archive = file.name.split("!/")[0] ?? file.name;
-          unread.set(archive, [...(unread.get(archive) ?? []), file.name.split("/").pop() ?? file.name]);
+          const names = unread.get(archive) ?? [];
+          names.push(file.name.split("/").pop() ?? file.name);
+          unread.set(archive, names);
         } else {
-          const first = part.lines.find((l) => l.trim() !== "") ?? "";
           warn({
             file: file.name,
             line: part.firstLine,
-            message: `unrecognised content (${part.lines.length} lines, starting ${JSON.stringify(first.trim().slice(0, 60))}): not a dump dpemu reads`,
+            message: `unrecognised content (${part.lines.length} lines, starting ${JSON.stringify(shorten(first.trim()))}${after}): not a dump dpemu reads`,
           });
         }
       }
     }
     parsed.set(file.name, dumps);
+    if (dumps.length > 0) skipped.delete(file.name);
   }
+  if ([...parsed.values()].every((dumps) => dumps.length === 0)) throw noDumpRecognised(source, skipped);
   for (const [archive, names] of unread) {
     const unique = [...new Set(names)];
     warn({
@@ -178,9 +199,12 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
       d.registered.collect(g.dumps, d.model, where);
       g.records.push(where);
       g.families.add(d.registered.family);
-      g.byFamily.set(d.registered.family, [...(g.byFamily.get(d.registered.family) ?? []), d]);
+      const family = g.byFamily.get(d.registered.family);
+      if (family === undefined) g.byFamily.set(d.registered.family, [d]);
+      else family.push(d);
     }
   }
+  for (const [node, g] of groups) checkOneNode(g.dumps.ipcache, node);
   const common = groups.get(undefined);
   const named = [...groups.keys()].filter((n): n is string => n !== undefined).sort();
 
@@ -330,6 +354,22 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
     });
   }
   return { source, nodes, selected, warnings };
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** The error for a snapshot in which nothing was read: which files were skipped and why. */
+function noDumpRecognised(source: string, skipped: ReadonlyMap<string, string>): InputError {
+  if (skipped.size === 0)
+    return new InputError({ file: source, line: 0 }, "no dump recognised: no input files");
+  const shown = [...skipped].slice(0, 5).map(([file, why]) => `${file} (${why})`);
+  const more = skipped.size > shown.length ? `, and ${skipped.size - shown.length} more` : "";
+  return new InputError(
+    { file: source, line: 0 },
+    `no dump recognised, expected cilium-dbg output such as \`cilium-dbg service list\`; skipped ${shown.join(", ")}${more}`,
+  );
 }
 
 /** Dumped Maglev tables must point at known backends and services. */

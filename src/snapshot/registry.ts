@@ -23,6 +23,7 @@ import { bpfLbListFrontendsFormat, mapGetLb4ServicesFormat } from "./formats/map
 import { serviceListFormat } from "./formats/service-list.js";
 import { serviceListJsonFormat } from "./formats/service-list-json.js";
 import { statusVerboseFormat } from "./formats/status-verbose.js";
+import { ownAddresses } from "./node-conflicts.js";
 
 /**
  * Dumps of one family describe one part of a node's datapath together (IDs are only consistent
@@ -52,20 +53,13 @@ export function register<Model>(
   };
 }
 
-/** reserved:host. */
-const HOST_IDENTITY = 1;
-
 /**
  * The ipcache maps the node's own addresses (reserved:host, identity 1) as host-length prefixes, which
  * tells whose node a set of shared dumps came from.
  */
 function collectIpcache(into: NodeDumps, entries: readonly IpcacheEntry[], where: DumpRecord): void {
   into.ipcache.push({ value: entries, where });
-  for (const e of entries) {
-    const hostLength = e.prefix.family === "ipv4" ? 32 : 128;
-    if (e.identity === HOST_IDENTITY && e.prefix.length === hostLength && e.clusterId === 0)
-      into.hostAddresses.add(e.prefix.address);
-  }
+  for (const a of ownAddresses(entries)) into.hostAddresses.add(a);
 }
 
 /** Every dump format dpemu recognises, in recognition order. */

@@ -1,21 +1,18 @@
 // Cuts a file into dumps. People paste several outputs into one file, with shell prompts,
 // `kubectl exec ... -- cilium-dbg ...` command lines, `...` elisions, markdown fences and headings
 // (bugtool --enable-markdown) around them. Those noise lines are blanked (never removed, so line
-// numbers stay true) and separate dumps; blank lines separate dumps too.
+// numbers stay true) and separate dumps; blank lines separate dumps too. One pass, linear in the
+// file's size.
+import { pastedCommand } from "./command-line.js";
 import { toLines, type DumpSource } from "./dump-source.js";
 
 /** Blog-style elision inside a dump: blanked, but the dump goes on. */
 const ELISION = /^\s*(\.\.\.|…)\s*$/;
 
-/** Lines that are never part of a dump's content and end the dump before them. */
+/** Lines other than command lines that are never part of a dump's content and end the dump. */
 const SEPARATORS: readonly RegExp[] = [
   /^\s*```/, // markdown fence
-  /^#{1,6}(\s|$)(?!.*Read-(only|write) configurations)(?!Map: \S+$)/, // markdown heading, `# ` root prompt, `# source:` notes
-  /^\s*[$%>]\s/, // `$ cmd`, `% cmd`, `> cmd`
-  /^\s*\S+@\S+?:[^#$\s]*\s?[#$]\s/, // root@host:~# cmd, user@host:/x$ cmd
-  /^\s*\[\S+@\S+[^\]]*\][#$]\s/, // [user@host dir]$ cmd
-  /^\s*(kubectl|oc|k)\s+(-n\s+\S+\s+)?exec\b/, // kubectl exec ... -- cilium-dbg ...
-  /^\s*(sudo\s+)?(cilium|cilium-dbg|cilium-health|cilium-bugtool|bpftool|hubble)\s+[a-z][\w-]*(\s|$)(?!.*(=>|\(\d+\)))/,
+  /^#{1,6}(\s|$)(?!.*Read-(only|write) configurations)(?!Map: \S+$)/, // markdown heading, `# source:` notes
 ];
 
 /**
@@ -24,17 +21,19 @@ const SEPARATORS: readonly RegExp[] = [
  */
 const MAP_SECTION = /^## Map: \S+$/;
 
+/** True for a line that ends the dump before it: a command line, a markdown fence or heading. */
 export function isSeparator(line: string): boolean {
-  return SEPARATORS.some((re) => re.test(line));
+  return SEPARATORS.some((re) => re.test(line)) || pastedCommand(line) !== undefined;
 }
 
+/** True for a line the splitter blanks: a separator or a `...` elision. */
 export function isNoise(line: string): boolean {
   return ELISION.test(line) || isSeparator(line);
 }
 
 /** A run of content lines between separators. */
 export interface Segment extends DumpSource {
-  /** The command line just before it, when the capture shows one (a hint for messages). */
+  /** The command line just before it, prompt removed, when the capture shows one (for messages). */
   readonly command: string | undefined;
 }
 
@@ -45,6 +44,14 @@ export interface Segment extends DumpSource {
 export function splitDumps(file: string, text: string): Segment[] {
   const lines = toLines(text.startsWith("\uFEFF") ? text.slice(1) : text);
   const segments: Segment[] = [];
+  // Whether the next content line after each line opens a `map list --verbose` section: one
+  // backward pass, so blank runs inside that dump cost nothing per line.
+  const mapSectionNext = new Uint8Array(lines.length + 1);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i] ?? "";
+    const content = l.trim() !== "" && !ELISION.test(l);
+    mapSectionNext[i] = content ? (MAP_SECTION.test(l) ? 1 : 0) : (mapSectionNext[i + 1] ?? 0);
+  }
   let start = -1;
   let command: string | undefined;
   let lastCommand: string | undefined;
@@ -55,27 +62,21 @@ export function splitDumps(file: string, text: string): Segment[] {
       start = -1;
     }
   };
-  const nextContent = (index: number): string | undefined => {
-    for (let i = index + 1; i < lines.length; i++) {
-      const l = lines[i] ?? "";
-      if (l.trim() !== "" && !ELISION.test(l)) return l;
-    }
-    return undefined;
-  };
-  lines.forEach((line, index) => {
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] ?? "";
     if (ELISION.test(line)) {
       lines[index] = "";
-      return;
+      continue;
     }
     const blank = line.trim() === "";
-    if (blank && start >= 0 && MAP_SECTION.test(lines[start] ?? "")) {
-      if (MAP_SECTION.test(nextContent(index) ?? "")) return;
-    }
-    if (blank || isSeparator(line)) {
+    if (blank && start >= 0 && MAP_SECTION.test(lines[start] ?? "") && mapSectionNext[index + 1] === 1)
+      continue;
+    const pasted = blank ? undefined : pastedCommand(line);
+    if (blank || pasted !== undefined || SEPARATORS.some((re) => re.test(line))) {
       // A segment ends at its last content line, so trailing elisions stay outside it.
       close(lastContent + 1);
-      if (isSeparator(line) && /(cilium|cilium-dbg|bpftool|hubble)\s/.test(line)) lastCommand = line.trim();
-      return;
+      if (pasted !== undefined) lastCommand = pasted;
+      continue;
     }
     lastContent = index;
     if (start < 0) {
@@ -83,7 +84,7 @@ export function splitDumps(file: string, text: string): Segment[] {
       command = lastCommand;
       lastCommand = undefined;
     }
-  });
+  }
   close(lastContent + 1);
   return segments;
 }

@@ -139,6 +139,7 @@ function isKnown(key: string): boolean {
 export const agentConfigFormat: DumpFormat<AgentConfigDump> = {
   kind: "agent-config",
   command: "cilium-dbg config --all (or the cilium-config ConfigMap)",
+  mayHoldHash: true,
   matches(lines) {
     const content = firstContentLines(lines, 12).map((l) => l.trim());
     if (content[0] !== undefined && BANNER.test(content[0])) return true;

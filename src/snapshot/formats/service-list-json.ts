@@ -141,6 +141,7 @@ function toJson(service: ServiceListEntry): JsonObject {
 export const serviceListJsonFormat: DumpFormat<ServiceListJsonDump> = {
   kind: "service-list-json",
   command: "cilium-dbg service list -o json",
+  mayHoldHash: true,
   matches(lines) {
     const content = firstContentLines(lines, 6).map((l) => l.trim());
     if (!content[0]?.startsWith("[")) return false;

@@ -48,6 +48,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export const statusVerboseFormat: DumpFormat<StatusVerboseDump> = {
   kind: "status-verbose",
   command: "cilium-dbg status --verbose",
+  skipsUnknownLines: true,
   matches(lines) {
     const content = firstContentLines(lines, 6).map((l) => l.trim());
     return (

@@ -8,7 +8,7 @@ import { assembleLb } from "./assemble-lb.js";
 import { compareMaglevTables } from "./compare-maglev.js";
 import { InputError, type SnapshotWarning } from "./errors.js";
 import { NodeDumps } from "./node-dumps.js";
-import { assignNodes, nodeFromArchivePath } from "./node-names.js";
+import { assignNodes, nodeFromArchivePath, podNodes } from "./node-names.js";
 import { readSegment } from "./read-segment.js";
 import type { DumpFamily, RegisteredFormat } from "./registry.js";
 import { splitDumps } from "./split.js";
@@ -106,8 +106,10 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
   const parsed = new Map<string, ParsedDump[]>();
   const archiveNodes = new Map<string, string | undefined>();
   const unread = new Map<string, string[]>();
+  const podNodeNames = new Map<string, string>();
   for (const file of textFiles(files, warnings)) {
     archiveNodes.set(file.name, file.archiveNode);
+    for (const [pod, node] of podNodes(file.name, file.text) ?? []) podNodeNames.set(pod, node);
     const dumps: ParsedDump[] = [];
     for (const segment of splitDumps(file.name, file.text)) {
       const read = readSegment(segment, parseOptions);
@@ -281,7 +283,13 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
 
   // The selected view.
   const names = named.length > 0 ? named : [UNNAMED_NODE];
-  let selectedName = options.node;
+  // Kubernetes node name -> agent pod, for the nodes a sysdump names after their agents.
+  const kubernetesNodes: Record<string, string> = {};
+  for (const name of names) {
+    const node = podNodeNames.get(name);
+    if (node !== undefined) kubernetesNodes[node] = name;
+  }
+  let selectedName = options.node !== undefined ? (kubernetesNodes[options.node] ?? options.node) : undefined;
   if (selectedName !== undefined && !names.includes(selectedName)) {
     throw new InputError(
       { file: source, line: 0 },
@@ -323,7 +331,13 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
       message: `${v6.length} IPv6 services and ${v6Backends.length} IPv6 backends kept but not emulated (dpemu emulates IPv4), e.g. ${v6[0] ? frontendText(v6[0].frontend) : v6Backends[0]?.address}`,
     });
   }
-  return { source, nodes, selected, warnings };
+  return {
+    source,
+    nodes,
+    selected,
+    warnings,
+    ...(Object.keys(kubernetesNodes).length > 0 ? { kubernetesNodes } : {}),
+  };
 }
 
 /** Dumped Maglev tables must point at known backends and services. */

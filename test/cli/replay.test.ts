@@ -145,7 +145,7 @@ describe("dpemu replay", () => {
     );
   });
 
-  it("replays pcap captures: every frame replayed or skipped by kind", () => {
+  it("replays pcap captures: every frame replayed or skipped by kind", { timeout: 300_000 }, () => {
     for (const name of ["ethernet-nsec.pcap", "lo-sll.pcap", "multi-interface.pcapng"]) {
       const frames = readFileSync(join(CAPTURES, `${name}.tshark.jsonl`), "utf8")
         .trimEnd()
@@ -166,7 +166,7 @@ describe("dpemu replay", () => {
     expect(run.stderr).toMatch(/cut-in-packet\.pcap: .*\(packet 29, byte offset 2272\)/);
   });
 
-  it("refuses bad command lines with one line and exit 2", () => {
+  it("refuses bad command lines with one line and exit 2", { timeout: 300_000 }, () => {
     const cases: [string[], RegExp][] = [
       [["--input", SPEC, "--workers", "0"], /--workers must be an integer 1\.\.254/],
       [["--input", SPEC, "--format", "csv"], /--format must be one of auto, pcap, pcapng, hubble, synthetic/],

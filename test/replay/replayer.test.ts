@@ -164,7 +164,7 @@ describe("replay of a synthetic workload against examples/lab-3node", () => {
     for (const b of webpod) expect(b.flows).toBe(perBackend.get(b.address));
   });
 
-  it("gives the same summary and verdict stream with 1, 2 and 4 workers", async () => {
+  it("gives the same summary and verdict stream with 1, 2 and 4 workers", { timeout: 300_000 }, async () => {
     for (const input of [podsSpec, hairpinSpec, outsideSpec]) {
       const one = await run(() => spec(input));
       for (const workers of [2, 4]) {
@@ -175,28 +175,32 @@ describe("replay of a synthetic workload against examples/lab-3node", () => {
     }
   });
 
-  it("gives the same summary and verdict stream with 1, 2 and 3 workers for a capture with replies", async () => {
-    // Record what a capture at the pods would hold (replies from the backends, hairpin replies to the
-    // service loopback address), then replay that capture.
-    for (const input of [hairpinSpec, podsSpec]) {
-      const entered: PacketRecord[] = [];
-      await replay({
-        state: await labState(128),
-        source: spec(input),
-        seed: 9,
-        workers: 1,
-        onVerdict: (r) => entered.push(copyPacketRecord(r.packet)),
-      });
-      const capture = pcapOf(entered);
-      const one = await run(() => [capture]);
-      expect(one.summary.packets).toBe(entered.length);
-      for (const workers of [2, 3]) {
-        const many = await run(() => [capture], { workers });
-        expect(figures(many.summary)).toEqual(figures(one.summary));
-        expect(many.verdicts).toEqual(one.verdicts);
+  it(
+    "gives the same summary and verdict stream with 1, 2 and 3 workers for a capture with replies",
+    { timeout: 300_000 },
+    async () => {
+      // Record what a capture at the pods would hold (replies from the backends, hairpin replies to the
+      // service loopback address), then replay that capture.
+      for (const input of [hairpinSpec, podsSpec]) {
+        const entered: PacketRecord[] = [];
+        await replay({
+          state: await labState(128),
+          source: spec(input),
+          seed: 9,
+          workers: 1,
+          onVerdict: (r) => entered.push(copyPacketRecord(r.packet)),
+        });
+        const capture = pcapOf(entered);
+        const one = await run(() => [capture]);
+        expect(one.summary.packets).toBe(entered.length);
+        for (const workers of [2, 3]) {
+          const many = await run(() => [capture], { workers });
+          expect(figures(many.summary)).toEqual(figures(one.summary));
+          expect(many.verdicts).toEqual(one.verdicts);
+        }
       }
-    }
-  });
+    },
+  );
 
   it("covers what the workers must agree on: churn, garbage collection, hairpin, drops, NodePort", async () => {
     const { summary: pods, verdicts } = await run(() => spec(podsSpec));
@@ -215,7 +219,7 @@ describe("replay of a synthetic workload against examples/lab-3node", () => {
     expect(outside.backends.map((b) => b.address)).toContain("172.20.0.73:8081");
   });
 
-  it("replays the same with the TS reference datapath as with Wasm", async () => {
+  it("replays the same with the TS reference datapath as with Wasm", { timeout: 300_000 }, async () => {
     for (const input of [webpodSpec, podsSpec, outsideSpec]) {
       const wasm = await run(() => spec(input));
       const reference = await run(() => spec(input), { engine: "reference" });

@@ -182,7 +182,7 @@ describe("dpemu replay", () => {
       [["--input", SPEC, "--from-pod", "--from-netdev"], /exclude each other/],
       [["--input", join(dir, "missing.pcap")], /missing\.pcap: --input expects a capture file/],
       [["--input", "examples/lab-3node/service-list.txt"], /service-list\.txt: unrecognised input/],
-      [["--input", SPEC, "--node", "nope"], /--node nope: no such node/],
+      [["--input", SPEC, "--node", "nope"], /--node "nope": no such node/],
       [["--input", SPEC, "--verdicts", "v.txt", "--summary-json", "./v.txt"], /both write to the same file/],
       [["--input", SPEC, "--verdicts", "-", "--summary-json", "-"], /both write to stdout/],
       [["--input", SPEC, "-o", "json"], /apply to the verdict stream: add --verdicts/],

@@ -6,18 +6,18 @@
 // summary of what was read is printed (and written), and the exit code is 130 or 143.
 import { stat } from "node:fs/promises";
 import type { Command } from "commander";
-import { datapathStateFromSnapshot } from "../datapath/from-snapshot.js";
-import type { LbAlgorithm } from "../datapath/state.js";
+import { datapathStateFromSnapshot } from "../load/from-snapshot.js";
+import type { LbAlgorithm } from "../engine/state.js";
 import { EntryPoint } from "../model/packet.js";
-import { fileByteSource } from "../replay/file-source.js";
+import { fileByteSource } from "../readers/file-source.js";
 import { firstPacketSeconds } from "../replay/first-packet.js";
 import { UnknownCaptureFormatError } from "../replay/read-capture.js";
-import type { CaptureFormat } from "../replay/read-summary.js";
+import type { CaptureFormat } from "../readers/read-summary.js";
 import { ChurnError } from "../replay/replay-core.js";
 import { ReplayOptionError, defaultWorkerCount, replay, type ReplayResult } from "../replay/replayer.js";
 import type { VerdictHandler } from "../replay/replayed-packet.js";
 import type { Snapshot } from "../model/snapshot.js";
-import { SyntheticSpecError } from "../replay/synthetic-spec.js";
+import { SyntheticSpecError } from "../synthetic/synthetic-spec.js";
 import { MAX_WORKERS } from "../replay/shard-router.js";
 import { InputError } from "../snapshot/errors.js";
 import { loadSnapshot } from "../snapshot/load.js";

@@ -3,7 +3,7 @@
 // packet's as it entered the node (what the input shows); `--service` and `--drop-reason` are the
 // emulated verdict's. Filters choose lines of the stream only: the summary counts every packet.
 import type { Datapath } from "../datapath/datapath.js";
-import { knownDropReasons } from "../datapath/drop-reasons.js";
+import { knownDropReasons } from "../engine/drop-reasons.js";
 import { parseIPv4 } from "../model/ipv4.js";
 import type { ReplayedPacket } from "../replay/replayed-packet.js";
 import { InputError } from "../snapshot/errors.js";

@@ -49,6 +49,8 @@ export interface CompareInput {
   /** Largest k for "remove k" / "add k" churn. */
   readonly maxChurn?: number;
   readonly notes?: readonly string[];
+  /** Called after each service and after the table-size sweep: `done` of `total` steps. */
+  readonly onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
 async function compareService(
@@ -113,7 +115,11 @@ async function compareService(
 export async function runComparison(engine: SelectionEngine, input: CompareInput): Promise<CompareReport> {
   const maxChurn = input.maxChurn ?? 8;
   const services: ServiceResult[] = [];
-  for (const s of input.services) services.push(await compareService(engine, s, input.conntrack, maxChurn));
+  const steps = input.services.length + 1;
+  for (const s of input.services) {
+    services.push(await compareService(engine, s, input.conntrack, maxChurn));
+    await input.onProgress?.(services.length, steps);
+  }
   const notes = [...(input.notes ?? [])];
   const selectionOnly = input.services.filter((s) => datapathProtocol(s.service) === null);
   if (selectionOnly.length > 0) {
@@ -122,15 +128,17 @@ export async function runComparison(engine: SelectionEngine, input: CompareInput
         `no churn-with-CT figures, failover from selection alone`,
     );
   }
+  const sweep = measureTableSizes(
+    engine,
+    input.services.map((s) => s.service),
+    input.tableSizes,
+  );
+  await input.onProgress?.(steps, steps);
   return {
     snapshot: input.snapshot,
     parameters: { ...input.parameters, ctFlowsPerService: input.conntrack.flowsPerService },
     services,
-    sweep: measureTableSizes(
-      engine,
-      input.services.map((s) => s.service),
-      input.tableSizes,
-    ),
+    sweep,
     maglevMemoryBytes: maglevMemoryBytes(engine.tableSize, input.maglevTableServices),
     notes,
   };

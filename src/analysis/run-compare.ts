@@ -47,6 +47,8 @@ export interface CompareOptions {
   /** Datapath pipeline of the emulated nodes: "wasm" (default) or the TS "reference". */
   readonly datapathEngine?: "wasm" | "reference";
   readonly notes?: readonly string[];
+  /** Progress of the comparison: `done` of `total` steps (one per service, then the size sweep). */
+  readonly onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
 /** Synthetic flows of service `index`: its own stream of the run's seed, so services differ. */
@@ -116,6 +118,7 @@ export async function compareSelection(options: CompareOptions): Promise<Compare
     tableSizes: options.tableSizes ?? MAGLEV_TABLE_SIZES,
     conntrack: { nodes, flowsPerService: options.ctFlows ?? DEFAULT_CT_FLOWS },
     ...(options.maxChurn !== undefined ? { maxChurn: options.maxChurn } : {}),
+    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     notes,
   });
 }

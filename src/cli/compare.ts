@@ -1,8 +1,7 @@
 // `dpemu compare [SNAPSHOT] [--service FRONTEND|ID ...] [--backends N [--weights W,...]]
-//  [--input CAPTURE | --flows N --clients K] [--ct-flows N] [--seed S] [--table-size M] [--json FILE|-]
-//  [--html FILE]`:
+//  [--input CAPTURE | --flows N --clients K] [--ct-flows N] [--seed S] [--table-size M]
+//  [--cluster-seed B64] [-o text|json] [--json FILE|-] [--html FILE|-] [--lenient]`:
 // Maglev against random backend selection on a snapshot's services (or a synthetic one).
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { describeCapture, flowsFromCapture } from "../analysis/capture-input.js";
 import type { CompareService } from "../analysis/model.js";
@@ -23,7 +22,9 @@ import { formatHtmlReport } from "../report/html.js";
 import { formatJsonReport } from "../report/json.js";
 import { formatTextReport } from "../report/text.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
-import { cliCommand, commandLine, withErrorHandling } from "./errors.js";
+import { EXIT_SIGINT, EXIT_SIGTERM, cliCommand, commandLine, withErrorHandling } from "./errors.js";
+import { OutputDocument, checkDistinctOutputs, outputFormat } from "./output.js";
+import { progressLine, restoreTerminal } from "./progress.js";
 
 interface CompareCliOptions {
   readonly service?: string[];
@@ -40,6 +41,8 @@ interface CompareCliOptions {
   readonly node?: string;
   readonly json?: string;
   readonly html?: string;
+  readonly output?: string;
+  readonly lenient?: boolean;
 }
 
 /** Errors about the command line itself: reported like bad input (one line, exit 2). */
@@ -121,7 +124,10 @@ async function syntheticInputs(
 async function snapshotInputs(options: CompareCliOptions, snapshotPath: string | undefined): Promise<Inputs> {
   if (options.weights !== undefined) throw new InputError(COMMAND_LINE, "--weights needs --backends N");
   const path = snapshotPath ?? defaultSnapshotPath();
-  const snapshot = await loadCommandSnapshot(path, options.node !== undefined ? { node: options.node } : {});
+  const snapshot = await loadCommandSnapshot(path, {
+    ...(options.node !== undefined ? { node: options.node } : {}),
+    lenient: options.lenient ?? false,
+  });
   const view = snapshot.selected;
   const services = servicesToCompare(view, options.service ?? []);
   if (services.length === 0) {
@@ -195,27 +201,62 @@ async function chooseFlows(
   return { kind: "capture", path: options.input, flows: capture.flows };
 }
 
-/** Writes an output file; a path that cannot be written is the user's to fix (exit 2). */
-async function writeOutput(path: string, text: string): Promise<void> {
-  try {
-    await writeFile(path, text);
-  } catch (error) {
-    throw new InputError({ file: path, line: 0 }, `cannot write the report: ${(error as Error).message}`);
-  }
+/** Where each report goes: stdout holds one document (the table, the JSON or the HTML). */
+interface Destinations {
+  readonly stdout: "text" | "json" | "html";
+  readonly json: OutputDocument | null;
+  readonly html: OutputDocument | null;
 }
 
-async function writeOutputs(report: CompareReport, options: CompareCliOptions): Promise<void> {
-  // Files first: a path that cannot be written fails the command before anything is printed.
-  if (options.json !== undefined && options.json !== "-") {
-    await writeOutput(options.json, formatJsonReport(report));
+/**
+ * Checks and creates the outputs before the (long) comparison, so a path that cannot be written
+ * fails at once: `-o json` or `--json -` put the JSON on stdout, `--html -` the HTML; two documents
+ * for stdout, or two options naming one file, are refused.
+ */
+async function destinations(options: CompareCliOptions): Promise<Destinations> {
+  const format =
+    options.output !== undefined
+      ? outputFormat("compare", "--output", options.output, ["text", "json"])
+      : "text";
+  const jsonToStdout = format === "json" || options.json === "-";
+  checkDistinctOutputs("compare", [
+    jsonToStdout ? { option: options.json === "-" ? "--json -" : "-o json", path: "-" } : undefined,
+    options.json !== undefined && options.json !== "-" ? { option: "--json", path: options.json } : undefined,
+    options.html !== undefined ? { option: "--html", path: options.html } : undefined,
+  ]);
+  const json =
+    options.json !== undefined && options.json !== "-" ? await OutputDocument.create(options.json) : null;
+  let html: OutputDocument | null = null;
+  try {
+    html =
+      options.html !== undefined && options.html !== "-" ? await OutputDocument.create(options.html) : null;
+  } catch (error) {
+    await json?.discard();
+    throw error;
   }
-  if (options.html !== undefined) await writeOutput(options.html, formatHtmlReport(report));
-  process.stdout.write(options.json === "-" ? formatJsonReport(report) : formatTextReport(report));
-  if (options.json !== undefined && options.json !== "-") {
-    process.stderr.write(`JSON report written to ${options.json}\n`);
-  }
-  if (options.html !== undefined) process.stderr.write(`HTML report written to ${options.html}\n`);
+  return { stdout: jsonToStdout ? "json" : options.html === "-" ? "html" : "text", json, html };
 }
+
+async function writeOutputs(
+  report: CompareReport,
+  to: Destinations,
+  options: CompareCliOptions,
+): Promise<void> {
+  // Files first: a file that cannot be written fails the command before anything is printed.
+  await to.json?.commit(formatJsonReport(report));
+  await to.html?.commit(formatHtmlReport(report));
+  const text = formatTextReport(report);
+  if (to.stdout === "json") process.stdout.write(formatJsonReport(report));
+  else if (to.stdout === "html") process.stdout.write(formatHtmlReport(report));
+  else process.stdout.write(text);
+  // The table stays visible when stdout carries a document for a program.
+  if (to.stdout === "html") process.stderr.write(text);
+  if (to.json) process.stderr.write(`JSON report written to ${escapePath(options.json!)}\n`);
+  if (to.html) process.stderr.write(`HTML report written to ${escapePath(options.html!)}\n`);
+}
+
+/** A path as typed, with control characters shown as escapes (it came from the command line). */
+const escapePath = (path: string): string => JSON.stringify(path).slice(1, -1);
 
 export function compareCommand(): Command {
   return cliCommand("compare")
@@ -251,47 +292,87 @@ export function compareCommand(): Command {
       "--table-size <m>",
       "Maglev table size, one of Cilium's primes (default: the snapshot's, else 16381)",
     )
-    .option("--cluster-seed <base64>", "bpf-lb-maglev-hash-seed (default: the snapshot's, else Cilium's)")
+    .option(
+      "--cluster-seed <base64>",
+      "Maglev hash seed, bpf-lb-maglev-hash-seed (default: the snapshot's, else Cilium's)",
+    )
     .option(
       "--cilium-version <v>",
       "Cilium version whose tuple-hash port packing to use (default: the snapshot's)",
     )
-    .option("--node <name>", "the node whose view of the snapshot to use")
-    .option("--json <file|->", "also write the results as JSON (- for stdout instead of the table)")
-    .option("--html <file>", "also write a self-contained HTML report with charts")
+    .option("--node <name>", "the node whose view of the snapshot to use (agent pod or Kubernetes node name)")
+    .option("-o, --output <format>", "what stdout gets: text (the table, default) or json")
+    .option("--json <file|->", "also write the results as JSON to a file (- for stdout: -o json)")
+    .option("--html <file|->", "also write a self-contained HTML report with charts (- for stdout)")
+    .option("--lenient", "skip unparseable snapshot lines with a warning instead of failing")
     .action(
       withErrorHandling(
         "compare",
         async (snapshotPath: string | undefined, options: CompareCliOptions, command: Command) => {
-          const inputs = await asInputErrors(async () => {
-            const found =
-              options.backends !== undefined
-                ? await syntheticInputs(options, snapshotPath)
-                : await snapshotInputs(options, snapshotPath);
-            checkTableSize(found.tableSize);
-            if (found.clusterSeed !== undefined) parseClusterSeed(found.clusterSeed);
-            return found;
-          });
-          const seed = integer("--seed", options.seed, 0, 0xffffffff);
-          const ctFlows = integer("--ct-flows", options.ctFlows, 1, MAX_CT_FLOWS);
-          const flowSource = await chooseFlows(options, command, inputs);
-          const report = await asInputErrors(() =>
-            compareSelection({
-              snapshot: inputs.snapshot,
-              services: inputs.services,
-              maglevTableServices: inputs.maglevTableServices,
-              flowSource,
-              seed,
-              tableSize: inputs.tableSize,
-              portPacking: inputs.portPacking,
-              ctFlows,
-              notes: inputs.notes,
-              ...(inputs.node !== undefined ? { node: inputs.node } : {}),
-              ...(inputs.clusterSeed !== undefined ? { clusterSeed: inputs.clusterSeed } : {}),
-            }),
-          );
-          await writeOutputs(report, options);
+          const to = await destinations(options);
+          try {
+            await runCompare(snapshotPath, options, command, to);
+          } catch (error) {
+            await to.json?.discard();
+            await to.html?.discard();
+            throw error;
+          }
         },
       ),
     );
+}
+
+async function runCompare(
+  snapshotPath: string | undefined,
+  options: CompareCliOptions,
+  command: Command,
+  to: Destinations,
+): Promise<void> {
+  const inputs = await asInputErrors(async () => {
+    const found =
+      options.backends !== undefined
+        ? await syntheticInputs(options, snapshotPath)
+        : await snapshotInputs(options, snapshotPath);
+    checkTableSize(found.tableSize);
+    if (found.clusterSeed !== undefined) parseClusterSeed(found.clusterSeed);
+    return found;
+  });
+  const seed = integer("--seed", options.seed, 0, 0xffffffff);
+  const ctFlows = integer("--ct-flows", options.ctFlows, 1, MAX_CT_FLOWS);
+  const flowSource = await chooseFlows(options, command, inputs);
+  // Ctrl-C during a long comparison: give the terminal back, then end as a signal would.
+  const interrupt = (code: number) => () => {
+    restoreTerminal();
+    process.exit(code);
+  };
+  const onSigint = interrupt(EXIT_SIGINT);
+  const onSigterm = interrupt(EXIT_SIGTERM);
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigterm);
+  const bar = progressLine("compare", "steps", inputs.services.length + 1);
+  const report = await asInputErrors(() =>
+    compareSelection({
+      onProgress: async (done) => {
+        bar?.update(done, done);
+        // Let the terminal redraw and signals in between the (synchronous) steps.
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+      snapshot: inputs.snapshot,
+      services: inputs.services,
+      maglevTableServices: inputs.maglevTableServices,
+      flowSource,
+      seed,
+      tableSize: inputs.tableSize,
+      portPacking: inputs.portPacking,
+      ctFlows,
+      notes: inputs.notes,
+      ...(inputs.node !== undefined ? { node: inputs.node } : {}),
+      ...(inputs.clusterSeed !== undefined ? { clusterSeed: inputs.clusterSeed } : {}),
+    }),
+  ).finally(() => {
+    bar?.stop();
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigterm);
+  });
+  await writeOutputs(report, to, options);
 }

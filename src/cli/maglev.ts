@@ -1,13 +1,26 @@
-// `dpemu maglev`: build Cilium's Maglev table for a list of backends and show how it is shared out.
+// `dpemu maglev --table-size M --backend SPEC... [--cluster-seed B64] [-o table|json]`: build
+// Cilium's Maglev table for a list of backends and show how it is shared out. Backends weigh
+// Cilium's default 100 unless given a weight; `--seed` is the deprecated name of --cluster-seed.
 import type { Command } from "commander";
 import { toEntries, type MaglevBackend } from "../lb/backend.js";
 import { InvalidInputError } from "../model/errors.js";
 import { buildMaglevTable, checkTableSize } from "../lb/maglev.js";
 import { DEFAULT_MAGLEV_SEED, parseClusterSeed } from "../lb/seed.js";
 import { joinHostPort } from "../model/ip.js";
-import { cliCommand, processIo, withErrorHandling, type CliIo } from "./errors.js";
+import {
+  cliCommand,
+  processIo,
+  requiredOption,
+  warnDeprecated,
+  withErrorHandling,
+  type CliIo,
+} from "./errors.js";
+import { outputFormat } from "./output.js";
 
 const BACKEND_FORMAT = "IP:PORT/PROTO[,weight=W][,id=N][,internal]";
+
+/** Cilium's default backend weight (loadbalancer.DefaultBackendWeight), as `compare` uses it. */
+export const DEFAULT_BACKEND_WEIGHT = 100;
 
 /** Parses one --backend value; `position` (1-based) is its default ID. */
 export function parseBackendSpec(spec: string, position: number): MaglevBackend {
@@ -37,7 +50,13 @@ export function parseBackendSpec(spec: string, position: number): MaglevBackend 
     if (!/^\d+$/.test(text)) fail(`${what} ${JSON.stringify(text)} is not a non-negative integer`);
     return Number(text);
   };
-  const backend: MaglevBackend = { address, port: integer(portText, "port"), protocol, id: position };
+  const backend: MaglevBackend = {
+    address,
+    port: integer(portText, "port"),
+    protocol,
+    id: position,
+    weight: DEFAULT_BACKEND_WEIGHT,
+  };
   for (const option of options) {
     const [key, value] = option.split("=", 2);
     if (key === "weight" && value !== undefined) backend.weight = integer(value, "weight");
@@ -74,7 +93,7 @@ export function formatShares(backends: readonly MaglevBackend[], table: Uint32Ar
       return [
         String(b.id),
         describeBackend(b),
-        String(b.weight ?? 1),
+        String(b.weight ?? DEFAULT_BACKEND_WEIGHT),
         String(entries),
         `${((entries / table.length) * 100).toFixed(2)}%`,
       ];
@@ -88,7 +107,7 @@ export function formatShares(backends: readonly MaglevBackend[], table: Uint32Ar
       .trimEnd(),
   );
   const noun = backends.length === 1 ? "backend" : "backends";
-  const weights = backends.map((b) => b.weight ?? 1);
+  const weights = backends.map((b) => b.weight ?? DEFAULT_BACKEND_WEIGHT);
   const weightSum = weights.reduce((sum, w) => sum + w, 0);
   // Cilium honours weights only when sum(weights) / N, in integer division, exceeds 1.
   const ignored =
@@ -100,14 +119,28 @@ export function formatShares(backends: readonly MaglevBackend[], table: Uint32Ar
 
 interface MaglevOptions {
   tableSize: string;
-  seed: string;
+  clusterSeed?: string;
+  seed?: string;
   backend: string[];
   json?: boolean;
+  output?: string;
 }
 
 async function run(options: MaglevOptions, io: CliIo): Promise<void> {
+  const format =
+    options.output !== undefined
+      ? outputFormat("maglev", "--output", options.output, ["table", "text", "json"])
+      : options.json
+        ? "json"
+        : "table";
   const tableSize = parseTableSize(options.tableSize);
-  const seed = parseClusterSeed(options.seed);
+  if (options.seed !== undefined) {
+    if (options.clusterSeed !== undefined) {
+      throw new InvalidInputError("--seed is the old name of --cluster-seed: give one of them");
+    }
+    warnDeprecated(io, "maglev", "--seed", "--cluster-seed (the Maglev hash seed)");
+  }
+  const seed = parseClusterSeed(options.clusterSeed ?? options.seed ?? DEFAULT_MAGLEV_SEED);
   if (options.backend.length === 0) {
     throw new InvalidInputError(`--backend: at least one backend is required (expected ${BACKEND_FORMAT})`);
   }
@@ -119,7 +152,7 @@ async function run(options: MaglevOptions, io: CliIo): Promise<void> {
     throw err instanceof InvalidInputError ? new InvalidInputError(`--${err.message}`) : err;
   }
   const table = await buildMaglevTable(backends, { tableSize, seed });
-  if (options.json) {
+  if (format === "json") {
     io.stdout(`${JSON.stringify({ tableSize, seed: seed.text, table: Array.from(table) })}\n`);
   } else {
     io.stdout(formatShares(backends, table, seed.text));
@@ -128,23 +161,27 @@ async function run(options: MaglevOptions, io: CliIo): Promise<void> {
 
 /** The `maglev` subcommand. Bad input: one line on stderr, exit code 2; internal errors exit 1. */
 export function maglevCommand(io: CliIo = processIo): Command {
-  return cliCommand("maglev", io)
-    .description("build Cilium's Maglev lookup table for a set of backends and show each backend's share")
-    .requiredOption(
-      "--table-size <M>",
-      "table size M, one of Cilium's primes (251 ... 131071; Cilium's default 16381)",
-    )
+  const command = cliCommand("maglev", io).description(
+    "build Cilium's Maglev lookup table for a set of backends and show each backend's share",
+  );
+  requiredOption(
+    command,
+    "--table-size <M>",
+    "table size M, one of Cilium's primes (251 ... 131071; Cilium's default 16381)",
+  );
+  return command
     .option(
-      "--seed <S>",
-      "cluster hash seed: base64 of 12 bytes (bpf-lb-maglev-hash-seed)",
-      DEFAULT_MAGLEV_SEED,
+      "--cluster-seed <S>",
+      `Maglev hash seed: base64 of 12 bytes (bpf-lb-maglev-hash-seed; default ${DEFAULT_MAGLEV_SEED})`,
     )
+    .option("--seed <S>", "deprecated: the old name of --cluster-seed")
     .option(
       "--backend <spec>",
-      `a backend, ${BACKEND_FORMAT}; repeat for each backend (ids default to 1..N in order)`,
+      `a backend, ${BACKEND_FORMAT}; repeat for each backend (ids default to 1..N in order, weights to ${DEFAULT_BACKEND_WEIGHT})`,
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
-    .option("--json", 'print {"tableSize":M,"seed":"S","table":[id,...]} instead of the share table')
+    .option("-o, --output <format>", 'table (default) or json: {"tableSize":M,"seed":"S","table":[id,...]}')
+    .option("--json", "same as -o json")
     .action(withErrorHandling("maglev", (options: MaglevOptions) => run(options, io), io));
 }

@@ -8,6 +8,7 @@ import { mapsCommand } from "./maps.js";
 import { maglevCommand } from "./maglev.js";
 import { traceCommand } from "./trace.js";
 import { replayCommand } from "./replay.js";
+import { watchStdout } from "./output.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -22,4 +23,6 @@ program.addCommand(compareCommand());
 program.addCommand(traceCommand());
 program.addCommand(replayCommand());
 
+// `dpemu ... | head -1` ends quietly; `> /dev/full` is one line, exit 3 (src/cli/output.ts).
+watchStdout();
 await program.parseAsync(process.argv);

@@ -27,7 +27,7 @@ export function mapsCommand(): Command {
     )
     .argument("<name>", "map name, e.g. cilium_lb4_services_v2")
     .argument("[snapshot]", "snapshot (default: bundled lab-3node)")
-    .option("--node <name>", "the node whose maps to print")
+    .option("--node <name>", "the node whose maps to print (agent pod or Kubernetes node name)")
     .option("--lenient", "skip unparseable lines with a warning instead of failing")
     .option(
       "--engine <engine>",

@@ -111,7 +111,9 @@ function table(header: string[], rows: string[][]): string[] {
 export function formatReplaySummary(s: ReplaySummary): string {
   const out: string[] = [];
   const skippedTotal = Object.values(s.skipped).reduce((a, b) => a + b, 0);
-  out.push("Replay summary");
+  out.push(
+    s.interrupted ? "Replay summary (interrupted: covers the packets read before it)" : "Replay summary",
+  );
   out.push(
     `  packets        ${int(s.packets)} replayed, ${int(s.packets + skippedTotal)} read (${s.format})`,
   );
@@ -179,11 +181,16 @@ export function formatReplaySummary(s: ReplaySummary): string {
 
   out.push("");
   out.push("Maps");
-  const occupancy = (entries: number, max: number) =>
-    `${int(entries)} / ${int(max)} (${max > 0 ? ((entries / max) * 100).toFixed(2) : "0.00"}%)`;
-  out.push(`  CT TCP         ${occupancy(s.ct.tcp.entries, s.ct.tcp.max)}`);
-  out.push(`  CT any         ${occupancy(s.ct.any.entries, s.ct.any.max)}`);
-  out.push(`  NAT            ${occupancy(s.nat.entries, s.nat.max)}`);
+  // With workers, each holds a map of the node's size: occupancy is of their sum; more entries than
+  // one map holds would have evicted on the real node.
+  const occupancy = (m: { entries: number; max: number; capacity: number }) => {
+    const of = s.workers > 1 ? `${int(m.capacity)} in ${s.workers} workers' maps` : int(m.capacity);
+    const over = m.entries > m.max ? `; more than the node's one map of ${int(m.max)} holds` : "";
+    return `${int(m.entries)} / ${of} (${m.capacity > 0 ? ((m.entries / m.capacity) * 100).toFixed(2) : "0.00"}%${over})`;
+  };
+  out.push(`  CT TCP         ${occupancy(s.ct.tcp)}`);
+  out.push(`  CT any         ${occupancy(s.ct.any)}`);
+  out.push(`  NAT            ${occupancy(s.nat)}`);
   out.push(
     `  evictions      CT ${int(s.ct.evictions)}, NAT ${int(s.nat.evictions)}; ` +
       `GC runs ${int(s.ct.gc.runs)} (collected CT ${int(s.ct.gc.deleted)}, NAT ${int(s.nat.gcDeleted)})`,
@@ -197,10 +204,12 @@ export function formatReplaySummary(s: ReplaySummary): string {
       `  compared       ${int(o.compared)}: ${int(o.agree)} agree, ${int(o.disagree)} disagree` +
         ` (${int(o.notComparable)} not comparable)`,
     );
+    const kinds = Object.entries(o.byKind).filter(([, n]) => n > 0);
+    if (kinds.length > 0) {
+      out.push(`  by kind        ${kinds.map(([kind, n]) => `${kind} ${int(n)}`).join(", ")}`);
+    }
     for (const d of o.disagreements) {
-      out.push(
-        `    observed ${d.observed}, emulated ${d.emulated}${d.dropReason ? ` ${d.dropReason}` : ""}: ${int(d.flows)}`,
-      );
+      out.push(`    ${d.kind}: observed ${d.observed}, emulated ${d.emulated}: ${int(d.flows)}`);
     }
   }
 

@@ -1,12 +1,10 @@
 // `dpemu replay [SNAPSHOT] --input FILE [--format auto|pcap|pcapng|hubble|synthetic]
-// [--algorithm maglev|random] [--seed N] [--workers N] [--verdicts FILE|-] [--output text|json]
-// [--summary-json FILE|-] [--node NAME] [--from-pod|--from-netdev] [--reference]`: every packet of a
-// capture, Hubble export or synthetic workload through one node's emulated datapath.
-import { createWriteStream, type WriteStream } from "node:fs";
+// [--algorithm maglev|random] [--seed N] [--workers N] [--verdicts FILE|-] [-o compact|json]
+// [hubble observe's filters] [--summary-json FILE|-] [--node NAME] [--from-pod|--from-netdev]
+// [--reference] [--lenient]`: every packet of a capture, Hubble export or synthetic workload through
+// one node's emulated datapath. Ctrl-C (SIGINT) or SIGTERM stops it: the terminal is given back, the
+// summary of what was read is printed (and written), and the exit code is 130 or 143.
 import { stat } from "node:fs/promises";
-import { once } from "node:events";
-import type { Writable } from "node:stream";
-import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { datapathStateFromSnapshot } from "../load/from-snapshot.js";
 import type { LbAlgorithm } from "../engine/state.js";
@@ -18,28 +16,45 @@ import type { CaptureFormat } from "../readers/read-summary.js";
 import { ChurnError } from "../replay/replay-core.js";
 import { ReplayOptionError, defaultWorkerCount, replay, type ReplayResult } from "../replay/replayer.js";
 import type { VerdictHandler } from "../replay/replayed-packet.js";
+import type { Snapshot } from "../model/snapshot.js";
 import { SyntheticSpecError } from "../synthetic/synthetic-spec.js";
 import { MAX_WORKERS } from "../replay/shard-router.js";
 import { InputError } from "../snapshot/errors.js";
 import { loadCommandSnapshot } from "./snapshot-warnings.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
-import { cliCommand, commandLine, withErrorHandling } from "./errors.js";
+import { cliCommand, commandLine, requiredOption, withErrorHandling } from "./errors.js";
+import { resolveNode } from "./node-option.js";
+import {
+  OutputDocument,
+  checkDistinctOutputs,
+  isStdoutClosed,
+  openOutputStream,
+  outputFormat,
+  type OutputStream,
+} from "./output.js";
+import { progressLine, type ProgressLine } from "./progress.js";
+import { STOP_EXIT_CODES, StopSignals, type StopReason } from "./stop-signals.js";
 import { formatReplaySummary, verdictJsonLine, verdictTextLine } from "./replay-output.js";
+import { collect, verdictFilter, type VerdictFilterOptions } from "./verdict-filter.js";
 
-interface ReplayCliOptions {
+interface ReplayCliOptions extends VerdictFilterOptions {
   readonly input: string;
   readonly format: string;
   readonly algorithm?: string;
   readonly seed: string;
   readonly workers?: string;
   readonly verdicts?: string;
-  readonly output: string;
+  readonly output?: string;
   readonly summaryJson?: string;
   readonly node?: string;
   readonly fromPod?: boolean;
   readonly fromNetdev?: boolean;
   readonly reference?: boolean;
+  readonly lenient?: boolean;
 }
+
+/** Verdict stream formats: hubble observe's `compact` one-liners (`text` is its old name) or JSON lines. */
+const VERDICT_FORMATS = ["compact", "text", "json"] as const;
 
 /** Errors about the command line itself: reported like bad input (one line, exit 2). */
 const COMMAND_LINE = commandLine("replay");
@@ -67,28 +82,6 @@ function choice<T extends string>(name: string, text: string, allowed: readonly 
   return value;
 }
 
-/** An output file or stdout ("-"); a file that cannot be created is bad input. */
-async function openOutput(option: string, path: string): Promise<Writable> {
-  if (path === "-") return process.stdout;
-  const stream: WriteStream = createWriteStream(path);
-  try {
-    await once(stream, "open");
-  } catch (error) {
-    throw new InputError({ file: path, line: 0 }, `${option}: cannot write (${(error as Error).message})`);
-  }
-  return stream;
-}
-
-async function write(stream: Writable, text: string): Promise<void> {
-  if (text.length > 0 && !stream.write(text)) await once(stream, "drain");
-}
-
-async function close(stream: Writable): Promise<void> {
-  if (stream === process.stdout) return;
-  stream.end();
-  await once(stream, "finish");
-}
-
 /** Reader and replay errors about the input, as one-line InputErrors naming the file. */
 function inputError(path: string, error: unknown): unknown {
   if (error instanceof UnknownCaptureFormatError)
@@ -99,46 +92,42 @@ function inputError(path: string, error: unknown): unknown {
   return error;
 }
 
-/** A progress bar on a terminal (packets, packets/s, ETA from the input size); nothing otherwise. */
-function progressBar(totalBytes: number | null) {
-  if (!process.stderr.isTTY) return null;
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      hideCursor: true,
-      clearOnComplete: true,
-      format:
-        totalBytes !== null
-          ? "replay |{bar}| {percentage}% | {packets} packets | {rate} packets/s | ETA {eta_formatted}"
-          : "replay | {packets} packets | {rate} packets/s",
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(totalBytes ?? 1, 0, { packets: "0", rate: "0" });
-  const started = performance.now();
-  return {
-    update(progress: number, packets: number): void {
-      const seconds = (performance.now() - started) / 1000;
-      const payload = {
-        packets: packets.toLocaleString("en-US"),
-        rate: seconds > 0 ? Math.round(packets / seconds).toLocaleString("en-US") : "0",
-      };
-      bar.update(totalBytes !== null ? progress : 0, payload);
-    },
-    stop(): void {
-      bar.stop();
-    },
-  };
+async function runReplay(snapshotPath: string | undefined, options: ReplayCliOptions): Promise<void> {
+  // Installed first: Ctrl-C while the snapshot loads stops the replay before its first packet.
+  const stops = new StopSignals();
+  try {
+    await replayUntilStopped(snapshotPath, options, stops);
+  } finally {
+    stops.dispose();
+  }
 }
 
-async function runReplay(snapshotPath: string | undefined, options: ReplayCliOptions): Promise<void> {
+async function replayUntilStopped(
+  snapshotPath: string | undefined,
+  options: ReplayCliOptions,
+  stops: StopSignals,
+): Promise<void> {
   const format = choice("--format", options.format, FORMATS) as CaptureFormat | "auto";
   const seed = integer("--seed", options.seed, 0, 0xffffffff);
   const workers =
     options.workers !== undefined
       ? integer("--workers", options.workers, 1, MAX_WORKERS)
       : await defaultWorkerCount();
-  const output = choice("--output", options.output, ["text", "json"] as const);
+  const output =
+    options.output !== undefined
+      ? outputFormat("replay", "--output", options.output, VERDICT_FORMATS)
+      : "compact";
+  const filter = verdictFilter(options);
+  if (options.verdicts === undefined && (options.output !== undefined || filter !== null)) {
+    throw new InputError(
+      COMMAND_LINE,
+      `${options.output !== undefined ? "-o/--output" : "verdict filters"} apply to the verdict stream: add --verdicts FILE or --verdicts - (stdout)`,
+    );
+  }
+  checkDistinctOutputs("replay", [
+    options.verdicts !== undefined ? { option: "--verdicts", path: options.verdicts } : undefined,
+    options.summaryJson !== undefined ? { option: "--summary-json", path: options.summaryJson } : undefined,
+  ]);
   const algorithm =
     options.algorithm !== undefined
       ? choice<LbAlgorithm>("--algorithm", options.algorithm, ["maglev", "random"])
@@ -164,13 +153,10 @@ async function runReplay(snapshotPath: string | undefined, options: ReplayCliOpt
     );
   }
 
-  const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath());
-  if (options.node !== undefined && !snapshot.nodes.some((n) => n.name === options.node)) {
-    throw new InputError(
-      COMMAND_LINE,
-      `--node ${options.node}: no such node in the snapshot (nodes: ${snapshot.nodes.map((n) => n.name).join(", ")})`,
-    );
-  }
+  const snapshot: Snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
+    lenient: options.lenient ?? false,
+  });
+  const node = options.node !== undefined ? resolveNode("replay", snapshot, options.node) : undefined;
   let first: number | null;
   try {
     first = await firstPacketSeconds(fileByteSource(input), { format, sourceName: input });
@@ -179,66 +165,90 @@ async function runReplay(snapshotPath: string | undefined, options: ReplayCliOpt
   }
   // The dumps are taken as if right before the input's first packet: snapshot CT lifetimes count from it.
   const { state } = datapathStateFromSnapshot(snapshot, {
-    ...(options.node !== undefined ? { node: options.node } : {}),
+    ...(node !== undefined ? { node } : {}),
     dumpTime: first ?? Math.floor(Date.now() / 1000),
   });
 
-  const verdictStream =
-    options.verdicts !== undefined ? await openOutput("--verdicts", options.verdicts) : null;
-  const summaryStream =
-    options.summaryJson !== undefined ? await openOutput("--summary-json", options.summaryJson) : null;
+  // Outputs are created before the work, so a path that cannot be written fails at once.
+  const verdictStream = options.verdicts !== undefined ? await openOutputStream(options.verdicts) : null;
+  let summaryDocument: OutputDocument | null = null;
+  try {
+    summaryDocument =
+      options.summaryJson !== undefined ? await OutputDocument.create(options.summaryJson) : null;
+  } catch (error) {
+    await verdictStream?.close();
+    throw error;
+  }
   // The table goes to stderr when stdout carries machine-readable output.
-  const tableStream =
-    verdictStream === process.stdout || summaryStream === process.stdout ? process.stderr : process.stdout;
+  const stdoutTaken = options.verdicts === "-" || options.summaryJson === "-";
 
   let pending: string[] = [];
+  const line: VerdictHandler extends (...args: infer A) => void ? (...args: A) => string : never =
+    output === "json" ? verdictJsonLine : verdictTextLine;
   const onVerdict: VerdictHandler | undefined = verdictStream
-    ? output === "json"
-      ? (replayed, directory) => pending.push(verdictJsonLine(replayed, directory))
-      : (replayed) => pending.push(verdictTextLine(replayed))
+    ? (replayed, directory) => {
+        if (filter === null || filter(replayed, directory)) pending.push(line(replayed, directory));
+      }
     : undefined;
-  const flushVerdicts = async (): Promise<void> => {
-    if (!verdictStream || pending.length === 0) return;
+  const flushVerdicts = async (stream: OutputStream | null): Promise<void> => {
+    if (!stream || pending.length === 0) return;
     const text = `${pending.join("\n")}\n`;
     pending = [];
-    await write(verdictStream, text);
+    await stream.write(text);
   };
 
-  const bar = progressBar(format === "synthetic" ? null : size);
+  // Ctrl-C, SIGTERM, or the reader of stdout going away stop the replay after the current chunk.
+  if (stdoutTaken) stops.watchStdout();
+  let bar: ProgressLine | null = null;
+  let barStarted = false;
+
   let result: ReplayResult;
   try {
-    result = await replay({
-      state,
-      source: fileByteSource(input),
-      sourceName: input,
-      format,
-      seed,
-      workers,
-      entry,
-      engine: options.reference ? "reference" : "wasm",
-      ...(algorithm ? { algorithm } : {}),
-      ...(onVerdict ? { onVerdict } : {}),
-      onProgress: async ({ progress, packets }) => {
-        bar?.update(progress, packets);
-        await flushVerdicts();
-      },
-    });
+    try {
+      result = await replay({
+        state,
+        source: fileByteSource(input),
+        sourceName: input,
+        format,
+        seed,
+        workers,
+        entry,
+        signal: stops.signal,
+        engine: options.reference ? "reference" : "wasm",
+        ...(algorithm ? { algorithm } : {}),
+        ...(onVerdict ? { onVerdict } : {}),
+        onProgress: async (p) => {
+          if (!barStarted && !stops.signal.aborted) {
+            barStarted = true;
+            // Bytes of a capture have a total; a synthetic workload's packets do not.
+            bar = progressLine("replay", "packets", p.format === "synthetic" ? null : size);
+          }
+          bar?.update(p.progress, p.packets);
+          await flushVerdicts(verdictStream);
+        },
+      });
+    } catch (error) {
+      throw inputError(input, error);
+    } finally {
+      (bar as ProgressLine | null)?.stop();
+    }
+    await flushVerdicts(verdictStream);
+    await verdictStream?.close();
   } catch (error) {
-    throw inputError(input, error);
-  } finally {
-    bar?.stop();
+    await summaryDocument?.discard();
+    throw error;
   }
-  await flushVerdicts();
-  if (verdictStream) await close(verdictStream);
 
-  await write(tableStream, formatReplaySummary(result.summary));
-  if (summaryStream) {
-    await write(
-      summaryStream,
-      `${JSON.stringify(result.summary, null, summaryStream === process.stdout ? 0 : 2)}\n`,
-    );
-    await close(summaryStream);
+  const stopped = result.aborted ? (result.aborted.reason as StopReason) : null;
+  // A reader that went away (`| head -1`) wanted no more: end quietly.
+  if (stopped !== "EPIPE" && !(isStdoutClosed() && !stdoutTaken)) {
+    const table = formatReplaySummary(result.summary);
+    if (stdoutTaken) process.stderr.write(table);
+    else process.stdout.write(table);
   }
+  await summaryDocument?.commit(
+    `${JSON.stringify(result.summary, null, options.summaryJson === "-" ? 0 : 2)}\n`,
+  );
   const bad = result.inputError;
   if (bad) {
     throw new InputError(
@@ -246,26 +256,57 @@ async function runReplay(snapshotPath: string | undefined, options: ReplayCliOpt
       `${bad.problem} (packet ${bad.packetNumber}, byte offset ${bad.byteOffset}); the summary covers the ${result.summary.packets} packets before it`,
     );
   }
+  if (stopped !== null) {
+    if (stopped !== "EPIPE") process.stderr.write(`dpemu replay: stopped by ${stopped}\n`);
+    process.exitCode = STOP_EXIT_CODES[stopped];
+  }
 }
 
 export function replayCommand(): Command {
-  return cliCommand("replay")
+  const command = cliCommand("replay")
     .description("replay a capture, Hubble flows or a synthetic workload through the emulated node")
     .argument(
       "[snapshot]",
       "dump directory, dump file, sysdump .zip or bugtool .tar.gz (default: bundled lab-3node)",
-    )
-    .requiredOption("--input <file>", "pcap, pcapng, Hubble JSON (hubble observe -o json) or synthetic spec")
+    );
+  requiredOption(
+    command,
+    "--input <file>",
+    "pcap, pcapng, Hubble JSON (hubble observe -o json) or synthetic spec",
+  );
+  return command
     .option("--format <format>", `input format: ${FORMATS.join(", ")}`, "auto")
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
     .option("--seed <n>", "PRNG seed for random selection and SNAT ports", "1")
     .option("--workers <n>", "worker threads (default: the number of cores)")
     .option("--verdicts <file>", "write one verdict per packet to a file, or - for stdout")
-    .option("--output <format>", "verdict stream format: text (Hubble-like) or json (JSON lines)", "text")
+    .option(
+      "-o, --output <format>",
+      "verdict stream format: compact (Hubble-like lines; also 'text') or json (JSON lines)",
+    )
+    .option("--verdict <verdict>", "filter: FORWARDED or DROPPED (repeatable)", collect)
+    .option("--from-ip <ip|cidr>", "filter: source address (repeatable)", collect)
+    .option("--to-ip <ip|cidr>", "filter: destination address (repeatable)", collect)
+    .option("--ip <ip|cidr>", "filter: source or destination address (repeatable)", collect)
+    .option("--protocol <proto>", "filter: tcp, udp, icmp, sctp (repeatable)", collect)
+    .option("--port <port>", "filter: source or destination port (repeatable)", collect)
+    .option("--from-port <port>", "filter: source port (repeatable)", collect)
+    .option("--to-port <port>", "filter: destination port (repeatable)", collect)
+    .option(
+      "--drop-reason <reason>",
+      "filter: emulated drop reason, e.g. POLICY_DENIED (repeatable)",
+      collect,
+    )
+    .option(
+      "--service <frontend|id>",
+      "filter: emulated service, IP:PORT[/PROTO] or rev-NAT ID (repeatable)",
+      collect,
+    )
     .option("--summary-json <file>", "write the summary as JSON to a file, or - for stdout")
-    .option("--node <name>", "the node whose view the datapath takes")
+    .option("--node <name>", "the node whose view the datapath takes (agent pod or Kubernetes node name)")
     .option("--from-pod", "the capture was taken at a pod: every packet enters from the endpoint")
     .option("--from-netdev", "the capture was taken at a native device: every packet enters from the network")
     .option("--reference", "run the TypeScript reference datapath instead of Wasm")
+    .option("--lenient", "skip unparseable snapshot lines with a warning instead of failing")
     .action(withErrorHandling("replay", runReplay));
 }

@@ -1,6 +1,7 @@
 // `dpemu trace [SNAPSHOT] --from IP[:PORT] --to IP:PORT [--proto tcp|udp|icmp] [--flags SYN]
-// [--algorithm maglev|random] [--seed N] [--node NAME] [--json]`: one packet through the emulated
-// node, printed Hubble-style (one line per step) or as JSON.
+// [--algorithm maglev|random] [--seed N] [--node NAME] [-o text|json] [--exit-status] [--lenient]`:
+// one packet through the emulated node, printed Hubble-style (one line per step) or as JSON (the
+// verdict and the same steps). With --exit-status a dropped packet exits 1, for scripts.
 import type { Command } from "commander";
 import { Datapath } from "../datapath/datapath.js";
 import { dropReason } from "../engine/drop-reasons.js";
@@ -20,7 +21,9 @@ import {
 import { InputError } from "../snapshot/errors.js";
 import { loadCommandSnapshot } from "./snapshot-warnings.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
-import { cliCommand, withErrorHandling } from "./errors.js";
+import { EXIT_DROPPED, cliCommand, requiredOption, withErrorHandling } from "./errors.js";
+import { resolveNode } from "./node-option.js";
+import { outputFormat } from "./output.js";
 import { IpProto, protocolName } from "../model/protocol.js";
 
 interface TraceCliOptions {
@@ -33,6 +36,9 @@ interface TraceCliOptions {
   readonly node?: string;
   readonly entry?: string;
   readonly json?: boolean;
+  readonly output?: string;
+  readonly exitStatus?: boolean;
+  readonly lenient?: boolean;
 }
 
 /** Errors about the command line itself: reported like bad input (one line, exit 2). */
@@ -123,7 +129,13 @@ export function tracePacket(options: TraceCliOptions, nowSeconds: number): Packe
   };
 }
 
-/** The documented `--json` document. */
+/** A step of the path as `trace -o json` writes it: what the text output's two lines per step say. */
+export function traceStepJson(s: TraceStep): Record<string, unknown> {
+  const end = (e: TraceStep["src"]) => ({ address: e.address, port: e.port, identity: e.identity });
+  return { point: s.point, verdict: s.verdict, src: end(s.src), dst: end(s.dst), note: s.note };
+}
+
+/** The documented `-o json` document (without `steps`: the replay's verdict lines share it). */
 export function traceJson(dp: Datapath, packet: PacketRecord, v: DatapathVerdict): Record<string, unknown> {
   const backend = v.backendId !== 0 ? dp.backend(v.backendId) : undefined;
   const frontend = v.revNatId !== 0 ? dp.frontendOf(v.revNatId) : undefined;
@@ -199,29 +211,40 @@ export function traceText(packet: PacketRecord, steps: readonly TraceStep[]): st
 }
 
 export function traceCommand(): Command {
-  return cliCommand("trace")
+  const command = cliCommand("trace")
     .description("send one packet through the emulated node and show its path, Hubble-style")
     .argument(
       "[snapshot]",
       "dump directory, dump file, sysdump .zip or bugtool .tar.gz (default: bundled lab-3node)",
-    )
-    .requiredOption(
-      "--from <ip[:port]>",
-      `source address (and port, default ${DEFAULT_CLIENT_PORT}; the ICMP echo id)`,
-    )
-    .requiredOption("--to <ip:port>", "destination address and port")
+    );
+  requiredOption(
+    command,
+    "--from <ip[:port]>",
+    `source address (and port, default ${DEFAULT_CLIENT_PORT}; the ICMP echo id)`,
+  );
+  requiredOption(command, "--to <ip:port>", "destination address and port");
+  return command
     .option("--proto <proto>", "tcp, udp or icmp", "tcp")
     .option("--flags <flags>", "TCP flags, comma-separated (default SYN)")
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
     .option("--seed <n>", "PRNG seed for random selection and SNAT ports", "1")
-    .option("--node <name>", "the node whose view the datapath takes")
+    .option("--node <name>", "the node whose view the datapath takes (agent pod or Kubernetes node name)")
     .option(
       "--entry <point>",
       "where the packet enters: endpoint, network or overlay (default: from its source)",
     )
-    .option("--json", "print JSON")
+    .option("-o, --output <format>", "text (Hubble-style steps, default) or json (verdict and steps)")
+    .option("--json", "same as -o json")
+    .option("--exit-status", `exit ${EXIT_DROPPED} when the packet is dropped (0 when forwarded)`)
+    .option("--lenient", "skip unparseable snapshot lines with a warning instead of failing")
     .action(
       withErrorHandling("trace", async (snapshotPath: string | undefined, options: TraceCliOptions) => {
+        const format =
+          options.output !== undefined
+            ? outputFormat("trace", "--output", options.output, ["text", "json"])
+            : options.json
+              ? "json"
+              : "text";
         const now = Math.floor(Date.now() / 1000);
         const packet = tracePacket(options, now);
         const seed = Number(options.seed);
@@ -238,15 +261,12 @@ export function traceCommand(): Command {
             `--algorithm must be maglev or random, got ${JSON.stringify(options.algorithm)}`,
           );
         }
-        const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath());
-        if (options.node !== undefined && !snapshot.nodes.some((n) => n.name === options.node)) {
-          throw new InputError(
-            COMMAND_LINE,
-            `--node ${options.node}: no such node in the snapshot (nodes: ${snapshot.nodes.map((n) => n.name).join(", ")})`,
-          );
-        }
+        const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
+          lenient: options.lenient ?? false,
+        });
+        const node = options.node !== undefined ? resolveNode("trace", snapshot, options.node) : undefined;
         const { state, notes } = datapathStateFromSnapshot(snapshot, {
-          ...(options.node !== undefined ? { node: options.node } : {}),
+          ...(node !== undefined ? { node } : {}),
           dumpTime: now,
         });
         // Modes the datapath does not emulate change results: say so (on stderr, JSON stays clean).
@@ -256,14 +276,19 @@ export function traceCommand(): Command {
           seed,
           ...(algorithm ? { algorithm: algorithm as "maglev" | "random" } : {}),
         });
+        let dropped: boolean;
         try {
           const { verdict, steps } = dp.trace(packet);
+          dropped = verdict.verdict === "DROPPED";
           process.stdout.write(
-            options.json ? `${JSON.stringify(traceJson(dp, packet, verdict))}\n` : traceText(packet, steps),
+            format === "json"
+              ? `${JSON.stringify({ ...traceJson(dp, packet, verdict), steps: steps.map(traceStepJson) })}\n`
+              : traceText(packet, steps),
           );
         } finally {
           dp.dispose();
         }
+        if (options.exitStatus && dropped) process.exitCode = EXIT_DROPPED;
       }),
     );
 }

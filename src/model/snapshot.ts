@@ -72,4 +72,9 @@ export interface Snapshot {
   /** The view the datapath takes (`--node`, or the node the dumps came from). */
   readonly selected: NodeView;
   readonly warnings: readonly SnapshotWarning[];
+  /**
+   * Kubernetes node name -> the node's name here (a sysdump's agent pod), where the snapshot's pod
+   * list (`k8s-pods-<ts>.txt` / `po-<ts>.txt`, `kubectl get pods -o wide`) says where each agent ran.
+   */
+  readonly kubernetesNodes?: Readonly<Record<string, string>>;
 }

@@ -32,6 +32,19 @@ export interface ReaderOptions {
 }
 
 /**
+ * Thrown by an afterChunk hook to stop reading early (a replay aborted by its caller); the reader
+ * fills in what it read before it, as for a CaptureFormatError.
+ */
+export class ReadStopped extends Error {
+  summary: ReadSummary | undefined = undefined;
+
+  constructor(readonly reason: unknown) {
+    super("reading stopped");
+    this.name = "ReadStopped";
+  }
+}
+
+/**
  * Feeds a source through a decoder to its end. On bad input the CaptureFormatError carries the summary
  * of what was decoded before it (the packets already handed out stay handed out).
  */
@@ -49,7 +62,7 @@ export async function runDecoder(
     }
     decoder.end();
   } catch (err) {
-    if (err instanceof CaptureFormatError) err.summary = decoder.summary;
+    if (err instanceof CaptureFormatError || err instanceof ReadStopped) err.summary = decoder.summary;
     throw err;
   }
   return decoder.summary;

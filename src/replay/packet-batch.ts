@@ -51,6 +51,29 @@ function observedDropCode(observed: ObservedFlow | null): number {
   return DROP_CODES.get(observed.dropReasonDesc) ?? 0;
 }
 
+/** Hubble's TraceObservationPoint numbers by name (flow.proto), as PacketBatch.observedPoint keeps them. */
+const OBSERVATION_POINTS: Readonly<Record<string, number>> = {
+  TO_PROXY: 1,
+  TO_HOST: 2,
+  TO_STACK: 3,
+  TO_OVERLAY: 4,
+  FROM_ENDPOINT: 5,
+  FROM_PROXY: 6,
+  FROM_HOST: 7,
+  FROM_STACK: 8,
+  FROM_OVERLAY: 9,
+  FROM_NETWORK: 10,
+  TO_NETWORK: 11,
+  FROM_CRYPTO: 12,
+  TO_CRYPTO: 13,
+  TO_ENDPOINT: 101,
+};
+
+/** Hubble's observation point number, 0 when absent or unknown. */
+function observedPointCode(observed: ObservedFlow | null): number {
+  return observed === null ? 0 : (OBSERVATION_POINTS[observed.observationPoint] ?? 0);
+}
+
 function observedCode(observed: ObservedFlow | null): number {
   if (observed === null) return 0;
   const i = OBSERVED_VERDICTS.indexOf(observed.verdict as (typeof OBSERVED_VERDICTS)[number]);
@@ -74,7 +97,8 @@ function regions(layout: RecordLayout, capacity: number) {
   const kind = observedDrop + align8(capacity * 2);
   const status = kind + align8(capacity);
   const observed = status + align8(capacity);
-  const size = observed + align8(capacity);
+  const observedPoint = observed + align8(capacity);
+  const size = observedPoint + align8(capacity);
   return {
     records,
     verdicts,
@@ -89,6 +113,7 @@ function regions(layout: RecordLayout, capacity: number) {
     kind,
     status,
     observed,
+    observedPoint,
     size,
   };
 }
@@ -115,6 +140,8 @@ export class PacketBatch {
   readonly kind: Uint8Array;
   readonly status: Uint8Array;
   readonly observed: Uint8Array;
+  /** Hubble's trace observation point number (0: none). */
+  readonly observedPoint: Uint8Array;
   private readonly packetSize: number;
   private readonly verdictSize: number;
 
@@ -144,6 +171,7 @@ export class PacketBatch {
     this.kind = new Uint8Array(this.buffer, r.kind, capacity);
     this.status = new Uint8Array(this.buffer, r.status, capacity);
     this.observed = new Uint8Array(this.buffer, r.observed, capacity);
+    this.observedPoint = new Uint8Array(this.buffer, r.observedPoint, capacity);
     this.packetSize = layout.PACKET_RECORD_SIZE;
     this.verdictSize = layout.VERDICT_RECORD_SIZE;
   }
@@ -200,5 +228,6 @@ export class PacketBatch {
     this.status[i] = PacketStatus.Processed;
     this.observed[i] = observedCode(p.observed);
     this.observedDrop[i] = observedDropCode(p.observed);
+    this.observedPoint[i] = observedPointCode(p.observed);
   }
 }

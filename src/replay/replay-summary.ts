@@ -9,7 +9,7 @@ import type { CaptureFormat, ReadSummary } from "../readers/read-summary.js";
 import { nonZeroSkips } from "../readers/skip-counts.js";
 import { OBSERVED_VERDICTS } from "./packet-batch.js";
 import type { BackendLabel } from "./replay-core.js";
-import type { ReplayCounts } from "./replay-totals.js";
+import { Disagreement, type ReplayCounts } from "./replay-totals.js";
 import { formatIPv4 } from "../model/ipv4.js";
 import { protocolName } from "../model/protocol.js";
 
@@ -42,16 +42,26 @@ export interface BackendShare {
   flowShare: number;
 }
 
-/** How the emulated verdicts agree with the verdicts Hubble observed. */
+/** What an emulated verdict can disagree with Hubble on (see ReplayTally's comparison). */
+export type DisagreementKind = "verdict" | "drop-reason" | "observation-point" | "translated-destination";
+
 export interface ObservedComparison {
   /** Flows whose Hubble verdict is FORWARDED or DROPPED. */
   compared: number;
-  /** Same verdict (and, for drops, the same reason). */
+  /**
+   * Same verdict; for drops the same reason; for flows Hubble saw leave the node (an exit
+   * observation point: to-endpoint, to-overlay, to-network, to-stack), the same observation point and
+   * the same destination after translation.
+   */
   agree: number;
+  /** Flows with at least one disagreement. */
   disagree: number;
   /** Hubble verdicts the emulator has no counterpart for (TRACED, TRANSLATED, ...). */
   notComparable: number;
-  disagreements: { observed: string; emulated: string; dropReason: string | null; flows: number }[];
+  /** Disagreements by kind (a flow can disagree on both its observation point and its destination). */
+  byKind: Record<DisagreementKind, number>;
+  /** `observed` and `emulated` are a verdict (with its drop reason), a drop reason or an observation point. */
+  disagreements: { kind: DisagreementKind; observed: string; emulated: string; flows: number }[];
 }
 
 /**
@@ -75,13 +85,21 @@ export interface ReplaySummary {
   drops: { code: number; reason: string; packets: number }[];
   services: ServiceShare[];
   backends: BackendShare[];
+  /** Set when the replay was stopped (Ctrl-C, a closed output): the figures cover what was read. */
+  interrupted?: true;
+  /**
+   * Map occupancy. `max` is one node's map size; with several workers each holds a map of that size
+   * (`capacity` = workers x max, against which `entries`, the sum over the workers, is measured).
+   */
   ct: {
-    tcp: { entries: number; max: number };
-    any: { entries: number; max: number };
+    tcp: { entries: number; max: number; capacity: number };
+    any: { entries: number; max: number; capacity: number };
     evictions: number;
     gc: { runs: number; deleted: number };
   };
-  nat: { entries: number; max: number; evictions: number; gcDeleted: number };
+  nat: { entries: number; max: number; capacity: number; evictions: number; gcDeleted: number };
+  /** Worker threads the datapath ran in (1: the main thread). */
+  workers: number;
   /** Hubble input only: emulated verdicts against the observed ones. */
   observed?: ObservedComparison;
   elapsedSeconds: number;
@@ -106,6 +124,9 @@ export function buildReplaySummary(input: {
   stats: DatapathStats;
   backends: BackendLabel[];
   state: DatapathState;
+  /** Worker threads (each with the node's full map capacities). */
+  workers: number;
+  interrupted: boolean;
   elapsedSeconds: number;
 }): ReplaySummary {
   const { read, counts: c, stats, state } = input;
@@ -175,8 +196,10 @@ export function buildReplaySummary(input: {
     .map((packets, code) => ({ code, reason: dropReason(code).hubble, packets }))
     .filter((d) => d.packets > 0);
 
+  const workers = input.workers;
   const summary: ReplaySummary = {
     format: read.format,
+    ...(input.interrupted ? { interrupted: true as const } : {}),
     packets: c.packets,
     skipped,
     flows: c.flows,
@@ -185,41 +208,83 @@ export function buildReplaySummary(input: {
     services,
     backends,
     ct: {
-      tcp: { entries: stats.ct.tcp, max: stats.ct.tcpMax },
-      any: { entries: stats.ct.any, max: stats.ct.anyMax },
+      tcp: { entries: stats.ct.tcp, max: stats.ct.tcpMax, capacity: stats.ct.tcpMax * workers },
+      any: { entries: stats.ct.any, max: stats.ct.anyMax, capacity: stats.ct.anyMax * workers },
       evictions: stats.ct.evictions,
       gc: { runs: stats.gc.runs, deleted: stats.gc.ctDeleted },
     },
     nat: {
       entries: stats.nat.entries,
       max: stats.nat.max,
+      capacity: stats.nat.max * workers,
       evictions: stats.nat.evictions,
       gcDeleted: stats.gc.natDeleted,
     },
+    workers,
     elapsedSeconds: input.elapsedSeconds,
     packetsPerSecond: input.elapsedSeconds > 0 ? c.packets / input.elapsedSeconds : 0,
   };
-  if (read.format === "hubble") {
-    summary.observed = {
-      compared: c.observedCompared,
-      agree: c.observedAgree,
-      disagree: c.observedCompared - c.observedAgree,
-      notComparable: c.observedNotComparable,
-      disagreements: c.disagreements.hi
-        .map((observed, k) => {
-          const lo = c.disagreements.lo[k]!;
-          const dropped = lo >= 256;
-          return {
-            observed: OBSERVED_VERDICTS[observed] ?? String(observed),
-            emulated: dropped ? "DROPPED" : "FORWARDED",
-            dropReason: dropped ? dropReason(lo - 256).hubble : null,
-            flows: c.disagreements.a[k]!,
-            order: observed * 65536 + lo,
-          };
-        })
-        .sort((x, y) => y.flows - x.flows || x.order - y.order)
-        .map(({ order: _order, ...d }) => d),
-    };
-  }
+  if (read.format === "hubble") summary.observed = observedComparison(c);
   return summary;
+}
+
+const KIND_NAMES: Record<number, DisagreementKind> = {
+  [Disagreement.Verdict]: "verdict",
+  [Disagreement.DropReason]: "drop-reason",
+  [Disagreement.ObservationPoint]: "observation-point",
+  [Disagreement.TranslatedDestination]: "translated-destination",
+};
+
+const pointName = (point: number): string => OBSERVATION_POINT_NAMES[point] ?? hubblePointName(point);
+
+/** Hubble's exit points the emulator never reaches, by number (flow.proto). */
+function hubblePointName(point: number): string {
+  return { 1: "TO_PROXY", 2: "TO_HOST", 13: "TO_CRYPTO" }[point] ?? `point ${point}`;
+}
+
+/** A verdict as printed: FORWARDED, or DROPPED with its reason. */
+const verdictText = (verdict: string, drop: number): string =>
+  verdict === "DROPPED" ? `DROPPED ${dropReason(drop).hubble}` : verdict;
+
+function observedComparison(c: ReplayCounts): ObservedComparison {
+  const byKind: Record<DisagreementKind, number> = {
+    verdict: 0,
+    "drop-reason": 0,
+    "observation-point": 0,
+    "translated-destination": 0,
+  };
+  const disagreements = c.disagreements.hi
+    .map((hi, k) => {
+      const kindCode = hi >>> 24;
+      const observed = hi & 0xffffff;
+      const emulated = c.disagreements.lo[k]!;
+      const flows = c.disagreements.a[k]!;
+      const kind = KIND_NAMES[kindCode] ?? "verdict";
+      byKind[kind] += flows;
+      let texts: [string, string];
+      if (kindCode === Disagreement.Verdict) {
+        const verdict = OBSERVED_VERDICTS[observed >>> 16] ?? String(observed >>> 16);
+        texts = [
+          verdictText(verdict, observed & 0xffff),
+          emulated >= 256 ? verdictText("DROPPED", emulated - 256) : "FORWARDED",
+        ];
+      } else if (kindCode === Disagreement.DropReason) {
+        texts = [dropReason(observed).hubble, dropReason(emulated).hubble];
+      } else if (kindCode === Disagreement.ObservationPoint) {
+        texts = [pointName(observed), pointName(emulated)];
+      } else {
+        texts = [`${pointName(observed)} with the destination as read`, "destination translated"];
+      }
+      return { kind, observed: texts[0], emulated: texts[1], flows, order: hi * 65536 + emulated };
+    })
+    .sort((x, y) => y.flows - x.flows || x.order - y.order)
+    .map(({ order: _order, ...d }) => d);
+  return {
+    compared: c.observedCompared,
+    agree: c.observedAgree,
+    disagree: c.observedCompared - c.observedAgree,
+    notComparable: c.observedNotComparable,
+    byKind,
+    disagreements,
+  };
 }

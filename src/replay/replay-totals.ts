@@ -27,13 +27,34 @@ export interface ReplayCounts {
   observedCompared: number;
   observedAgree: number;
   observedNotComparable: number;
-  /** hi = Hubble verdict code, lo = 0 if emulated FORWARDED else 256 + drop reason; a = flows. */
+  /** hi = kind << 24 | what Hubble showed, lo = what the emulator did (see disagreementKey); a = flows. */
   disagreements: PairTableEntries;
 }
 
 /** Observed verdict codes (PacketBatch.observed) of Hubble's FORWARDED and DROPPED. */
 const OBSERVED_FORWARDED = 1;
 const OBSERVED_DROPPED = 2;
+
+/**
+ * How an emulated verdict can disagree with Hubble's. The disagreements table keys each by
+ * hi = kind << 24 | observed, lo = emulated:
+ * - Verdict: observed = Hubble's verdict code << 16 | its drop code; emulated = 0 (forwarded) or
+ *   256 + drop reason;
+ * - DropReason (both dropped): observed = Hubble's drop code; emulated = the emulated reason;
+ * - ObservationPoint (both forwarded, Hubble at an exit point): the two observation points;
+ * - TranslatedDestination (both forwarded, Hubble at an exit point, where the packet's destination
+ *   is the one after any translation): observed = Hubble's point, emulated = 0.
+ */
+export const Disagreement = {
+  Verdict: 1,
+  DropReason: 2,
+  ObservationPoint: 3,
+  TranslatedDestination: 4,
+} as const;
+
+/** Exit observation points the emulator decides between: TO_STACK, TO_OVERLAY, TO_NETWORK, TO_ENDPOINT. */
+const EXIT_POINTS = new Uint8Array(256);
+for (const point of [3, 4, 11, 101]) EXIT_POINTS[point] = 1;
 
 /** The live counts of one replay core. */
 export class ReplayTally {
@@ -112,14 +133,59 @@ export class ReplayTally {
           this.observedNotComparable++;
         } else {
           this.observedCompared++;
-          const agree = dropped
-            ? observed === OBSERVED_DROPPED && batch.observedDrop[i] === dropReason
-            : observed === OBSERVED_FORWARDED;
-          if (agree) this.observedAgree++;
-          else this.disagreements.add(observed, dropped ? 256 + dropReason : 0, 1, 0);
+          if (this.compareObserved(layout, batch, i, observed, dropped, dropReason)) this.observedAgree++;
         }
       }
     }
+  }
+
+  /**
+   * Compares packet i's emulated verdict with Hubble's on every aspect Hubble shows: the verdict,
+   * the drop reason, and for a flow Hubble saw leave (an exit observation point) where it went and
+   * its destination then. Counts each disagreement by kind; true when there is none.
+   */
+  private compareObserved(
+    L: RecordLayout,
+    batch: PacketBatch,
+    i: number,
+    observed: number,
+    dropped: boolean,
+    dropReason: number,
+  ): boolean {
+    const observedDrop = batch.observedDrop[i]!;
+    if (dropped !== (observed === OBSERVED_DROPPED)) {
+      this.disagree(Disagreement.Verdict, (observed << 16) | observedDrop, dropped ? 256 + dropReason : 0);
+      return false;
+    }
+    if (dropped) {
+      if (observedDrop === dropReason) return true;
+      this.disagree(Disagreement.DropReason, observedDrop, dropReason);
+      return false;
+    }
+    const point = batch.observedPoint[i]!;
+    if (EXIT_POINTS[point] === 0) return true;
+    let agree = true;
+    const v = batch.verdicts;
+    const at = batch.verdictAt(i);
+    const emulatedPoint = v.getUint8(at + L.VERDICT_OBS_POINT);
+    if (emulatedPoint !== point) {
+      this.disagree(Disagreement.ObservationPoint, point, emulatedPoint);
+      agree = false;
+    }
+    const p = batch.recordAt(i);
+    const r = batch.records;
+    if (
+      v.getUint32(at + L.VERDICT_DADDR, true) !== r.getUint32(p + L.PACKET_DADDR, true) ||
+      v.getUint16(at + L.VERDICT_DPORT, true) !== r.getUint16(p + L.PACKET_DPORT, true)
+    ) {
+      this.disagree(Disagreement.TranslatedDestination, point, 0);
+      agree = false;
+    }
+    return agree;
+  }
+
+  private disagree(kind: number, observed: number, emulated: number): void {
+    this.disagreements.add(((kind << 24) | observed) >>> 0, emulated, 1, 0);
   }
 
   toCounts(): ReplayCounts {

@@ -10,9 +10,10 @@ import { readRecordLayout } from "../wasm/datapath.js";
 import { loadWasm } from "../wasm/module.js";
 import type { ByteSource } from "../readers/byte-source.js";
 import { CaptureFormatError } from "../readers/capture-error.js";
+import { ReadStopped } from "../readers/packet-decoder.js";
 import { InProcessStage } from "./in-process-stage.js";
 import { readCapture } from "./read-capture.js";
-import type { CaptureFormat, ReadSummary } from "../readers/read-summary.js";
+import { createReadSummary, type CaptureFormat, type ReadSummary } from "../readers/read-summary.js";
 import { ReplayCore, type ChurnCommand } from "./replay-core.js";
 import type { ReplayStage } from "./replay-stage.js";
 import { buildReplaySummary, type ReplaySummary } from "./replay-summary.js";
@@ -30,6 +31,8 @@ const SYNTHETIC_CHUNK = 16384;
 
 /** Progress of a running replay. */
 export interface ReplayProgress {
+  /** The input's format (detected or given). */
+  format: CaptureFormat;
   /** Input bytes consumed (synthetic input: packets generated). */
   progress: number;
   /** Packets read so far. */
@@ -64,6 +67,11 @@ export interface ReplayOptions {
   onProgress?: (progress: ReplayProgress) => void | Promise<void>;
   /** Packets per batch (default 4096). */
   batchSize?: number;
+  /**
+   * Stops the replay early: reading ends after the current chunk, the packets already read go
+   * through the datapath, and the result is the summary of those (with `interrupted`).
+   */
+  signal?: AbortSignal;
 }
 
 /** The summary of a replay, and the input error that stopped it early, if any. */
@@ -71,6 +79,8 @@ export interface ReplayResult {
   summary: ReplaySummary;
   /** Set when the input turned out corrupt or cut: the summary covers what was read before it. */
   inputError: CaptureFormatError | null;
+  /** The signal's abort reason when the replay was stopped by it (the summary covers what was read). */
+  aborted: { reason: unknown } | null;
 }
 
 /** A replay option the input does not allow (e.g. an entry point for Hubble flows). */
@@ -89,6 +99,20 @@ function churnCommand(event: ChurnEvent): ChurnCommand {
     address: event.backend.address >>> 0,
     port: event.backend.port,
   };
+}
+
+/** How often a replay with a signal lets the event loop run (and so a signal handler abort it). */
+const YIELD_EVERY_MS = 50;
+
+/**
+ * Lets pending events (a signal handler, a timer) run: a replay in one thread otherwise goes from
+ * chunk to chunk through already-resolved promises, and nothing else runs until it ends.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === "function") setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
 }
 
 /** The number of cores (Node); 1 where there are no worker threads. */
@@ -162,12 +186,22 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
   let read: ReadSummary;
   let inputError: CaptureFormatError | null = null;
+  let aborted: { reason: unknown } | null = null;
+  let format: CaptureFormat =
+    options.format === "auto" || options.format === undefined ? "pcap" : options.format;
+  const signal = options.signal;
+  const stopIfAborted = (): void => {
+    if (signal?.aborted) throw new ReadStopped(signal.reason);
+  };
+  let lastYield = performance.now();
   try {
     try {
+      stopIfAborted();
       read = await readCapture(options.source, onPacket, {
         format: options.format ?? "auto",
         ...(options.sourceName !== undefined ? { sourceName: options.sourceName } : {}),
-        onFormat: (format) => {
+        onFormat: (detected) => {
+          format = detected;
           if (entry !== null && format !== "pcap" && format !== "pcapng") {
             throw new ReplayOptionError(
               `an entry point (--from-pod/--from-netdev) applies to pcap and pcapng captures; ${format === "hubble" ? "Hubble flows carry their own direction" : "a synthetic spec sets clients.entry"}`,
@@ -177,14 +211,26 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         onChurn: (event) => stage.churn(churnCommand(event)),
         packetsPerChunk: SYNTHETIC_CHUNK,
         afterChunk: async (progress) => {
+          stopIfAborted();
           await stage.drain();
-          await options.onProgress?.({ progress, packets });
+          await options.onProgress?.({ format, progress, packets });
+          if (signal !== undefined && performance.now() - lastYield >= YIELD_EVERY_MS) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+          }
+          stopIfAborted();
         },
       });
     } catch (error) {
-      if (!(error instanceof CaptureFormatError) || error.summary === undefined) throw error;
-      inputError = error;
-      read = error.summary;
+      if (error instanceof ReadStopped) {
+        aborted = { reason: error.reason };
+        // Stopped before the format was known: nothing was read.
+        read = error.summary ?? createReadSummary(format);
+      } else {
+        if (!(error instanceof CaptureFormatError) || error.summary === undefined) throw error;
+        inputError = error;
+        read = error.summary;
+      }
     }
     const result = await stage.finish();
     const summary = buildReplaySummary({
@@ -193,9 +239,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       stats: result.stats,
       backends: result.backends,
       state,
+      workers,
+      interrupted: aborted !== null,
       elapsedSeconds: (performance.now() - started) / 1000,
     });
-    return { summary, inputError };
+    return { summary, inputError, aborted };
   } finally {
     await stage.close();
   }

@@ -52,3 +52,28 @@ export function assignNodes(files: readonly FileKinds[]): Map<string, string | u
   }
   return result;
 }
+
+/** A sysdump's pod summary (`kubectl get pods -A -o wide`), by file name. */
+const POD_SUMMARY = /(?:^|\/)(?:k8s-pods|po)-[^/]*\.txt$/;
+
+/**
+ * pod name -> Kubernetes node name, from a sysdump's pod summary (NAME and NODE columns of
+ * `kubectl get pods -o wide`); undefined when `path` is not one.
+ */
+export function podNodes(path: string, text: string): Map<string, string> | undefined {
+  if (!POD_SUMMARY.test(path)) return undefined;
+  const lines = text.split("\n");
+  const header = lines[0] ?? "";
+  // kubectl aligns every column under its header; RESTARTS can hold spaces ("2 (5d ago)").
+  const nameAt = header.search(/(?:^|\s)NAME(?:\s|$)/);
+  const nodeAt = header.search(/\sNODE(?:\s|$)/);
+  if (nameAt < 0 || nodeAt < 0) return undefined;
+  const cell = (line: string, at: number): string => /^\s*(\S*)/.exec(line.slice(at))?.[1] ?? "";
+  const out = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    const pod = cell(line, nameAt === 0 ? 0 : nameAt + 1);
+    const node = cell(line, nodeAt + 1);
+    if (pod !== "" && node !== "" && node !== "<none>") out.set(pod, node);
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import { compareMaglevTables } from "./compare-maglev.js";
 import { InputError, type SnapshotWarning } from "./errors.js";
 import { checkOneNode } from "./node-conflicts.js";
 import { NodeDumps } from "./node-dumps.js";
-import { assignNodes, nodeFromArchivePath } from "./node-names.js";
+import { assignNodes, nodeFromArchivePath, podNodes } from "./node-names.js";
 import { readSegment } from "./read-segment.js";
 import type { DumpFamily, RegisteredFormat } from "./registry.js";
 import { splitDumps } from "./split.js";
@@ -120,8 +120,10 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
   const unread = new Map<string, string[]>();
   // Why each file that gave no dump was skipped, for the "no dump recognised" error.
   const skipped = new Map<string, string>();
+  const podNodeNames = new Map<string, string>();
   for (const file of textFiles(files, warnings, skipped)) {
     archiveNodes.set(file.name, file.archiveNode);
+    for (const [pod, node] of podNodes(file.name, file.text) ?? []) podNodeNames.set(pod, node);
     const dumps: ParsedDump[] = [];
     const segments = splitDumps(file.name, file.text);
     if (segments.length === 0) skipped.set(file.name, "empty");
@@ -311,7 +313,13 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
 
   // The selected view.
   const names = named.length > 0 ? named : [UNNAMED_NODE];
-  let selectedName = options.node;
+  // Kubernetes node name -> agent pod, for the nodes a sysdump names after their agents.
+  const kubernetesNodes: Record<string, string> = {};
+  for (const name of names) {
+    const node = podNodeNames.get(name);
+    if (node !== undefined) kubernetesNodes[node] = name;
+  }
+  let selectedName = options.node !== undefined ? (kubernetesNodes[options.node] ?? options.node) : undefined;
   if (selectedName !== undefined && !names.includes(selectedName)) {
     throw new InputError(
       { file: source, line: 0 },
@@ -353,7 +361,13 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
       message: `${v6.length} IPv6 services and ${v6Backends.length} IPv6 backends kept but not emulated (dpemu emulates IPv4), e.g. ${v6[0] ? frontendText(v6[0].frontend) : v6Backends[0]?.address}`,
     });
   }
-  return { source, nodes, selected, warnings };
+  return {
+    source,
+    nodes,
+    selected,
+    warnings,
+    ...(Object.keys(kubernetesNodes).length > 0 ? { kubernetesNodes } : {}),
+  };
 }
 
 function shorten(text: string): string {

@@ -15,7 +15,7 @@ import {
   createPacketRecord,
   type PacketRecord,
 } from "../model/packet.js";
-import type { PacketHandler, ReaderOptions } from "../readers/packet-decoder.js";
+import { ReadStopped, type PacketHandler, type ReaderOptions } from "../readers/packet-decoder.js";
 import { Xoshiro128 } from "../model/prng.js";
 import { createReadSummary, type ReadSummary } from "../readers/read-summary.js";
 import { SyntheticSpecError, type SyntheticService, type SyntheticSpec } from "./synthetic-spec.js";
@@ -353,15 +353,20 @@ export async function readSynthetic(
   const packet = createPacketRecord();
   const perChunk = options.packetsPerChunk ?? 65536;
   let inChunk = 0;
-  while (generator.next(packet, options.onChurn)) {
-    summary.seen++;
-    summary.packets++;
-    onPacket(packet);
-    if (++inChunk === perChunk) {
-      inChunk = 0;
-      if (options.afterChunk) await options.afterChunk(summary.packets);
+  try {
+    while (generator.next(packet, options.onChurn)) {
+      summary.seen++;
+      summary.packets++;
+      onPacket(packet);
+      if (++inChunk === perChunk) {
+        inChunk = 0;
+        if (options.afterChunk) await options.afterChunk(summary.packets);
+      }
     }
+    if (inChunk > 0 && options.afterChunk) await options.afterChunk(summary.packets);
+  } catch (err) {
+    if (err instanceof ReadStopped) err.summary = summary;
+    throw err;
   }
-  if (inChunk > 0 && options.afterChunk) await options.afterChunk(summary.packets);
   return summary;
 }

@@ -210,10 +210,10 @@ describe("dpemu compare", () => {
         ["--input", "package.json", "--clients", "5"],
         /--clients makes synthetic flows; drop it with --input/,
       ],
-      [
-        ["--flows", "100", "--html", "/nonexistent/dir/r.html"],
-        /\/nonexistent\/dir\/r\.html: cannot write the report/,
-      ],
+      [["--flows", "100", "--json", "-", "--html", "-"], /--json - and --html both write to stdout/],
+      [["--flows", "100", "-o", "json", "--html", "-"], /-o json and --html both write to stdout/],
+      [["--flows", "100", "--json", "r.out", "--html", "./r.out"], /both write to the same file/],
+      [["--flows", "100", "-o", "yaml"], /--output must be one of text, json/],
     ];
     for (const [args, message] of cases) {
       const run = dpemu(...args);

@@ -48,11 +48,11 @@ describe("dpemu maglev", () => {
     const lines = stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("Maglev table: 251 entries, seed JLfvgnHc2kaSUFaI, 3 backends");
     expect(lines[1]).toMatch(/^ID\s+BACKEND\s+WEIGHT\s+ENTRIES\s+SHARE$/);
-    // Appendix A: 84 / 84 / 83 entries.
+    // Appendix A: 84 / 84 / 83 entries; weights default to Cilium's 100.
     expect(lines.slice(2).map((l) => l.split(/\s+/))).toEqual([
-      ["1", "10.0.0.1:80/TCP", "1", "84", "33.47%"],
-      ["2", "10.0.0.2:80/TCP", "1", "84", "33.47%"],
-      ["3", "10.0.0.3:80/TCP", "1", "83", "33.07%"],
+      ["1", "10.0.0.1:80/TCP", "100", "84", "33.47%"],
+      ["2", "10.0.0.2:80/TCP", "100", "84", "33.47%"],
+      ["3", "10.0.0.3:80/TCP", "100", "83", "33.07%"],
     ]);
   });
 
@@ -70,12 +70,12 @@ describe("dpemu maglev", () => {
     expect(parsed.table).toEqual(Array.from(expected));
   });
 
-  it("honours weight=, id=, internal, IPv6 and --seed", async () => {
+  it("honours weight=, id=, internal, IPv6 and --cluster-seed", async () => {
     const seed = "AQIDBAUGBwgJCgsM";
     const { code, stdout } = await runMaglev(
       "--table-size",
       "251",
-      "--seed",
+      "--cluster-seed",
       seed,
       "--json",
       "--backend",
@@ -94,12 +94,47 @@ describe("dpemu maglev", () => {
     expect((JSON.parse(stdout) as { table: number[] }).table).toEqual(Array.from(expected));
   });
 
+  it("takes -o json like --json, and the deprecated --seed with a warning", async () => {
+    const seed = "AQIDBAUGBwgJCgsM";
+    const json = await runMaglev("--table-size", "251", "--cluster-seed", seed, "--json", ...three);
+    const o = await runMaglev("--table-size", "251", "--cluster-seed", seed, "-o", "json", ...three);
+    expect(o.code).toBe(0);
+    expect(o.stdout).toBe(json.stdout);
+    const old = await runMaglev("--table-size", "251", "--seed", seed, "--output", "json", ...three);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toBe(json.stdout);
+    expect(old.stderr).toBe(
+      "dpemu maglev: warning: --seed is deprecated; use --cluster-seed (the Maglev hash seed)\n",
+    );
+    // The default seed is Cilium's; a different one gives a different table.
+    const dflt = await runMaglev("--table-size", "251", "-o", "json", ...three);
+    expect(dflt.stdout).not.toBe(json.stdout);
+  });
+
+  it("weighs backends as Cilium does by default (100), so a weight of 300 triples a share", async () => {
+    const { stdout } = await runMaglev(
+      "--table-size",
+      "1021",
+      "--backend",
+      "10.0.0.1:80/TCP",
+      "--backend",
+      "10.0.0.2:80/TCP,weight=300",
+    );
+    const entries = stdout
+      .trimEnd()
+      .split("\n")
+      .slice(2)
+      .map((l) => Number(l.split(/\s+/)[3]));
+    expect(entries[0]! + entries[1]!).toBe(1021);
+    expect(entries[1]! / entries[0]!).toBeCloseTo(3, 0);
+  });
+
   it("notes when Cilium ignores differing weights", async () => {
     const { stdout } = await runMaglev(
       "--table-size",
       "251",
       "--backend",
-      "10.0.0.1:80/TCP",
+      "10.0.0.1:80/TCP,weight=1",
       "--backend",
       "10.0.0.2:80/TCP,weight=2",
     );
@@ -135,14 +170,19 @@ describe("dpemu maglev", () => {
       /--backend 4 \(10\.0\.0\.4\): id 2 is already used by backend 2/,
     ],
     [
-      ["--table-size", "251", "--seed", "FYJf2hrSynYxcZrkMWTGYA==", ...three],
+      ["--table-size", "251", "--cluster-seed", "FYJf2hrSynYxcZrkMWTGYA==", ...three],
       /invalid Maglev hash seed .*decodes to 16 bytes, expected 12/,
     ],
     [
-      ["--table-size", "251", "--seed", "not base64!", ...three],
+      ["--table-size", "251", "--cluster-seed", "not base64!", ...three],
       /invalid Maglev hash seed "not base64!": not valid base64/,
     ],
     [[...three], /required option '--table-size <M>' not specified/],
+    [
+      ["--table-size", "251", "--seed", "AQIDBAUGBwgJCgsM", "--cluster-seed", "AQIDBAUGBwgJCgsM", ...three],
+      /--seed is the old name of --cluster-seed: give one of them/,
+    ],
+    [["--table-size", "251", "-o", "yaml", ...three], /--output must be one of table, text, json/],
     [["--table-size", "251", "--frobnicate", ...three], /unknown option '--frobnicate'/],
   ])("rejects bad input %j on one stderr line with exit code 2", async (args, message) => {
     const { code, stdout, stderr } = await runMaglev(...args);
@@ -166,6 +206,7 @@ describe("dpemu maglev", () => {
       port: 443,
       protocol: "TCP",
       id: 3,
+      weight: 100,
     });
   });
 

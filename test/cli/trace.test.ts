@@ -37,6 +37,7 @@ describe("dpemu trace", () => {
       "srcIdentity",
       "dstIdentity",
       "tunnelEndpoint",
+      "steps",
     ]);
     expect(doc).toMatchObject({
       verdict: "FORWARDED",
@@ -61,17 +62,21 @@ describe("dpemu trace", () => {
     }
   });
 
-  it("reaches every webpod backend over different seeds, and the same one for the same seed", () => {
-    const pick = (seed: number) =>
-      (
-        json("--from", "172.20.0.96", "--to", "10.96.163.90:80", "--seed", String(seed)).backend as {
-          address: string;
-        }
-      ).address;
-    const picks = [1, 2, 3, 4, 5, 6, 7, 8].map(pick);
-    expect(new Set(picks)).toEqual(new Set(WEBPOD_BACKENDS));
-    expect(pick(3)).toBe(picks[2]);
-  });
+  it(
+    "reaches every webpod backend over different seeds, and the same one for the same seed",
+    { timeout: 300_000 },
+    () => {
+      const pick = (seed: number) =>
+        (
+          json("--from", "172.20.0.96", "--to", "10.96.163.90:80", "--seed", String(seed)).backend as {
+            address: string;
+          }
+        ).address;
+      const picks = [1, 2, 3, 4, 5, 6, 7, 8].map(pick);
+      expect(new Set(picks)).toEqual(new Set(WEBPOD_BACKENDS));
+      expect(pick(3)).toBe(picks[2]);
+    },
+  );
 
   it("prints the path Hubble-style", () => {
     const run = dpemu("--from", "172.20.0.96:40000", "--to", "10.96.163.90:80", "--flags", "SYN");
@@ -84,6 +89,48 @@ describe("dpemu trace", () => {
     expect(lines[2]).toMatch(
       /-> 172\.20\.\d+\.\d+:80 \(ID:8469\) to-(endpoint|overlay) FORWARDED \(TCP Flags: SYN\)$/,
     );
+  });
+
+  it("puts the steps of the text output into the JSON, in the same order with the same notes", () => {
+    const args = ["--from", "172.20.0.96:40000", "--to", "10.96.163.90:80"];
+    const text = dpemu(...args)
+      .stdout.trimEnd()
+      .split("\n");
+    const doc = json(...args);
+    const steps = doc.steps as { point: string; verdict: string; src: { address: string }; note: string }[];
+    // Two text lines per step: the Hubble-style line, then the note.
+    expect(text).toHaveLength(steps.length * 2);
+    steps.forEach((step, i) => {
+      expect(text[2 * i]).toContain(` ${step.point} ${step.verdict}`);
+      expect(text[2 * i]).toContain(step.src.address);
+      expect(text[2 * i + 1]).toBe(`    ${step.note}`);
+    });
+    expect(steps.map((s) => s.point).slice(0, 2)).toEqual(["pre-xlate-fwd", "post-xlate-fwd"]);
+    // -o json is the same document.
+    const o = dpemu(...args, "-o", "json");
+    expect(JSON.parse(o.stdout)).toEqual(doc);
+  });
+
+  it("--exit-status exits 1 for a dropped packet and 0 for a forwarded one; without it, 0", () => {
+    const dropped = ["--from", "192.168.10.50:1234", "--to", "10.96.163.90:80"];
+    expect(dpemu(...dropped).code).toBe(0);
+    const run = dpemu(...dropped, "--exit-status");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/DROPPED/);
+    expect(run.stderr).toBe("");
+    expect(dpemu("--from", "172.20.0.96:40000", "--to", "10.96.163.90:80", "--exit-status").code).toBe(0);
+  });
+
+  it("suggests the option a typo meant instead of calling a required one missing", () => {
+    const run = dpemu("--form", "172.20.0.96", "--to", "10.96.163.90:80");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown option '--form'/);
+    expect(run.stderr).toMatch(/Did you mean --from\?/);
+    expect(run.stderr).not.toMatch(/required option/);
+    // A required option really missing is still reported as such.
+    const missing = dpemu("--to", "10.96.163.90:80");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/required option '--from <ip\[:port\]>' not specified/);
   });
 
   it("drops a ClusterIP reached from outside, untranslated, with Hubble's reason", () => {

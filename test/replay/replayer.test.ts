@@ -4,6 +4,7 @@
 // corrupt input reported with what was read before it.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { OBSERVATION_POINT_NAMES } from "../../src/engine/verdict.js";
 import { EntryPoint, copyPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import { chunkBytes } from "../../src/readers/byte-source.js";
 import { readCapture } from "../../src/replay/read-capture.js";
@@ -107,10 +108,16 @@ function describe_(r: ReplayedPacket): string {
   );
 }
 
-/** The summary without its timing figures. */
-function figures(s: ReplaySummary): Omit<ReplaySummary, "elapsedSeconds" | "packetsPerSecond"> {
-  const { elapsedSeconds: _e, packetsPerSecond: _p, ...rest } = s;
-  return rest;
+/**
+ * The summary without what depends on the run: timing, and the worker count with the map capacity
+ * it multiplies (each worker holds maps of the node's size).
+ */
+function figures(s: ReplaySummary): unknown {
+  const { elapsedSeconds: _e, packetsPerSecond: _p, workers, ...rest } = s;
+  expect(rest.ct.tcp.capacity).toBe(rest.ct.tcp.max * workers);
+  expect(rest.ct.any.capacity).toBe(rest.ct.any.max * workers);
+  expect(rest.nat.capacity).toBe(rest.nat.max * workers);
+  return JSON.parse(JSON.stringify(rest, (key, value: unknown) => (key === "capacity" ? undefined : value)));
 }
 
 // Several tests start 2 to 4 worker threads, each compiling the sources through tsx first.
@@ -161,7 +168,7 @@ describe("replay of a synthetic workload against examples/lab-3node", { timeout:
     for (const b of webpod) expect(b.flows).toBe(perBackend.get(b.address));
   });
 
-  it("gives the same summary and verdict stream with 1, 2 and 4 workers", async () => {
+  it("gives the same summary and verdict stream with 1, 2 and 4 workers", { timeout: 300_000 }, async () => {
     for (const input of [podsSpec, hairpinSpec, outsideSpec]) {
       const one = await run(() => spec(input));
       for (const workers of [2, 4]) {
@@ -172,28 +179,32 @@ describe("replay of a synthetic workload against examples/lab-3node", { timeout:
     }
   });
 
-  it("gives the same summary and verdict stream with 1, 2 and 3 workers for a capture with replies", async () => {
-    // Record what a capture at the pods would hold (replies from the backends, hairpin replies to the
-    // service loopback address), then replay that capture.
-    for (const input of [hairpinSpec, podsSpec]) {
-      const entered: PacketRecord[] = [];
-      await replay({
-        state: await labState(128),
-        source: spec(input),
-        seed: 9,
-        workers: 1,
-        onVerdict: (r) => entered.push(copyPacketRecord(r.packet)),
-      });
-      const capture = pcapOf(entered);
-      const one = await run(() => [capture]);
-      expect(one.summary.packets).toBe(entered.length);
-      for (const workers of [2, 3]) {
-        const many = await run(() => [capture], { workers });
-        expect(figures(many.summary)).toEqual(figures(one.summary));
-        expect(many.verdicts).toEqual(one.verdicts);
+  it(
+    "gives the same summary and verdict stream with 1, 2 and 3 workers for a capture with replies",
+    { timeout: 300_000 },
+    async () => {
+      // Record what a capture at the pods would hold (replies from the backends, hairpin replies to the
+      // service loopback address), then replay that capture.
+      for (const input of [hairpinSpec, podsSpec]) {
+        const entered: PacketRecord[] = [];
+        await replay({
+          state: await labState(128),
+          source: spec(input),
+          seed: 9,
+          workers: 1,
+          onVerdict: (r) => entered.push(copyPacketRecord(r.packet)),
+        });
+        const capture = pcapOf(entered);
+        const one = await run(() => [capture]);
+        expect(one.summary.packets).toBe(entered.length);
+        for (const workers of [2, 3]) {
+          const many = await run(() => [capture], { workers });
+          expect(figures(many.summary)).toEqual(figures(one.summary));
+          expect(many.verdicts).toEqual(one.verdicts);
+        }
       }
-    }
-  });
+    },
+  );
 
   it("hands onVerdict each packet's position and frame lengths in the input, with any worker count", async () => {
     const where = (p: PacketRecord) =>
@@ -241,7 +252,7 @@ describe("replay of a synthetic workload against examples/lab-3node", { timeout:
     expect(outside.backends.map((b) => b.address)).toContain("172.20.0.73:8081");
   });
 
-  it("replays the same with the TS reference datapath as with Wasm", async () => {
+  it("replays the same with the TS reference datapath as with Wasm", { timeout: 300_000 }, async () => {
     for (const input of [webpodSpec, podsSpec, outsideSpec]) {
       const wasm = await run(() => spec(input));
       const reference = await run(() => spec(input), { engine: "reference" });
@@ -292,11 +303,52 @@ function hubbleFlow(
   });
 }
 
+describe("stopping a replay with an AbortSignal", () => {
+  const longSpec: SyntheticSpecJson = { ...podsSpec, churn: [], newConnectionsPerSecond: 200 };
+
+  it.each([1, 2])("ends with the summary of what was read (%i workers)", async (workers) => {
+    const full = await replay({ state: await labState(126), source: spec(longSpec), workers: 1 });
+    const controller = new AbortController();
+    let progressCalls = 0;
+    const stopped = await replay({
+      state: await labState(126),
+      source: spec(longSpec),
+      workers,
+      signal: controller.signal,
+      onProgress: () => {
+        if (++progressCalls === 1) controller.abort("test");
+      },
+    });
+    expect(stopped.aborted).toEqual({ reason: "test" });
+    expect(stopped.summary.interrupted).toBe(true);
+    expect(full.summary.interrupted).toBeUndefined();
+    // One chunk of generated packets went through, not the whole workload.
+    const read = (s: ReplaySummary) => s.packets + Object.values(s.skipped).reduce((a, b) => a + b, 0);
+    expect(read(stopped.summary)).toBeGreaterThan(0);
+    expect(read(stopped.summary)).toBeLessThan(read(full.summary));
+    expect(stopped.summary.verdicts.forwarded + stopped.summary.verdicts.dropped).toBe(
+      stopped.summary.packets,
+    );
+  });
+
+  it("reads nothing when the signal is already aborted", async () => {
+    const stopped = await replay({
+      state: await labState(),
+      source: spec(podsSpec),
+      workers: 1,
+      signal: AbortSignal.abort("early"),
+    });
+    expect(stopped.aborted).toEqual({ reason: "early" });
+    expect(stopped.summary.packets).toBe(0);
+  });
+});
+
 describe("replay of Hubble flows", () => {
   it("keeps Hubble's verdict beside the emulated one and counts agreements", async () => {
     const lines = [
+      // Seen leaving its pod, before any translation: only the verdict is comparable.
       hubbleFlow("2024-01-01T00:00:00.1Z", "FORWARDED", "172.20.0.96:40000", "10.96.163.90:80", {
-        point: "TO_OVERLAY",
+        point: "FROM_ENDPOINT",
       }),
       hubbleFlow("2024-01-01T00:00:00.2Z", "FORWARDED", "172.20.0.96:40001", "10.96.0.10:9153"),
       // From outside to a ClusterIP: Cilium drops it, Hubble saw it forwarded (a disagreement).
@@ -322,7 +374,64 @@ describe("replay of Hubble flows", () => {
       agree: 3,
       disagree: 1,
       notComparable: 1,
-      disagreements: [{ observed: "FORWARDED", emulated: "DROPPED", dropReason: "IS_A_CLUSTERIP", flows: 1 }],
+      byKind: { verdict: 1, "drop-reason": 0, "observation-point": 0, "translated-destination": 0 },
+      disagreements: [
+        { kind: "verdict", observed: "FORWARDED", emulated: "DROPPED IS_A_CLUSTERIP", flows: 1 },
+      ],
+    });
+  });
+
+  it("compares the drop reason, the exit observation point and the destination after translation", async () => {
+    const lines = [
+      // Another cluster's drop reason for a flow the lab drops as IS_A_CLUSTERIP.
+      hubbleFlow("2024-01-01T00:00:00.1Z", "DROPPED", "203.0.113.9:5000", "10.96.163.90:80", {
+        drop: "SERVICE_BACKEND_NOT_FOUND",
+      }),
+      // Pod to a pod on the same node: Hubble says it left to the overlay.
+      hubbleFlow("2024-01-01T00:00:00.2Z", "FORWARDED", "172.20.0.96:40003", "172.20.0.66:80", {
+        point: "TO_OVERLAY",
+      }),
+      // Seen at the backend's endpoint still addressed to the ClusterIP: the emulator translates it.
+      hubbleFlow("2024-01-01T00:00:00.3Z", "FORWARDED", "172.20.0.96:40004", "10.96.163.90:80", {
+        point: "TO_ENDPOINT",
+      }),
+    ];
+    const points: string[] = [];
+    const result = await replay({
+      state: await labState(),
+      source: bytes(lines.join("\n") + "\n"),
+      workers: 1,
+      onVerdict: (r) => points.push(OBSERVATION_POINT_NAMES[r.verdict.observationPoint] ?? ""),
+    });
+    expect(points.slice(0, 2)).toEqual(["FROM_NETWORK", "TO_ENDPOINT"]);
+    // Where the ClusterIP flow went depends on the backend chosen; TO_ENDPOINT agrees, anything else not.
+    const third = points[2]!;
+    const o = result.summary.observed!;
+    expect(o.compared).toBe(3);
+    expect(o.agree).toBe(0);
+    expect(o.byKind).toEqual({
+      verdict: 0,
+      "drop-reason": 1,
+      "observation-point": third === "TO_ENDPOINT" ? 1 : 2,
+      "translated-destination": 1,
+    });
+    expect(o.disagreements).toContainEqual({
+      kind: "drop-reason",
+      observed: "SERVICE_BACKEND_NOT_FOUND",
+      emulated: "IS_A_CLUSTERIP",
+      flows: 1,
+    });
+    expect(o.disagreements).toContainEqual({
+      kind: "observation-point",
+      observed: "TO_OVERLAY",
+      emulated: "TO_ENDPOINT",
+      flows: 1,
+    });
+    expect(o.disagreements).toContainEqual({
+      kind: "translated-destination",
+      observed: "TO_ENDPOINT with the destination as read",
+      emulated: "destination translated",
+      flows: 1,
     });
   });
 });

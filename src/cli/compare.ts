@@ -17,7 +17,9 @@ import { checkTableSize, DEFAULT_MAGLEV_TABLE_SIZE } from "../lb/maglev.js";
 import { parseClusterSeed } from "../lb/seed.js";
 import type { PortPacking } from "../reference/flow-hash.js";
 import { UNNAMED_NODE } from "../snapshot/parse-files.js";
+import type { UnpackLimits } from "../snapshot/archive/limits.js";
 import { loadSnapshot } from "../snapshot/load.js";
+import { unpackLimitsOption } from "./unpack-limits-option.js";
 import { InputError } from "../snapshot/errors.js";
 import { formatHtmlReport } from "../report/html.js";
 import { formatJsonReport } from "../report/json.js";
@@ -38,6 +40,7 @@ interface CompareCliOptions {
   readonly clusterSeed?: string;
   readonly ciliumVersion?: string;
   readonly node?: string;
+  readonly maxUnpacked?: Partial<UnpackLimits>;
   readonly json?: string;
   readonly html?: string;
 }
@@ -121,7 +124,10 @@ async function syntheticInputs(
 async function snapshotInputs(options: CompareCliOptions, snapshotPath: string | undefined): Promise<Inputs> {
   if (options.weights !== undefined) throw new InputError(COMMAND_LINE, "--weights needs --backends N");
   const path = snapshotPath ?? defaultSnapshotPath();
-  const snapshot = await loadSnapshot(path, options.node !== undefined ? { node: options.node } : {});
+  const snapshot = await loadSnapshot(path, {
+    ...(options.node !== undefined ? { node: options.node } : {}),
+    ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
+  });
   const view = snapshot.selected;
   const services = servicesToCompare(view, options.service ?? []);
   if (services.length === 0) {
@@ -257,6 +263,7 @@ export function compareCommand(): Command {
       "Cilium version whose tuple-hash port packing to use (default: the snapshot's)",
     )
     .option("--node <name>", "the node whose view of the snapshot to use")
+    .addOption(unpackLimitsOption())
     .option("--json <file|->", "also write the results as JSON (- for stdout instead of the table)")
     .option("--html <file>", "also write a self-contained HTML report with charts")
     .action(

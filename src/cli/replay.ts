@@ -21,7 +21,9 @@ import type { VerdictHandler } from "../replay/replayed-packet.js";
 import { SyntheticSpecError } from "../replay/synthetic-spec.js";
 import { MAX_WORKERS } from "../replay/shard-router.js";
 import { InputError } from "../snapshot/errors.js";
+import type { UnpackLimits } from "../snapshot/archive/limits.js";
 import { loadSnapshot } from "../snapshot/load.js";
+import { unpackLimitsOption } from "./unpack-limits-option.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, commandLine, withErrorHandling } from "./errors.js";
 import { formatReplaySummary, verdictJsonLine, verdictTextLine } from "./replay-output.js";
@@ -36,6 +38,7 @@ interface ReplayCliOptions {
   readonly output: string;
   readonly summaryJson?: string;
   readonly node?: string;
+  readonly maxUnpacked?: Partial<UnpackLimits>;
   readonly fromPod?: boolean;
   readonly fromNetdev?: boolean;
   readonly reference?: boolean;
@@ -164,7 +167,9 @@ async function runReplay(snapshotPath: string | undefined, options: ReplayCliOpt
     );
   }
 
-  const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath());
+  const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath(), {
+    ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
+  });
   if (options.node !== undefined && !snapshot.nodes.some((n) => n.name === options.node)) {
     throw new InputError(
       COMMAND_LINE,
@@ -264,6 +269,7 @@ export function replayCommand(): Command {
     .option("--output <format>", "verdict stream format: text (Hubble-like) or json (JSON lines)", "text")
     .option("--summary-json <file>", "write the summary as JSON to a file, or - for stdout")
     .option("--node <name>", "the node whose view the datapath takes")
+    .addOption(unpackLimitsOption())
     .option("--from-pod", "the capture was taken at a pod: every packet enters from the endpoint")
     .option("--from-netdev", "the capture was taken at a native device: every packet enters from the network")
     .option("--reference", "run the TypeScript reference datapath instead of Wasm")

@@ -19,7 +19,9 @@ import {
   type PacketRecord,
 } from "../model/packet.js";
 import { InputError } from "../snapshot/errors.js";
+import type { UnpackLimits } from "../snapshot/archive/limits.js";
 import { loadSnapshot } from "../snapshot/load.js";
+import { unpackLimitsOption } from "./unpack-limits-option.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, withErrorHandling } from "./errors.js";
 
@@ -31,6 +33,7 @@ interface TraceCliOptions {
   readonly algorithm?: string;
   readonly seed: string;
   readonly node?: string;
+  readonly maxUnpacked?: Partial<UnpackLimits>;
   readonly entry?: string;
   readonly json?: boolean;
 }
@@ -216,6 +219,7 @@ export function traceCommand(): Command {
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
     .option("--seed <n>", "PRNG seed for random selection and SNAT ports", "1")
     .option("--node <name>", "the node whose view the datapath takes")
+    .addOption(unpackLimitsOption())
     .option(
       "--entry <point>",
       "where the packet enters: endpoint, network or overlay (default: from its source)",
@@ -239,7 +243,9 @@ export function traceCommand(): Command {
             `--algorithm must be maglev or random, got ${JSON.stringify(options.algorithm)}`,
           );
         }
-        const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath());
+        const snapshot = await loadSnapshot(snapshotPath ?? defaultSnapshotPath(), {
+          ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
+        });
         if (options.node !== undefined && !snapshot.nodes.some((n) => n.name === options.node)) {
           throw new InputError(
             COMMAND_LINE,

@@ -193,6 +193,9 @@ export const agentConfigFormat: DumpFormat<AgentConfigDump> = {
     if (dump.style === "config-all") {
       return `#### Read-only configurations ####\n${dump.entries.map((e) => `${e.key.padEnd(34)}: ${e.value}\n`).join("")}`;
     }
-    return dump.entries.map((e) => `${e.key.padEnd(50)}${e.value}\n`).join("");
+    // At least one space after a long key; `=` before a value the separator would swallow.
+    return dump.entries
+      .map((e) => `${e.key.padEnd(49)}${/^[=:]/.test(e.value) ? " = " : " "}${e.value}\n`)
+      .join("");
   },
 };

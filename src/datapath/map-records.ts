@@ -12,8 +12,8 @@ import type {
   RevNatMapEntry,
   ServiceAlgorithm,
   ServiceMapEntry,
-} from "./state.js";
-import { SvcFlag2 } from "./state.js";
+} from "../engine/state.js";
+import { SvcFlag2 } from "../engine/state.js";
 
 /** A `cilium_lb4_backends_v3` record as stored: the Maglev weight lives in the agent, not the map. */
 export type BackendRecord = Omit<BackendMapEntry, "weight">;

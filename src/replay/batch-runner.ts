@@ -5,7 +5,7 @@
 // pool of PacketRecords for the TS pipeline and encodes its verdicts back into records, so the rest
 // of the replay reads one format whatever the engine.
 import type { Datapath } from "../datapath/datapath.js";
-import { CT_STATE_NAMES, type DatapathVerdict } from "../datapath/verdict.js";
+import { CT_STATE_NAMES, type DatapathVerdict } from "../engine/verdict.js";
 import { createPacketRecord, type PacketRecord } from "../model/packet.js";
 import { WasmDatapathEngine, decodePacket, type RecordLayout } from "../wasm/datapath.js";
 import type { PacketBatch } from "./packet-batch.js";

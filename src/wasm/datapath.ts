@@ -1,11 +1,11 @@
 // The datapath's side of the Wasm boundary: record layouts read from the module's exported
 // constants (defined once in assembly/datapath/records.ts), packet/verdict record conversion, and
 // the Wasm-backed DatapathEngine. This file is the only host code that knows record offsets.
-import type { DatapathEngine, EngineConfig, EngineStats, ServiceKey } from "../datapath/engine.js";
-import { prefixMask, serviceUnionWord } from "../datapath/engine.js";
+import type { DatapathEngine, EngineConfig, EngineStats, ServiceKey } from "../engine/engine.js";
+import { prefixMask, serviceUnionWord } from "../engine/engine.js";
 import { EntryPoint, type PacketRecord } from "../model/packet.js";
-import type { DatapathVerdict } from "../datapath/verdict.js";
-import { CT_STATE_NAMES } from "../datapath/verdict.js";
+import type { DatapathVerdict } from "../engine/verdict.js";
+import { CT_STATE_NAMES } from "../engine/verdict.js";
 import type {
   BackendMapEntry,
   CtMapEntry,
@@ -14,7 +14,7 @@ import type {
   NatMapEntry,
   RevNatMapEntry,
   ServiceMapEntry,
-} from "../datapath/state.js";
+} from "../engine/state.js";
 import type { DatapathExports } from "./datapath-exports.js";
 import type { DatapathMapName, DatapathMaps } from "../datapath/map-records.js";
 import { readWasmMap } from "./datapath-maps.js";

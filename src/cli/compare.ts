@@ -17,6 +17,8 @@ import { parseClusterSeed } from "../lb/seed.js";
 import type { PortPacking } from "../model/flow.js";
 import { UNNAMED_NODE } from "../snapshot/parse-files.js";
 import { loadCommandSnapshot } from "./snapshot-warnings.js";
+import type { UnpackLimits } from "../snapshot/archive/limits.js";
+import { unpackLimitsOption } from "./unpack-limits-option.js";
 import { InputError } from "../snapshot/errors.js";
 import { formatHtmlReport } from "../report/html.js";
 import { formatJsonReport } from "../report/json.js";
@@ -39,6 +41,7 @@ interface CompareCliOptions {
   readonly clusterSeed?: string;
   readonly ciliumVersion?: string;
   readonly node?: string;
+  readonly maxUnpacked?: Partial<UnpackLimits>;
   readonly json?: string;
   readonly html?: string;
   readonly output?: string;
@@ -127,6 +130,7 @@ async function snapshotInputs(options: CompareCliOptions, snapshotPath: string |
   const snapshot = await loadCommandSnapshot(path, {
     ...(options.node !== undefined ? { node: options.node } : {}),
     lenient: options.lenient ?? false,
+    ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
   });
   const view = snapshot.selected;
   const services = servicesToCompare(view, options.service ?? []);
@@ -301,6 +305,7 @@ export function compareCommand(): Command {
       "Cilium version whose tuple-hash port packing to use (default: the snapshot's)",
     )
     .option("--node <name>", "the node whose view of the snapshot to use (agent pod or Kubernetes node name)")
+    .addOption(unpackLimitsOption())
     .option("-o, --output <format>", "what stdout gets: text (the table, default) or json")
     .option("--json <file|->", "also write the results as JSON to a file (- for stdout: -o json)")
     .option("--html <file|->", "also write a self-contained HTML report with charts (- for stdout)")

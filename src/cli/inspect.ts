@@ -1,16 +1,19 @@
 // `dpemu inspect [SNAPSHOT] [--node NAME] [-o text|json] [--lenient]`: what a snapshot holds.
 import type { Command } from "commander";
 import { loadCommandSnapshot } from "./snapshot-warnings.js";
+import type { UnpackLimits } from "../snapshot/archive/limits.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, withErrorHandling } from "./errors.js";
 import { outputFormat } from "./output.js";
 import { inspectJson, inspectText } from "./inspect-report.js";
+import { unpackLimitsOption } from "./unpack-limits-option.js";
 
 interface InspectOptions {
   readonly node?: string;
   readonly json?: boolean;
   readonly output?: string;
   readonly lenient?: boolean;
+  readonly maxUnpacked?: Partial<UnpackLimits>;
 }
 
 export function inspectCommand(): Command {
@@ -24,6 +27,7 @@ export function inspectCommand(): Command {
     .option("-o, --output <format>", "text (default) or json")
     .option("--json", "same as -o json")
     .option("--lenient", "skip unparseable lines with a warning instead of failing")
+    .addOption(unpackLimitsOption())
     .action(
       withErrorHandling("inspect", async (snapshotPath: string | undefined, options: InspectOptions) => {
         const format =
@@ -35,6 +39,7 @@ export function inspectCommand(): Command {
         const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
           ...(options.node !== undefined ? { node: options.node } : {}),
           lenient: options.lenient ?? false,
+          ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
         });
         process.stdout.write(
           format === "json" ? `${JSON.stringify(inspectJson(snapshot), null, 2)}\n` : inspectText(snapshot),

@@ -6,6 +6,8 @@ import type { Command } from "commander";
 import { EmulatedMaps } from "../readback/maps-dump.js";
 import { InputError } from "../snapshot/errors.js";
 import { loadCommandSnapshot } from "./snapshot-warnings.js";
+import type { UnpackLimits } from "../snapshot/archive/limits.js";
+import { unpackLimitsOption } from "./unpack-limits-option.js";
 import { MAP_DUMPS } from "../snapshot/map-dumps.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, commandLine, withErrorHandling } from "./errors.js";
@@ -15,6 +17,7 @@ const ENGINES = ["wasm", "reference"] as const;
 interface MapsOptions {
   readonly node?: string;
   readonly lenient?: boolean;
+  readonly maxUnpacked?: Partial<UnpackLimits>;
   readonly engine: string;
 }
 
@@ -29,6 +32,7 @@ export function mapsCommand(): Command {
     .argument("[snapshot]", "snapshot (default: bundled lab-3node)")
     .option("--node <name>", "the node whose maps to print (agent pod or Kubernetes node name)")
     .option("--lenient", "skip unparseable lines with a warning instead of failing")
+    .addOption(unpackLimitsOption())
     .option(
       "--engine <engine>",
       "read the maps of the wasm datapath or of its TypeScript reference twin",
@@ -54,6 +58,7 @@ export function mapsCommand(): Command {
           const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
             ...(options.node !== undefined ? { node: options.node } : {}),
             lenient: options.lenient ?? false,
+            ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
           });
           const maps = await EmulatedMaps.load(snapshot.selected, snapshot, { engine });
           try {

@@ -21,6 +21,8 @@ import { SyntheticSpecError } from "../synthetic/synthetic-spec.js";
 import { MAX_WORKERS } from "../replay/shard-router.js";
 import { InputError } from "../snapshot/errors.js";
 import { loadCommandSnapshot } from "./snapshot-warnings.js";
+import type { UnpackLimits } from "../snapshot/archive/limits.js";
+import { unpackLimitsOption } from "./unpack-limits-option.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, commandLine, requiredOption, withErrorHandling } from "./errors.js";
 import { resolveNode } from "./node-option.js";
@@ -47,6 +49,7 @@ interface ReplayCliOptions extends VerdictFilterOptions {
   readonly output?: string;
   readonly summaryJson?: string;
   readonly node?: string;
+  readonly maxUnpacked?: Partial<UnpackLimits>;
   readonly fromPod?: boolean;
   readonly fromNetdev?: boolean;
   readonly reference?: boolean;
@@ -155,6 +158,7 @@ async function replayUntilStopped(
 
   const snapshot: Snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
     lenient: options.lenient ?? false,
+    ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
   });
   const node = options.node !== undefined ? resolveNode("replay", snapshot, options.node) : undefined;
   let first: number | null;
@@ -304,6 +308,7 @@ export function replayCommand(): Command {
     )
     .option("--summary-json <file>", "write the summary as JSON to a file, or - for stdout")
     .option("--node <name>", "the node whose view the datapath takes (agent pod or Kubernetes node name)")
+    .addOption(unpackLimitsOption())
     .option("--from-pod", "the capture was taken at a pod: every packet enters from the endpoint")
     .option("--from-netdev", "the capture was taken at a native device: every packet enters from the network")
     .option("--reference", "run the TypeScript reference datapath instead of Wasm")

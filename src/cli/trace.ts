@@ -20,6 +20,8 @@ import {
 } from "../model/packet.js";
 import { InputError } from "../snapshot/errors.js";
 import { loadCommandSnapshot } from "./snapshot-warnings.js";
+import type { UnpackLimits } from "../snapshot/archive/limits.js";
+import { unpackLimitsOption } from "./unpack-limits-option.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { EXIT_DROPPED, cliCommand, requiredOption, withErrorHandling } from "./errors.js";
 import { resolveNode } from "./node-option.js";
@@ -34,6 +36,7 @@ interface TraceCliOptions {
   readonly algorithm?: string;
   readonly seed: string;
   readonly node?: string;
+  readonly maxUnpacked?: Partial<UnpackLimits>;
   readonly entry?: string;
   readonly json?: boolean;
   readonly output?: string;
@@ -229,6 +232,7 @@ export function traceCommand(): Command {
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
     .option("--seed <n>", "PRNG seed for random selection and SNAT ports", "1")
     .option("--node <name>", "the node whose view the datapath takes (agent pod or Kubernetes node name)")
+    .addOption(unpackLimitsOption())
     .option(
       "--entry <point>",
       "where the packet enters: endpoint, network or overlay (default: from its source)",
@@ -263,6 +267,7 @@ export function traceCommand(): Command {
         }
         const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
           lenient: options.lenient ?? false,
+          ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
         });
         const node = options.node !== undefined ? resolveNode("trace", snapshot, options.node) : undefined;
         const { state, notes } = datapathStateFromSnapshot(snapshot, {

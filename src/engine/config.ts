@@ -1,7 +1,9 @@
 // Turns a node's agent configuration (NodeConfig) plus the caller's options into the numeric
 // EngineConfig both pipelines read. Capacities follow the node's CT/NAT sizes; the lookup maps are
 // sized to the snapshot with room to grow, since nothing but backend churn inserts into them.
+import { InvalidInputError } from "../model/errors.js";
 import { parseClusterSeed } from "../lb/seed.js";
+import { LIMIT_TABLE_MAX } from "../model/map-limits.js";
 import { portPackingForCiliumVersion } from "../lb/cilium-version.js";
 import type { EngineConfig } from "./engine.js";
 import type { DatapathState, LbAlgorithm } from "./state.js";
@@ -25,8 +27,29 @@ const algorithmCode = (a: LbAlgorithm): 1 | 2 => (a === "maglev" ? 2 : 1);
 /** Room for a map holding `n` entries now and more after churn. */
 const room = (n: number, minimum: number): number => Math.max(minimum, n * 2 + 16);
 
+/**
+ * The map capacities a caller may give: at least one entry (a map of size 0 has no free slot and
+ * the engines would search for one forever), at most Cilium's LimitTableMax (beyond it Wasm memory
+ * cannot hold the map). Snapshots are held to Cilium's own, narrower bounds when they are read.
+ */
+function checkCapacities(node: DatapathState["node"]): void {
+  const sizes = {
+    ctTcpMax: node.ctTcpMax,
+    ctAnyMax: node.ctAnyMax,
+    natMax: node.natMax,
+    affinityMax: node.affinityMax,
+  };
+  for (const [name, size] of Object.entries(sizes)) {
+    if (!Number.isSafeInteger(size) || size < 1 || size > LIMIT_TABLE_MAX)
+      throw new InvalidInputError(
+        `node config ${name} ${size}: expected a map size between 1 and ${LIMIT_TABLE_MAX} entries`,
+      );
+  }
+}
+
 export function toEngineConfig(state: DatapathState, options: EngineOptions = {}): EngineConfig {
   const node = state.node;
+  checkCapacities(node);
   const seed = parseClusterSeed(node.clusterSeed);
   return {
     capacities: {

@@ -1,5 +1,8 @@
 // Errors and warnings about input files. Every message names the file and line and says what was
-// expected, so a user can fix the dump; the CLI prints them on one line and exits 2.
+// expected, so a user can fix the dump; the CLI prints them on one line and exits 2. File names and
+// messages quote input (member names, dump lines, V8's JSON.parse excerpts): they are escaped here,
+// once, so no control character from a dump reaches a terminal.
+import { escapeForTerminal } from "../model/escape.js";
 import { InvalidInputError } from "../model/errors.js";
 
 /** Where in the input something was found. */
@@ -21,12 +24,22 @@ export class InputError extends InvalidInputError {
   readonly line: number;
 
   constructor(location: InputLocation, message: string) {
-    super(
-      location.line > 0 ? `${location.file}:${location.line}: ${message}` : `${location.file}: ${message}`,
-    );
-    this.file = location.file;
+    const file = escapeForTerminal(location.file);
+    const text = escapeForTerminal(message);
+    super(location.line > 0 ? `${file}:${location.line}: ${text}` : `${file}: ${text}`);
+    this.name = "InputError";
+    this.file = file;
     this.line = location.line;
   }
+}
+
+/** A warning as it is kept and shown: file and message escaped like an InputError's. */
+export function escapedWarning(warning: SnapshotWarning): SnapshotWarning {
+  return {
+    file: escapeForTerminal(warning.file),
+    line: warning.line,
+    message: escapeForTerminal(warning.message),
+  };
 }
 
 /** How a parser treats a line it cannot parse. */

@@ -3,10 +3,13 @@
 import { mergeAgentConfig, type AgentConfig } from "../model/agent-config.js";
 import type { DumpRecord, NodeView, Snapshot } from "../model/snapshot.js";
 import { frontendText } from "../model/service.js";
-import { archiveKind, expandArchive } from "./archive/expand.js";
+import type { ArchiveEntry } from "./archive/entries.js";
+import { ARCHIVE_NAME, archiveKind, expandArchive } from "./archive/expand.js";
+import { UnpackBudget, type UnpackLimits } from "./archive/limits.js";
+import { mayHoldDump } from "./archive/member-names.js";
 import { assembleLb } from "./assemble-lb.js";
 import { compareMaglevTables } from "./compare-maglev.js";
-import { InputError, type SnapshotWarning } from "./errors.js";
+import { escapedWarning, InputError, type SnapshotWarning } from "./errors.js";
 import { checkOneNode } from "./node-conflicts.js";
 import { NodeDumps } from "./node-dumps.js";
 import { assignNodes, nodeFromArchivePath, podNodes } from "./node-names.js";
@@ -30,6 +33,11 @@ export interface SnapshotOptions {
   readonly lenient?: boolean;
   /** How to name the snapshot in messages (default: the first file's name). */
   readonly source?: string;
+  /**
+   * Caps on unpacking archives and reading files (defaults: 256 MiB per file or member, 1 GiB
+   * unpacked in total, 200,000 members per archive); going over is an InputError naming the limit.
+   */
+  readonly limits?: Partial<UnpackLimits>;
 }
 
 /** The name of the view when no dump says which node it came from. */
@@ -55,54 +63,95 @@ function isBinary(bytes: Uint8Array): boolean {
   return bytes.subarray(0, 8192).includes(0);
 }
 
-/** Flattens archives (one level of nesting: a sysdump's bugtool .tar.gz) into text files. */
-function textFiles(
+/** How deep archives are opened: a sysdump (depth 0) and the bugtool archives inside it (depth 1). */
+const MAX_ARCHIVE_DEPTH = 1;
+
+/** Archive members not read, per outermost archive, for one summary warning each. */
+type Unread = Map<string, string[]>;
+
+function noteUnread(unread: Unread, file: string): void {
+  const archive = file.split("!/")[0] ?? file;
+  let names = unread.get(archive);
+  if (names === undefined) unread.set(archive, (names = []));
+  names.push(file.slice(file.lastIndexOf("/") + 1));
+}
+
+/** Every directory an archive's paths sit in, ancestors included. */
+function directoriesOf(paths: readonly string[]): Set<string> {
+  const dirs = new Set<string>();
+  for (const path of paths) {
+    for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1))
+      dirs.add(path.slice(0, slash));
+  }
+  return dirs;
+}
+
+/**
+ * Flattens archives (a sysdump and the bugtool archives inside it) into text files, one at a time:
+ * each file's bytes can be dropped once it is parsed. Members that cannot hold a dump by name are
+ * skipped before they are decompressed; deeper archives are reported, never silently dropped.
+ */
+function* textFiles(
   files: readonly SnapshotFile[],
-  warnings: SnapshotWarning[],
+  budget: UnpackBudget,
+  warn: (warning: SnapshotWarning) => void,
+  unread: Unread,
   skipped: Map<string, string>,
-): TextFile[] {
-  const out: TextFile[] = [];
-  const visit = (
-    name: string,
-    bytes: Uint8Array | undefined,
-    text: string | undefined,
-    depth: number,
-    inArchive: boolean,
-  ) => {
+): Generator<TextFile> {
+  function* visit(file: SnapshotFile, depth: number, inArchive: boolean): Generator<TextFile> {
+    const { name, bytes } = file;
+    let text = file.text;
     if (bytes !== undefined) {
       const kind = archiveKind(name, bytes);
-      if (kind !== undefined && depth < 2) {
-        const entries = expandArchive(name, kind, bytes);
-        const dirs = new Set(entries.map((e) => e.path.split("/").slice(0, -1).join("/")));
-        for (const entry of entries) {
+      if (kind !== undefined && depth > MAX_ARCHIVE_DEPTH) {
+        warn({
+          file: name,
+          line: 0,
+          message: `nested ${kind} archive not opened (dpemu opens an archive and the archives directly inside it)`,
+        });
+        return;
+      }
+      if (kind !== undefined) {
+        const wanted = (path: string) => {
+          if (mayHoldDump(path)) return true;
+          noteUnread(unread, `${name}!/${path}`);
+          return false;
+        };
+        // Nested archives are opened after the rest, when every path of this one is known.
+        const nested: ArchiveEntry[] = [];
+        const paths: string[] = [];
+        for (const entry of expandArchive(name, kind, bytes, { budget, wanted })) {
+          paths.push(entry.path);
+          if (ARCHIVE_NAME.test(entry.path) || archiveKind(entry.path, entry.bytes) !== undefined)
+            nested.push(entry);
+          else yield* visit({ name: `${name}!/${entry.path}`, bytes: entry.bytes }, depth + 1, true);
+        }
+        const dirs = directoriesOf(paths);
+        for (const entry of nested) {
           // A sysdump keeps each bugtool archive both packed and unpacked: read the unpacked tree.
-          const unpacked = entry.path.replace(/\.(tar\.gz|tgz|tar)$/, "");
-          if (
-            unpacked !== entry.path &&
-            [...dirs].some((d) => d === unpacked || d.startsWith(`${unpacked}/`))
-          )
-            continue;
-          visit(`${name}!/${entry.path}`, entry.bytes, undefined, depth + 1, true);
+          const unpacked = entry.path.replace(/\.(tar\.gz|tgz|tar|zip)$/i, "");
+          if (unpacked !== entry.path && dirs.has(unpacked)) continue;
+          yield* visit({ name: `${name}!/${entry.path}`, bytes: entry.bytes }, depth + 1, true);
         }
         return;
       }
+      budget.checkMember(name, bytes.length);
       if (isBinary(bytes)) {
-        if (!inArchive)
-          warnings.push({ file: name, line: 0, message: "binary file skipped (not a cilium-dbg dump)" });
+        if (inArchive) noteUnread(unread, name);
+        else warn({ file: name, line: 0, message: "binary file skipped (not a cilium-dbg dump)" });
         skipped.set(name, "binary");
         return;
       }
       text = decoder.decode(bytes);
-    }
-    out.push({
+    } else if (text !== undefined) budget.checkMember(name, text.length);
+    yield {
       name,
       text: text ?? "",
       archiveNode: nodeFromArchivePath(name.split("!/").slice(1).join("/")),
       inArchive,
-    });
-  };
-  for (const f of files) visit(f.name, f.bytes, f.text, 0, false);
-  return out;
+    };
+  }
+  for (const f of files) yield* visit(f, 0, false);
 }
 
 /**
@@ -111,17 +160,18 @@ function textFiles(
  */
 export function parseSnapshotFiles(files: readonly SnapshotFile[], options: SnapshotOptions = {}): Snapshot {
   const warnings: SnapshotWarning[] = [];
-  const warn = (w: SnapshotWarning) => warnings.push(w);
+  const warn = (w: SnapshotWarning) => void warnings.push(escapedWarning(w));
   const parseOptions = { lenient: options.lenient ?? false, warn };
   const source = options.source ?? files[0]?.name ?? "(no files)";
 
   const parsed = new Map<string, ParsedDump[]>();
   const archiveNodes = new Map<string, string | undefined>();
-  const unread = new Map<string, string[]>();
+  const unread: Unread = new Map();
+  const budget = new UnpackBudget(options.limits);
   // Why each file that gave no dump was skipped, for the "no dump recognised" error.
   const skipped = new Map<string, string>();
   const podNodeNames = new Map<string, string>();
-  for (const file of textFiles(files, warnings, skipped)) {
+  for (const file of textFiles(files, budget, warn, unread, skipped)) {
     archiveNodes.set(file.name, file.archiveNode);
     for (const [pod, node] of podNodes(file.name, file.text) ?? []) podNodeNames.set(pod, node);
     const dumps: ParsedDump[] = [];
@@ -141,12 +191,8 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
             file.name,
             `line ${part.firstLine} ${JSON.stringify(shorten(first.trim()))}${after} is no dump dpemu reads`,
           );
-        if (file.inArchive) {
-          const archive = file.name.split("!/")[0] ?? file.name;
-          const names = unread.get(archive) ?? [];
-          names.push(file.name.split("/").pop() ?? file.name);
-          unread.set(archive, names);
-        } else {
+        if (file.inArchive) noteUnread(unread, file.name);
+        else {
           warn({
             file: file.name,
             line: part.firstLine,

@@ -14,8 +14,12 @@ describe("escapeForTerminal", () => {
     expect(escapeForTerminal("x\u2028y\u2066")).toBe("x\\u2028y\\u2066");
   });
 
-  it("doubles a backslash so an escape in the input cannot pass for one of ours", () => {
-    expect(escapeForTerminal("C:\\x1b")).toBe("C:\\\\x1b");
+  it("escapes once: a message escaped where it was made passes a second pass unchanged", () => {
+    for (const text of ["a\nb", "\x1b[2J", "C:\\dir\\file", "x\u202ey", "\u0085"]) {
+      const once = escapeForTerminal(text);
+      expect(escapeForTerminal(once)).toBe(once);
+    }
+    expect(escapeForTerminal("C:\\dir")).toBe("C:\\dir");
   });
 
   it("leaves printable text, Unicode letters and emoji unchanged", () => {

@@ -3,6 +3,7 @@
 // block), and `cilium config view` / plain `key value` or `key=value` listings. Keys are matched
 // ignoring case, dashes and underscores, so `routing-mode` and `RoutingMode` read the same.
 import type { AgentConfig, MapSizes } from "../../model/agent-config.js";
+import { expectedMapSize, isValidMapSize, type SizedMap } from "../../model/map-limits.js";
 import type { DumpFormat } from "../dump-format.js";
 import { rejectLine } from "../errors.js";
 import { firstContentLines, locate } from "../text/lines.js";
@@ -94,6 +95,17 @@ const SETTINGS: Readonly<Record<string, Setter>> = {
   bpfsockrevmapmax: (_c, v, s) => (s.sockRevNat = int(v)),
 };
 
+/** The map sizes the datapath is built with, by normalised key. */
+const MAP_SIZE_KEYS: Readonly<Record<string, SizedMap>> = {
+  bpfctglobaltcpmax: "ctTcp",
+  ctmapentriesglobaltcp: "ctTcp",
+  bpfctglobalanymax: "ctAny",
+  ctmapentriesglobalany: "ctAny",
+  bpfnatglobalmax: "nat",
+  natmapentriesglobal: "nat",
+  bpflbaffinitymapmax: "lbAffinity",
+};
+
 function setMode(c: Mutable<AgentConfig>, v: string): void {
   const mode = { snat: "SNAT", dsr: "DSR", hybrid: "Hybrid" }[v.toLowerCase()];
   if (mode) c.kprMode = mode as AgentConfig["kprMode"];
@@ -161,6 +173,14 @@ export const agentConfigFormat: DumpFormat<AgentConfigDump> = {
         : "key-value";
     const entries: ConfigEntry[] = [];
     let inData = false;
+    const add = (entry: ConfigEntry, index: number, line: string) => {
+      // A size the datapath is built with must be one Cilium runs with.
+      const field = MAP_SIZE_KEYS[normaliseKey(entry.key)];
+      const size = int(entry.value);
+      if (field !== undefined && size !== undefined && !isValidMapSize(field, size))
+        rejectLine(options, locate(source, index), `${entry.key} with ${expectedMapSize(field)}`, line);
+      else entries.push(entry);
+    };
     source.lines.forEach((line, index) => {
       const text = line.trim();
       if (text === "" || BANNER.test(text)) return;
@@ -173,15 +193,16 @@ export const agentConfigFormat: DumpFormat<AgentConfigDump> = {
         if (!inData) return;
         const m = YAML_ENTRY.exec(line);
         if (m)
-          entries.push({
-            key: m[1] ?? "",
-            value: m[2] !== undefined ? unquote(m[2]) : (m[3] ?? m[4] ?? "").trim(),
-          });
+          add(
+            { key: m[1] ?? "", value: m[2] !== undefined ? unquote(m[2]) : (m[3] ?? m[4] ?? "").trim() },
+            index,
+            line,
+          );
         else rejectLine(options, locate(source, index), 'a ConfigMap entry `  key: "value"`', line);
         return;
       }
       const m = (style === "config-all" ? CONFIG_ALL : KEY_VALUE).exec(text);
-      if (m) entries.push({ key: m[1] ?? "", value: (m[2] ?? "").trim() });
+      if (m) add({ key: m[1] ?? "", value: (m[2] ?? "").trim() }, index, line);
       else rejectLine(options, locate(source, index), "a configuration entry `key: value`", line);
     });
     return { style, entries };
@@ -194,6 +215,9 @@ export const agentConfigFormat: DumpFormat<AgentConfigDump> = {
     if (dump.style === "config-all") {
       return `#### Read-only configurations ####\n${dump.entries.map((e) => `${e.key.padEnd(34)}: ${e.value}\n`).join("")}`;
     }
-    return dump.entries.map((e) => `${e.key.padEnd(50)}${e.value}\n`).join("");
+    // At least one space after a long key; `=` before a value the separator would swallow.
+    return dump.entries
+      .map((e) => `${e.key.padEnd(49)}${/^[=:]/.test(e.value) ? " = " : " "}${e.value}\n`)
+      .join("");
   },
 };

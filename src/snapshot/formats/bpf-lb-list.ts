@@ -179,7 +179,9 @@ export const bpfLbListFormat: DumpFormat<LbListDump> = {
     let previous: string | undefined;
     for (const row of dump.rows) {
       const slot = row.keySlot === undefined ? "" : ` (${row.keySlot})`;
-      const key = `${printFrontend(row.frontend, dump.style === "per-slot")}${slot}`;
+      // Older releases show no protocol in keys, unless the key had one (it reads back as ANY).
+      const withProtocol = dump.style === "per-slot" || row.frontend.protocol !== "ANY";
+      const key = `${printFrontend(row.frontend, withProtocol)}${slot}`;
       const grouped = dump.style !== "per-slot" && key === previous;
       table.push([grouped ? "" : key, valueText(row.value, row.family)]);
       previous = key;
@@ -195,7 +197,7 @@ function valueText(value: LbListValue, family: IpFamily): string {
       const l7 = value.l7ProxyPort === undefined ? "" : `(L7LB Proxy Port: ${value.l7ProxyPort})`;
       const text = `${family === 6 ? "[::]" : "0.0.0.0"}:0 (${value.revNatId})${slot(value.slot)} [${value.flagNames.join(", ")}]`;
       // Cilium always prints a space before the optional suffix (trailing blanks are trimmed on read).
-      return value.slot === undefined ? text : `${text} ${l7}`;
+      return value.slot === undefined && l7 === "" ? text : `${text} ${l7}`;
     }
     case "backend": {
       const host = value.family === 6 ? `[${value.address}]` : value.address;

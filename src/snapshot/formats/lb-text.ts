@@ -5,8 +5,8 @@ import type { Frontend } from "../../model/service.js";
 
 /** An IPv4 address or a bracketed IPv6 address, as regex source (one capture group). */
 export const ADDRESS = String.raw`(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\])`;
-/** `<address>:<port>[/<PROTO>][/i]` (4 capture groups). */
-export const FRONTEND = String.raw`${ADDRESS}:(\d{1,5})(?:/([A-Za-z][A-Za-z0-9]*))?(/i)?`;
+/** `<address>:<port>[/<PROTO>][/i]` (4 capture groups); a bare `/i` is the scope, not a protocol. */
+export const FRONTEND = String.raw`${ADDRESS}:(\d{1,5})(?:/(?!i(?![A-Za-z0-9]))([A-Za-z][A-Za-z0-9]*))?(/i)?`;
 
 export interface ParsedAddress {
   readonly address: string;

@@ -56,6 +56,11 @@ export function parseTable<Entry>(
   source.lines.forEach((line, index) => {
     const text = line.trim();
     if (text === "") return;
+    // Only `map get` says so (and prints no header then).
+    if (header === undefined && /^Cache is (empty|disabled)$/.test(text)) {
+      header = "map-get";
+      return;
+    }
     if (header === undefined) {
       header = headerOf(text, listHeader);
       if (header !== "none") return;

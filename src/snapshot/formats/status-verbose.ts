@@ -9,7 +9,9 @@ import type {
   MapSizes,
 } from "../../model/agent-config.js";
 import type { DumpFormat } from "../dump-format.js";
-import { firstContentLines } from "../text/lines.js";
+import { expectedMapSize, isValidMapSize, MAP_SIZE_BOUNDS, type SizedMap } from "../../model/map-limits.js";
+import { rejectLine } from "../errors.js";
+import { firstContentLines, locate } from "../text/lines.js";
 
 export interface StatusVerboseDump {
   readonly config: AgentConfig;
@@ -56,11 +58,11 @@ export const statusVerboseFormat: DumpFormat<StatusVerboseDump> = {
       content.filter((l) => TOP_LEVEL.test(l)).length >= 2
     );
   },
-  parse(source) {
+  parse(source, options) {
     const config: Mutable<AgentConfig> = {};
     const sizes: Mutable<MapSizes> = {};
     let section: "top" | "kpr" | "maps" = "top";
-    for (const raw of source.lines) {
+    for (const [index, raw] of source.lines.entries()) {
       const line = raw.trim();
       if (line === "") continue;
       if (line === "KubeProxyReplacement Details:") {
@@ -76,7 +78,12 @@ export const statusVerboseFormat: DumpFormat<StatusVerboseDump> = {
         const size = /^(.*?)\s+(\d+)$/.exec(line);
         const field = size ? MAP_SIZE_LABELS[size[1] ?? ""] : undefined;
         if (size && field) {
-          sizes[field] = Number(size[2]);
+          const value = Number(size[2]);
+          // A size the datapath is built with must be one Cilium runs with.
+          if (field in MAP_SIZE_BOUNDS && !isValidMapSize(field as SizedMap, value)) {
+            const expected = expectedMapSize(field as SizedMap);
+            rejectLine(options, locate(source, index), `a ${size[1]} row with ${expected}`, raw);
+          } else sizes[field] = value;
           continue;
         }
         if (kv && !kv[1] && TOP_LEVEL.test(line)) section = "top";

@@ -9,3 +9,15 @@
 export class InvalidInputError extends Error {
   override name = "InvalidInputError";
 }
+
+/** Where in the input something was found. */
+export interface InputLocation {
+  readonly file: string;
+  /** 1-based line number; 0 when the problem concerns the whole file. */
+  readonly line: number;
+}
+
+/** A problem the user can act on, reported by `inspect` and carried in the snapshot. */
+export interface SnapshotWarning extends InputLocation {
+  readonly message: string;
+}

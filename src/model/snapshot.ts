@@ -13,7 +13,7 @@ import type { NatEntry } from "./nat.js";
 import type { RevNatEntry } from "./revnat.js";
 import type { Service } from "./service.js";
 import type { SocknatEntry } from "./socknat.js";
-import type { SnapshotWarning } from "../snapshot/errors.js";
+import type { SnapshotWarning } from "./errors.js";
 
 /** One recognised dump: where it came from and which format read it. */
 export interface DumpRecord {

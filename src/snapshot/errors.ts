@@ -3,19 +3,9 @@
 // messages quote input (member names, dump lines, V8's JSON.parse excerpts): they are escaped here,
 // once, so no control character from a dump reaches a terminal.
 import { escapeForTerminal } from "../model/escape.js";
-import { InvalidInputError } from "../model/errors.js";
+import { InvalidInputError, type InputLocation, type SnapshotWarning } from "../model/errors.js";
 
-/** Where in the input something was found. */
-export interface InputLocation {
-  readonly file: string;
-  /** 1-based line number; 0 when the problem concerns the whole file. */
-  readonly line: number;
-}
-
-/** A problem the user can act on, reported by `inspect` and carried in the snapshot. */
-export interface SnapshotWarning extends InputLocation {
-  readonly message: string;
-}
+export type { InputLocation, SnapshotWarning };
 
 /** Bad input: an unparseable line in a recognised dump, an unknown format, a corrupt archive. */
 export class InputError extends InvalidInputError {

@@ -60,7 +60,7 @@ export {
   type BackendSelection,
   type MaglevHashOptions,
 } from "./lb/select.js";
-export { MaglevWasm, type MaglevTableHandle } from "./lb/maglev-wasm.js";
+export { MaglevWasm, type MaglevTableHandle } from "./wasm/maglev.js";
 export { InvalidInputError } from "./lb/errors.js";
 
 // Flow sources: the packet record and the streaming readers that fill it.
@@ -238,14 +238,14 @@ export {
 export { notLoadedNotes } from "./datapath/not-loaded.js";
 export { EMPTY_MAP_CONTENT, mapContentOfView, type MapDumpContent } from "./snapshot/map-content.js";
 export { MAP_DUMPS, type MapDump } from "./snapshot/map-dumps.js";
+export { WasmDatapathEngine } from "./wasm/datapath.js";
 export {
-  WasmDatapathEngine,
-  readRecordLayout,
+  RECORD_LAYOUT,
   encodePacket,
   decodeVerdict,
   verdictFlagNames,
   type RecordLayout,
-} from "./wasm/datapath.js";
+} from "./wasm/codec.js";
 export { ReferenceDatapathEngine } from "./reference/datapath/engine.js";
 export {
   replay,

@@ -2,7 +2,7 @@
 import { MAGLEV_TABLE_SIZES, maglevTable } from "../reference/maglev.js";
 import { toEntries, type MaglevBackend } from "./backend.js";
 import { InvalidInputError } from "./errors.js";
-import { MaglevWasm, encodeBackends, type MaglevTableHandle } from "./maglev-wasm.js";
+import { MaglevWasm, encodeBackends, type MaglevTableHandle } from "../wasm/maglev.js";
 import { parseClusterSeed, type ClusterSeed } from "./seed.js";
 
 /** Cilium's default table size (pkg/maglev DefaultTableSize). */
@@ -64,7 +64,7 @@ export async function buildMaglevTable(
     table = maglev.allocTable(m);
     tables.set(m, table);
   }
-  maglev.build(encodeBackends(maglev.wasm, entries), seed.murmur, table);
+  maglev.build(encodeBackends(entries), seed.murmur, table);
   return maglev.readTable(table);
 }
 

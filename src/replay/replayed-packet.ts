@@ -4,7 +4,7 @@
 import type { Datapath } from "../datapath/datapath.js";
 import type { DatapathVerdict } from "../datapath/verdict.js";
 import { createPacketRecord, type PacketRecord } from "../model/packet.js";
-import { decodePacket, decodeVerdict, type RecordLayout } from "../wasm/datapath.js";
+import { decodePacket, decodeVerdict } from "../wasm/codec.js";
 import { OBSERVED_VERDICTS, PacketStatus, type PacketBatch } from "./packet-batch.js";
 
 export interface ObservedVerdict {
@@ -31,22 +31,20 @@ export type VerdictHandler = (replayed: ReplayedPacket, directory: Datapath) => 
 
 export class ReplayedPacketReader {
   private readonly packet = createPacketRecord();
-  constructor(private readonly layout: RecordLayout) {}
 
   /** Packet `i` of a processed batch, or null when the replay left it out. */
   read(batch: PacketBatch, i: number): ReplayedPacket | null {
     if (batch.status[i] !== PacketStatus.Processed) return null;
-    const L = this.layout;
     const r = batch.records;
     const at = batch.recordAt(i);
     const p = this.packet;
-    decodePacket(r, at, L, p);
+    decodePacket(r, at, p);
     p.packetNumber = batch.packetNumber[i]!;
     const observed = batch.observed[i]!;
     return {
       packetNumber: batch.packetNumber[i]!,
       packet: p,
-      verdict: decodeVerdict(batch.verdicts, batch.verdictAt(i), L),
+      verdict: decodeVerdict(batch.verdicts, batch.verdictAt(i)),
       observed:
         observed === 0 ? null : { verdict: OBSERVED_VERDICTS[observed]!, dropReason: batch.observedDrop[i]! },
     };

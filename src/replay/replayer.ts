@@ -7,8 +7,6 @@
 import type { DatapathState, LbAlgorithm } from "../datapath/state.js";
 import { formatIpv4 } from "../datapath/verdict.js";
 import type { EntryPoint, PacketRecord } from "../model/packet.js";
-import { readRecordLayout } from "../wasm/datapath.js";
-import { loadWasm } from "../wasm/module.js";
 import type { ByteSource } from "./byte-source.js";
 import { CaptureFormatError } from "./capture-error.js";
 import { InProcessStage } from "./in-process-stage.js";
@@ -118,7 +116,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       engine,
       workers,
       capacity,
-      layout: readRecordLayout(await loadWasm()),
       ...(options.onVerdict
         ? {
             onVerdict: options.onVerdict,

@@ -28,7 +28,7 @@ import {
   selectTupleType,
   tupleFromPacket,
 } from "./conntrack.js";
-import type { RecordLayout } from "../../wasm/datapath.js";
+import type { RecordLayout } from "../../wasm/codec.js";
 
 export const DROP_NO_SERVICE = 158;
 const LB_ALG_RANDOM = 1;

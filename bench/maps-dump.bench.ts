@@ -10,8 +10,8 @@ import {
   type CtMapEntry,
   type DatapathState,
   type IpcacheMapEntry,
-} from "../src/datapath/state.js";
-import { CURRENT_DUMP_STYLE, emulatedMapContent } from "../src/datapath/to-model.js";
+} from "../src/engine/state.js";
+import { CURRENT_DUMP_STYLE, emulatedMapContent } from "../src/readback/to-model.js";
 import { bpfCtListFormat } from "../src/snapshot/formats/bpf-ct-list.js";
 import { prng } from "./lib/ipcache-mix.js";
 import { ratio, report, rowsFrom } from "./lib/report.js";

@@ -7,12 +7,12 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bench } from "tinybench";
-import { fileByteSource } from "../src/replay/file-source.js";
-import { readHubble } from "../src/replay/hubble-reader.js";
-import { readPcap } from "../src/replay/pcap-reader.js";
-import { readPcapng } from "../src/replay/pcapng-reader.js";
-import { readSynthetic } from "../src/replay/synthetic.js";
-import { parseSyntheticSpec } from "../src/replay/synthetic-spec.js";
+import { fileByteSource } from "../src/readers/file-source.js";
+import { readHubble } from "../src/readers/hubble-reader.js";
+import { readPcap } from "../src/readers/pcap-reader.js";
+import { readPcapng } from "../src/readers/pcapng-reader.js";
+import { readSynthetic } from "../src/synthetic/synthetic.js";
+import { parseSyntheticSpec } from "../src/synthetic/synthetic-spec.js";
 import { ratio, report, rowsFrom } from "./lib/report.js";
 
 const PACKETS = 1_000_000;

@@ -12,7 +12,7 @@
 // (a replay that never waits on I/O gives timers no turn). Not part of `npm test`. Writes
 // bench/results/replay-memory.json.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { pcapFileHeader } from "../src/replay/pcap-writer.js";
+import { pcapFileHeader } from "../src/readers/pcap-writer.js";
 import { ALGORITHM, SEED, labState, recordLabCapture } from "./lib/lab-capture.js";
 
 type Replayer = typeof import("../src/replay/replayer.js");

@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bench } from "tinybench";
-import { fileByteSource } from "../src/replay/file-source.js";
+import { fileByteSource } from "../src/readers/file-source.js";
 import { readCapture } from "../src/replay/read-capture.js";
 import type { ReplaySummary } from "../src/replay/replay-summary.js";
-import { pcapFileHeader } from "../src/replay/pcap-writer.js";
+import { pcapFileHeader } from "../src/readers/pcap-writer.js";
 import { ALGORITHM, SEED, labState, recordLabCapture } from "./lib/lab-capture.js";
 import { ratio, report, rowsFrom } from "./lib/report.js";
 

@@ -76,41 +76,41 @@ export {
 } from "./model/packet.js";
 export { createObservedFlow, type ObservedFlow } from "./model/observed-flow.js";
 export { formatIPv4, parseIPv4 } from "./model/ipv4.js";
-export { chunkBytes, type ByteSource } from "./replay/byte-source.js";
-export { CaptureFormatError, type CaptureErrorPosition } from "./replay/capture-error.js";
+export { chunkBytes, type ByteSource } from "./readers/byte-source.js";
+export { CaptureFormatError, type CaptureErrorPosition } from "./readers/capture-error.js";
 export {
   runDecoder,
   type PacketDecoder,
   type PacketHandler,
   type ReaderOptions,
-} from "./replay/packet-decoder.js";
-export { createReadSummary, type CaptureFormat, type ReadSummary } from "./replay/read-summary.js";
+} from "./readers/packet-decoder.js";
+export { createReadSummary, type CaptureFormat, type ReadSummary } from "./readers/read-summary.js";
 export {
   SKIP_KINDS,
   nonZeroSkips,
   totalSkipped,
   type SkipCounts,
   type SkipKind,
-} from "./replay/skip-counts.js";
-export { LinkType } from "./replay/link-type.js";
-export { PcapDecoder, readPcap, type PcapHeader } from "./replay/pcap-reader.js";
-export { PcapngDecoder, readPcapng, type PcapngInterface } from "./replay/pcapng-reader.js";
-export { HubbleDecoder, readHubble, type HubbleReaderOptions } from "./replay/hubble-reader.js";
-export { detectCaptureFormat, type DetectedFormat } from "./replay/detect-format.js";
+} from "./readers/skip-counts.js";
+export { LinkType } from "./readers/link-type.js";
+export { PcapDecoder, readPcap, type PcapHeader } from "./readers/pcap-reader.js";
+export { PcapngDecoder, readPcapng, type PcapngInterface } from "./readers/pcapng-reader.js";
+export { HubbleDecoder, readHubble, type HubbleReaderOptions } from "./readers/hubble-reader.js";
+export { detectCaptureFormat, type DetectedFormat } from "./readers/detect-format.js";
 export { readCapture, UnknownCaptureFormatError, type ReadCaptureOptions } from "./replay/read-capture.js";
 export {
   SyntheticFlowGenerator,
   readSynthetic,
   type ChurnEvent,
   type SyntheticReaderOptions,
-} from "./replay/synthetic.js";
+} from "./synthetic/synthetic.js";
 export {
   SyntheticSpecError,
   parseSyntheticSpec,
   type SyntheticSpec,
   type SyntheticSpecJson,
-} from "./replay/synthetic-spec.js";
-export { formatRfc3339, parseRfc3339 } from "./replay/rfc3339.js";
+} from "./synthetic/synthetic-spec.js";
+export { formatRfc3339, parseRfc3339 } from "./readers/rfc3339.js";
 
 // BPF maps: shared interfaces and constants, the Wasm maps, and their TypeScript twins.
 export * from "./maps/types.js";
@@ -173,9 +173,9 @@ export {
   type ServiceSelector,
   type TraceResult,
 } from "./datapath/datapath.js";
-export type { EngineOptions } from "./datapath/config.js";
-export type { DatapathEngine, EngineStats } from "./datapath/engine.js";
-export * from "./datapath/state.js";
+export type { EngineOptions } from "./engine/config.js";
+export type { DatapathEngine, EngineStats } from "./engine/engine.js";
+export * from "./engine/state.js";
 export {
   OBSERVATION_POINT_NAMES,
   CT_STATE_NAMES,
@@ -184,8 +184,8 @@ export {
   parseCidr,
   type CtState,
   type DatapathVerdict,
-} from "./datapath/verdict.js";
-export { dropReason, knownDropReasons, type DropReasonInfo } from "./datapath/drop-reasons.js";
+} from "./engine/verdict.js";
+export { dropReason, knownDropReasons, type DropReasonInfo } from "./engine/drop-reasons.js";
 export {
   describeVerdict,
   observationPointText,
@@ -199,8 +199,8 @@ export {
   type DumpClock,
   type FromSnapshotOptions,
   type SnapshotDatapathState,
-} from "./datapath/from-snapshot.js";
-export { layoutSlots, slotFlags, type SlotLayout } from "./datapath/service-slots.js";
+} from "./load/from-snapshot.js";
+export { layoutSlots, slotFlags, type SlotLayout } from "./engine/service-slots.js";
 
 // Reading the emulated maps back (dpemu maps dump): map-level entries, their dump models, printers.
 export {
@@ -228,14 +228,14 @@ export {
   type DumpStyle,
   type EmulatedContentOptions,
   type EmulatedMapContent,
-} from "./datapath/to-model.js";
+} from "./readback/to-model.js";
 export {
   EmulatedMaps,
   SOCKNAT_NOTE,
   type EmulatedMapsOptions,
   type MapsDumpResult,
-} from "./datapath/maps-dump.js";
-export { notLoadedNotes } from "./datapath/not-loaded.js";
+} from "./readback/maps-dump.js";
+export { notLoadedNotes } from "./load/not-loaded.js";
 export { EMPTY_MAP_CONTENT, mapContentOfView, type MapDumpContent } from "./snapshot/map-content.js";
 export { MAP_DUMPS, type MapDump } from "./snapshot/map-dumps.js";
 export { WasmDatapathEngine } from "./wasm/datapath.js";

@@ -3,12 +3,12 @@
 // packet record (tuple, flags, lengths, interface, nanosecond timestamp) or as a skip of the right kind.
 import { describe, expect, it } from "vitest";
 import { copyPacketRecord, type PacketRecord } from "../src/model/packet.js";
-import { chunkBytes } from "../src/replay/byte-source.js";
-import { CaptureFormatError } from "../src/replay/capture-error.js";
-import { readPcap } from "../src/replay/pcap-reader.js";
-import { readPcapng } from "../src/replay/pcapng-reader.js";
-import type { ReadSummary } from "../src/replay/read-summary.js";
-import { SKIP_KINDS, type SkipKind } from "../src/replay/skip-counts.js";
+import { chunkBytes } from "../src/readers/byte-source.js";
+import { CaptureFormatError } from "../src/readers/capture-error.js";
+import { readPcap } from "../src/readers/pcap-reader.js";
+import { readPcapng } from "../src/readers/pcapng-reader.js";
+import type { ReadSummary } from "../src/readers/read-summary.js";
+import { SKIP_KINDS, type SkipKind } from "../src/readers/skip-counts.js";
 import {
   captureFiles,
   expectedOutcomes,

@@ -10,10 +10,10 @@ import {
   copyPacketRecord,
   type PacketRecord,
 } from "../src/model/packet.js";
-import { chunkBytes } from "../src/replay/byte-source.js";
-import { CaptureFormatError } from "../src/replay/capture-error.js";
-import { readHubble, type HubbleReaderOptions } from "../src/replay/hubble-reader.js";
-import type { ReadSummary } from "../src/replay/read-summary.js";
+import { chunkBytes } from "../src/readers/byte-source.js";
+import { CaptureFormatError } from "../src/readers/capture-error.js";
+import { readHubble, type HubbleReaderOptions } from "../src/readers/hubble-reader.js";
+import type { ReadSummary } from "../src/readers/read-summary.js";
 import { fixtureText } from "./helpers/fixtures.js";
 
 const encoder = new TextEncoder();

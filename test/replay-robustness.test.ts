@@ -3,13 +3,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { copyPacketRecord, type PacketRecord } from "../src/model/packet.js";
-import { chunkBytes } from "../src/replay/byte-source.js";
-import { CaptureFormatError } from "../src/replay/capture-error.js";
+import { chunkBytes } from "../src/readers/byte-source.js";
+import { CaptureFormatError } from "../src/readers/capture-error.js";
 import { readCapture, UnknownCaptureFormatError } from "../src/replay/read-capture.js";
-import { readHubble } from "../src/replay/hubble-reader.js";
-import { readPcap } from "../src/replay/pcap-reader.js";
-import { readPcapng } from "../src/replay/pcapng-reader.js";
-import type { ReadSummary } from "../src/replay/read-summary.js";
+import { readHubble } from "../src/readers/hubble-reader.js";
+import { readPcap } from "../src/readers/pcap-reader.js";
+import { readPcapng } from "../src/readers/pcapng-reader.js";
+import type { ReadSummary } from "../src/readers/read-summary.js";
 import { captureFiles, readCaptureBytes } from "./helpers/tshark-expectations.js";
 
 type Reader = typeof readPcap;

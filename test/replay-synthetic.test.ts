@@ -6,13 +6,13 @@ import { formatIPv4, parseIPv4 } from "../src/model/ipv4.js";
 import { IpProto, ReplyState, TcpFlag, createPacketRecord, type PacketRecord } from "../src/model/packet.js";
 import { Xoshiro128 } from "../src/reference/prng.js";
 import { readCapture } from "../src/replay/read-capture.js";
-import { SyntheticFlowGenerator, readSynthetic, type ChurnEvent } from "../src/replay/synthetic.js";
+import { SyntheticFlowGenerator, readSynthetic, type ChurnEvent } from "../src/synthetic/synthetic.js";
 import {
   parseSyntheticSpec,
   SyntheticSpecError,
   type SyntheticSpecJson,
-} from "../src/replay/synthetic-spec.js";
-import { ZipfSampler } from "../src/replay/zipf.js";
+} from "../src/synthetic/synthetic-spec.js";
+import { ZipfSampler } from "../src/synthetic/zipf.js";
 
 const webpod = { address: "10.96.163.90", port: 80, proto: "TCP" as const };
 const baseSpec: SyntheticSpecJson = {

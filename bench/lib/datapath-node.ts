@@ -8,7 +8,7 @@ import {
   defaultNodeConfig,
   type DatapathState,
   type IpcacheMapEntry,
-} from "../../src/datapath/state.js";
+} from "../../src/engine/state.js";
 
 export const NODES = 250;
 export const SERVICES = 300;

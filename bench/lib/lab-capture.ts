@@ -4,13 +4,13 @@
 // an Ethernet/IPv4/TCP-or-UDP pcap record. Replaying the capture with the same seed and algorithm
 // then meets the same backends. Maglev is forced so a flow's backend depends on its tuple only: the
 // capture can be repeated later in time (memory script) and its replies still match.
-import { datapathStateFromSnapshot } from "../../src/datapath/from-snapshot.js";
-import type { DatapathState } from "../../src/datapath/state.js";
-import { parseIpv4 } from "../../src/datapath/verdict.js";
-import { chunkBytes } from "../../src/replay/byte-source.js";
-import { pcapRecordOf } from "../../src/replay/pcap-writer.js";
+import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
+import type { DatapathState } from "../../src/engine/state.js";
+import { parseIpv4 } from "../../src/engine/verdict.js";
+import { chunkBytes } from "../../src/readers/byte-source.js";
+import { pcapRecordOf } from "../../src/readers/pcap-writer.js";
 import { replay } from "../../src/replay/replayer.js";
-import type { SyntheticSpecJson } from "../../src/replay/synthetic-spec.js";
+import type { SyntheticSpecJson } from "../../src/synthetic/synthetic-spec.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 
 export const LAB = new URL("../../examples/lab-3node", import.meta.url).pathname;

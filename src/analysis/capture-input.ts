@@ -1,12 +1,12 @@
 // `dpemu compare --input CAPTURE` (Node): streams a pcap, pcapng, Hubble JSON or synthetic spec file
 // through the readers and gathers the compared services' flows from it.
 import { stat } from "node:fs/promises";
-import { CaptureFormatError } from "../replay/capture-error.js";
-import { fileByteSource } from "../replay/file-source.js";
+import { CaptureFormatError } from "../readers/capture-error.js";
+import { fileByteSource } from "../readers/file-source.js";
 import { readCapture, UnknownCaptureFormatError } from "../replay/read-capture.js";
-import type { ReadSummary } from "../replay/read-summary.js";
-import { nonZeroSkips } from "../replay/skip-counts.js";
-import { SyntheticSpecError } from "../replay/synthetic-spec.js";
+import type { ReadSummary } from "../readers/read-summary.js";
+import { nonZeroSkips } from "../readers/skip-counts.js";
+import { SyntheticSpecError } from "../synthetic/synthetic-spec.js";
 import { InputError } from "../snapshot/errors.js";
 import { CaptureFlowCollector, type CaptureFlowCounts } from "./capture-flows.js";
 import type { CompareService, FlowSet } from "./model.js";

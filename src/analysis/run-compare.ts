@@ -10,7 +10,7 @@ import type { CompareReport, SnapshotInfo } from "./results.js";
 import type { SelectionEngine } from "./selection.js";
 import { WasmSelectionEngine } from "./wasm-engine.js";
 import { ServiceNodes } from "./service-node.js";
-import type { NodeConfig } from "../datapath/state.js";
+import type { NodeConfig } from "../engine/state.js";
 import { MAGLEV_TABLE_SIZES } from "../reference/maglev.js";
 import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
 

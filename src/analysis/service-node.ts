@@ -6,8 +6,8 @@
 // reachable (a LoadBalancer VIP with the service's backends); a 0.0.0.0 NodePort surrogate sits
 // at the node's address, as the agent clones NodePorts onto every node address.
 import { Datapath } from "../datapath/datapath.js";
-import { dropReason } from "../datapath/drop-reasons.js";
-import { layoutSlots } from "../datapath/service-slots.js";
+import { dropReason } from "../engine/drop-reasons.js";
+import { layoutSlots } from "../engine/service-slots.js";
 import {
   BackendState,
   Proto,
@@ -17,7 +17,7 @@ import {
   type DatapathState,
   type NodeConfig,
   type ServiceMapEntry,
-} from "../datapath/state.js";
+} from "../engine/state.js";
 import { portPackingForCiliumVersion } from "../lb/cilium-version.js";
 import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
 import { parseIPv4 } from "../model/ipv4.js";

@@ -8,8 +8,8 @@ import { describeCapture, flowsFromCapture } from "../analysis/capture-input.js"
 import type { CompareService } from "../analysis/model.js";
 import type { CompareReport, SnapshotInfo } from "../analysis/results.js";
 import { compareSelection, DEFAULT_CT_FLOWS, type FlowSource } from "../analysis/run-compare.js";
-import { datapathStateFromSnapshot } from "../datapath/from-snapshot.js";
-import type { NodeConfig } from "../datapath/state.js";
+import { datapathStateFromSnapshot } from "../load/from-snapshot.js";
+import type { NodeConfig } from "../engine/state.js";
 import { maglevTableCount, servicesToCompare, UnknownServiceError } from "../analysis/snapshot-services.js";
 import { parseWeights, syntheticService } from "../analysis/synthetic-service.js";
 import { DEFAULT_PORT_PACKING, portPackingForCiliumVersion } from "../lb/cilium-version.js";

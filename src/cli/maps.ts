@@ -3,7 +3,7 @@
 // src/datapath/maps-dump.ts). What the dumps hold that the emulator does not (IPv6, other
 // clusters, another node's CT/NAT state) is counted on stderr, one `note:` line each.
 import type { Command } from "commander";
-import { EmulatedMaps } from "../datapath/maps-dump.js";
+import { EmulatedMaps } from "../readback/maps-dump.js";
 import { InputError } from "../snapshot/errors.js";
 import { loadSnapshot } from "../snapshot/load.js";
 import { MAP_DUMPS } from "../snapshot/map-dumps.js";

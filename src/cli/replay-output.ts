@@ -1,12 +1,12 @@
 // What `dpemu replay` prints: the verdict stream (Hubble-like text or JSON lines with the fields of
 // `dpemu trace --json`) and the summary table.
 import type { Datapath } from "../datapath/datapath.js";
-import { dropReason } from "../datapath/drop-reasons.js";
-import { OBSERVATION_POINT_NAMES, formatIpv4 } from "../datapath/verdict.js";
+import { dropReason } from "../engine/drop-reasons.js";
+import { OBSERVATION_POINT_NAMES, formatIpv4 } from "../engine/verdict.js";
 import { IpProto, tcpFlagNames, type PacketRecord } from "../model/packet.js";
 import type { ReplaySummary } from "../replay/replay-summary.js";
 import type { ReplayedPacket } from "../replay/replayed-packet.js";
-import { formatRfc3339 } from "../replay/rfc3339.js";
+import { formatRfc3339 } from "../readers/rfc3339.js";
 import { traceJson } from "./trace.js";
 
 const PROTO_LABEL: Record<number, string> = { 1: "ICMP", 6: "TCP", 17: "UDP", 132: "SCTP" };

@@ -3,10 +3,10 @@
 // node, printed Hubble-style (one line per step) or as JSON.
 import type { Command } from "commander";
 import { Datapath } from "../datapath/datapath.js";
-import { dropReason } from "../datapath/drop-reasons.js";
-import { datapathStateFromSnapshot } from "../datapath/from-snapshot.js";
+import { dropReason } from "../engine/drop-reasons.js";
+import { datapathStateFromSnapshot } from "../load/from-snapshot.js";
 import type { TraceStep } from "../datapath/trace.js";
-import { OBSERVATION_POINT_NAMES, formatIpv4, type DatapathVerdict } from "../datapath/verdict.js";
+import { OBSERVATION_POINT_NAMES, formatIpv4, type DatapathVerdict } from "../engine/verdict.js";
 import { parseIPv4 } from "../model/ipv4.js";
 import {
   EntryPoint,

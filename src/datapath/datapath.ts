@@ -8,12 +8,12 @@ import { ReferenceDatapathEngine } from "../reference/datapath/engine.js";
 import { WasmDatapathEngine } from "../wasm/datapath.js";
 import { RECORD_LAYOUT, type RecordLayout } from "../wasm/codec.js";
 import { loadWasm, type WasmInstance } from "../wasm/module.js";
-import { toEngineConfig, type EngineOptions } from "./config.js";
-import type { DatapathEngine, EngineStats } from "./engine.js";
+import { toEngineConfig, type EngineOptions } from "../engine/config.js";
+import type { DatapathEngine, EngineStats } from "../engine/engine.js";
 import type { PacketRecord } from "../model/packet.js";
-import type { DatapathVerdict } from "./verdict.js";
-import { formatIpv4, parseIpv4 } from "./verdict.js";
-import { layoutSlots, slotFlags } from "./service-slots.js";
+import type { DatapathVerdict } from "../engine/verdict.js";
+import { formatIpv4, parseIpv4 } from "../engine/verdict.js";
+import { layoutSlots, slotFlags } from "../engine/service-slots.js";
 import type { DatapathMapName, DatapathMaps } from "./map-records.js";
 import {
   BackendState,
@@ -22,7 +22,7 @@ import {
   type BackendStateValue,
   type DatapathState,
   type ServiceMapEntry,
-} from "./state.js";
+} from "../engine/state.js";
 import { describeVerdict, type TraceStep } from "./trace.js";
 
 export interface DatapathOptions extends EngineOptions {

@@ -11,7 +11,7 @@ import type {
   NatMapEntry,
   RevNatMapEntry,
   ServiceMapEntry,
-} from "./state.js";
+} from "../engine/state.js";
 
 /** A `cilium_lb4_backends_v3` record as stored: the Maglev weight lives in the agent, not the map. */
 export type BackendRecord = Omit<BackendMapEntry, "weight">;

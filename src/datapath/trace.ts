@@ -3,10 +3,10 @@
 // it was dropped. Derived from the verdict record and the node's state, so it describes exactly
 // what the pipeline did.
 import type { Datapath } from "./datapath.js";
-import { dropReason } from "./drop-reasons.js";
+import { dropReason } from "../engine/drop-reasons.js";
 import type { PacketRecord } from "../model/packet.js";
-import { OBSERVATION_POINT_NAMES, formatIpv4, type DatapathVerdict } from "./verdict.js";
-import { prefixMask } from "./engine.js";
+import { OBSERVATION_POINT_NAMES, formatIpv4, type DatapathVerdict } from "../engine/verdict.js";
+import { prefixMask } from "../engine/engine.js";
 
 export interface TraceEndpoint {
   address: string;

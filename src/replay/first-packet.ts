@@ -1,7 +1,7 @@
 // The capture time of an input's first packet, read without reading the rest: the replay places the
 // snapshot's CT lifetimes relative to it (the dumps are taken as if right before the capture).
-import type { ByteSource } from "./byte-source.js";
-import { CaptureFormatError } from "./capture-error.js";
+import type { ByteSource } from "../readers/byte-source.js";
+import { CaptureFormatError } from "../readers/capture-error.js";
 import { readCapture, type ReadCaptureOptions } from "./read-capture.js";
 
 class FirstPacketFound extends Error {}

@@ -4,7 +4,7 @@
 // Hubble observed). Everything lives in one ArrayBuffer, so a batch crosses to a worker and back as a
 // single transferable; in-process, the records and verdicts live in Wasm memory instead and the
 // readers' callbacks write straight into it.
-import { knownDropReasons } from "../datapath/drop-reasons.js";
+import { knownDropReasons } from "../engine/drop-reasons.js";
 import type { ObservedFlow } from "../model/observed-flow.js";
 import { ReplyState, type PacketRecord } from "../model/packet.js";
 import {

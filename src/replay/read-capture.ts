@@ -1,15 +1,15 @@
 // One entry point for every flow source: detects the format from the first bytes (unless told), then
 // streams the input through the matching reader. A synthetic spec is a small JSON document: it is read
 // whole (bounded) and its packets are generated.
-import { chunksOf, type ByteSource } from "./byte-source.js";
-import { DETECTION_BYTES, detectCaptureFormat } from "./detect-format.js";
-import { HubbleDecoder, type HubbleReaderOptions } from "./hubble-reader.js";
-import { runDecoder, type PacketDecoder, type PacketHandler } from "./packet-decoder.js";
-import { PcapDecoder } from "./pcap-reader.js";
-import { PcapngDecoder } from "./pcapng-reader.js";
-import type { CaptureFormat, ReadSummary } from "./read-summary.js";
-import { readSynthetic, type SyntheticReaderOptions } from "./synthetic.js";
-import { parseSyntheticSpec, SyntheticSpecError } from "./synthetic-spec.js";
+import { chunksOf, type ByteSource } from "../readers/byte-source.js";
+import { DETECTION_BYTES, detectCaptureFormat } from "../readers/detect-format.js";
+import { HubbleDecoder, type HubbleReaderOptions } from "../readers/hubble-reader.js";
+import { runDecoder, type PacketDecoder, type PacketHandler } from "../readers/packet-decoder.js";
+import { PcapDecoder } from "../readers/pcap-reader.js";
+import { PcapngDecoder } from "../readers/pcapng-reader.js";
+import type { CaptureFormat, ReadSummary } from "../readers/read-summary.js";
+import { readSynthetic, type SyntheticReaderOptions } from "../synthetic/synthetic.js";
+import { parseSyntheticSpec, SyntheticSpecError } from "../synthetic/synthetic-spec.js";
 
 /** A synthetic spec is a small document; anything larger is not one. */
 const MAX_SPEC_BYTES = 16 * 1024 * 1024;

@@ -3,8 +3,8 @@
 // over the batch (cut only where a reply needs a verdict not yet computed), counts the verdict
 // records into the running totals, and applies garbage collection and backend churn between batches.
 import { Datapath, type DatapathStats } from "../datapath/datapath.js";
-import type { DatapathState, LbAlgorithm } from "../datapath/state.js";
-import { formatIpv4 } from "../datapath/verdict.js";
+import type { DatapathState, LbAlgorithm } from "../engine/state.js";
+import { formatIpv4 } from "../engine/verdict.js";
 import { createBatchRunner, type BatchRunner } from "./batch-runner.js";
 import { ConnectionTable } from "./connection-table.js";
 import { PacketBatch, PacketKind, PacketStatus } from "./packet-batch.js";

@@ -1,12 +1,12 @@
 // The summary of a replay: the figures `dpemu replay` prints as a table and writes as JSON under
 // stable keys. Everything in it is a function of the input, the snapshot, the algorithm and the
 // seed — not of the number of workers — except elapsedSeconds and packetsPerSecond.
-import { dropReason } from "../datapath/drop-reasons.js";
+import { dropReason } from "../engine/drop-reasons.js";
 import type { DatapathStats } from "../datapath/datapath.js";
-import type { DatapathState } from "../datapath/state.js";
-import { CT_STATE_NAMES, OBSERVATION_POINT_NAMES, formatIpv4 } from "../datapath/verdict.js";
-import type { CaptureFormat, ReadSummary } from "./read-summary.js";
-import { nonZeroSkips } from "./skip-counts.js";
+import type { DatapathState } from "../engine/state.js";
+import { CT_STATE_NAMES, OBSERVATION_POINT_NAMES, formatIpv4 } from "../engine/verdict.js";
+import type { CaptureFormat, ReadSummary } from "../readers/read-summary.js";
+import { nonZeroSkips } from "../readers/skip-counts.js";
 import { OBSERVED_VERDICTS } from "./packet-batch.js";
 import type { BackendLabel } from "./replay-core.js";
 import type { ReplayCounts } from "./replay-totals.js";

@@ -2,7 +2,7 @@
 // (a synthetic reply already carries its backend as source), the datapath's verdict, and what
 // Hubble observed. Built only when a verdict stream was asked for; the packet record is reused.
 import type { Datapath } from "../datapath/datapath.js";
-import type { DatapathVerdict } from "../datapath/verdict.js";
+import type { DatapathVerdict } from "../engine/verdict.js";
 import { createPacketRecord, type PacketRecord } from "../model/packet.js";
 import { decodePacket, decodeVerdict } from "../wasm/codec.js";
 import { OBSERVED_VERDICTS, PacketStatus, type PacketBatch } from "./packet-batch.js";

@@ -4,19 +4,19 @@
 // the summary; a verdict stream is formatted only when asked for. The replay decides CT garbage
 // collection times from the packet clock for every worker alike and applies synthetic churn between
 // batches, so the summary is the same for any number of workers (docs/replay.md).
-import type { DatapathState, LbAlgorithm } from "../datapath/state.js";
-import { formatIpv4 } from "../datapath/verdict.js";
+import type { DatapathState, LbAlgorithm } from "../engine/state.js";
+import { formatIpv4 } from "../engine/verdict.js";
 import type { EntryPoint, PacketRecord } from "../model/packet.js";
-import type { ByteSource } from "./byte-source.js";
-import { CaptureFormatError } from "./capture-error.js";
+import type { ByteSource } from "../readers/byte-source.js";
+import { CaptureFormatError } from "../readers/capture-error.js";
 import { InProcessStage } from "./in-process-stage.js";
 import { readCapture } from "./read-capture.js";
-import type { CaptureFormat, ReadSummary } from "./read-summary.js";
+import type { CaptureFormat, ReadSummary } from "../readers/read-summary.js";
 import { ReplayCore, type ChurnCommand } from "./replay-core.js";
 import type { ReplayStage } from "./replay-stage.js";
 import { buildReplaySummary, type ReplaySummary } from "./replay-summary.js";
 import type { VerdictHandler } from "./replayed-packet.js";
-import type { ChurnEvent } from "./synthetic.js";
+import type { ChurnEvent } from "../synthetic/synthetic.js";
 import { MAX_WORKERS } from "./shard-router.js";
 
 /** Packets per datapath batch. */

@@ -19,7 +19,7 @@
 // BPF masquerading of pod egress, NodePort SNAT towards a remote backend — carry the node's address
 // instead of the client's and reach another worker than their request when there are several;
 // map evictions are per worker. Snapshot CT and NAT entries are distributed by the same rule.
-import type { CtMapEntry, DatapathState, NatMapEntry } from "../datapath/state.js";
+import type { CtMapEntry, DatapathState, NatMapEntry } from "../engine/state.js";
 import { PairTable } from "./pair-table.js";
 
 /** Most workers a replay shards over (the route log keeps a worker index in a byte). */

@@ -1,6 +1,6 @@
 // Messages between the replay's main thread and its workers. Packet batches travel as transferable
 // ArrayBuffers (see PacketBatch) and come back the same way, with their verdict records filled in.
-import type { DatapathState } from "../datapath/state.js";
+import type { DatapathState } from "../engine/state.js";
 import type { ChurnCommand, CoreResult, ReplayEngineOptions } from "./replay-core.js";
 
 export interface WorkerInit {

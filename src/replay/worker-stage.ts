@@ -6,7 +6,7 @@
 // worker got each packet puts the verdicts back in input order.
 import type { Worker } from "node:worker_threads";
 import type { DatapathStats } from "../datapath/datapath.js";
-import type { DatapathState } from "../datapath/state.js";
+import type { DatapathState } from "../engine/state.js";
 import type { EntryPoint, PacketRecord } from "../model/packet.js";
 import { PacketBatch } from "./packet-batch.js";
 import { ChurnError, type ChurnCommand, type CoreResult, type ReplayCore } from "./replay-core.js";

@@ -10,8 +10,8 @@ import type {
   DatapathMapName,
   DatapathMaps,
 } from "../datapath/map-records.js";
-import type { EngineConfig, EngineStats } from "../datapath/engine.js";
-import { prefixMask, serviceUnionWord } from "../datapath/engine.js";
+import type { EngineConfig, EngineStats } from "../engine/engine.js";
+import { prefixMask, serviceUnionWord } from "../engine/engine.js";
 import type {
   Cidr,
   CtMapEntry,
@@ -21,9 +21,9 @@ import type {
   RevNatMapEntry,
   ServiceAlgorithm,
   ServiceMapEntry,
-} from "../datapath/state.js";
-import { SvcFlag2 } from "../datapath/state.js";
-import { CT_STATE_NAMES, type CtState, type DatapathVerdict } from "../datapath/verdict.js";
+} from "../engine/state.js";
+import { SvcFlag2 } from "../engine/state.js";
+import { CT_STATE_NAMES, type CtState, type DatapathVerdict } from "../engine/verdict.js";
 import { EntryPoint, type PacketRecord } from "../model/packet.js";
 import { WASM_CONSTANTS as K, type WasmConstantName } from "./layout.generated.js";
 

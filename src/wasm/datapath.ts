@@ -1,9 +1,9 @@
 // The Wasm-backed DatapathEngine: one emulated node in its own module instance. Records cross the
 // boundary through codec.ts (map entries written as key and value records, batches of packet
 // records in, verdict records out); this file only moves them in and out of the module's memory.
-import type { DatapathEngine, EngineConfig, EngineStats, ServiceKey } from "../datapath/engine.js";
+import type { DatapathEngine, EngineConfig, EngineStats, ServiceKey } from "../engine/engine.js";
 import type { PacketRecord } from "../model/packet.js";
-import type { DatapathVerdict } from "../datapath/verdict.js";
+import type { DatapathVerdict } from "../engine/verdict.js";
 import type {
   BackendMapEntry,
   CtMapEntry,
@@ -12,7 +12,7 @@ import type {
   NatMapEntry,
   RevNatMapEntry,
   ServiceMapEntry,
-} from "../datapath/state.js";
+} from "../engine/state.js";
 import type { DatapathMapName, DatapathMaps } from "../datapath/map-records.js";
 import {
   MAP_RECORD_MAX,

@@ -13,7 +13,7 @@ import { ServiceNodes } from "../../src/analysis/service-node.js";
 import { binomialBounds } from "../../src/analysis/stats.js";
 import { syntheticService } from "../../src/analysis/synthetic-service.js";
 import { WasmSelectionEngine } from "../../src/analysis/wasm-engine.js";
-import { BackendState } from "../../src/datapath/state.js";
+import { BackendState } from "../../src/engine/state.js";
 
 const SEED = 20260523;
 const M = 16381;

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Datapath, type DatapathOptions } from "../../src/datapath/datapath.js";
-import { parseCidr, parseIpv4, type DatapathVerdict } from "../../src/datapath/verdict.js";
+import { parseCidr, parseIpv4, type DatapathVerdict } from "../../src/engine/verdict.js";
 import { EntryPoint, createPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import {
   BackendState,
@@ -15,7 +15,7 @@ import {
   type DatapathState,
   type NodeConfig,
   type ServiceMapEntry,
-} from "../../src/datapath/state.js";
+} from "../../src/engine/state.js";
 import { DATAPATH_MAP_NAMES } from "../../src/datapath/map-records.js";
 import { labState } from "./lab-state.js";
 

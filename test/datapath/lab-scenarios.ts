@@ -2,9 +2,9 @@
 // k8s-ctr's DatapathState (by hand, or loaded from examples/lab-3node) and against both engines.
 import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
-import { dropReason } from "../../src/datapath/drop-reasons.js";
-import type { DatapathState, NodeConfig } from "../../src/datapath/state.js";
-import { formatIpv4 } from "../../src/datapath/verdict.js";
+import { dropReason } from "../../src/engine/drop-reasons.js";
+import type { DatapathState, NodeConfig } from "../../src/engine/state.js";
+import { formatIpv4 } from "../../src/engine/verdict.js";
 import { EntryPoint, IpProto, TcpFlag, dst, pkt, replyTo, src } from "./scenario-helpers.js";
 
 const WEBPOD = "10.96.163.90:80";

@@ -3,8 +3,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { datapathStateFromSnapshot } from "../../src/datapath/from-snapshot.js";
-import { formatIpv4 } from "../../src/datapath/verdict.js";
+import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
+import { formatIpv4 } from "../../src/engine/verdict.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { labScenarios } from "./lab-scenarios.js";

@@ -2,7 +2,7 @@
 // test/fixtures/lab-3node: map-get-cilium_lb4_services_v2.txt for service slots, backend IDs and
 // flags, service-list.txt for backend addresses, endpoint-list.txt for local endpoints,
 // bpf-ipcache-list.k8s-ctr.txt for identities and tunnel endpoints).
-import { parseCidr, parseIpv4 } from "../../src/datapath/verdict.js";
+import { parseCidr, parseIpv4 } from "../../src/engine/verdict.js";
 import {
   BackendState,
   IpcacheFlag,
@@ -15,7 +15,7 @@ import {
   type IpcacheMapEntry,
   type NodeConfig,
   type ServiceMapEntry,
-} from "../../src/datapath/state.js";
+} from "../../src/engine/state.js";
 
 const ip = parseIpv4;
 

@@ -3,7 +3,7 @@
 // legitimately does not keep or adds. Each such difference is named below with its reason, and
 // must be announced by a note of `maps dump`. The reference twin prints exactly the same text.
 import { describe, expect, it } from "vitest";
-import { EmulatedMaps, SOCKNAT_NOTE } from "../../src/datapath/maps-dump.js";
+import { EmulatedMaps, SOCKNAT_NOTE } from "../../src/readback/maps-dump.js";
 import { buildMaglevTable } from "../../src/lb/maglev.js";
 import type { CtEntry } from "../../src/model/ct.js";
 import type { NodeView, Snapshot } from "../../src/model/snapshot.js";

@@ -2,7 +2,7 @@
 // fixture's node view), the same as each other, without disturbing LRU order, however large the map.
 import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
-import { datapathStateFromSnapshot } from "../../src/datapath/from-snapshot.js";
+import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
 import { DATAPATH_MAP_NAMES, type DatapathMaps } from "../../src/datapath/map-records.js";
 import {
   BackendState,
@@ -12,8 +12,8 @@ import {
   TupleFlag,
   type CtMapEntry,
   type DatapathState,
-} from "../../src/datapath/state.js";
-import { parseIpv4 } from "../../src/datapath/verdict.js";
+} from "../../src/engine/state.js";
+import { parseIpv4 } from "../../src/engine/verdict.js";
 import { buildMaglevTable } from "../../src/lb/maglev.js";
 import { formatIPv4 } from "../../src/model/ipv4.js";
 import type { Snapshot } from "../../src/model/snapshot.js";

@@ -6,7 +6,7 @@ import {
   createPacketRecord,
   type PacketRecord,
 } from "../../src/model/packet.js";
-import { formatIpv4, parseIpv4, type DatapathVerdict } from "../../src/datapath/verdict.js";
+import { formatIpv4, parseIpv4, type DatapathVerdict } from "../../src/engine/verdict.js";
 
 export { EntryPoint, IpProto, TcpFlag };
 

@@ -11,8 +11,8 @@ import {
   BackendState,
   type DatapathState,
   type NodeConfig,
-} from "../../src/datapath/state.js";
-import { formatIpv4, parseCidr, parseIpv4 } from "../../src/datapath/verdict.js";
+} from "../../src/engine/state.js";
+import { formatIpv4, parseCidr, parseIpv4 } from "../../src/engine/verdict.js";
 import { labState } from "./lab-state.js";
 import { EntryPoint, IpProto, TcpFlag, dst, pkt, replyTo } from "./scenario-helpers.js";
 

@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
-import { prefixMask } from "../../src/datapath/engine.js";
-import { datapathStateFromSnapshot } from "../../src/datapath/from-snapshot.js";
+import { prefixMask } from "../../src/engine/engine.js";
+import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
 import {
   Proto,
   TupleFlag,
@@ -15,8 +15,8 @@ import {
   type DatapathState,
   type IpcacheMapEntry,
   type NatMapEntry,
-} from "../../src/datapath/state.js";
-import { emulatedMapContent, type DumpStyle } from "../../src/datapath/to-model.js";
+} from "../../src/engine/state.js";
+import { emulatedMapContent, type DumpStyle } from "../../src/readback/to-model.js";
 import type { CtValueLayout } from "../../src/model/ct.js";
 import { bpfCtListFormat } from "../../src/snapshot/formats/bpf-ct-list.js";
 import { bpfNatListFormat } from "../../src/snapshot/formats/bpf-nat-list.js";

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { IcmpType, type PacketRecord } from "../../src/model/packet.js";
 import { formatIPv4 } from "../../src/model/ipv4.js";
-import type { SkipKind } from "../../src/replay/skip-counts.js";
+import type { SkipKind } from "../../src/readers/skip-counts.js";
 
 export const CAPTURES_DIR = new URL("../captures/files/", import.meta.url);
 

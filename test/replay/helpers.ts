@@ -1,11 +1,11 @@
 // Shared by the replay tests: the bundled lab snapshot's k8s-ctr node as a DatapathState (small CT
 // and NAT maps, so the many datapaths the tests create stay light), optionally with extra local
 // client pods.
-import { datapathStateFromSnapshot } from "../../src/datapath/from-snapshot.js";
-import type { DatapathState } from "../../src/datapath/state.js";
-import { parseIpv4 } from "../../src/datapath/verdict.js";
+import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
+import type { DatapathState } from "../../src/engine/state.js";
+import { parseIpv4 } from "../../src/engine/verdict.js";
 import type { PacketRecord } from "../../src/model/packet.js";
-import { pcapFileHeader, pcapRecordOf } from "../../src/replay/pcap-writer.js";
+import { pcapFileHeader, pcapRecordOf } from "../../src/readers/pcap-writer.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 

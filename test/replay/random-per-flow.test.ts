@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
-import { formatIpv4, parseIpv4, type DatapathVerdict } from "../../src/datapath/verdict.js";
+import { formatIpv4, parseIpv4, type DatapathVerdict } from "../../src/engine/verdict.js";
 import {
   EntryPoint,
   IpProto,

@@ -4,14 +4,14 @@
 // corrupt input reported with what was read before it.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatIpv4 } from "../../src/datapath/verdict.js";
+import { formatIpv4 } from "../../src/engine/verdict.js";
 import { EntryPoint, copyPacketRecord, type PacketRecord } from "../../src/model/packet.js";
-import { chunkBytes } from "../../src/replay/byte-source.js";
+import { chunkBytes } from "../../src/readers/byte-source.js";
 import { ChurnError } from "../../src/replay/replay-core.js";
 import type { ReplaySummary } from "../../src/replay/replay-summary.js";
 import type { ReplayedPacket } from "../../src/replay/replayed-packet.js";
 import { ReplayOptionError, replay, type ReplayOptions } from "../../src/replay/replayer.js";
-import type { SyntheticSpecJson } from "../../src/replay/synthetic-spec.js";
+import type { SyntheticSpecJson } from "../../src/synthetic/synthetic-spec.js";
 import { WEBPOD, WEBPOD_BACKENDS, labState, pcapOf } from "./helpers.js";
 
 const encoder = new TextEncoder();

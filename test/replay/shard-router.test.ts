@@ -1,7 +1,7 @@
 // Flow sharding: every packet a worker's datapath state depends on reaches that worker.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseIpv4 } from "../../src/datapath/verdict.js";
+import { parseIpv4 } from "../../src/engine/verdict.js";
 import { ShardRouter } from "../../src/replay/shard-router.js";
 import { labState } from "./helpers.js";
 

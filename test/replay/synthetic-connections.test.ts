@@ -2,8 +2,8 @@
 // each reply back from the backend its request reached.
 import { describe, expect, it } from "vitest";
 import { ReplyState, createPacketRecord } from "../../src/model/packet.js";
-import { SyntheticFlowGenerator } from "../../src/replay/synthetic.js";
-import { parseSyntheticSpec } from "../../src/replay/synthetic-spec.js";
+import { SyntheticFlowGenerator } from "../../src/synthetic/synthetic.js";
+import { parseSyntheticSpec } from "../../src/synthetic/synthetic-spec.js";
 
 describe("synthetic connection numbers and slots", () => {
   it("number each connection once, and never give one slot to two open connections", () => {

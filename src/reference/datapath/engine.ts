@@ -1,9 +1,9 @@
 // The pure-TypeScript DatapathEngine: the reference twin of the Wasm pipeline, used as the oracle
 // of the differential tests and as the baseline of the benchmarks.
-import type { DatapathEngine, EngineConfig, EngineStats, ServiceKey } from "../../datapath/engine.js";
-import { prefixMask, serviceUnionWord } from "../../datapath/engine.js";
+import type { DatapathEngine, EngineConfig, EngineStats, ServiceKey } from "../../engine/engine.js";
+import { prefixMask, serviceUnionWord } from "../../engine/engine.js";
 import type { PacketRecord } from "../../model/packet.js";
-import type { DatapathVerdict } from "../../datapath/verdict.js";
+import type { DatapathVerdict } from "../../engine/verdict.js";
 import type {
   BackendMapEntry,
   CtMapEntry,
@@ -12,7 +12,7 @@ import type {
   NatMapEntry,
   RevNatMapEntry,
   ServiceMapEntry,
-} from "../../datapath/state.js";
+} from "../../engine/state.js";
 import { BPF_ANY } from "../../maps/types.js";
 import type { RecordLayout } from "../../wasm/codec.js";
 import { RefNode, encodeCtEntry, encodeSvcKey, encodeSvcValue, encodeTuple, u32Key } from "./node.js";

@@ -4,8 +4,8 @@
 import { ReferenceHashMap } from "../maps/hash-map.js";
 import { ReferenceLpmMap } from "../maps/lpm-map.js";
 import { Xoshiro128 } from "../prng.js";
-import type { EngineConfig } from "../../datapath/engine.js";
-import { prefixMask } from "../../datapath/engine.js";
+import type { EngineConfig } from "../../engine/engine.js";
+import { prefixMask } from "../../engine/engine.js";
 
 export const TUPLE_SIZE = 14;
 export const CT_VALUE_SIZE = 32;

@@ -1,8 +1,8 @@
 // Reference twin of assembly/datapath/pipeline.ts: the same steps in the same order, on the
 // reference maps, producing the same verdict for every packet.
 import { EntryPoint, type PacketRecord } from "../../model/packet.js";
-import type { DatapathVerdict } from "../../datapath/verdict.js";
-import { CT_STATE_NAMES } from "../../datapath/verdict.js";
+import type { DatapathVerdict } from "../../engine/verdict.js";
+import { CT_STATE_NAMES } from "../../engine/verdict.js";
 import type { RecordLayout } from "../../wasm/codec.js";
 import {
   CTF_LB_LOOPBACK,

@@ -2,7 +2,7 @@
 // showed): one line each, with counts, for `dpemu maps dump` to report on stderr. Nothing the
 // emulator leaves out goes unmentioned.
 import type { NodeView, Snapshot } from "../model/snapshot.js";
-import type { DatapathState } from "./state.js";
+import type { DatapathState } from "../engine/state.js";
 
 const IPPROTO_TCP = 6;
 

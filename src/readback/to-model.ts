@@ -17,10 +17,10 @@ import type { NodeView } from "../model/snapshot.js";
 import { ctFlagNames } from "../snapshot/formats/bpf-ct-list.js";
 import { protocolName } from "../snapshot/formats/ip-protocol.js";
 import type { MapDumpContent } from "../snapshot/map-content.js";
-import type { Datapath } from "./datapath.js";
-import { serviceUnionWord } from "./engine.js";
-import { ctBootTime, type DumpClock } from "./from-snapshot.js";
-import type { BackendRecord, MaglevMapEntry } from "./map-records.js";
+import type { Datapath } from "../datapath/datapath.js";
+import { serviceUnionWord } from "../engine/engine.js";
+import { ctBootTime, type DumpClock } from "../load/from-snapshot.js";
+import type { BackendRecord, MaglevMapEntry } from "../datapath/map-records.js";
 import {
   TupleFlag,
   type Cidr,
@@ -29,7 +29,7 @@ import {
   type NatMapEntry,
   type RevNatMapEntry,
   type ServiceMapEntry,
-} from "./state.js";
+} from "../engine/state.js";
 
 /** How the snapshot's agent printed the values whose form changed over releases. */
 export interface DumpStyle {

@@ -2,7 +2,7 @@
 // reported with the path of the offending field.
 import { parseIPv4 } from "../model/ipv4.js";
 import { EntryPoint, IpProto } from "../model/packet.js";
-import { parseRfc3339 } from "./rfc3339.js";
+import { parseRfc3339 } from "../readers/rfc3339.js";
 
 /** As written in the JSON file. */
 export interface SyntheticSpecJson {

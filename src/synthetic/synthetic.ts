@@ -16,9 +16,9 @@ import {
   createPacketRecord,
   type PacketRecord,
 } from "../model/packet.js";
-import type { PacketHandler, ReaderOptions } from "./packet-decoder.js";
+import type { PacketHandler, ReaderOptions } from "../readers/packet-decoder.js";
 import { Xoshiro128 } from "../reference/prng.js";
-import { createReadSummary, type ReadSummary } from "./read-summary.js";
+import { createReadSummary, type ReadSummary } from "../readers/read-summary.js";
 import { SyntheticSpecError, type SyntheticService, type SyntheticSpec } from "./synthetic-spec.js";
 import { ZipfSampler } from "./zipf.js";
 

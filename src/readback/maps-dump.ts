@@ -6,10 +6,10 @@ import type { NodeView, Snapshot } from "../model/snapshot.js";
 import { InputError } from "../snapshot/errors.js";
 import { EMPTY_MAP_CONTENT, type MapDumpContent } from "../snapshot/map-content.js";
 import { MAP_DUMPS } from "../snapshot/map-dumps.js";
-import { Datapath } from "./datapath.js";
-import { datapathStateFromView, type DumpClock } from "./from-snapshot.js";
-import { notLoadedNotes } from "./not-loaded.js";
-import type { DatapathState, NodeConfig } from "./state.js";
+import { Datapath } from "../datapath/datapath.js";
+import { datapathStateFromView, type DumpClock } from "../load/from-snapshot.js";
+import { notLoadedNotes } from "../load/not-loaded.js";
+import type { DatapathState, NodeConfig } from "../engine/state.js";
 import {
   dumpStyleOf,
   emulatedMapContent,

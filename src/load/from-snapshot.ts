@@ -11,8 +11,8 @@ import { protocolNumber } from "../model/protocol.js";
 import type { NodeView, Snapshot } from "../model/snapshot.js";
 import { parseIPv4 } from "../model/ipv4.js";
 import { BACKEND_STATES } from "../model/backend.js";
-import { prefixMask } from "./engine.js";
-import { slotFlags } from "./service-slots.js";
+import { prefixMask } from "../engine/engine.js";
+import { slotFlags } from "../engine/service-slots.js";
 import {
   BackendState,
   IpcacheFlag,
@@ -28,7 +28,7 @@ import {
   type NatMapEntry,
   type NodeConfig,
   type ServiceMapEntry,
-} from "./state.js";
+} from "../engine/state.js";
 
 export interface FromSnapshotOptions {
   /** Node to take the view of (default: the snapshot's selected node). */

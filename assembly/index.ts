@@ -4,5 +4,6 @@ export * from "./abi";
 export * from "./lb/lb-api";
 export * from "./maps/exports";
 export * from "./datapath/records";
+export * from "./datapath/layout";
 export * from "./datapath/api";
 export * from "./datapath/dump";

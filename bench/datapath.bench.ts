@@ -12,7 +12,8 @@ import { Bench } from "tinybench";
 import { rowsFrom, report, ratio, type BenchRow } from "./lib/report.js";
 import { Datapath } from "../src/datapath/datapath.js";
 import { EntryPoint, TcpFlag, createPacketRecord, type PacketRecord } from "../src/model/packet.js";
-import { WasmDatapathEngine, encodePacket } from "../src/wasm/datapath.js";
+import { WasmDatapathEngine } from "../src/wasm/datapath.js";
+import { PACKET_RECORD_SIZE, RECORD_LAYOUT, VERDICT_RECORD_SIZE, encodePacket } from "../src/wasm/codec.js";
 import { loadWasm } from "../src/wasm/module.js";
 import { benchmarkState, clientFlow } from "./lib/datapath-node.js";
 
@@ -45,20 +46,18 @@ async function wasmDatapath(): Promise<{
 }> {
   const dp = await Datapath.create(state, { engine: "wasm", wasm: await loadWasm() });
   const engine = dp.engine as WasmDatapathEngine;
-  const L = engine.layout;
-  const packets = engine.wasm.scratch(WASM_BATCH * (L.PACKET_RECORD_SIZE + L.VERDICT_RECORD_SIZE));
-  return { dp, engine, packets, verdicts: packets + WASM_BATCH * L.PACKET_RECORD_SIZE };
+  const packets = engine.wasm.scratch(WASM_BATCH * (PACKET_RECORD_SIZE + VERDICT_RECORD_SIZE));
+  return { dp, engine, packets, verdicts: packets + WASM_BATCH * PACKET_RECORD_SIZE };
 }
 
 function encode(engine: WasmDatapathEngine, at: number, packets: readonly PacketRecord[]): void {
-  const L = engine.layout;
-  packets.forEach((p, i) => encodePacket(engine.wasm.view, at + i * L.PACKET_RECORD_SIZE, L, p));
+  packets.forEach((p, i) => encodePacket(engine.wasm.memoryDataView, at + i * PACKET_RECORD_SIZE, p));
 }
 
 /** Rewrites the batch at `at` in place into new connections of clients no earlier flow used. */
 function nextNewFlows(engine: WasmDatapathEngine, at: number, round: number): void {
-  const L = engine.layout;
-  const view = engine.wasm.view;
+  const L = RECORD_LAYOUT;
+  const view = engine.wasm.memoryDataView;
   const base = round * WASM_BATCH;
   for (let i = 0; i < WASM_BATCH; i++) {
     const f = clientFlow(base + i);

@@ -5,7 +5,8 @@ import { Bench } from "tinybench";
 import { rowsFrom, report, ratio, type BenchRatio } from "./lib/report.js";
 import { toEntries, type MaglevBackend } from "../src/lb/backend.js";
 import { buildMaglevTable } from "../src/lb/maglev.js";
-import { MaglevWasm, encodeBackends, packingCode } from "../src/lb/maglev-wasm.js";
+import { MaglevWasm, encodeBackends, packingCode } from "../src/wasm/maglev.js";
+import { FLOW_RECORD_SIZE, encodeFlowRecord } from "../src/wasm/codec.js";
 import { parseClusterSeed } from "../src/lb/seed.js";
 import { maglevBuild } from "../src/reference/lb/maglev.js";
 import { flowHashV4 } from "../src/reference/lb/flow-hash.js";
@@ -33,7 +34,7 @@ for (const m of [16381, 131071]) {
   for (const n of [10, 100, 1000]) {
     const backends = backendsOf(n);
     const entries = toEntries(backends); // hash strings precomputed, as in Cilium's benchmark
-    const encoded = encodeBackends(maglev.wasm, entries);
+    const encoded = encodeBackends(entries);
     const table = maglev.allocTable(m);
     const wasmName = `build wasm N=${n} M=${m}`;
     const tsName = `build ts-reference N=${n} M=${m}`;
@@ -55,7 +56,7 @@ const buildRows = rowsFrom(buildBench, buildOps, "table build");
 // --- selections -----------------------------------------------------------------------------
 const BATCH = 65536;
 const selectTable = maglev.allocTable(16381);
-maglev.build(encodeBackends(maglev.wasm, toEntries(backendsOf(100))), seed.murmur, selectTable);
+maglev.build(encodeBackends(toEntries(backendsOf(100))), seed.murmur, selectTable);
 const tsTable = maglev.readTable(selectTable);
 
 const flows: FlowV4[] = Array.from({ length: BATCH }, (_, k) => ({
@@ -65,23 +66,19 @@ const flows: FlowV4[] = Array.from({ length: BATCH }, (_, k) => ({
   protocol: 6,
 }));
 // Flow records and outputs live in their own heap block (the scratch area is shared with builds).
-const at = maglev.flowRecord;
-const flowArea = exports.maglevTableAlloc((BATCH * (at.size + 4)) / 4 + 1) >>> 0;
-const flowOut = flowArea + BATCH * at.size;
+const flowArea = exports.maglevTableAlloc((BATCH * (FLOW_RECORD_SIZE + 4)) / 4 + 1) >>> 0;
+const flowOut = flowArea + BATCH * FLOW_RECORD_SIZE;
 {
-  const view = maglev.wasm.view;
+  const view = maglev.wasm.memoryDataView;
   flows.forEach((f, k) => {
-    const rec = flowArea + k * at.size;
-    view.setUint32(rec + at.clientAddress, f.clientAddress, true);
-    view.setUint16(rec + at.clientPort, f.clientPort, true);
-    view.setUint16(rec + at.servicePort, f.servicePort, true);
-    view.setUint8(rec + at.protocol, f.protocol);
+    const rec = flowArea + k * FLOW_RECORD_SIZE;
+    encodeFlowRecord(view, rec, f.clientAddress, f.clientPort, f.servicePort, f.protocol);
   });
 }
-const packing = packingCode(maglev.wasm, "service-port-high");
+const packing = packingCode("service-port-high");
 const backendIds = Array.from({ length: 100 }, (_, i) => i + 1);
 const idsArea = exports.maglevTableAlloc(backendIds.length) >>> 0;
-new Uint32Array(maglev.wasm.bytes.buffer, idsArea, backendIds.length).set(backendIds);
+new Uint32Array(maglev.wasm.memoryU8.buffer, idsArea, backendIds.length).set(backendIds);
 const prng = maglev.createPrng(1);
 const tsPrng = new Xoshiro128(1);
 const tsOut = new Uint32Array(BATCH);
@@ -96,7 +93,7 @@ selectBench
       BATCH,
       seed.jhashV4,
       packing,
-      0,
+      false,
       flowOut,
     ),
   )

@@ -254,7 +254,7 @@ async function hashSuite(
   // The key pool is written once, after every other scratch user ran.
   const keyBytes = new Uint8Array(HASH_POOL * keySize);
   probes.forEach((p, i) => keyBytes.set(p, i * keySize));
-  wasm.bytes.set(keyBytes, ptr());
+  wasm.memoryU8.set(keyBytes, ptr());
   await bench.run();
   if (sink < 0) console.log(sink);
   const suiteRows = rowsFrom(bench, perIteration, "lookup");

@@ -15,17 +15,17 @@ describe("Wasm module", () => {
     const a = await loadWasm();
     const b = await loadWasm();
     const pa = a.scratch(64);
-    a.bytes[pa] = 42;
+    a.memoryU8[pa] = 42;
     const pb = b.scratch(64);
-    expect(b.bytes[pb]).not.toBe(42);
+    expect(b.memoryU8[pb]).not.toBe(42);
     expect(a.exports.memory).not.toBe(b.exports.memory);
   });
 
   it("grows the scratch area on demand and the views follow the memory", async () => {
     const wasm = await loadWasm();
     const big = wasm.scratch(64 << 20);
-    wasm.bytes[big + (64 << 20) - 1] = 7;
-    expect(wasm.view.getUint8(big + (64 << 20) - 1)).toBe(7);
+    wasm.memoryU8[big + (64 << 20) - 1] = 7;
+    expect(wasm.memoryDataView.getUint8(big + (64 << 20) - 1)).toBe(7);
   });
 
   it("loads from what a browser page hands it: bytes, a compiled module, a Response", async () => {

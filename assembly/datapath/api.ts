@@ -1,55 +1,12 @@
 // Host-facing exports of the datapath: create an emulated node, fill its maps, process batches,
-// collect garbage and read statistics. The host refers to a node by a small integer handle; the
+// collect garbage and read statistics. Everything wider than a few scalars crosses as a record whose
+// layout records.ts or layout.ts defines and exports. The host refers to a node by a small integer handle; the
 // node table keeps every live node reachable for the runtime.
 import { BPF_ANY } from "../maps/errno";
 import { prngSeed } from "../lb/select";
 import { Node, NodeCapacities } from "./node";
-import {
-  BACKEND_ADDR,
-  BACKEND_PORT,
-  BACKEND_PROTO,
-  BACKEND_STATE,
-  BACKEND_VALUE_SIZE,
-  CT_BACKEND,
-  CT_FLAGS,
-  CT_LAST_RX_REPORT,
-  CT_LAST_TX_REPORT,
-  CT_LIFETIME,
-  CT_REV_NAT,
-  CT_RX_FLAGS_SEEN,
-  CT_SRC_SEC_ID,
-  CT_TX_FLAGS_SEEN,
-  CT_VALUE_SIZE,
-  EP_ID,
-  EP_IDENTITY,
-  EP_IS_HOST,
-  IPCACHE_FLAGS,
-  IPCACHE_IDENTITY,
-  IPCACHE_TUNNEL,
-  REVNAT_ADDR,
-  REVNAT_PORT,
-  SRC_RANGE_RECORD_SIZE,
-  SVC_COUNT,
-  SVC_FLAGS,
-  SVC_FLAGS2,
-  SVC_KEY_ADDR,
-  SVC_KEY_PORT,
-  SVC_KEY_PROTO,
-  SVC_KEY_SCOPE,
-  SVC_KEY_SIZE,
-  SVC_KEY_SLOT,
-  SVC_QCOUNT,
-  SVC_REV_NAT,
-  SVC_UNION,
-  SVC_VALUE_SIZE,
-  TUPLE_DADDR,
-  TUPLE_DPORT,
-  TUPLE_FLAGS,
-  TUPLE_NEXTHDR,
-  TUPLE_SADDR,
-  TUPLE_SPORT,
-} from "./layout";
-import { natInsert } from "./nat";
+import { DP_LPM_KEY_ADDR, DP_LPM_KEY_PREFIX_LEN, SRC_RANGE_RECORD_SIZE, TUPLE_NEXTHDR } from "./layout";
+import { NodeConfigRecord, StatsRecord } from "./host-structs";
 import { processBatch } from "./pipeline";
 import { gcRun } from "./gc";
 import { nodeOf as node, nodes } from "./handles";
@@ -57,27 +14,22 @@ import { nodeOf as node, nodes } from "./handles";
 // Scratch buffer for map writes from the host.
 const tmp = heap.alloc(64);
 
-/** Creates an emulated node; returns its handle. Capacities of 0 take Cilium's defaults. */
-export function dpCreate(
-  ctTcpMax: u32,
-  ctAnyMax: u32,
-  natMax: u32,
-  affinityMax: u32,
-  servicesMax: u32,
-  backendsMax: u32,
-  ipcacheMax: u32,
-  endpointsMax: u32,
-  seed: u32,
-): i32 {
+/**
+ * Creates an emulated node from the NodeConfigRecord at `config` (records.ts); returns its handle.
+ * Capacities of 0 take Cilium's defaults.
+ */
+export function dpCreate(config: usize): i32 {
+  const c = changetype<NodeConfigRecord>(config);
   const caps = new NodeCapacities();
-  if (servicesMax != 0) caps.services = servicesMax;
-  if (backendsMax != 0) {
-    caps.backends = backendsMax;
-    caps.revNat = max(backendsMax, caps.services);
+  if (c.servicesMax != 0) caps.services = c.servicesMax;
+  if (c.backendsMax != 0) {
+    caps.backends = c.backendsMax;
+    caps.revNat = max(c.backendsMax, caps.services);
   }
-  if (ipcacheMax != 0) caps.ipcache = ipcacheMax;
-  if (endpointsMax != 0) caps.endpoints = endpointsMax;
-  const n = new Node(caps, ctTcpMax, ctAnyMax, natMax, affinityMax, seed);
+  if (c.ipcacheMax != 0) caps.ipcache = c.ipcacheMax;
+  if (c.endpointsMax != 0) caps.endpoints = c.endpointsMax;
+  const n = new Node(caps, c.ctTcpMax, c.ctAnyMax, c.natMax, c.affinityMax, c.seed);
+  configure(n, c);
   for (let i = 0; i < nodes.length; i++) {
     if (nodes[i] === null) {
       nodes[i] = n;
@@ -88,85 +40,42 @@ export function dpCreate(
   return nodes.length - 1;
 }
 
+/** Node addresses, modes, LB parameters and CT lifetimes (see EngineConfig in src/datapath/engine.ts). */
+function configure(n: Node, c: NodeConfigRecord): void {
+  n.masqueradeAddress = c.masqueradeAddress;
+  n.directRoutingAddress = c.directRoutingAddress;
+  n.routerAddress = c.routerAddress;
+  n.loopbackAddress = c.loopbackAddress;
+  n.nativeCidrPrefix = c.nativeCidrPrefix & c.nativeCidrMask;
+  n.nativeCidrMask = c.nativeCidrMask;
+  n.hasNativeCidr = c.hasNativeCidr != 0;
+  n.tunnelMode = c.tunnelMode != 0;
+  n.bpfHostRouting = c.bpfHostRouting != 0;
+  n.masquerade = c.masquerade != 0;
+  n.ipMasqAgent = c.ipMasqAgent != 0;
+  n.serviceProtocols = c.serviceProtocols != 0;
+  n.natPortMin = c.natPortMin;
+  n.natPortMax = c.natPortMax;
+  n.snatRetries = c.snatRetries;
+  n.nodeAlgorithm = c.nodeAlgorithm;
+  n.algorithmOverride = c.algorithmOverride;
+  n.jhashSeed = c.jhashSeed;
+  n.flowHashPacking = c.flowHashPacking;
+  n.gcInterval = c.gcInterval;
+  n.timeoutRegularTcp = c.timeoutRegularTcp;
+  n.timeoutRegularAny = c.timeoutRegularAny;
+  n.timeoutServiceTcp = c.timeoutServiceTcp;
+  n.timeoutServiceAny = c.timeoutServiceAny;
+  n.timeoutTcpSyn = c.timeoutTcpSyn;
+  n.timeoutTcpClose = c.timeoutTcpClose;
+  n.timeoutServiceCloseRebalance = c.timeoutServiceCloseRebalance;
+  n.randomPerFlow = c.randomPerFlow != 0;
+}
+
 /** Frees a node and its maps; the handle may be reused by a later dpCreate. */
 export function dpDestroy(h: i32): void {
   node(h).dispose();
   nodes[h] = null;
-}
-
-/** Node addresses and modes (see NodeConfig in src/datapath/state.ts). */
-export function dpConfigure(
-  h: i32,
-  masqueradeAddress: u32,
-  directRoutingAddress: u32,
-  routerAddress: u32,
-  loopbackAddress: u32,
-  nativeCidrPrefix: u32,
-  nativeCidrMask: u32,
-  hasNativeCidr: bool,
-  tunnelMode: bool,
-  bpfHostRouting: bool,
-  masquerade: bool,
-  ipMasqAgent: bool,
-  serviceProtocols: bool,
-): void {
-  const n = node(h);
-  n.masqueradeAddress = masqueradeAddress;
-  n.directRoutingAddress = directRoutingAddress;
-  n.routerAddress = routerAddress;
-  n.loopbackAddress = loopbackAddress;
-  n.nativeCidrPrefix = nativeCidrPrefix & nativeCidrMask;
-  n.nativeCidrMask = nativeCidrMask;
-  n.hasNativeCidr = hasNativeCidr;
-  n.tunnelMode = tunnelMode;
-  n.bpfHostRouting = bpfHostRouting;
-  n.masquerade = masquerade;
-  n.ipMasqAgent = ipMasqAgent;
-  n.serviceProtocols = serviceProtocols;
-}
-
-/** NAT port range, SNAT retries, load-balancing algorithm and Maglev hash parameters. */
-export function dpConfigureLb(
-  h: i32,
-  natPortMin: u32,
-  natPortMax: u32,
-  snatRetries: u32,
-  nodeAlgorithm: u32,
-  algorithmOverride: u32,
-  jhashSeed: u32,
-  flowHashPacking: u32,
-  gcInterval: u32,
-): void {
-  const n = node(h);
-  n.natPortMin = natPortMin;
-  n.natPortMax = natPortMax;
-  n.snatRetries = snatRetries;
-  n.nodeAlgorithm = nodeAlgorithm;
-  n.algorithmOverride = algorithmOverride;
-  n.jhashSeed = jhashSeed;
-  n.flowHashPacking = flowHashPacking;
-  n.gcInterval = gcInterval;
-}
-
-/** CT lifetimes in seconds. */
-export function dpConfigureTimeouts(
-  h: i32,
-  regularTcp: u32,
-  regularAny: u32,
-  serviceTcp: u32,
-  serviceAny: u32,
-  tcpSyn: u32,
-  tcpClose: u32,
-  serviceCloseRebalance: u32,
-): void {
-  const n = node(h);
-  n.timeoutRegularTcp = regularTcp;
-  n.timeoutRegularAny = regularAny;
-  n.timeoutServiceTcp = serviceTcp;
-  n.timeoutServiceAny = serviceAny;
-  n.timeoutTcpSyn = tcpSyn;
-  n.timeoutTcpClose = tcpClose;
-  n.timeoutServiceCloseRebalance = serviceCloseRebalance;
 }
 
 /** Re-seeds the PRNG (random selection and SNAT port choice). */
@@ -175,111 +84,60 @@ export function dpSeed(h: i32, seed: u32): void {
   node(h).baseSeed = seed;
 }
 
-/** Turns the "random per flow" option on or off (see flow-seed.ts). */
-export function dpSetRandomPerFlow(h: i32, on: bool): void {
-  node(h).randomPerFlow = on;
+// Map writes: the host passes the key and value records in the map's own layout (layout.ts),
+// zero-padded, so a write is the BPF map update it stands for. Each returns 0 or a negative errno.
+
+/** Writes one lb4 service record (master: slot 0); key SVC_KEY_*, value SVC_*. */
+export function dpServiceUpdate(h: i32, key: usize, value: usize): i32 {
+  return node(h).services.update(key, value, BPF_ANY);
 }
 
-function serviceKey(address: u32, port: u32, proto: u32, scope: u32, slot: u32): usize {
-  memory.fill(tmp, 0, SVC_KEY_SIZE);
-  store<u32>(tmp, address, SVC_KEY_ADDR);
-  store<u16>(tmp, <u16>port, SVC_KEY_PORT);
-  store<u16>(tmp, <u16>slot, SVC_KEY_SLOT);
-  store<u8>(tmp, <u8>proto, SVC_KEY_PROTO);
-  store<u8>(tmp, <u8>scope, SVC_KEY_SCOPE);
-  return tmp;
+export function dpServiceDelete(h: i32, key: usize): i32 {
+  return node(h).services.delete(key);
 }
 
-/** Writes one lb4 service record (master: slot 0). Returns 0 or a negative errno. */
-export function dpServiceUpdate(
-  h: i32,
-  address: u32,
-  port: u32,
-  proto: u32,
-  scope: u32,
-  slot: u32,
-  unionWord: u32,
-  count: u32,
-  qcount: u32,
-  revNat: u32,
-  flags: u32,
-  flags2: u32,
-): i32 {
-  const key = serviceKey(address, port, proto, scope, slot);
-  const v = tmp + 16;
-  memory.fill(v, 0, SVC_VALUE_SIZE);
-  store<u32>(v, unionWord, SVC_UNION);
-  store<u16>(v, <u16>count, SVC_COUNT);
-  store<u16>(v, <u16>revNat, SVC_REV_NAT);
-  store<u8>(v, <u8>flags, SVC_FLAGS);
-  store<u8>(v, <u8>flags2, SVC_FLAGS2);
-  store<u16>(v, <u16>qcount, SVC_QCOUNT);
-  return node(h).services.update(key, v, BPF_ANY);
+/** Writes one lb4 backend; key u32 backend ID, value BACKEND_*. */
+export function dpBackendUpdate(h: i32, key: usize, value: usize): i32 {
+  return node(h).backends.update(key, value, BPF_ANY);
 }
 
-export function dpServiceDelete(h: i32, address: u32, port: u32, proto: u32, scope: u32, slot: u32): i32 {
-  return node(h).services.delete(serviceKey(address, port, proto, scope, slot));
+export function dpBackendDelete(h: i32, key: usize): i32 {
+  return node(h).backends.delete(key);
 }
 
-export function dpBackendUpdate(h: i32, id: u32, address: u32, port: u32, proto: u32, state: u32): i32 {
-  store<u32>(tmp, id);
-  const v = tmp + 16;
-  memory.fill(v, 0, BACKEND_VALUE_SIZE);
-  store<u32>(v, address, BACKEND_ADDR);
-  store<u16>(v, <u16>port, BACKEND_PORT);
-  store<u8>(v, <u8>proto, BACKEND_PROTO);
-  store<u8>(v, <u8>state, BACKEND_STATE);
-  return node(h).backends.update(tmp, v, BPF_ANY);
+/** Writes one reverse-NAT entry; key u32 rev-NAT ID, value REVNAT_*. */
+export function dpRevNatUpdate(h: i32, key: usize, value: usize): i32 {
+  return node(h).revNat.update(key, value, BPF_ANY);
 }
 
-export function dpBackendDelete(h: i32, id: u32): i32 {
-  store<u32>(tmp, id);
-  return node(h).backends.delete(tmp);
+export function dpRevNatDelete(h: i32, key: usize): i32 {
+  return node(h).revNat.delete(key);
 }
 
-export function dpRevNatUpdate(h: i32, id: u32, address: u32, port: u32): i32 {
-  store<u32>(tmp, id);
-  const v = tmp + 16;
-  store<u32>(v, address, REVNAT_ADDR);
-  store<u32>(v, port, REVNAT_PORT);
-  return node(h).revNat.update(tmp, v, BPF_ANY);
+/** Writes one local endpoint; key u32 address, value EP_*. */
+export function dpEndpointUpdate(h: i32, key: usize, value: usize): i32 {
+  return node(h).endpoints.update(key, value, BPF_ANY);
 }
 
-export function dpRevNatDelete(h: i32, id: u32): i32 {
-  store<u32>(tmp, id);
-  return node(h).revNat.delete(tmp);
+/** Writes one ipcache entry; key DP_LPM_KEY_* (address, prefix length), value IPCACHE_*. */
+export function dpIpcacheUpdate(h: i32, key: usize, value: usize): i32 {
+  return node(h).ipcache.update(
+    load<u32>(key, DP_LPM_KEY_ADDR),
+    load<u32>(key, DP_LPM_KEY_PREFIX_LEN),
+    value,
+    BPF_ANY,
+  );
 }
 
-export function dpEndpointUpdate(h: i32, address: u32, endpointId: u32, identity: u32, isHost: bool): i32 {
-  store<u32>(tmp, address);
-  const v = tmp + 16;
-  store<u32>(v, endpointId, EP_ID);
-  store<u32>(v, identity, EP_IDENTITY);
-  store<u32>(v, isHost ? 1 : 0, EP_IS_HOST);
-  return node(h).endpoints.update(tmp, v, BPF_ANY);
-}
-
-export function dpIpcacheUpdate(
-  h: i32,
-  prefix: u32,
-  prefixLen: u32,
-  identity: u32,
-  tunnelEndpoint: u32,
-  flags: u32,
-  encryptKey: u32,
-): i32 {
-  const v = tmp;
-  memory.fill(v, 0, 12);
-  store<u32>(v, identity, IPCACHE_IDENTITY);
-  store<u32>(v, tunnelEndpoint, IPCACHE_TUNNEL);
-  store<u8>(v, <u8>flags, IPCACHE_FLAGS);
-  store<u8>(v, <u8>encryptKey, IPCACHE_FLAGS + 1);
-  return node(h).ipcache.update(prefix, prefixLen, v, BPF_ANY);
-}
-
-export function dpIpMasqAdd(h: i32, prefix: u32, prefixLen: u32): i32 {
+/** Adds an ip-masq-agent non-masquerade CIDR; key DP_LPM_KEY_*. */
+export function dpIpMasqAdd(h: i32, key: usize): i32 {
   store<u32>(tmp, 1);
-  return node(h).ipMasq.update(prefix, prefixLen, tmp, BPF_ANY);
+  return node(h).ipMasq.update(
+    load<u32>(key, DP_LPM_KEY_ADDR),
+    load<u32>(key, DP_LPM_KEY_PREFIX_LEN),
+    tmp,
+    BPF_ANY,
+  );
 }
 
 /** Adds a loadBalancerSourceRanges CIDR of a service; -28 (ENOSPC) when the list is full. */
@@ -317,74 +175,14 @@ export function dpMaglevSet(h: i32, revNat: u32, table: usize, m: u32): i32 {
   return n.maglev.update(tmp, v, BPF_ANY);
 }
 
-/** Writes a pre-existing CT entry into ct4_global (TCP) or ct_any4_global. */
-export function dpCtInsert(
-  h: i32,
-  daddr: u32,
-  saddr: u32,
-  dport: u32,
-  sport: u32,
-  nexthdr: u32,
-  tupleFlags: u32,
-  lifetime: u32,
-  flags: u32,
-  revNat: u32,
-  backendId: u32,
-  srcSecId: u32,
-  txFlagsSeen: u32,
-  rxFlagsSeen: u32,
-  lastTxReport: u32,
-  lastRxReport: u32,
-): i32 {
-  const n = node(h);
-  const t = tmp;
-  store<u32>(t, daddr, TUPLE_DADDR);
-  store<u32>(t, saddr, TUPLE_SADDR);
-  store<u16>(t, <u16>dport, TUPLE_DPORT);
-  store<u16>(t, <u16>sport, TUPLE_SPORT);
-  store<u8>(t, <u8>nexthdr, TUPLE_NEXTHDR);
-  store<u8>(t, <u8>tupleFlags, TUPLE_FLAGS);
-  const v = tmp + 16;
-  memory.fill(v, 0, CT_VALUE_SIZE);
-  store<u32>(v, lifetime, CT_LIFETIME);
-  store<u16>(v, <u16>flags, CT_FLAGS);
-  store<u16>(v, <u16>revNat, CT_REV_NAT);
-  store<u32>(v, backendId, CT_BACKEND);
-  store<u32>(v, srcSecId, CT_SRC_SEC_ID);
-  store<u8>(v, <u8>txFlagsSeen, CT_TX_FLAGS_SEEN);
-  store<u8>(v, <u8>rxFlagsSeen, CT_RX_FLAGS_SEEN);
-  store<u32>(v, lastTxReport, CT_LAST_TX_REPORT);
-  store<u32>(v, lastRxReport, CT_LAST_RX_REPORT);
-  return n.ctMapFor(<u8>nexthdr).update(t, v, BPF_ANY);
+/** Writes a pre-existing CT entry (key TUPLE_*, value CT_*) into ct4_global (TCP) or ct_any4_global. */
+export function dpCtInsert(h: i32, key: usize, value: usize): i32 {
+  return node(h).ctMapFor(load<u8>(key, TUPLE_NEXTHDR)).update(key, value, BPF_ANY);
 }
 
-/** Writes a pre-existing SNAT entry (tuple in packet layout). */
-export function dpNatInsert(
-  h: i32,
-  saddr: u32,
-  daddr: u32,
-  sport: u32,
-  dport: u32,
-  nexthdr: u32,
-  tupleFlags: u32,
-  created: u32,
-  needsCt: bool,
-  address: u32,
-  port: u32,
-): i32 {
-  return natInsert(
-    node(h),
-    saddr,
-    daddr,
-    sport,
-    dport,
-    <u8>nexthdr,
-    <u8>tupleFlags,
-    created,
-    needsCt,
-    address,
-    port,
-  );
+/** Writes a pre-existing SNAT entry: key TUPLE_* in packet layout, value NAT_*. */
+export function dpNatInsert(h: i32, key: usize, value: usize): i32 {
+  return node(h).nat.update(key, value, BPF_ANY);
 }
 
 /** Runs the pipeline over `n` packet records at `packets`; writes `n` verdict records at `verdicts`. */
@@ -397,30 +195,24 @@ export function dpGc(h: i32, now: u32): void {
   gcRun(node(h), now);
 }
 
-export const DP_STATS_SIZE: u32 = 96;
-
-/**
- * Writes statistics at `out` (DP_STATS_SIZE bytes): u32 counts then capacities of ct4, ct_any4,
- * SNAT, affinity (0..28), u32 gc runs (32), then u64: packets (40), forwarded (48), dropped (56),
- * CT entries collected (64), SNAT entries collected (72), CT evictions (80), SNAT evictions (88).
- */
+/** Writes a StatsRecord (records.ts) at `out`. */
 export function dpStats(h: i32, out: usize): void {
   const n = node(h);
-  store<u32>(out, n.ctTcp.count, 0);
-  store<u32>(out, n.ctTcp.maxEntries, 4);
-  store<u32>(out, n.ctAny.count, 8);
-  store<u32>(out, n.ctAny.maxEntries, 12);
-  store<u32>(out, n.nat.count, 16);
-  store<u32>(out, n.nat.maxEntries, 20);
-  store<u32>(out, n.affinity.count, 24);
-  store<u32>(out, n.affinity.maxEntries, 28);
-  store<u32>(out, n.gcRuns, 32);
-  store<u32>(out, 0, 36);
-  store<u64>(out, n.packets, 40);
-  store<u64>(out, n.forwarded, 48);
-  store<u64>(out, n.dropped, 56);
-  store<u64>(out, n.gcCtDeleted, 64);
-  store<u64>(out, n.gcNatDeleted, 72);
-  store<u64>(out, n.ctEvictions, 80);
-  store<u64>(out, n.natEvictions, 88);
+  const s = changetype<StatsRecord>(out);
+  s.ctTcp = n.ctTcp.count;
+  s.ctTcpMax = n.ctTcp.maxEntries;
+  s.ctAny = n.ctAny.count;
+  s.ctAnyMax = n.ctAny.maxEntries;
+  s.nat = n.nat.count;
+  s.natMax = n.nat.maxEntries;
+  s.affinity = n.affinity.count;
+  s.affinityMax = n.affinity.maxEntries;
+  s.gcRuns = n.gcRuns;
+  s.packets = n.packets;
+  s.forwarded = n.forwarded;
+  s.dropped = n.dropped;
+  s.gcCtDeleted = n.gcCtDeleted;
+  s.gcNatDeleted = n.gcNatDeleted;
+  s.ctEvictions = n.ctEvictions;
+  s.natEvictions = n.natEvictions;
 }

@@ -11,6 +11,7 @@ import { LpmTrie } from "../maps/lpm-trie";
 import { EINVAL, ENOENT } from "../maps/errno";
 import { nodeOf } from "./handles";
 import { Node } from "./node";
+import { DP_LPM_KEY_ADDR, DP_LPM_KEY_PREFIX_LEN, DP_LPM_KEY_SIZE } from "./layout";
 
 export const DUMP_MAP_SERVICES: u32 = 0;
 export const DUMP_MAP_BACKENDS: u32 = 1;
@@ -24,10 +25,8 @@ export const DUMP_MAP_MAGLEV: u32 = 8;
 export const DUMP_MAP_ENDPOINTS: u32 = 9;
 export const DUMP_MAP_AFFINITY: u32 = 10;
 
-/** Bytes of the key part of an LPM record: address then prefix length. */
-const LPM_RECORD_KEY: u32 = 8;
-/** Bytes of the value part of a Maglev record: the table length. */
-const MAGLEV_RECORD_VALUE: u32 = 4;
+/** Bytes of the value part of a Maglev record: the table length (u32). */
+export const MAGLEV_RECORD_VALUE: u32 = 4;
 
 function hashMapOf(n: Node, map: u32): HashCore | null {
   if (map == DUMP_MAP_SERVICES) return n.services;
@@ -53,7 +52,7 @@ export function dpMapKeySize(h: i32, map: u32): i32 {
   const n = nodeOf(h);
   const hash = hashMapOf(n, map);
   if (hash !== null) return <i32>hash.keySize;
-  return lpmOf(n, map) !== null ? <i32>LPM_RECORD_KEY : -EINVAL;
+  return lpmOf(n, map) !== null ? <i32>DP_LPM_KEY_SIZE : -EINVAL;
 }
 
 /** Bytes of the value part of a record of `map`, or -EINVAL for an unknown map. */
@@ -108,15 +107,18 @@ function readHash(map: HashCore, maglev: bool, after: usize, out: usize, capacit
 
 function readLpm(trie: LpmTrie, after: usize, out: usize, capacity: u32): i32 {
   const valueSize = <usize>trie.valueSize;
-  let id = after == 0 ? trie.next(false, 0, 0) : trie.next(true, load<u32>(after), load<u32>(after, 4));
+  let id =
+    after == 0
+      ? trie.next(false, 0, 0)
+      : trie.next(true, load<u32>(after, DP_LPM_KEY_ADDR), load<u32>(after, DP_LPM_KEY_PREFIX_LEN));
   let written: u32 = 0;
   while (id >= 0 && written < capacity) {
-    const record = out + <usize>written * (<usize>LPM_RECORD_KEY + valueSize);
+    const record = out + <usize>written * (<usize>DP_LPM_KEY_SIZE + valueSize);
     const address = trie.entryAddress(<u32>id);
     const length = trie.entryLength(<u32>id);
-    store<u32>(record, address);
-    store<u32>(record, length, 4);
-    memory.copy(record + LPM_RECORD_KEY, trie.entryValue(<u32>id), valueSize);
+    store<u32>(record, address, DP_LPM_KEY_ADDR);
+    store<u32>(record, length, DP_LPM_KEY_PREFIX_LEN);
+    memory.copy(record + DP_LPM_KEY_SIZE, trie.entryValue(<u32>id), valueSize);
     written++;
     id = trie.next(true, address, length);
   }

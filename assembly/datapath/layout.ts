@@ -1,6 +1,7 @@
-// Internal map record layouts of the emulated node (not part of the host ABI: the host fills the
-// maps through api.ts). Values mirror the fields of Cilium's structs that the datapath reads, in
-// host byte order; see docs/datapath.md and src/datapath/state.ts for their meaning.
+// Map record layouts of the emulated node. Values mirror the fields of Cilium's structs that the
+// datapath reads, in host byte order; see docs/datapath.md and src/datapath/state.ts for their
+// meaning. They are host ABI: the host writes map entries in these layouts (api.ts) and reads them
+// back (dump.ts), through src/wasm/codec.ts, which takes the offsets from the exported constants.
 
 // CT tuple (also the SNAT map key, there in packet layout): ipv4_ct_tuple's field order.
 export const TUPLE_SIZE: u32 = 14;
@@ -91,15 +92,25 @@ export const IPCACHE_VALUE_SIZE: u32 = 12;
 export const IPCACHE_IDENTITY: u32 = 0;
 export const IPCACHE_TUNNEL: u32 = 4;
 export const IPCACHE_FLAGS: u32 = 8;
+export const IPCACHE_ENCRYPT_KEY: u32 = 9;
 export const IPCACHE_F_SKIP_TUNNEL: u8 = 0x1;
 export const IPCACHE_F_HAS_TUNNEL: u8 = 0x2;
+
+// Key of an LPM map (ipcache, ip-masq) as the host writes and reads it: address, prefix length.
+export const DP_LPM_KEY_SIZE: u32 = 8;
+export const DP_LPM_KEY_ADDR: u32 = 0;
+export const DP_LPM_KEY_PREFIX_LEN: u32 = 4;
 
 // Maglev table reference: pointer to u32[m] and m.
 export const MAGLEV_VALUE_SIZE: u32 = 8;
 
 // Session affinity key {client, rev-NAT ID} and value {last used, backend}.
 export const AFFINITY_KEY_SIZE: u32 = 8;
+export const AFFINITY_KEY_CLIENT: u32 = 0;
+export const AFFINITY_KEY_REV_NAT: u32 = 4;
 export const AFFINITY_VALUE_SIZE: u32 = 8;
+export const AFFINITY_LAST_USED: u32 = 0;
+export const AFFINITY_BACKEND: u32 = 4;
 
 // Source ranges: a flat list of {rev-NAT ID, prefix, mask}.
 export const SRC_RANGE_RECORD_SIZE: u32 = 12;

@@ -1,6 +1,9 @@
 // Layouts of the records the host and the datapath exchange, defined once here and exported as
-// constants (src/wasm/datapath.ts reads them, so the two sides cannot drift). All multi-byte
+// constants (generated into src/wasm/layout.generated.ts for src/wasm/codec.ts, and checked against
+// every instance, so the two sides cannot drift). All multi-byte
 // fields are little endian; addresses are host-order u32 (10.0.0.1 = 0x0a000001), ports host-order.
+
+import { NodeConfigRecord, StatsRecord } from "./host-structs";
 
 // ---- packet record (input) -----------------------------------------------------------------------
 // The host fills it from a PacketRecord (src/model/packet.ts): ICMP echo identifiers stand in for
@@ -114,3 +117,66 @@ export const VFLAG_WILDCARD: u16 = 0x0400;
 export const VFLAG_MAGLEV: u16 = 0x0800;
 /** A new backend selection happened for this packet. */
 export const VFLAG_SELECTED: u16 = 0x1000;
+
+// ---- node configuration (input of dpCreate): NodeConfigRecord in host-structs.ts -------------------
+export const NODE_CONFIG_SIZE: u32 = <u32>offsetof<NodeConfigRecord>();
+export const NODE_CONFIG_CT_TCP_MAX: u32 = <u32>offsetof<NodeConfigRecord>("ctTcpMax");
+export const NODE_CONFIG_CT_ANY_MAX: u32 = <u32>offsetof<NodeConfigRecord>("ctAnyMax");
+export const NODE_CONFIG_NAT_MAX: u32 = <u32>offsetof<NodeConfigRecord>("natMax");
+export const NODE_CONFIG_AFFINITY_MAX: u32 = <u32>offsetof<NodeConfigRecord>("affinityMax");
+export const NODE_CONFIG_SERVICES_MAX: u32 = <u32>offsetof<NodeConfigRecord>("servicesMax");
+export const NODE_CONFIG_BACKENDS_MAX: u32 = <u32>offsetof<NodeConfigRecord>("backendsMax");
+export const NODE_CONFIG_IPCACHE_MAX: u32 = <u32>offsetof<NodeConfigRecord>("ipcacheMax");
+export const NODE_CONFIG_ENDPOINTS_MAX: u32 = <u32>offsetof<NodeConfigRecord>("endpointsMax");
+export const NODE_CONFIG_SEED: u32 = <u32>offsetof<NodeConfigRecord>("seed");
+export const NODE_CONFIG_MASQUERADE_ADDRESS: u32 = <u32>offsetof<NodeConfigRecord>("masqueradeAddress");
+export const NODE_CONFIG_DIRECT_ROUTING_ADDRESS: u32 = <u32>(
+  offsetof<NodeConfigRecord>("directRoutingAddress")
+);
+export const NODE_CONFIG_ROUTER_ADDRESS: u32 = <u32>offsetof<NodeConfigRecord>("routerAddress");
+export const NODE_CONFIG_LOOPBACK_ADDRESS: u32 = <u32>offsetof<NodeConfigRecord>("loopbackAddress");
+export const NODE_CONFIG_NATIVE_CIDR_PREFIX: u32 = <u32>offsetof<NodeConfigRecord>("nativeCidrPrefix");
+export const NODE_CONFIG_NATIVE_CIDR_MASK: u32 = <u32>offsetof<NodeConfigRecord>("nativeCidrMask");
+export const NODE_CONFIG_NAT_PORT_MIN: u32 = <u32>offsetof<NodeConfigRecord>("natPortMin");
+export const NODE_CONFIG_NAT_PORT_MAX: u32 = <u32>offsetof<NodeConfigRecord>("natPortMax");
+export const NODE_CONFIG_SNAT_RETRIES: u32 = <u32>offsetof<NodeConfigRecord>("snatRetries");
+export const NODE_CONFIG_NODE_ALGORITHM: u32 = <u32>offsetof<NodeConfigRecord>("nodeAlgorithm");
+export const NODE_CONFIG_ALGORITHM_OVERRIDE: u32 = <u32>offsetof<NodeConfigRecord>("algorithmOverride");
+export const NODE_CONFIG_JHASH_SEED: u32 = <u32>offsetof<NodeConfigRecord>("jhashSeed");
+export const NODE_CONFIG_FLOW_HASH_PACKING: u32 = <u32>offsetof<NodeConfigRecord>("flowHashPacking");
+export const NODE_CONFIG_GC_INTERVAL: u32 = <u32>offsetof<NodeConfigRecord>("gcInterval");
+export const NODE_CONFIG_TIMEOUT_REGULAR_TCP: u32 = <u32>offsetof<NodeConfigRecord>("timeoutRegularTcp");
+export const NODE_CONFIG_TIMEOUT_REGULAR_ANY: u32 = <u32>offsetof<NodeConfigRecord>("timeoutRegularAny");
+export const NODE_CONFIG_TIMEOUT_SERVICE_TCP: u32 = <u32>offsetof<NodeConfigRecord>("timeoutServiceTcp");
+export const NODE_CONFIG_TIMEOUT_SERVICE_ANY: u32 = <u32>offsetof<NodeConfigRecord>("timeoutServiceAny");
+export const NODE_CONFIG_TIMEOUT_TCP_SYN: u32 = <u32>offsetof<NodeConfigRecord>("timeoutTcpSyn");
+export const NODE_CONFIG_TIMEOUT_TCP_CLOSE: u32 = <u32>offsetof<NodeConfigRecord>("timeoutTcpClose");
+export const NODE_CONFIG_TIMEOUT_SERVICE_CLOSE_REBALANCE: u32 = <u32>(
+  offsetof<NodeConfigRecord>("timeoutServiceCloseRebalance")
+);
+export const NODE_CONFIG_HAS_NATIVE_CIDR: u32 = <u32>offsetof<NodeConfigRecord>("hasNativeCidr");
+export const NODE_CONFIG_TUNNEL_MODE: u32 = <u32>offsetof<NodeConfigRecord>("tunnelMode");
+export const NODE_CONFIG_BPF_HOST_ROUTING: u32 = <u32>offsetof<NodeConfigRecord>("bpfHostRouting");
+export const NODE_CONFIG_MASQUERADE: u32 = <u32>offsetof<NodeConfigRecord>("masquerade");
+export const NODE_CONFIG_IP_MASQ_AGENT: u32 = <u32>offsetof<NodeConfigRecord>("ipMasqAgent");
+export const NODE_CONFIG_SERVICE_PROTOCOLS: u32 = <u32>offsetof<NodeConfigRecord>("serviceProtocols");
+export const NODE_CONFIG_RANDOM_PER_FLOW: u32 = <u32>offsetof<NodeConfigRecord>("randomPerFlow");
+
+// ---- statistics (output of dpStats): StatsRecord in host-structs.ts --------------------------------
+export const DP_STATS_SIZE: u32 = <u32>offsetof<StatsRecord>();
+export const DP_STATS_CT_TCP: u32 = <u32>offsetof<StatsRecord>("ctTcp");
+export const DP_STATS_CT_TCP_MAX: u32 = <u32>offsetof<StatsRecord>("ctTcpMax");
+export const DP_STATS_CT_ANY: u32 = <u32>offsetof<StatsRecord>("ctAny");
+export const DP_STATS_CT_ANY_MAX: u32 = <u32>offsetof<StatsRecord>("ctAnyMax");
+export const DP_STATS_NAT: u32 = <u32>offsetof<StatsRecord>("nat");
+export const DP_STATS_NAT_MAX: u32 = <u32>offsetof<StatsRecord>("natMax");
+export const DP_STATS_AFFINITY: u32 = <u32>offsetof<StatsRecord>("affinity");
+export const DP_STATS_AFFINITY_MAX: u32 = <u32>offsetof<StatsRecord>("affinityMax");
+export const DP_STATS_GC_RUNS: u32 = <u32>offsetof<StatsRecord>("gcRuns");
+export const DP_STATS_PACKETS: u32 = <u32>offsetof<StatsRecord>("packets");
+export const DP_STATS_FORWARDED: u32 = <u32>offsetof<StatsRecord>("forwarded");
+export const DP_STATS_DROPPED: u32 = <u32>offsetof<StatsRecord>("dropped");
+export const DP_STATS_GC_CT_DELETED: u32 = <u32>offsetof<StatsRecord>("gcCtDeleted");
+export const DP_STATS_GC_NAT_DELETED: u32 = <u32>offsetof<StatsRecord>("gcNatDeleted");
+export const DP_STATS_CT_EVICTIONS: u32 = <u32>offsetof<StatsRecord>("ctEvictions");
+export const DP_STATS_NAT_EVICTIONS: u32 = <u32>offsetof<StatsRecord>("natEvictions");

@@ -3,7 +3,7 @@
 // once per batch, as flow records laid out by the module's exported constants.
 import { toEntries } from "../lb/backend.js";
 import { resolveSeed } from "../lb/maglev.js";
-import { encodeBackends, MaglevWasm, type BatchArea, type MaglevTableHandle } from "../lb/maglev-wasm.js";
+import { encodeBackends, MaglevWasm, type BatchArea, type MaglevTableHandle } from "../wasm/maglev.js";
 import type { ClusterSeed } from "../lb/seed.js";
 import type { PortPacking } from "../model/flow.js";
 import type { WasmSource } from "../wasm/module.js";
@@ -54,7 +54,7 @@ export class WasmSelectionEngine implements SelectionEngine {
   }
 
   timeMaglevBuild(backends: readonly CompareBackend[], tableSize: number): number {
-    const encoded = encodeBackends(this.maglev.wasm, toEntries(backends));
+    const encoded = encodeBackends(toEntries(backends));
     const table = this.maglev.allocTable(tableSize);
     try {
       return medianTime(() => this.maglev.build(encoded, this.clusterSeed.murmur, table));
@@ -115,11 +115,7 @@ export class WasmSelectionEngine implements SelectionEngine {
   ): T {
     const table = this.maglev.allocTable(tableSize);
     try {
-      this.maglev.build(
-        encodeBackends(this.maglev.wasm, toEntries(backends)),
-        this.clusterSeed.murmur,
-        table,
-      );
+      this.maglev.build(encodeBackends(toEntries(backends)), this.clusterSeed.murmur, table);
       return use(table);
     } finally {
       this.maglev.freeTable(table);
@@ -128,17 +124,13 @@ export class WasmSelectionEngine implements SelectionEngine {
 
   /** Writes the flows (columns of a FlowSet) as the module's flow records of a batch. */
   private writeFlows(service: CompareService, flows: FlowSet): BatchArea {
-    const batch = this.maglev.flowBatch(flows.count);
-    const view = this.maglev.wasm.view;
-    const at = this.maglev.flowRecord;
-    for (let f = 0; f < flows.count; f++) {
-      const rec = batch.input + f * at.size;
-      view.setUint32(rec + at.clientAddress, flows.clientAddress[f]!, true);
-      view.setUint16(rec + at.clientPort, flows.clientPort[f]!, true);
-      view.setUint16(rec + at.servicePort, service.port, true);
-      view.setUint8(rec + at.protocol, service.protocol);
-    }
-    return batch;
+    return this.maglev.flowColumns(
+      flows.count,
+      flows.clientAddress,
+      flows.clientPort,
+      service.port,
+      service.protocol,
+    );
   }
 
   private selectMaglev(table: MaglevTableHandle, service: CompareService, flows: FlowSet): Uint32Array {

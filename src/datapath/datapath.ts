@@ -2,10 +2,11 @@
 // either by the Wasm pipeline (default) or by its pure-TypeScript reference twin. Packets go through
 // in batches; services' backends can change between batches (Maglev tables are rebuilt); one packet
 // can be traced step by step.
-import { buildMaglevTable } from "../lb/maglev.js";
+import { buildMaglevTable, buildMaglevTableSync } from "../lb/maglev.js";
 import type { MaglevBackend } from "../lb/backend.js";
 import { ReferenceDatapathEngine } from "../reference/datapath/engine.js";
-import { WasmDatapathEngine, readRecordLayout, type RecordLayout } from "../wasm/datapath.js";
+import { WasmDatapathEngine } from "../wasm/datapath.js";
+import { RECORD_LAYOUT, type RecordLayout } from "../wasm/codec.js";
 import { loadWasm, type WasmInstance } from "../wasm/module.js";
 import { toEngineConfig, type EngineOptions } from "../engine/config.js";
 import type { DatapathEngine, EngineStats } from "../engine/engine.js";
@@ -88,13 +89,13 @@ export class Datapath {
 
   /** Builds the emulated node: fills every map from `state` and computes Maglev tables where needed. */
   static async create(state: DatapathState, options: DatapathOptions = {}): Promise<Datapath> {
-    const wasm = options.wasm ?? (await loadWasm());
-    const layout = readRecordLayout(wasm);
+    const layout = RECORD_LAYOUT;
     const config = toEngineConfig(state, options);
+    // The reference engine never loads the module: it is the oracle the Wasm engine is tested against.
     const engine: DatapathEngine =
       options.engine === "reference"
         ? new ReferenceDatapathEngine(layout, config)
-        : new WasmDatapathEngine(wasm, config);
+        : new WasmDatapathEngine(options.wasm ?? (await loadWasm()), config);
     const dp = new Datapath(engine, layout, state, options);
     await dp.load();
     return dp;
@@ -163,10 +164,13 @@ export class Datapath {
       weight: b.weight,
       id: b.id,
     }));
-    const table = await buildMaglevTable(backends, {
-      tableSize: this.state.node.maglevTableSize,
-      seed: this.state.node.clusterSeed,
-    });
+    const options = { tableSize: this.state.node.maglevTableSize, seed: this.state.node.clusterSeed };
+    // The reference engine's tables come from the TypeScript build (identical entry by entry), so a
+    // reference datapath runs with no Wasm at all.
+    const table =
+      this.engine.kind === "reference"
+        ? buildMaglevTableSync(backends, options)
+        : await buildMaglevTable(backends, options);
     this.engine.setMaglevTable(master.revNatId, table);
   }
 

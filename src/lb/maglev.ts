@@ -3,7 +3,7 @@ import { maglevBuild } from "../reference/lb/maglev.js";
 import { MAGLEV_TABLE_SIZES } from "../model/maglev-table.js";
 import { toEntries, type MaglevBackend } from "./backend.js";
 import { InvalidInputError } from "../model/errors.js";
-import { MaglevWasm, encodeBackends, type MaglevTableHandle } from "./maglev-wasm.js";
+import { MaglevWasm, encodeBackends, type MaglevTableHandle } from "../wasm/maglev.js";
 import { parseClusterSeed, type ClusterSeed } from "./seed.js";
 
 /** Cilium's default table size (pkg/maglev DefaultTableSize). */
@@ -66,7 +66,7 @@ export async function buildMaglevTable(
     table = maglev.allocTable(m);
     tables.set(m, table);
   }
-  maglev.build(encodeBackends(maglev.wasm, entries), seed.murmur, table);
+  maglev.build(encodeBackends(entries), seed.murmur, table);
   return maglev.readTable(table);
 }
 

@@ -9,7 +9,18 @@
 // (and every reply after an event that may change translations: backend churn, CT garbage
 // collection) therefore asks the caller to run the packets queued so far first; later replies reuse
 // the known translation, so batches stay long.
-import type { RecordLayout } from "../wasm/datapath.js";
+import { EntryPoint } from "../model/packet.js";
+import {
+  RECORD_LAYOUT as K,
+  setPacketPath,
+  verdictDaddr,
+  verdictDport,
+  verdictDropped,
+  verdictObservationPoint,
+  verdictSaddr,
+  verdictSport,
+  type RecordView,
+} from "../wasm/codec.js";
 
 const EMPTY = 0;
 /** A request of the connection is queued; no verdict seen yet. */
@@ -30,9 +41,8 @@ export class ConnectionTable {
   private daddr = new Uint32Array(0);
   private sport = new Uint16Array(0);
   private dport = new Uint16Array(0);
+  /** EntryPoint the replies come back through. */
   private entry = new Uint8Array(0);
-
-  constructor(private readonly layout: RecordLayout) {}
 
   /** A request of `connection` in `slot` (1-based) was queued at stream position `position`. */
   noteRequest(slot: number, connection: number, position: number): void {
@@ -57,41 +67,36 @@ export class ConnectionTable {
   }
 
   /** Records the verdict of a processed request (verdict record at `at` in `view`). */
-  noteVerdict(slot: number, connection: number, view: DataView, at: number): void {
+  noteVerdict(slot: number, connection: number, view: RecordView, at: number): void {
     const i = slot - 1;
     if (i >= this.capacity || this.connection[i] !== connection) return;
-    const L = this.layout;
     this.stale[i] = 0;
-    if (view.getUint8(at + L.VERDICT_VERDICT) === L.VERDICT_DROPPED) {
+    if (verdictDropped(view, at)) {
       this.state[i] = DROPPED;
       return;
     }
     this.state[i] = KNOWN;
-    this.saddr[i] = view.getUint32(at + L.VERDICT_SADDR, true);
-    this.daddr[i] = view.getUint32(at + L.VERDICT_DADDR, true);
-    this.sport[i] = view.getUint16(at + L.VERDICT_SPORT, true);
-    this.dport[i] = view.getUint16(at + L.VERDICT_DPORT, true);
-    const point = view.getUint8(at + L.VERDICT_OBS_POINT);
+    this.saddr[i] = verdictSaddr(view, at);
+    this.daddr[i] = verdictDaddr(view, at);
+    this.sport[i] = verdictSport(view, at);
+    this.dport[i] = verdictDport(view, at);
+    const point = verdictObservationPoint(view, at);
     this.entry[i] =
-      point === L.OBS_TO_OVERLAY
-        ? L.ENTRY_FROM_OVERLAY
-        : point === L.OBS_TO_NETWORK
-          ? L.ENTRY_FROM_NETWORK
-          : L.ENTRY_UNKNOWN;
+      point === K.OBS_TO_OVERLAY
+        ? EntryPoint.FromOverlay
+        : point === K.OBS_TO_NETWORK
+          ? EntryPoint.FromNetwork
+          : EntryPoint.Unknown;
   }
 
   /** Rewrites the reply record at `at` in `view` from its request's translation. */
-  substitute(slot: number, connection: number, view: DataView, at: number): Substitution {
+  substitute(slot: number, connection: number, view: RecordView, at: number): Substitution {
     const i = slot - 1;
     if (i >= this.capacity || this.connection[i] !== connection || this.state[i] === PENDING)
       return "unpaired";
     if (this.state[i] === DROPPED) return "request-dropped";
-    const L = this.layout;
-    view.setUint32(at + L.PACKET_SADDR, this.daddr[i]!, true);
-    view.setUint16(at + L.PACKET_SPORT, this.dport[i]!, true);
-    view.setUint32(at + L.PACKET_DADDR, this.saddr[i]!, true);
-    view.setUint16(at + L.PACKET_DPORT, this.sport[i]!, true);
-    view.setUint8(at + L.PACKET_ENTRY, this.entry[i]!);
+    const entry = this.entry[i]! as EntryPoint;
+    setPacketPath(view, at, this.daddr[i]!, this.dport[i]!, this.saddr[i]!, this.sport[i]!, entry);
     return "substituted";
   }
 

@@ -26,7 +26,7 @@ export class InProcessStage implements ReplayStage {
   ) {
     this.inPlace = core.createBatch(capacity);
     this.current = this.inPlace;
-    this.reader = onVerdict ? new ReplayedPacketReader(core.datapath.layout) : null;
+    this.reader = onVerdict ? new ReplayedPacketReader() : null;
   }
 
   push(packet: PacketRecord, entry: EntryPoint | null): void {
@@ -98,7 +98,7 @@ export class InProcessStage implements ReplayStage {
   }
 
   private hostBatch(): PacketBatch {
-    const batch = this.spare.pop() ?? new PacketBatch(this.core.datapath.layout, this.capacity);
+    const batch = this.spare.pop() ?? new PacketBatch(this.capacity);
     batch.count = 0;
     return batch;
   }

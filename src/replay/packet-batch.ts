@@ -1,5 +1,5 @@
 // A batch of packets on its way through the datapath: packet records and verdict records in the
-// module's exported layouts (src/wasm/datapath.ts reads them from the module), plus per-packet side
+// module's layouts (read and written only through src/wasm/codec.ts), plus per-packet side
 // data the datapath does not need but the replay does (packet number and position in the input,
 // frame lengths, synthetic connection, what Hubble observed). Everything lives in one ArrayBuffer, so a batch crosses to a worker and back as a
 // single transferable; in-process, the records and verdicts live in Wasm memory instead and the
@@ -7,7 +7,14 @@
 import { knownDropReasons } from "../engine/drop-reasons.js";
 import type { ObservedFlow } from "../model/observed-flow.js";
 import { ReplyState, type PacketRecord } from "../model/packet.js";
-import { encodePacket, entryCode, type RecordLayout } from "../wasm/datapath.js";
+import {
+  PACKET_RECORD_SIZE,
+  VERDICT_RECORD_SIZE,
+  encodePacket,
+  recordView,
+  setPacketEntry,
+  type RecordView,
+} from "../wasm/codec.js";
 import type { EntryPoint } from "../model/packet.js";
 
 /** What a packet is to the replay (PacketBatch.kind). */
@@ -83,10 +90,10 @@ function observedCode(observed: ObservedFlow | null): number {
 const align8 = (n: number): number => (n + 7) & ~7;
 
 /** Byte layout of a batch buffer of `capacity` packets. */
-function regions(layout: RecordLayout, capacity: number) {
+function regions(capacity: number) {
   const records = 0;
-  const verdicts = records + align8(capacity * layout.PACKET_RECORD_SIZE);
-  const packetNumber = verdicts + align8(capacity * layout.VERDICT_RECORD_SIZE);
+  const verdicts = records + align8(capacity * PACKET_RECORD_SIZE);
+  const packetNumber = verdicts + align8(capacity * VERDICT_RECORD_SIZE);
   const byteOffset = packetNumber + capacity * 8;
   const connection = byteOffset + capacity * 8;
   const slot = connection + capacity * 8;
@@ -124,9 +131,9 @@ export class PacketBatch {
   /** Packets in the batch. */
   count = 0;
   /** Where the packet records are: this buffer, or a Wasm memory (see bindRecords). */
-  records: DataView;
+  records: RecordView;
   recordBase: number;
-  verdicts: DataView;
+  verdicts: RecordView;
   verdictBase: number;
   readonly packetNumber: Float64Array;
   /** PacketRecord.byteOffset (a capture may pass 4 GiB). */
@@ -142,20 +149,14 @@ export class PacketBatch {
   readonly observed: Uint8Array;
   /** Hubble's trace observation point number (0: none). */
   readonly observedPoint: Uint8Array;
-  private readonly packetSize: number;
-  private readonly verdictSize: number;
 
   /** A new batch, or (with `buffer`) the view of one that crossed a thread. */
-  constructor(
-    readonly layout: RecordLayout,
-    capacity: number,
-    buffer?: ArrayBuffer,
-  ) {
-    const r = regions(layout, capacity);
+  constructor(capacity: number, buffer?: ArrayBuffer) {
+    const r = regions(capacity);
     this.capacity = capacity;
     this.buffer = buffer ?? new ArrayBuffer(r.size);
     if (this.buffer.byteLength < r.size) throw new Error("packet batch buffer too small");
-    const view = new DataView(this.buffer);
+    const view = recordView(this.buffer);
     this.records = view;
     this.recordBase = r.records;
     this.verdicts = view;
@@ -172,12 +173,10 @@ export class PacketBatch {
     this.status = new Uint8Array(this.buffer, r.status, capacity);
     this.observed = new Uint8Array(this.buffer, r.observed, capacity);
     this.observedPoint = new Uint8Array(this.buffer, r.observedPoint, capacity);
-    this.packetSize = layout.PACKET_RECORD_SIZE;
-    this.verdictSize = layout.VERDICT_RECORD_SIZE;
   }
 
   /** Points the packet and verdict records at another memory (the Wasm area of an in-process replay). */
-  bindRecords(view: DataView, recordBase: number, verdictBase: number): void {
+  bindRecords(view: RecordView, recordBase: number, verdictBase: number): void {
     this.records = view;
     this.recordBase = recordBase;
     this.verdicts = view;
@@ -195,12 +194,12 @@ export class PacketBatch {
 
   /** Byte offset of packet record `i` in `records`. */
   recordAt(i: number): number {
-    return this.recordBase + i * this.packetSize;
+    return this.recordBase + i * PACKET_RECORD_SIZE;
   }
 
   /** Byte offset of verdict record `i` in `verdicts`. */
   verdictAt(i: number): number {
-    return this.verdictBase + i * this.verdictSize;
+    return this.verdictBase + i * VERDICT_RECORD_SIZE;
   }
 
   /**
@@ -210,8 +209,8 @@ export class PacketBatch {
   push(p: PacketRecord, entry: EntryPoint | null): void {
     const i = this.count++;
     const at = this.recordAt(i);
-    encodePacket(this.records, at, this.layout, p);
-    if (entry !== null) this.records.setUint8(at + this.layout.PACKET_ENTRY, entryCode(this.layout, entry));
+    encodePacket(this.records, at, p);
+    if (entry !== null) setPacketEntry(this.records, at, entry);
     this.packetNumber[i] = p.packetNumber;
     this.byteOffset[i] = p.byteOffset;
     this.wireLength[i] = p.wireLength;

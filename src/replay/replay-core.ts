@@ -63,7 +63,7 @@ export class ReplayCore {
 
   private constructor(readonly datapath: Datapath) {
     this.runner = createBatchRunner(datapath);
-    this.connections = new ConnectionTable(datapath.layout);
+    this.connections = new ConnectionTable();
   }
 
   /**
@@ -87,7 +87,7 @@ export class ReplayCore {
 
   /** A batch to fill in this thread; call prepare() before each fill. */
   createBatch(capacity: number): PacketBatch {
-    const batch = new PacketBatch(this.datapath.layout, capacity);
+    const batch = new PacketBatch(capacity);
     this.prepare(batch);
     return batch;
   }
@@ -129,7 +129,7 @@ export class ReplayCore {
     }
     this.run(batch, start, n);
     this.position += n;
-    this.tally.count(this.datapath.layout, batch, 0, n);
+    this.tally.count(batch, 0, n);
   }
 
   private run(batch: PacketBatch, from: number, to: number): void {

@@ -2,7 +2,22 @@
 // packet): verdicts, drops by reason, observation points, CT states, flows, packets and new flows per
 // service and per (service, backend), and how the emulated verdicts compare with Hubble's. Every count
 // is a sum, so the counts of several workers merge into exactly the counts of one, in any order.
-import type { RecordLayout } from "../wasm/datapath.js";
+import {
+  RECORD_LAYOUT as K,
+  packetDaddr,
+  packetDport,
+  packetSaddr,
+  packetSport,
+  verdictCtState,
+  verdictDaddr,
+  verdictDport,
+  verdictDropReason,
+  verdictDropped,
+  verdictFlags,
+  verdictNewServiceFlow,
+  verdictObservationPoint,
+  verdictRevNatId,
+} from "../wasm/codec.js";
 import { PacketStatus, type PacketBatch } from "./packet-batch.js";
 import { PairTable, type PairTableEntries } from "./pair-table.js";
 
@@ -75,8 +90,7 @@ export class ReplayTally {
   readonly disagreements = new PairTable();
 
   /** Adds the verdicts of packets [from, to) of a processed batch. */
-  count(layout: RecordLayout, batch: PacketBatch, from: number, to: number): void {
-    const L = layout;
+  count(batch: PacketBatch, from: number, to: number): void {
     const v = batch.verdicts;
     const r = batch.records;
     for (let i = from; i < to; i++) {
@@ -87,40 +101,34 @@ export class ReplayTally {
         continue;
       }
       const at = batch.verdictAt(i);
-      const dropped = v.getUint8(at + L.VERDICT_VERDICT) === L.VERDICT_DROPPED;
-      const dropReason = v.getUint8(at + L.VERDICT_DROP_REASON);
-      const ctState = v.getUint8(at + L.VERDICT_CT_STATE);
-      const flags = v.getUint16(at + L.VERDICT_FLAGS, true);
+      const dropped = verdictDropped(v, at);
+      const dropReason = verdictDropReason(v, at);
+      const ctState = verdictCtState(v, at);
+      const flags = verdictFlags(v, at);
       this.packets++;
       if (dropped) {
         this.dropped++;
         this.drops[dropReason]!++;
       } else this.forwarded++;
-      this.observationPoints[v.getUint8(at + L.VERDICT_OBS_POINT)]!++;
+      this.observationPoints[verdictObservationPoint(v, at)]!++;
       this.ctStates[ctState & 3]!++;
-      if (!dropped && ctState === L.CT_NEW && (flags & L.VFLAG_UNTRACKED) === 0) this.flows++;
+      if (!dropped && ctState === K.CT_NEW && (flags & K.VFLAG_UNTRACKED) === 0) this.flows++;
 
-      const revNat = v.getUint16(at + L.VERDICT_REV_NAT_ID, true);
+      const revNat = verdictRevNatId(v, at);
       if (revNat !== 0) {
         const service = this.services.slot(revNat, 0);
         this.services.addA(service, 1);
         // The backend: where a translated request went, or where a reply came from (before reverse NAT).
         let backend = -1;
-        if ((flags & L.VFLAG_DNAT) !== 0) {
-          backend = this.backends.slot(
-            (revNat << 16) | v.getUint16(at + L.VERDICT_DPORT, true),
-            v.getUint32(at + L.VERDICT_DADDR, true),
-          );
-        } else if ((flags & L.VFLAG_REV_NAT) !== 0) {
+        if ((flags & K.VFLAG_DNAT) !== 0) {
+          backend = this.backends.slot((revNat << 16) | verdictDport(v, at), verdictDaddr(v, at));
+        } else if ((flags & K.VFLAG_REV_NAT) !== 0) {
           const p = batch.recordAt(i);
-          backend = this.backends.slot(
-            (revNat << 16) | r.getUint16(p + L.PACKET_SPORT, true),
-            r.getUint32(p + L.PACKET_SADDR, true),
-          );
+          backend = this.backends.slot((revNat << 16) | packetSport(r, p), packetSaddr(r, p));
         }
         if (backend >= 0) {
           this.backends.addA(backend, 1);
-          if (!dropped && v.getUint8(at + L.VERDICT_SERVICE_CT_STATE) === L.CT_NEW) {
+          if (!dropped && verdictNewServiceFlow(v, at)) {
             this.services.addB(service, 1);
             this.backends.addB(backend, 1);
           }
@@ -133,7 +141,7 @@ export class ReplayTally {
           this.observedNotComparable++;
         } else {
           this.observedCompared++;
-          if (this.compareObserved(layout, batch, i, observed, dropped, dropReason)) this.observedAgree++;
+          if (this.compareObserved(batch, i, observed, dropped, dropReason)) this.observedAgree++;
         }
       }
     }
@@ -145,7 +153,6 @@ export class ReplayTally {
    * its destination then. Counts each disagreement by kind; true when there is none.
    */
   private compareObserved(
-    L: RecordLayout,
     batch: PacketBatch,
     i: number,
     observed: number,
@@ -167,17 +174,14 @@ export class ReplayTally {
     let agree = true;
     const v = batch.verdicts;
     const at = batch.verdictAt(i);
-    const emulatedPoint = v.getUint8(at + L.VERDICT_OBS_POINT);
+    const emulatedPoint = verdictObservationPoint(v, at);
     if (emulatedPoint !== point) {
       this.disagree(Disagreement.ObservationPoint, point, emulatedPoint);
       agree = false;
     }
     const p = batch.recordAt(i);
     const r = batch.records;
-    if (
-      v.getUint32(at + L.VERDICT_DADDR, true) !== r.getUint32(p + L.PACKET_DADDR, true) ||
-      v.getUint16(at + L.VERDICT_DPORT, true) !== r.getUint16(p + L.PACKET_DPORT, true)
-    ) {
+    if (verdictDaddr(v, at) !== packetDaddr(r, p) || verdictDport(v, at) !== packetDport(r, p)) {
       this.disagree(Disagreement.TranslatedDestination, point, 0);
       agree = false;
     }

@@ -11,13 +11,12 @@ const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.p
 
 async function main(): Promise<void> {
   const core = await ReplayCore.create(init.state, init.engine);
-  const layout = core.datapath.layout;
   let chain = Promise.resolve();
 
   async function handle(message: ToWorker): Promise<void> {
     switch (message.type) {
       case "batch": {
-        const batch = new PacketBatch(layout, message.capacity, message.buffer);
+        const batch = new PacketBatch(message.capacity, message.buffer);
         batch.count = message.count;
         core.process(batch);
         post({ type: "batch", buffer: message.buffer, capacity: message.capacity, count: message.count }, [

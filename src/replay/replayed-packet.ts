@@ -4,7 +4,7 @@
 import type { Datapath } from "../datapath/datapath.js";
 import type { DatapathVerdict } from "../engine/verdict.js";
 import { createPacketRecord, type PacketRecord } from "../model/packet.js";
-import { decodePacket, decodeVerdict, type RecordLayout } from "../wasm/datapath.js";
+import { decodePacket, decodeVerdict } from "../wasm/codec.js";
 import { OBSERVED_VERDICTS, PacketStatus, type PacketBatch } from "./packet-batch.js";
 
 /** Hubble's verdict for a replayed packet. */
@@ -33,16 +33,14 @@ export type VerdictHandler = (replayed: ReplayedPacket, directory: Datapath) => 
 
 export class ReplayedPacketReader {
   private readonly packet = createPacketRecord();
-  constructor(private readonly layout: RecordLayout) {}
 
   /** Packet `i` of a processed batch, or null when the replay left it out. */
   read(batch: PacketBatch, i: number): ReplayedPacket | null {
     if (batch.status[i] !== PacketStatus.Processed) return null;
-    const L = this.layout;
     const r = batch.records;
     const at = batch.recordAt(i);
     const p = this.packet;
-    decodePacket(r, at, L, p);
+    decodePacket(r, at, p);
     // The fields the datapath record does not carry come from the batch's side data.
     p.packetNumber = batch.packetNumber[i]!;
     p.byteOffset = batch.byteOffset[i]!;
@@ -55,7 +53,7 @@ export class ReplayedPacketReader {
     return {
       packetNumber: batch.packetNumber[i]!,
       packet: p,
-      verdict: decodeVerdict(batch.verdicts, batch.verdictAt(i), L),
+      verdict: decodeVerdict(batch.verdicts, batch.verdictAt(i)),
       observed:
         observed === 0 ? null : { verdict: OBSERVED_VERDICTS[observed]!, dropReason: batch.observedDrop[i]! },
     };

@@ -6,8 +6,6 @@
 // batches, so the summary is the same for any number of workers (docs/replay.md).
 import type { DatapathState, LbAlgorithm } from "../engine/state.js";
 import type { EntryPoint, PacketRecord } from "../model/packet.js";
-import { readRecordLayout } from "../wasm/datapath.js";
-import { loadWasm } from "../wasm/module.js";
 import type { ByteSource } from "../readers/byte-source.js";
 import { CaptureFormatError } from "../readers/capture-error.js";
 import { ReadStopped } from "../readers/packet-decoder.js";
@@ -154,7 +152,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       engine,
       workers,
       capacity,
-      layout: readRecordLayout(await loadWasm()),
       ...(options.workerScript !== undefined ? { workerScript: options.workerScript } : {}),
       ...(options.onVerdict
         ? {

@@ -8,7 +8,6 @@ import type { Worker } from "node:worker_threads";
 import type { DatapathStats } from "../datapath/datapath.js";
 import type { DatapathState } from "../engine/state.js";
 import type { EntryPoint, PacketRecord } from "../model/packet.js";
-import type { RecordLayout } from "../wasm/datapath.js";
 import { PacketBatch } from "./packet-batch.js";
 import { ChurnError, type ChurnCommand, type CoreResult, type ReplayCore } from "./replay-core.js";
 import type { ReplayEngineOptions } from "./replay-core.js";
@@ -39,7 +38,6 @@ export interface WorkerStageOptions {
   engine: ReplayEngineOptions;
   workers: number;
   capacity: number;
-  layout: RecordLayout;
   onVerdict?: VerdictHandler;
   /** For the verdict stream: a node that follows the churn, to name backends and frontends. */
   directory?: ReplayCore;
@@ -87,10 +85,10 @@ export class WorkerStage implements ReplayStage {
     workers: Worker[],
   ) {
     this.router = new ShardRouter(options.workers, options.state);
-    this.reader = options.onVerdict ? new ReplayedPacketReader(options.layout) : null;
+    this.reader = options.onVerdict ? new ReplayedPacketReader() : null;
     this.lanes = workers.map((worker) => ({
       worker,
-      current: new PacketBatch(options.layout, options.capacity),
+      current: new PacketBatch(options.capacity),
       free: [],
       outstanding: 0,
       returned: [],
@@ -199,7 +197,7 @@ export class WorkerStage implements ReplayStage {
     };
     lane.worker.postMessage(message, [batch.buffer]);
     lane.outstanding++;
-    const next = lane.free.pop() ?? new PacketBatch(this.options.layout, this.options.capacity);
+    const next = lane.free.pop() ?? new PacketBatch(this.options.capacity);
     next.count = 0;
     lane.current = next;
   }
@@ -212,7 +210,7 @@ export class WorkerStage implements ReplayStage {
     const lane = this.lanes[w]!;
     switch (message.type) {
       case "batch": {
-        const batch = new PacketBatch(this.options.layout, message.capacity, message.buffer);
+        const batch = new PacketBatch(message.capacity, message.buffer);
         batch.count = message.count;
         if (this.reader) {
           lane.returned.push(batch);

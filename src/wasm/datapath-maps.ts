@@ -1,19 +1,14 @@
 // Reads an emulated node's maps out of the Wasm module (assembly/datapath/dump.ts), a chunk of
-// records per call, and decodes them with the decoders both engines share.
-import {
-  decodeRecords,
-  type DatapathMapName,
-  type DatapathMaps,
-  type MaglevMapEntry,
-  type RawRecord,
-} from "../datapath/map-records.js";
-import type { DatapathDumpExports } from "./datapath-dump-exports.js";
+// records per call, and decodes them with codec.ts (the decoders both engines' read-backs share).
+import type { DatapathMapName, DatapathMaps, MaglevMapEntry } from "../datapath/map-records.js";
+import { decodeMaglevRecord, decodeRecords, type RawRecord } from "./codec.js";
+import { WASM_CONSTANTS, type WasmConstantName } from "./layout.generated.js";
 import type { WasmInstance } from "./module.js";
 
 /** Records copied per call: bounds the scratch area whatever the map's size. */
 const CHUNK = 4096;
 
-const MAP_IDS: Readonly<Record<DatapathMapName, keyof DatapathDumpExports>> = {
+const MAP_IDS: Readonly<Record<DatapathMapName, WasmConstantName>> = {
   services: "DUMP_MAP_SERVICES",
   backends: "DUMP_MAP_BACKENDS",
   revNat: "DUMP_MAP_REV_NAT",
@@ -35,7 +30,7 @@ function check(what: string, rc: number): number {
 /** Every record of one map of node `handle`, in key byte order. */
 function readRecords(wasm: WasmInstance, handle: number, name: DatapathMapName): RawRecord[] {
   const x = wasm.exports;
-  const map = wasm.constant(MAP_IDS[name]);
+  const map = WASM_CONSTANTS[MAP_IDS[name]];
   const keySize = check(name, x.dpMapKeySize(handle, map));
   const valueSize = check(name, x.dpMapValueSize(handle, map));
   const stride = keySize + valueSize;
@@ -44,7 +39,7 @@ function readRecords(wasm: WasmInstance, handle: number, name: DatapathMapName):
   let after = 0;
   for (;;) {
     const n = check(name, x.dpMapRead(handle, map, after, out, CHUNK));
-    const bytes = wasm.bytes;
+    const bytes = wasm.memoryU8;
     for (let i = 0; i < n; i++) {
       const at = out + i * stride;
       records.push({
@@ -61,12 +56,11 @@ function readRecords(wasm: WasmInstance, handle: number, name: DatapathMapName):
 /** Maglev tables by rev-NAT ID (numeric order, as the reference engine gives them). */
 function readMaglev(wasm: WasmInstance, handle: number): MaglevMapEntry[] {
   const x = wasm.exports;
-  const tables = readRecords(wasm, handle, "maglev").map(({ key, value }) => {
-    const revNatId = new DataView(key.buffer).getUint32(0, true);
-    const m = new DataView(value.buffer).getUint32(0, true);
+  const tables = readRecords(wasm, handle, "maglev").map((record) => {
+    const { revNatId, m } = decodeMaglevRecord(record);
     const out = wasm.scratch(m * 4);
     check(`the Maglev table of ${revNatId}`, x.dpMaglevRead(handle, revNatId, out, m));
-    return { revNatId, backendIds: Array.from(new Uint32Array(wasm.bytes.buffer, out, m)) };
+    return { revNatId, backendIds: Array.from(new Uint32Array(wasm.memoryU8.buffer, out, m)) };
   });
   return tables.sort((a, b) => a.revNatId - b.revNatId);
 }

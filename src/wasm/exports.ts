@@ -1,17 +1,11 @@
-// The raw exports of build/dpemu.wasm, as the host sees them. Each area of assembly/ adds its own
-// interface below and joins it into DpemuExports. Pointers and sizes are u32 numbers.
-import type { LbExports } from "./lb-exports.js";
-import type { MapsExports } from "./maps-exports.js";
-import type { DatapathExports } from "./datapath-exports.js";
-import type { DatapathDumpExports } from "./datapath-dump-exports.js";
+// The exports of build/dpemu.wasm as the host sees them: the typings asc generates for the raw
+// exports (exports.generated.ts), plus what @assemblyscript/loader adds to the instance.
+import type { WasmExports } from "./exports.generated.js";
 
-/** Core exports: ABI version, scratch area, runtime. */
-export interface CoreExports {
-  readonly memory: WebAssembly.Memory;
-  readonly ABI_VERSION: WebAssembly.Global;
-  scratch(size: number): number;
-  __collect(): void;
+/** Helpers @assemblyscript/loader adds to the raw exports. */
+export interface LoaderExports {
   __getString(ptr: number): string;
 }
 
-export type DpemuExports = CoreExports & LbExports & MapsExports & DatapathExports & DatapathDumpExports;
+/** Every export of a loaded instance. Pointers and sizes are u32 numbers. */
+export type DpemuExports = WasmExports & LoaderExports;

@@ -56,7 +56,7 @@ function align8(n: number): number {
 /** A copy of the value a map function returned a pointer to (0 = no value). */
 function copyValue(wasm: WasmInstance, valuePtr: number, size: number): Uint8Array | undefined {
   const ptr = valuePtr >>> 0;
-  return ptr === 0 ? undefined : wasm.bytes.slice(ptr, ptr + size);
+  return ptr === 0 ? undefined : wasm.memoryU8.slice(ptr, ptr + size);
 }
 
 /** An IPv4 LPM trie living in the Wasm module (BPF_MAP_TYPE_LPM_TRIE semantics). */
@@ -105,7 +105,7 @@ export class WasmLpmMap implements LpmMap {
     checkFlags(flags);
     const ptr = this.wasm.scratch(this.key.size + this.valueSize);
     this.writeKey(ptr, prefix);
-    this.wasm.bytes.set(value, ptr + this.key.size);
+    this.wasm.memoryU8.set(value, ptr + this.key.size);
     return this.wasm.exports.lpmUpdate(this.handle, ptr, ptr + this.key.size, flags);
   }
 
@@ -122,7 +122,7 @@ export class WasmLpmMap implements LpmMap {
       checkBytes("LPM value", entry.value, this.valueSize);
       this.writeKey(ptr + i * this.key.size, entry.prefix);
     });
-    const bytes = this.wasm.bytes;
+    const bytes = this.wasm.memoryU8;
     entries.forEach((entry, i) => bytes.set(entry.value, ptr + valuesAt + i * this.valueSize));
     this.wasm.exports.lpmUpdateBatch(this.handle, ptr, ptr + valuesAt, n, flags, ptr + resultsAt);
     return new Int32Array(this.wasm.exports.memory.buffer.slice(ptr + resultsAt, ptr + resultsAt + 4 * n));
@@ -198,13 +198,13 @@ export class WasmLpmMap implements LpmMap {
   }
 
   private writeKey(ptr: number, prefix: Ipv4Prefix): void {
-    const view = this.wasm.view;
+    const view = this.wasm.memoryDataView;
     view.setUint32(ptr + this.key.prefixLenOffset, prefix.length, true);
     view.setUint32(ptr + this.key.addressOffset, prefix.address, false);
   }
 
   private readKey(ptr: number): Ipv4Prefix {
-    const view = this.wasm.view;
+    const view = this.wasm.memoryDataView;
     return {
       address: view.getUint32(ptr + this.key.addressOffset, false),
       length: view.getUint32(ptr + this.key.prefixLenOffset, true),
@@ -267,7 +267,7 @@ export class WasmHashMap implements HashMapLike {
     checkFlags(flags);
     const valueAt = align8(this.keySize);
     const ptr = this.wasm.scratch(valueAt + this.valueSize);
-    const bytes = this.wasm.bytes;
+    const bytes = this.wasm.memoryU8;
     bytes.set(key, ptr);
     bytes.set(value, ptr + valueAt);
     return this.wasm.exports.hashUpdate(this.handle, ptr, ptr + valueAt, flags);
@@ -284,7 +284,7 @@ export class WasmHashMap implements HashMapLike {
       checkBytes("value", entry.value, this.valueSize);
     }
     const ptr = this.wasm.scratch(resultsAt + 4 * n);
-    const bytes = this.wasm.bytes;
+    const bytes = this.wasm.memoryU8;
     entries.forEach((entry, i) => {
       bytes.set(entry.key, ptr + i * this.keySize);
       bytes.set(entry.value, ptr + valuesAt + i * this.valueSize);
@@ -310,7 +310,7 @@ export class WasmHashMap implements HashMapLike {
     for (const key of keys) checkBytes("key", key, this.keySize);
     const resultsAt = align8(n * this.keySize);
     const ptr = this.wasm.scratch(resultsAt + 4 * n);
-    const bytes = this.wasm.bytes;
+    const bytes = this.wasm.memoryU8;
     keys.forEach((key, i) => bytes.set(key, ptr + i * this.keySize));
     this.wasm.exports.hashLookupBatch(this.handle, ptr, n, ptr + resultsAt);
     return Array.from(u32Array(this.wasm, ptr + resultsAt, n), (valuePtr) => this.valueAt(valuePtr));
@@ -327,12 +327,12 @@ export class WasmHashMap implements HashMapLike {
   nextKey(previous?: Uint8Array): Uint8Array | undefined {
     if (previous !== undefined) checkBytes("key", previous, this.keySize);
     const ptr = this.wasm.scratch(2 * this.keySize);
-    if (previous !== undefined) this.wasm.bytes.set(previous, ptr);
+    if (previous !== undefined) this.wasm.memoryU8.set(previous, ptr);
     const next = ptr + this.keySize;
     const code = this.wasm.exports.hashNextKey(this.handle, previous === undefined ? 0 : ptr, next);
     if (code === -ENOENT) return undefined;
     if (code !== 0) throw new Error(`${this.kind} next key failed: ${errnoName(code)}`);
-    return this.wasm.bytes.slice(next, next + this.keySize);
+    return this.wasm.memoryU8.slice(next, next + this.keySize);
   }
 
   *entries(): IterableIterator<HashEntry> {
@@ -353,7 +353,7 @@ export class WasmHashMap implements HashMapLike {
   private putKey(key: Uint8Array): number {
     checkBytes("key", key, this.keySize);
     const ptr = this.wasm.scratch(this.keySize);
-    this.wasm.bytes.set(key, ptr);
+    this.wasm.memoryU8.set(key, ptr);
     return ptr;
   }
 

@@ -1,13 +1,15 @@
-// Loads the dpemu WebAssembly module. This folder is the only code that knows Wasm memory offsets;
-// everything it knows about layouts it reads from the module's exported constants.
+// Loads the dpemu WebAssembly module. This folder is the only code that touches Wasm memory (an
+// eslint rule holds every other folder to it); everything it knows about layouts comes from the
+// module's exported constants (layout.generated.ts, checked against each instance here).
 import { instantiate } from "@assemblyscript/loader";
 import type { DpemuExports } from "./exports.js";
+import { WASM_CONSTANTS, type WasmConstantName } from "./layout.generated.js";
 
 /** Where the compiled module comes from: bytes, a compiled module, or a URL (browsers). */
 export type WasmSource = BufferSource | WebAssembly.Module | URL | Response;
 
 /** The ABI version this host understands; must equal the module's ABI_VERSION export. */
-export const HOST_ABI_VERSION = 1;
+export const HOST_ABI_VERSION = 2;
 
 // Resolved on first use, not at import: a bundled page may have no usable import.meta.url.
 const packagedWasmUrl = (): URL => new URL("../../build/dpemu.wasm", import.meta.url);
@@ -88,22 +90,21 @@ export class WasmInstance {
     this.exports = exports;
   }
 
-  /** Reads an exported layout constant (an immutable Wasm global). */
-  constant(name: keyof DpemuExports): number {
-    const value = this.exports[name];
-    if (!(value instanceof WebAssembly.Global))
-      throw new Error(`Wasm export ${String(name)} is not a constant`);
+  /** Reads an exported constant from the instance itself (an immutable Wasm global). */
+  constant(name: WasmConstantName): number {
+    const value: unknown = this.exports[name];
+    if (!(value instanceof WebAssembly.Global)) throw new Error(`Wasm export ${name} is not a constant`);
     return Number(value.value);
   }
 
   /** Byte view of the whole linear memory; refreshed after the memory grows. */
-  get bytes(): Uint8Array {
+  get memoryU8(): Uint8Array {
     this.refresh();
     return this.u8View;
   }
 
   /** DataView over the whole linear memory (little endian accessors); refreshed after growth. */
-  get view(): DataView {
+  get memoryDataView(): DataView {
     this.refresh();
     return this.dataView;
   }
@@ -139,5 +140,23 @@ export async function loadWasm(source?: WasmSource): Promise<WasmInstance> {
   if (abi !== HOST_ABI_VERSION) {
     throw new Error(`dpemu Wasm module has ABI ${abi}, this host expects ${HOST_ABI_VERSION}; rebuild it`);
   }
+  checkConstants(instance);
   return instance;
+}
+
+/**
+ * Throws unless the instance's exported constants are the ones the host was generated from: every
+ * record layout the host reads is one of them, so a module built from other sources fails here
+ * instead of being misread.
+ */
+function checkConstants(instance: WasmInstance): void {
+  for (const name of Object.keys(WASM_CONSTANTS) as WasmConstantName[]) {
+    const value: unknown = instance.exports[name];
+    const actual = value instanceof WebAssembly.Global ? Number(value.value) : undefined;
+    if (actual !== WASM_CONSTANTS[name]) {
+      throw new Error(
+        `dpemu Wasm module does not match this host: its ${name} is ${actual ?? "missing"}, the host was generated with ${WASM_CONSTANTS[name]} (src/wasm/layout.generated.ts); rebuild with npm run build`,
+      );
+    }
+  }
 }

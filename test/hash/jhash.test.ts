@@ -41,7 +41,7 @@ const u32 = fc.nat({ max: 0xffffffff });
 
 function wasmBytes(data: Uint8Array, initval: number): number {
   const at = wasm.scratch(data.length + 1);
-  wasm.bytes.set(data, at);
+  wasm.memoryU8.set(data, at);
   return wasm.exports.jhashBytes(at, data.length, initval) >>> 0;
 }
 

@@ -12,9 +12,12 @@ beforeAll(async () => {
 
 function wasmHash(data: Uint8Array, seed: number): [bigint, bigint] {
   const at = wasm.scratch(data.length + 16);
-  wasm.bytes.set(data, at);
+  wasm.memoryU8.set(data, at);
   wasm.exports.murmur3Hash128(at, data.length, seed >>> 0, at + data.length);
-  return [wasm.view.getBigUint64(at + data.length, true), wasm.view.getBigUint64(at + data.length + 8, true)];
+  return [
+    wasm.memoryDataView.getBigUint64(at + data.length, true),
+    wasm.memoryDataView.getBigUint64(at + data.length + 8, true),
+  ];
 }
 
 // murmurhash3js-revisited returns h1 then h2 as one 32-digit hex string.

@@ -6,7 +6,7 @@ import { parseClusterSeed } from "../../src/lb/seed.js";
 import { maglevFlowHash } from "../../src/lb/select.js";
 import { portPackingForCiliumVersion } from "../../src/lb/cilium-version.js";
 import { InvalidInputError } from "../../src/model/errors.js";
-import { packingCode } from "../../src/lb/maglev-wasm.js";
+import { packingCode } from "../../src/wasm/maglev.js";
 import { loadWasm, type WasmInstance } from "../../src/wasm/module.js";
 import { runs } from "../helpers/property.js";
 
@@ -20,7 +20,7 @@ const seed4 = parseClusterSeed().jhashV4;
 const flow: FlowV4 = { clientAddress: 0x0a000001, clientPort: 40000, servicePort: 80, protocol: 6 };
 
 function wasmFlowHash(f: FlowV4, seed: number, packing: PortPacking, affinity: boolean): number {
-  const code = packingCode(wasm, packing);
+  const code = packingCode(packing);
   return (
     wasm.exports.flowHashV4(
       f.clientAddress,
@@ -29,7 +29,7 @@ function wasmFlowHash(f: FlowV4, seed: number, packing: PortPacking, affinity: b
       f.protocol,
       seed,
       code,
-      affinity ? 1 : 0,
+      affinity,
     ) >>> 0
   );
 }

@@ -90,7 +90,7 @@ describe("random selection", () => {
     const rng = Xoshiro128.fromState(...state);
     expect(expected.map(() => rng.next())).toEqual(expected);
     const handle = maglev.createPrng(0);
-    new Uint32Array(maglev.wasm.bytes.buffer, handle, 4).set(state);
+    new Uint32Array(maglev.wasm.memoryU8.buffer, handle, 4).set(state);
     expect(expected.map(() => maglev.wasm.exports.prngNext(handle) >>> 0)).toEqual(expected);
     maglev.freePrng(handle);
   });

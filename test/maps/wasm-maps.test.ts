@@ -109,7 +109,7 @@ describe("Wasm maps", () => {
     const results = Array.from(new Uint32Array(wasm.exports.memory.buffer, ptr + 12, 3));
     expect(results[1]).toBe(0);
     expect(results[0]).toBe(results[2]);
-    expect(wasm.bytes.slice(results[0]!, results[0]! + 4)).toEqual(valueOf(8, 4));
+    expect(wasm.memoryU8.slice(results[0]!, results[0]! + 4)).toEqual(valueOf(8, 4));
     map.dispose();
   });
 

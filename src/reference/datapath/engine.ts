@@ -14,7 +14,7 @@ import type {
   ServiceMapEntry,
 } from "../../engine/state.js";
 import { BPF_ANY } from "../../maps/types.js";
-import type { RecordLayout } from "../../wasm/datapath.js";
+import type { RecordLayout } from "../../wasm/codec.js";
 import { RefNode, encodeCtEntry, encodeSvcKey, encodeSvcValue, encodeTuple, u32Key } from "./node.js";
 import { natInsert } from "./nat.js";
 import { processPacket } from "./pipeline.js";

@@ -33,7 +33,7 @@ import {
   selectTupleType,
   tupleFromPacket,
 } from "./conntrack.js";
-import type { RecordLayout } from "../../wasm/datapath.js";
+import type { RecordLayout } from "../../wasm/codec.js";
 
 /** A service lookup hit: the key that found it and the master value. */
 export interface ServiceHit {

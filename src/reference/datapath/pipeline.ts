@@ -3,7 +3,7 @@
 import { EntryPoint, type PacketRecord } from "../../model/packet.js";
 import type { DatapathVerdict } from "../../engine/verdict.js";
 import { CT_STATE_NAMES } from "../../engine/verdict.js";
-import type { RecordLayout } from "../../wasm/datapath.js";
+import type { RecordLayout } from "../../wasm/codec.js";
 import {
   CTF_LB_LOOPBACK,
   CTF_NODE_PORT,

@@ -1,10 +1,13 @@
-// Host side of the Wasm Maglev build and selection: encodes backends into the module's input
-// records, keeps tables and PRNG states in Wasm memory behind handles, and runs batches.
-import type { WasmInstance } from "../wasm/module.js";
-import { loadWasm, type WasmSource } from "../wasm/module.js";
+// Host side of the Wasm Maglev build and selection (assembly/lb): encodes backends into the
+// module's input records, keeps tables and PRNG states in Wasm memory behind handles, and runs
+// batches of flow records.
+import type { WasmInstance } from "./module.js";
+import { loadWasm, type WasmSource } from "./module.js";
 import { MAGLEV_TABLE_SIZES, type MaglevEntry } from "../model/maglev-table.js";
 import type { FlowV4, PortPacking } from "../model/flow.js";
 import { InvalidInputError } from "../model/errors.js";
+import { FLOW_RECORD_SIZE, MAGLEV_BACKEND_SIZE, encodeFlowRecord, encodeMaglevBackend } from "./codec.js";
+import { WASM_CONSTANTS as K } from "./layout.generated.js";
 
 /** A Maglev table living in Wasm memory. `address` is what AssemblyScript code looks up in. */
 export interface MaglevTableHandle {
@@ -21,27 +24,16 @@ export interface EncodedBackends {
 
 const utf8 = new TextEncoder();
 
-/** Encodes validated entries into the MAGLEV_BACKEND_* record layout the module exports. */
-export function encodeBackends(wasm: WasmInstance, entries: readonly MaglevEntry[]): EncodedBackends {
-  const size = wasm.constant("MAGLEV_BACKEND_SIZE");
-  const at = {
-    id: wasm.constant("MAGLEV_BACKEND_ID"),
-    weight: wasm.constant("MAGLEV_BACKEND_WEIGHT"),
-    offset: wasm.constant("MAGLEV_BACKEND_NAME_OFFSET"),
-    length: wasm.constant("MAGLEV_BACKEND_NAME_LENGTH"),
-  };
+/** Encodes validated entries into the module's Maglev backend records (MAGLEV_BACKEND_*). */
+export function encodeBackends(entries: readonly MaglevEntry[]): EncodedBackends {
   const encodedNames = entries.map((e) => utf8.encode(e.hashString));
   const names = new Uint8Array(encodedNames.reduce((sum, n) => sum + n.length, 0));
-  const records = new Uint8Array(entries.length * size);
+  const records = new Uint8Array(entries.length * MAGLEV_BACKEND_SIZE);
   const view = new DataView(records.buffer);
   let offset = 0;
   entries.forEach((entry, i) => {
     const name = encodedNames[i]!;
-    const base = i * size;
-    view.setUint32(base + at.id, entry.id, true);
-    view.setUint32(base + at.weight, entry.weight, true);
-    view.setUint32(base + at.offset, offset, true);
-    view.setUint32(base + at.length, name.length, true);
+    encodeMaglevBackend(view, i * MAGLEV_BACKEND_SIZE, entry.id, entry.weight, offset, name.length);
     names.set(name, offset);
     offset += name.length;
   });
@@ -49,19 +41,8 @@ export function encodeBackends(wasm: WasmInstance, entries: readonly MaglevEntry
 }
 
 /** The module's code (FLOW_HASH_*) for a port packing of the tuple hash. */
-export function packingCode(wasm: WasmInstance, packing: PortPacking): number {
-  return wasm.constant(
-    packing === "service-port-high" ? "FLOW_HASH_SERVICE_PORT_HIGH" : "FLOW_HASH_CLIENT_PORT_HIGH",
-  );
-}
-
-/** Size and field offsets of the module's batch flow record (FLOW_RECORD_*). */
-export interface FlowRecordLayout {
-  readonly size: number;
-  readonly clientAddress: number;
-  readonly clientPort: number;
-  readonly servicePort: number;
-  readonly protocol: number;
+export function packingCode(packing: PortPacking): number {
+  return packing === "service-port-high" ? K.FLOW_HASH_SERVICE_PORT_HIGH : K.FLOW_HASH_CLIENT_PORT_HIGH;
 }
 
 /** Where a batch lives in the scratch area: its input records, then one u32 result per flow. */
@@ -72,17 +53,7 @@ export interface BatchArea {
 
 /** Maglev build and backend selection on one Wasm instance. */
 export class MaglevWasm {
-  readonly flowRecord: FlowRecordLayout;
-
-  constructor(readonly wasm: WasmInstance) {
-    this.flowRecord = {
-      size: wasm.constant("FLOW_RECORD_SIZE"),
-      clientAddress: wasm.constant("FLOW_RECORD_CLIENT_ADDRESS"),
-      clientPort: wasm.constant("FLOW_RECORD_CLIENT_PORT"),
-      servicePort: wasm.constant("FLOW_RECORD_SERVICE_PORT"),
-      protocol: wasm.constant("FLOW_RECORD_PROTOCOL"),
-    };
-  }
+  constructor(readonly wasm: WasmInstance) {}
 
   static async load(source?: WasmSource): Promise<MaglevWasm> {
     return new MaglevWasm(await loadWasm(source));
@@ -107,8 +78,8 @@ export class MaglevWasm {
     const { wasm } = this;
     const namesAt = backends.records.length;
     const input = wasm.scratch(namesAt + backends.names.length);
-    wasm.bytes.set(backends.records, input);
-    wasm.bytes.set(backends.names, input + namesAt);
+    wasm.memoryU8.set(backends.records, input);
+    wasm.memoryU8.set(backends.names, input + namesAt);
     const status = wasm.exports.maglevBuild(
       input,
       backends.count,
@@ -117,25 +88,51 @@ export class MaglevWasm {
       seedMurmur >>> 0,
       table.address,
     );
-    if (status !== wasm.constant("MAGLEV_OK")) throw new Error(this.describeStatus(status));
+    if (status !== K.MAGLEV_OK) throw new Error(this.describeStatus(status));
   }
 
   /** Copies a table out of Wasm memory. */
   readTable(table: MaglevTableHandle): Uint32Array {
-    return new Uint32Array(this.wasm.bytes.buffer, table.address, table.size).slice();
+    return new Uint32Array(this.wasm.memoryU8.buffer, table.address, table.size).slice();
   }
 
   /** Copies a table (e.g. from a `bpf lb maglev list` dump) into Wasm memory. */
   writeTable(entries: Uint32Array): MaglevTableHandle {
     const table = this.allocTable(entries.length);
-    new Uint32Array(this.wasm.bytes.buffer, table.address, table.size).set(entries);
+    new Uint32Array(this.wasm.memoryU8.buffer, table.address, table.size).set(entries);
     return table;
   }
 
-  /** Scratch room for `count` flow records (fill them with `flowRecord`'s offsets) and their results. */
+  /** Scratch room for `count` flow records and their results. */
   flowBatch(count: number): BatchArea {
-    const input = this.wasm.scratch(count * (this.flowRecord.size + 4));
-    return { input, out: input + count * this.flowRecord.size };
+    const input = this.wasm.scratch(count * (FLOW_RECORD_SIZE + 4));
+    return { input, out: input + count * FLOW_RECORD_SIZE };
+  }
+
+  /**
+   * Scratch room holding `count` flow records, one per client (columns: address, port) to one
+   * service port and protocol.
+   */
+  flowColumns(
+    count: number,
+    clientAddress: ArrayLike<number>,
+    clientPort: ArrayLike<number>,
+    servicePort: number,
+    protocol: number,
+  ): BatchArea {
+    const batch = this.flowBatch(count);
+    const view = this.wasm.memoryDataView;
+    for (let f = 0; f < count; f++) {
+      encodeFlowRecord(
+        view,
+        batch.input + f * FLOW_RECORD_SIZE,
+        clientAddress[f]!,
+        clientPort[f]!,
+        servicePort,
+        protocol,
+      );
+    }
+    return batch;
   }
 
   /** Maglev picks for the `count` flow records of `batch`, into its results. */
@@ -153,15 +150,15 @@ export class MaglevWasm {
       batch.input,
       count,
       seedJhash >>> 0,
-      packingCode(this.wasm, packing),
-      affinity ? 1 : 0,
+      packingCode(packing),
+      affinity,
       batch.out,
     );
   }
 
   /** A copy of the `count` results of a batch. */
   results(batch: BatchArea, count: number): Uint32Array {
-    return new Uint32Array(this.wasm.bytes.buffer, batch.out, count).slice();
+    return new Uint32Array(this.wasm.memoryU8.buffer, batch.out, count).slice();
   }
 
   /** Maglev picks for a batch of flows: one backend ID per flow. */
@@ -173,14 +170,10 @@ export class MaglevWasm {
     affinity = false,
   ): Uint32Array {
     const batch = this.flowBatch(flows.length);
-    const view = this.wasm.view;
-    const at = this.flowRecord;
+    const view = this.wasm.memoryDataView;
     flows.forEach((flow, k) => {
-      const rec = batch.input + k * at.size;
-      view.setUint32(rec + at.clientAddress, flow.clientAddress >>> 0, true);
-      view.setUint16(rec + at.clientPort, flow.clientPort, true);
-      view.setUint16(rec + at.servicePort, flow.servicePort, true);
-      view.setUint8(rec + at.protocol, flow.protocol);
+      const at = batch.input + k * FLOW_RECORD_SIZE;
+      encodeFlowRecord(view, at, flow.clientAddress, flow.clientPort, flow.servicePort, flow.protocol);
     });
     this.runMaglevBatch(table, batch, flows.length, seedJhash, packing, affinity);
     return this.results(batch, flows.length);
@@ -199,7 +192,7 @@ export class MaglevWasm {
   randomBatch(backendIds: readonly number[], n: number): BatchArea {
     if (backendIds.length === 0) throw new InvalidInputError("random selection needs at least one backend");
     const input = this.wasm.scratch((backendIds.length + n) * 4);
-    new Uint32Array(this.wasm.bytes.buffer, input, backendIds.length).set(backendIds);
+    new Uint32Array(this.wasm.memoryU8.buffer, input, backendIds.length).set(backendIds);
     return { input, out: input + backendIds.length * 4 };
   }
 
@@ -216,15 +209,14 @@ export class MaglevWasm {
   }
 
   private describeStatus(status: number): string {
-    const c = (name: Parameters<WasmInstance["constant"]>[0]): number => this.wasm.constant(name);
     switch (status) {
-      case c("MAGLEV_ERR_TABLE_SIZE"):
+      case K.MAGLEV_ERR_TABLE_SIZE:
         return "Wasm Maglev build: unsupported table size";
-      case c("MAGLEV_ERR_NO_BACKENDS"):
+      case K.MAGLEV_ERR_NO_BACKENDS:
         return "Wasm Maglev build: no backends";
-      case c("MAGLEV_ERR_WEIGHT"):
+      case K.MAGLEV_ERR_WEIGHT:
         return "Wasm Maglev build: weight above 65535";
-      case c("MAGLEV_ERR_ID"):
+      case K.MAGLEV_ERR_ID:
         return "Wasm Maglev build: backend ID 0xffffffff is reserved";
       default:
         return `Wasm Maglev build failed with status ${status}`;

@@ -22,7 +22,7 @@ const WASM_MEMORY_ACCESS = [
 // reads or writes its own bytes, never Wasm memory: the reference twin's maps (their own
 // ArrayBuffers, the oracle that must not share code with the module), the pcap writer and the
 // cluster-seed parser. Typed arrays as plain storage (new Uint32Array(n)) stay allowed everywhere.
-const OWN_BYTE_FORMATS = ["src/reference/**", "src/readers/pcap-writer.ts", "src/lb/seed.ts"];
+const OWN_BYTE_FORMATS = ["src/reference/**", "src/readers/pcap-writer.ts", "src/model/cluster-seed.ts"];
 const RECORD_ACCESS = [
   {
     selector: "CallExpression[callee.property.name=/^(get|set)(Uint|Int|Float|BigUint|BigInt)(8|16|32|64)$/]",

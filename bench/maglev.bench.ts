@@ -7,7 +7,7 @@ import { toEntries, type MaglevBackend } from "../src/lb/backend.js";
 import { buildMaglevTable } from "../src/lb/maglev.js";
 import { MaglevWasm, encodeBackends, packingCode } from "../src/wasm/maglev.js";
 import { FLOW_RECORD_SIZE, encodeFlowRecord } from "../src/wasm/codec.js";
-import { parseClusterSeed } from "../src/lb/seed.js";
+import { parseClusterSeed } from "../src/model/cluster-seed.js";
 import { maglevBuild } from "../src/reference/lb/maglev.js";
 import { flowHashV4 } from "../src/reference/lb/flow-hash.js";
 import type { FlowV4 } from "../src/model/flow.js";

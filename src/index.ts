@@ -112,7 +112,7 @@ export {
   type DatapathMapName,
   type DatapathMaps,
   type MaglevMapEntry,
-} from "./datapath/map-records.js";
+} from "./engine/map-records.js";
 export { EmulatedMaps, type EmulatedMapsOptions, type MapsDumpResult } from "./readback/maps-dump.js";
 
 // Maglev tables and backend selection, exactly as Cilium computes them.
@@ -129,8 +129,8 @@ export {
   type BackendProtocol,
   type MaglevBackend,
 } from "./lb/backend.js";
-export { parseClusterSeed, DEFAULT_MAGLEV_SEED, type ClusterSeed } from "./lb/seed.js";
-export { portPackingForCiliumVersion, DEFAULT_PORT_PACKING } from "./lb/cilium-version.js";
+export { parseClusterSeed, DEFAULT_MAGLEV_SEED, type ClusterSeed } from "./model/cluster-seed.js";
+export { portPackingForCiliumVersion, DEFAULT_PORT_PACKING } from "./model/cilium-version.js";
 export type { PortPacking } from "./model/flow.js";
 export {
   pickBackend,

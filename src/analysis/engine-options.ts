@@ -1,5 +1,5 @@
 // What both selection engines (Wasm and TS reference) are configured with, and the helpers they share.
-import type { ClusterSeed } from "../lb/seed.js";
+import type { ClusterSeed } from "../model/cluster-seed.js";
 import type { PortPacking } from "../model/flow.js";
 
 /** Settings shared by the Wasm and reference selection engines. */

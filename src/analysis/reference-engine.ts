@@ -2,7 +2,7 @@
 // hash and PRNG): the oracle the Wasm engine is tested against, and usable where Wasm is not.
 import { toEntries } from "../lb/backend.js";
 import { resolveSeed } from "../lb/maglev.js";
-import type { ClusterSeed } from "../lb/seed.js";
+import type { ClusterSeed } from "../model/cluster-seed.js";
 import { flowHashV4 } from "../reference/lb/flow-hash.js";
 import type { PortPacking } from "../model/flow.js";
 import { maglevBuild } from "../reference/lb/maglev.js";

@@ -12,7 +12,7 @@ import { WasmSelectionEngine } from "./wasm-engine.js";
 import { ServiceNodes } from "./service-node.js";
 import type { NodeConfig } from "../engine/state.js";
 import { MAGLEV_TABLE_SIZES } from "../model/maglev-table.js";
-import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
+import { DEFAULT_MAGLEV_SEED } from "../model/cluster-seed.js";
 
 /** Flows per service through the emulated datapath unless told otherwise: a few seconds in all. */
 export const DEFAULT_CT_FLOWS = 4096;

@@ -15,8 +15,8 @@ import {
   type NodeConfig,
   type ServiceMapEntry,
 } from "../engine/state.js";
-import { portPackingForCiliumVersion } from "../lb/cilium-version.js";
-import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
+import { portPackingForCiliumVersion } from "../model/cilium-version.js";
+import { DEFAULT_MAGLEV_SEED } from "../model/cluster-seed.js";
 import { requireIPv4 } from "../model/ipv4.js";
 import { EntryPoint, TcpFlag, createPacketRecord, type PacketRecord } from "../model/packet.js";
 import type { PortPacking } from "../model/flow.js";

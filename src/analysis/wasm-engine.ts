@@ -4,7 +4,7 @@
 import { toEntries } from "../lb/backend.js";
 import { resolveSeed } from "../lb/maglev.js";
 import { encodeBackends, MaglevWasm, type BatchArea, type MaglevTableHandle } from "../wasm/maglev.js";
-import type { ClusterSeed } from "../lb/seed.js";
+import type { ClusterSeed } from "../model/cluster-seed.js";
 import type { PortPacking } from "../model/flow.js";
 import type { WasmSource } from "../wasm/module.js";
 import type { Algorithm, CompareBackend, CompareService, FlowSet } from "./model.js";

@@ -1,7 +1,7 @@
 // "dpemu/engine": the contract every datapath engine implements and the stages around it — snapshot
 // state per node, backend slot layout, reading the maps back as cilium-dbg dump models, trace steps.
 export type { DatapathEngine, EngineStats } from "../engine/engine.js";
-export type { MapReader } from "../datapath/map-records.js";
+export type { MapReader } from "../engine/map-records.js";
 export { ctBootTime, datapathStateFromView, type DumpClock } from "../load/from-snapshot.js";
 export { layoutSlots, slotFlags, type SlotLayout } from "../engine/service-slots.js";
 export { describeVerdict } from "../datapath/trace.js";

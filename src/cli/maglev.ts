@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { toEntries, type MaglevBackend } from "../lb/backend.js";
 import { InvalidInputError } from "../model/errors.js";
 import { buildMaglevTable, checkTableSize } from "../lb/maglev.js";
-import { DEFAULT_MAGLEV_SEED, parseClusterSeed } from "../lb/seed.js";
+import { DEFAULT_MAGLEV_SEED, parseClusterSeed } from "../model/cluster-seed.js";
 import { joinHostPort } from "../model/ip.js";
 import {
   cliCommand,

@@ -13,7 +13,7 @@ import type { DatapathEngine, EngineStats } from "../engine/engine.js";
 import type { PacketRecord } from "../model/packet.js";
 import type { DatapathVerdict } from "../engine/verdict.js";
 import { layoutSlots, slotFlags } from "../engine/service-slots.js";
-import type { DatapathMapName, DatapathMaps } from "./map-records.js";
+import type { DatapathMapName, DatapathMaps } from "../engine/map-records.js";
 import { type BackendMapEntry, type DatapathState, type ServiceMapEntry } from "../engine/state.js";
 import { describeVerdict, type TraceStep } from "./trace.js";
 import { BackendState, type BackendStateValue } from "../model/backend.js";

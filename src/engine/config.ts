@@ -2,9 +2,9 @@
 // EngineConfig both pipelines read. Capacities follow the node's CT/NAT sizes; the lookup maps are
 // sized to the snapshot with room to grow, since nothing but backend churn inserts into them.
 import { InvalidInputError } from "../model/errors.js";
-import { parseClusterSeed } from "../lb/seed.js";
+import { parseClusterSeed } from "../model/cluster-seed.js";
 import { LIMIT_TABLE_MAX } from "../model/map-limits.js";
-import { portPackingForCiliumVersion } from "../lb/cilium-version.js";
+import { portPackingForCiliumVersion } from "../model/cilium-version.js";
 import type { EngineConfig } from "./engine.js";
 import type { DatapathState, LbAlgorithm } from "./state.js";
 

@@ -3,7 +3,7 @@
 // differential tests drive both with the same calls and compare every verdict.
 import type { PacketRecord } from "../model/packet.js";
 import type { DatapathVerdict } from "./verdict.js";
-import type { MapReader } from "../datapath/map-records.js";
+import type { MapReader } from "./map-records.js";
 import type {
   BackendMapEntry,
   CtMapEntry,

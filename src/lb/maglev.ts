@@ -4,7 +4,7 @@ import { MAGLEV_TABLE_SIZES } from "../model/maglev-table.js";
 import { toEntries, type MaglevBackend } from "./backend.js";
 import { InvalidInputError } from "../model/errors.js";
 import { MaglevWasm, encodeBackends, type MaglevTableHandle } from "../wasm/maglev.js";
-import { parseClusterSeed, type ClusterSeed } from "./seed.js";
+import { parseClusterSeed, type ClusterSeed } from "../model/cluster-seed.js";
 
 /** Cilium's default table size (pkg/maglev DefaultTableSize). */
 export const DEFAULT_MAGLEV_TABLE_SIZE = 16381;

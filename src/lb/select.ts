@@ -4,10 +4,10 @@ import { flowHashV4 } from "../reference/lb/flow-hash.js";
 import type { FlowV4, PortPacking } from "../model/flow.js";
 import { Xoshiro128 } from "../model/prng.js";
 import { maglevLookup, randomSlot } from "../reference/lb/select.js";
-import { DEFAULT_PORT_PACKING, portPackingForCiliumVersion } from "./cilium-version.js";
+import { DEFAULT_PORT_PACKING, portPackingForCiliumVersion } from "../model/cilium-version.js";
 import { InvalidInputError } from "../model/errors.js";
 import { resolveSeed } from "./maglev.js";
-import type { ClusterSeed } from "./seed.js";
+import type { ClusterSeed } from "../model/cluster-seed.js";
 import { requireIPv4 } from "../model/ipv4.js";
 import { IpProto, parseProtocol } from "../model/protocol.js";
 

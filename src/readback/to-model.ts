@@ -19,7 +19,7 @@ import type { MapDumpContent } from "../snapshot/map-content.js";
 import type { Datapath } from "../datapath/datapath.js";
 import { serviceUnionWord } from "../engine/engine.js";
 import { ctBootTime, type DumpClock } from "../load/from-snapshot.js";
-import type { BackendRecord, MaglevMapEntry } from "../datapath/map-records.js";
+import type { BackendRecord, MaglevMapEntry } from "../engine/map-records.js";
 import {
   TupleFlag,
   type CtMapEntry,

@@ -45,6 +45,7 @@ export interface BackendShare {
 /** What an emulated verdict can disagree with Hubble on (see ReplayTally's comparison). */
 export type DisagreementKind = "verdict" | "drop-reason" | "observation-point" | "translated-destination";
 
+/** How the emulated verdicts agree with the verdicts Hubble observed. */
 export interface ObservedComparison {
   /** Flows whose Hubble verdict is FORWARDED or DROPPED. */
   compared: number;

@@ -426,6 +426,7 @@ function seriesStyle(): string {
   ].join("\n");
 }
 
+/** `dpemu compare --html`: the whole report as one self-contained, offline HTML page with its charts. */
 export function formatHtmlReport(report: CompareReport): string {
   const { script, style } = chartistAssets();
   const failover = failoverSection(report);

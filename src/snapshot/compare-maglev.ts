@@ -10,7 +10,7 @@ import type { AgentConfig } from "../model/agent-config.js";
 import type { Backend } from "../model/backend.js";
 import type { Service } from "../model/service.js";
 import type { MaglevTable } from "../model/maglev-table.js";
-import { DEFAULT_MAGLEV_SEED } from "../lb/seed.js";
+import { DEFAULT_MAGLEV_SEED } from "../model/cluster-seed.js";
 import { InvalidInputError } from "../model/errors.js";
 import { buildMaglevTableSync } from "../lb/maglev.js";
 import type { MaglevBackend } from "../lb/backend.js";

@@ -204,7 +204,8 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
     parsed.set(file.name, dumps);
     if (dumps.length > 0) skipped.delete(file.name);
   }
-  if ([...parsed.values()].every((dumps) => dumps.length === 0)) throw noDumpRecognised(source, skipped);
+  if ([...parsed.values()].every((dumps) => dumps.length === 0))
+    throw noDumpRecognised(source, skipped, warnings);
   for (const [archive, names] of unread) {
     const unique = [...new Set(names)];
     warn({
@@ -421,9 +422,19 @@ function shorten(text: string): string {
 }
 
 /** The error for a snapshot in which nothing was read: which files were skipped and why. */
-function noDumpRecognised(source: string, skipped: ReadonlyMap<string, string>): InputError {
-  if (skipped.size === 0)
-    return new InputError({ file: source, line: 0 }, "no dump recognised: no input files");
+function noDumpRecognised(
+  source: string,
+  skipped: ReadonlyMap<string, string>,
+  warnings: readonly SnapshotWarning[],
+): InputError {
+  if (skipped.size === 0) {
+    // Nothing was even read as text: what the archives held is in the warnings.
+    const why = warnings.slice(0, 3).map((w) => `${w.file}: ${w.message}`);
+    return new InputError(
+      { file: source, line: 0 },
+      `no dump recognised: ${why.length > 0 ? why.join("; ") : "no input files"}`,
+    );
+  }
   const shown = [...skipped].slice(0, 5).map(([file, why]) => `${file} (${why})`);
   const more = skipped.size > shown.length ? `, and ${skipped.size - shown.length} more` : "";
   return new InputError(

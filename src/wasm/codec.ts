@@ -9,7 +9,7 @@ import type {
   BackendRecord,
   DatapathMapName,
   DatapathMaps,
-} from "../datapath/map-records.js";
+} from "../engine/map-records.js";
 import type { EngineConfig, EngineStats } from "../engine/engine.js";
 import { prefixMask, serviceUnionWord } from "../engine/engine.js";
 import type {

@@ -1,6 +1,6 @@
 // Reads an emulated node's maps out of the Wasm module (assembly/datapath/dump.ts), a chunk of
 // records per call, and decodes them with codec.ts (the decoders both engines' read-backs share).
-import type { DatapathMapName, DatapathMaps, MaglevMapEntry } from "../datapath/map-records.js";
+import type { DatapathMapName, DatapathMaps, MaglevMapEntry } from "../engine/map-records.js";
 import { decodeMaglevRecord, decodeRecords, type RawRecord } from "./codec.js";
 import { WASM_CONSTANTS, type WasmConstantName } from "./layout.generated.js";
 import type { WasmInstance } from "./module.js";

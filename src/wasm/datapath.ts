@@ -13,7 +13,7 @@ import type {
   RevNatMapEntry,
   ServiceMapEntry,
 } from "../engine/state.js";
-import type { DatapathMapName, DatapathMaps } from "../datapath/map-records.js";
+import type { DatapathMapName, DatapathMaps } from "../engine/map-records.js";
 import {
   MAP_RECORD_MAX,
   NODE_CONFIG_SIZE,

@@ -8,7 +8,7 @@ import { Datapath, type DatapathOptions } from "../../src/datapath/datapath.js";
 import { type DatapathVerdict } from "../../src/engine/verdict.js";
 import { EntryPoint, createPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import { type DatapathState, type NodeConfig, type ServiceMapEntry } from "../../src/engine/state.js";
-import { DATAPATH_MAP_NAMES } from "../../src/datapath/map-records.js";
+import { DATAPATH_MAP_NAMES } from "../../src/engine/map-records.js";
 import { labState } from "./lab-state.js";
 import { BackendState } from "../../src/model/backend.js";
 import { requireIPv4, parseCidr } from "../../src/model/ipv4.js";

@@ -2,7 +2,7 @@
 // runs the reference engine in its own process (Wasm forbidden there) and this file, as a script,
 // runs the Wasm engine in a child process: `node --import tsx test/datapath/engine-run.ts SEED`.
 import { Datapath } from "../../src/datapath/datapath.js";
-import { DATAPATH_MAP_NAMES } from "../../src/datapath/map-records.js";
+import { DATAPATH_MAP_NAMES } from "../../src/engine/map-records.js";
 import { EntryPoint, TcpFlag, createPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import { labServices, labState } from "./lab-state.js";
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
 import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
-import { DATAPATH_MAP_NAMES, type DatapathMaps } from "../../src/datapath/map-records.js";
+import { DATAPATH_MAP_NAMES, type DatapathMaps } from "../../src/engine/map-records.js";
 import { TupleFlag, type CtMapEntry, type DatapathState } from "../../src/engine/state.js";
 import { buildMaglevTable } from "../../src/lb/maglev.js";
 import { formatIPv4, requireIPv4 } from "../../src/model/ipv4.js";

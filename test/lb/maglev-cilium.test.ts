@@ -5,7 +5,7 @@ import { buildMaglevTable, buildMaglevTableSync, type MaglevBackend } from "../.
 import { maglevBuild } from "../../src/reference/lb/maglev.js";
 import { offsetAndSkip } from "../../src/reference/lb/maglev.js";
 import { murmur3Hash128 } from "../../src/reference/hash/murmur3.js";
-import { parseClusterSeed } from "../../src/lb/seed.js";
+import { parseClusterSeed } from "../../src/model/cluster-seed.js";
 import { formatIPv4 } from "../../src/model/ipv4.js";
 
 /** Cilium's test helper mkAddr(i): IPv4 from big-endian u32 i, port i % 65535, TCP. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAGLEV_SEED, decodeBase64, parseClusterSeed } from "../../src/lb/seed.js";
+import { DEFAULT_MAGLEV_SEED, decodeBase64, parseClusterSeed } from "../../src/model/cluster-seed.js";
 import { InvalidInputError } from "../../src/model/errors.js";
 
 describe("cluster seed", () => {

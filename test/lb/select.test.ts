@@ -4,7 +4,7 @@ import { buildMaglevTable, createPrng, maglevFlowHash, pickBackend, Xoshiro128 }
 import { flowHashV4 } from "../../src/reference/lb/flow-hash.js";
 import type { PortPacking } from "../../src/model/flow.js";
 import { maglevLookup, randomSlot } from "../../src/reference/lb/select.js";
-import { parseClusterSeed } from "../../src/lb/seed.js";
+import { parseClusterSeed } from "../../src/model/cluster-seed.js";
 import { runs } from "../helpers/property.js";
 import { MaglevWasm } from "../../src/api/wasm.js";
 

@@ -22,6 +22,8 @@ const ASSEMBLY_ONLY: Record<string, string> = {
   "datapath/api.ts": "exports glue: nodes by handle for the host (src/wasm/datapath.ts is its caller)",
   "datapath/dump.ts": "exports glue: map read-back into host memory (the reference's is read-maps.ts)",
   "datapath/handles.ts": "the node handle table behind api.ts and dump.ts",
+  "datapath/host-structs.ts":
+    "node config and stats records the host writes and reads; the reference takes EngineConfig and returns EngineStats objects",
   "datapath/layout.ts": "map record offsets; the reference's byte codecs of the same records are in node.ts",
   "datapath/records.ts":
     "packet and verdict records in linear memory; the reference takes PacketRecord objects and returns DatapathVerdict objects",
@@ -116,7 +118,9 @@ const REFERENCE_IMPORTERS: Record<string, string> = {
   "analysis/reference-engine.ts": "the compare command's reference selection engine",
   "lb/maglev.ts": "buildMaglevTableSync: the documented synchronous build on the reference",
   "lb/select.ts": "maglevFlowHash / pickBackend: one flow, synchronously, on the reference's hash",
-  "index.ts": "exports the reference maps (ReferenceHashMap, ReferenceLpmMap) as plain-TypeScript maps",
+  "api/maps.ts":
+    "dpemu/maps exports the reference maps (ReferenceHashMap, ReferenceLpmMap) as plain-TypeScript maps",
+  "api/reference.ts": "dpemu/reference: the reference engine, for embedders who choose it",
 };
 
 const walkAbsolute = (dir: string): string[] =>

@@ -314,6 +314,7 @@ describe("stopping a replay with an AbortSignal", () => {
       state: await labState(126),
       source: spec(longSpec),
       workers,
+      workerScript: SOURCE_WORKER,
       signal: controller.signal,
       onProgress: () => {
         if (++progressCalls === 1) controller.abort("test");

@@ -59,7 +59,17 @@ describe("errors quoting input", () => {
   it("archive member names and dump lines with control characters are escaped in errors and warnings", () => {
     const evil = "cmd/\u001b]0;pwned\u0007\u202e.md";
     const bad = parseSnapshotFiles(
-      [{ name: "s.zip", bytes: zipSync({ [evil]: new TextEncoder().encode("hello\n") }) }],
+      [
+        {
+          name: "s.zip",
+          bytes: zipSync({
+            [evil]: new TextEncoder().encode("hello\n"),
+            "cmd/service-list.md": new TextEncoder().encode(
+              "ID   Frontend   Service Type   Backend\n1   10.0.0.1:80/TCP   ClusterIP   1 => 10.1.1.1:80/TCP (active)\n",
+            ),
+          }),
+        },
+      ],
       {},
     );
     expect(bad.warnings.length).toBeGreaterThan(0);

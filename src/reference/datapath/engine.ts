@@ -22,7 +22,7 @@ import { gcRun } from "./gc.js";
 import { flowSeed } from "./flow-seed.js";
 import { Xoshiro128 } from "../../model/prng.js";
 import { readReferenceMap } from "./read-maps.js";
-import type { DatapathMapName, DatapathMaps } from "../../datapath/map-records.js";
+import type { DatapathMapName, DatapathMaps } from "../../engine/map-records.js";
 
 function check(what: string, rc: number): void {
   if (rc < 0) throw new Error(`dpemu reference datapath: ${what} failed (errno ${-rc})`);

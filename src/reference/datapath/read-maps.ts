@@ -1,6 +1,6 @@
 // The reference twin's read-back: its maps hold the same key and value bytes as the Wasm maps, so
-// they are decoded by the same decoders (src/datapath/map-records.ts).
-import type { DatapathMapName, DatapathMaps } from "../../datapath/map-records.js";
+// they are decoded by the same decoders (src/wasm/codec.ts).
+import type { DatapathMapName, DatapathMaps } from "../../engine/map-records.js";
 import { decodeRecords, type RawRecord } from "../../wasm/codec.js";
 import type { ReferenceHashMap } from "../maps/hash-map.js";
 import type { ReferenceLpmMap } from "../maps/lpm-trie.js";

@@ -2,7 +2,7 @@
 // base64 (Go's StdEncoding) of exactly 12 bytes. Each 4-byte group is read big-endian:
 // bytes 0-3 seed murmur3 for the table build, 4-7 the IPv4 tuple hash (hash_init4_seed),
 // 8-11 the IPv6 tuple hash (hash_init6_seed).
-import { InvalidInputError } from "../model/errors.js";
+import { InvalidInputError } from "./errors.js";
 
 /** Cilium's default seed (pkg/maglev DefaultHashSeed). */
 export const DEFAULT_MAGLEV_SEED = "JLfvgnHc2kaSUFaI";

@@ -10,7 +10,7 @@ import type {
   NatMapEntry,
   RevNatMapEntry,
   ServiceMapEntry,
-} from "../engine/state.js";
+} from "./state.js";
 import type { Cidr } from "../model/ipv4.js";
 
 /** A `cilium_lb4_backends_v3` record as stored: the Maglev weight lives in the agent, not the map. */

@@ -2,8 +2,8 @@
 // affinity + maglev" and its fix #37353 "Fix hashing wrt port swap on maglev", both merged before
 // v1.17.0) moved the service port into the high half of the hashed ports word; earlier releases
 // hashed the conntrack tuple's dport << 16 | sport, which puts the client port high.
-import { InvalidInputError } from "../model/errors.js";
-import type { PortPacking } from "../model/flow.js";
+import { InvalidInputError } from "./errors.js";
+import type { PortPacking } from "./flow.js";
 
 /** Current Cilium's packing, used when no version is known. */
 export const DEFAULT_PORT_PACKING: PortPacking = "service-port-high";

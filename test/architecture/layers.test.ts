@@ -1,0 +1,51 @@
+// The shape of src/: dependencies point one way, in the order data flows, so a folder never needs
+// a folder downstream of it. A cycle between folders fails here with the imports that make it.
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { cycles, folderEdges, folderOf } from "./import-graph.js";
+
+const SRC = fileURLToPath(new URL("../../src", import.meta.url));
+
+describe("src/ import graph", () => {
+  const edges = folderEdges(SRC);
+  const folders = [...new Set(edges.flatMap((e) => [e.from, e.to]))].sort();
+
+  it("has no import cycle between folders", () => {
+    const found = cycles(folders, edges).map((members) => {
+      const inside = edges.filter((e) => members.includes(e.from) && members.includes(e.to));
+      return `${members.join(" <-> ")}: ${inside.map((e) => e.example).join("; ")}`;
+    });
+    expect(found).toEqual([]);
+  });
+
+  it("keeps the engine contract and the model free of every engine, facade and front end", () => {
+    const downstream = [
+      "wasm",
+      "reference",
+      "datapath",
+      "load",
+      "readback",
+      "replay",
+      "analysis",
+      "report",
+      "cli",
+    ];
+    const leaks = edges.filter((e) => ["model", "engine"].includes(e.from) && downstream.includes(e.to));
+    expect(leaks.map((e) => e.example)).toEqual([]);
+  });
+
+  it("finds a cycle when there is one (the check can fail)", () => {
+    expect(
+      cycles(
+        ["a", "b", "c"],
+        [
+          { from: "a", to: "b" },
+          { from: "b", to: "c" },
+          { from: "c", to: "a" },
+        ],
+      ),
+    ).toEqual([["a", "b", "c"]]);
+    expect(cycles(["a", "b"], [{ from: "a", to: "b" }])).toEqual([]);
+    expect(folderOf("/r", "/r/x/y.ts")).toBe("x");
+  });
+});

@@ -15,20 +15,9 @@ import { requireIPv4, parseCidr } from "../../src/model/ipv4.js";
 import { IpProto } from "../../src/model/protocol.js";
 import { ServiceFlag } from "../../src/model/service-flags.js";
 import { pinnedSeed, runs } from "../helpers/property.js";
+import { mulberry32 } from "../helpers/mulberry32.js";
 
 const ip = (text: string): number => requireIPv4(text);
-
-/** mulberry32: the test's own deterministic stream, seeded by fast-check. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function master(
   address: string,
@@ -414,7 +403,7 @@ describe("Wasm datapath vs TypeScript reference", () => {
         const options = { seed: v.seed, algorithm: v.algorithm };
         const wasm = await Datapath.create(state, { ...options, engine: "wasm" });
         const ref = await Datapath.create(state, { ...options, engine: "reference" });
-        const r = rng(v.seed);
+        const r = mulberry32(v.seed);
         const source = new PacketSource(r);
         try {
           for (let b = 0; b < BATCHES; b++) {

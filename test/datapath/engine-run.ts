@@ -5,18 +5,7 @@ import { Datapath } from "../../src/datapath/datapath.js";
 import { DATAPATH_MAP_NAMES } from "../../src/engine/map-records.js";
 import { EntryPoint, TcpFlag, createPacketRecord, type PacketRecord } from "../../src/model/packet.js";
 import { labServices, labState } from "./lab-state.js";
-
-/** mulberry32: the workload's own deterministic stream. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../helpers/mulberry32.js";
 
 const ENTRIES = [EntryPoint.Unknown, EntryPoint.FromEndpoint, EntryPoint.FromNetwork, EntryPoint.FromOverlay];
 const FLAGS = [TcpFlag.SYN, TcpFlag.ACK, TcpFlag.ACK | TcpFlag.PSH, TcpFlag.FIN | TcpFlag.ACK, TcpFlag.RST];
@@ -29,7 +18,7 @@ const PROTOS = [6, 6, 6, 17, 17, 1, 132];
 export async function runEngine(engine: "wasm" | "reference", seed: number, packets: number) {
   const state = labState();
   const dp = await Datapath.create(state, { engine, seed, algorithm: "maglev" });
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const frontends = labServices().filter((s) => s.slot === 0);
   const sources = [...state.endpoints.map((e) => e.address), 0xc0a80a65, 0x08080808, 0x0a000215];

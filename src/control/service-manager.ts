@@ -24,7 +24,8 @@ export interface BackendSpec {
   weight?: number;
 }
 
-const frontendKey = (address: number, port: number, proto: number): string => `${address}:${port}:${proto}`;
+/** The manager's key of a frontend: its address, port and protocol numbers (both scopes share it). */
+const tupleKey = (address: number, port: number, proto: number): string => `${address}:${port}:${proto}`;
 
 const describe = (service: ServiceSelector): string =>
   typeof service === "number" ? `with rev-NAT ID ${service}` : service;
@@ -64,7 +65,7 @@ export class ServiceManager {
     for (const r of this.state.revNat) this.engine.upsertRevNat(r);
     for (const svc of this.state.services) {
       this.engine.upsertService(svc);
-      const key = frontendKey(svc.address, svc.port, svc.proto);
+      const key = tupleKey(svc.address, svc.port, svc.proto);
       let fe = this.frontends.get(key);
       if (!fe) this.frontends.set(key, (fe = { masters: [], backendIds: [] }));
       if (svc.slot === 0) fe.masters.push({ ...svc });
@@ -228,7 +229,7 @@ export class ServiceManager {
       const fe =
         address === undefined
           ? undefined
-          : this.frontends.get(frontendKey(address, parsed.port, protocolNumber(parsed.protocol)));
+          : this.frontends.get(tupleKey(address, parsed.port, protocolNumber(parsed.protocol)));
       if (fe) return fe;
     }
     throw new Error(`no service ${describe(service)} in this snapshot`);

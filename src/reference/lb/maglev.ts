@@ -29,12 +29,32 @@ export function maglevTableSizeSupported(m: number): boolean {
 
 /** The Maglev table of M backend IDs for `entries`, entry for entry as Cilium builds it. */
 export function maglevBuild(entries: readonly MaglevEntry[], m: number, seedMurmur: number): Uint32Array {
+  checkBackends(entries, m);
+  return fillTable(sortedPermutations(entries, m, seedMurmur), m);
+}
+
+/** Throws where Cilium would build no table: an unsupported size, no backends. */
+function checkBackends(entries: readonly MaglevEntry[], m: number): void {
   if (!maglevTableSizeSupported(m)) throw new Error(`unsupported Maglev table size ${m}`);
   if (entries.length === 0) throw new Error("a Maglev table needs at least one backend");
+}
 
+/** The backends sorted by hash string, each with its permutation's offset and skip. */
+function sortedPermutations(
+  entries: readonly MaglevEntry[],
+  m: number,
+  seedMurmur: number,
+): { backends: MaglevEntry[]; perms: [number, number][] } {
   const backends = [...entries].sort((a, b) => compareGoStrings(a.hashString, b.hashString));
+  return { backends, perms: backends.map((b) => offsetAndSkip(b.hashString, m, seedMurmur)) };
+}
+
+/** Cilium's round-robin fill: each turn's backend takes the next empty entry of its permutation. */
+function fillTable(
+  { backends, perms }: { backends: readonly MaglevEntry[]; perms: readonly [number, number][] },
+  m: number,
+): Uint32Array {
   const l = backends.length;
-  const perms = backends.map((b) => offsetAndSkip(b.hashString, m, seedMurmur));
   const perm = (i: number, j: number): number => {
     const [offset, skip] = perms[i]!;
     return (offset + j * skip) % m;

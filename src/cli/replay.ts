@@ -1,7 +1,7 @@
 // `dpemu replay [SNAPSHOT] --input FILE|- [--format auto|pcap|pcapng|hubble|synthetic]
 // [--algorithm maglev|random] [--seed N] [--workers N] [--verdicts FILE|-] [-o compact|json]
 // [hubble observe's filters] [--summary-json FILE|-] [--node NAME] [--from-pod|--from-netdev]
-// [--reference] [--lenient]`: every packet of a capture, Hubble export or synthetic workload through
+// [--reference] [--lenient] [--shard K/N]`: every packet of a capture, Hubble export or synthetic workload through
 // one node's emulated datapath. Ctrl-C (SIGINT) or SIGTERM stops it: the terminal is given back, the
 // summary of what was read is printed (and written), and the exit code is 130 or 143.
 import type { Command } from "commander";
@@ -35,6 +35,8 @@ import {
 } from "./output.js";
 import { progressLine, type ProgressLine } from "./progress.js";
 import { openReplayInput } from "./replay-input.js";
+import { runIdentity } from "./run-identity.js";
+import { parseShard } from "../replay/shard.js";
 import { STOP_EXIT_CODES, StopSignals, type StopReason } from "./stop-signals.js";
 import { formatReplaySummary, verdictJsonLine, verdictTextLine } from "./replay-output.js";
 import { collect, verdictFilter, type VerdictFilterOptions } from "./verdict-filter.js";
@@ -54,6 +56,7 @@ interface ReplayCliOptions extends VerdictFilterOptions {
   readonly fromNetdev?: boolean;
   readonly reference?: boolean;
   readonly lenient?: boolean;
+  readonly shard?: string;
 }
 
 /** Verdict stream formats: hubble observe's `compact` one-liners (`text` is its old name) or JSON lines. */
@@ -143,6 +146,7 @@ async function replayUntilStopped(
       ? EntryPoint.FromNetwork
       : null;
 
+  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   const source = await openReplayInput(options.input, stops.signal);
   const input = source.name;
 
@@ -212,6 +216,19 @@ async function replayUntilStopped(
         signal: stops.signal,
         engine: options.reference ? "reference" : "wasm",
         ...(algorithm ? { algorithm } : {}),
+        ...(shard !== undefined
+          ? {
+              shard: {
+                ...shard,
+                run: runIdentity(state, {
+                  seed,
+                  algorithm: algorithm ?? null,
+                  engine: options.reference ? "reference" : "wasm",
+                  entry,
+                }),
+              },
+            }
+          : {}),
         ...(onVerdict ? { onVerdict } : {}),
         onProgress: async (p) => {
           if (!barStarted && !stops.signal.aborted) {
@@ -299,6 +316,10 @@ export function replayCommand(): Command {
       collect,
     )
     .option("--summary-json <file>", "write the summary as JSON to a file, or - for stdout")
+    .option(
+      "--shard <K/N>",
+      "replay only the flows of shard K of N (0-based; merge the shards' --summary-json with `dpemu summary merge`)",
+    )
     .option("--node <name>", "the node whose view the datapath takes (agent pod or Kubernetes node name)")
     .addOption(unpackLimitsOption())
     .option("--from-pod", "the capture was taken at a pod: every packet enters from the endpoint")

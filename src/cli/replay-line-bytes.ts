@@ -19,7 +19,9 @@ const OCTETS: readonly Uint8Array[] = Array.from({ length: 256 }, (_, n) => asci
 /** Copies `bytes` to `out` at `at`; returns the position after them. */
 export function put(out: Uint8Array, at: number, bytes: Uint8Array): number {
   const n = bytes.length;
-  for (let k = 0; k < n; k++) out[at + k] = bytes[k]!;
+  // A loop beats set()'s call for a few bytes; set() wins from about a dozen on.
+  if (n > 12) out.set(bytes, at);
+  else for (let k = 0; k < n; k++) out[at + k] = bytes[k]!;
   return at + n;
 }
 

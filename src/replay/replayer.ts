@@ -120,10 +120,12 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * Inputs smaller than this replay in one thread by default: starting workers (a Wasm datapath each)
- * costs more than a second core saves on them (bench/replay.bench.ts's start-up figures).
+ * Inputs smaller than this replay in one thread by default. A worker costs about 0.45 s of CPU to
+ * start (its module graph, a Wasm instance, a datapath with the node's map capacities) and saves
+ * about 0.3 µs per packet on two cores: it pays off from roughly 1.5 M packets, some 200 MB of a pcap
+ * of small packets (bench/replay.bench.ts's lab capture: 1.12 M packets in 134 MB).
  */
-export const SMALL_INPUT_BYTES = 32 << 20;
+export const SMALL_INPUT_BYTES = 256 << 20;
 
 /**
  * The default worker count: the number of cores (Node; 1 where there are no worker threads), or 1

@@ -15,6 +15,7 @@ import type { ReplayStage } from "./replay-stage.js";
 import { mergeReplayCounts } from "./replay-totals.js";
 import { ReplayedPacketReader, type VerdictHandler } from "./replayed-packet.js";
 import { ShardRouter } from "./shard-router.js";
+import { compiledDefaultModule } from "../wasm/module.js";
 import type { VerdictSink } from "./verdict-sink.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
@@ -112,12 +113,14 @@ export class WorkerStage implements ReplayStage {
   /** Starts the workers, each with its share of the snapshot's CT and NAT entries. */
   static async create(options: WorkerStageOptions): Promise<WorkerStage> {
     const router = new ShardRouter(options.workers, options.state);
+    const wasm = options.engine.engine === "reference" ? undefined : await compiledDefaultModule();
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < options.workers; i++) {
       const init: WorkerInit = {
         state: router.stateFor(options.state, i),
         engine: options.engine,
+        ...(wasm !== undefined ? { wasm } : {}),
       };
       const worker = startWorker(options.workerScript, init);
       workers.push(worker);

@@ -127,6 +127,36 @@ export function packetDport(view: DataView, at: number): number {
   return view.getUint16(at + K.PACKET_DPORT, LE);
 }
 
+/** Capture time of the packet record at `at`: whole seconds. */
+export function packetSeconds(view: DataView, at: number): number {
+  return view.getUint32(at + K.PACKET_SECONDS, LE);
+}
+
+/** Capture time of the packet record at `at`: nanoseconds within the second. */
+export function packetNanoseconds(view: DataView, at: number): number {
+  return view.getUint32(at + K.PACKET_NANOSECONDS, LE);
+}
+
+/** IP protocol number of the packet record at `at`. */
+export function packetProto(view: DataView, at: number): number {
+  return view.getUint8(at + K.PACKET_PROTO);
+}
+
+/** TCP flag bits (the low byte) of the packet record at `at`. */
+export function packetTcpFlags(view: DataView, at: number): number {
+  return view.getUint8(at + K.PACKET_TCP_FLAGS);
+}
+
+/** ICMP type of the packet record at `at`. */
+export function packetIcmpType(view: DataView, at: number): number {
+  return view.getUint8(at + K.PACKET_ICMP_TYPE);
+}
+
+/** ICMP code of the packet record at `at`. */
+export function packetIcmpCode(view: DataView, at: number): number {
+  return view.getUint8(at + K.PACKET_ICMP_CODE);
+}
+
 /** Rewrites the addresses, ports and entry point of the packet record at `at`. */
 export function setPacketPath(
   view: DataView,
@@ -256,6 +286,22 @@ export function verdictSport(view: DataView, at: number): number {
 
 export function verdictDport(view: DataView, at: number): number {
   return view.getUint16(at + K.VERDICT_DPORT, LE);
+}
+
+export function verdictBackendId(view: DataView, at: number): number {
+  return view.getUint32(at + K.VERDICT_BACKEND_ID, LE);
+}
+
+export function verdictSrcIdentity(view: DataView, at: number): number {
+  return view.getUint32(at + K.VERDICT_SRC_IDENTITY, LE);
+}
+
+export function verdictDstIdentity(view: DataView, at: number): number {
+  return view.getUint32(at + K.VERDICT_DST_IDENTITY, LE);
+}
+
+export function verdictTunnelEndpoint(view: DataView, at: number): number {
+  return view.getUint32(at + K.VERDICT_TUNNEL_ENDPOINT, LE);
 }
 
 // ---- node configuration and statistics -----------------------------------------------------------

@@ -42,6 +42,15 @@ async function compile(source: WasmSource | undefined): Promise<WebAssembly.Modu
   return compileSource(source);
 }
 
+/**
+ * The compiled default module (see setDefaultWasmSource). Hand it to worker threads (it crosses by
+ * postMessage/workerData) so that they share its machine code instead of each compiling and
+ * optimising the module again.
+ */
+export function compiledDefaultModule(): Promise<WebAssembly.Module> {
+  return compile(undefined);
+}
+
 async function compileSource(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof URL) return compileFromUrl(source);

@@ -13,10 +13,6 @@ const MAX_LINES = 80;
 
 /** `file:function` -> why it is longer than MAX_LINES. */
 const EXEMPT: Record<string, string> = {
-  "src/cli/replay.ts:replayUntilStopped": "split in branch replay-speed",
-  "src/cli/replay-output.ts:formatReplaySummary": "split in branch replay-speed",
-  "src/replay/replayer.ts:replay": "split in branch replay-speed",
-  "src/replay/replay-summary.ts:buildReplaySummary": "split in branch replay-speed",
   "src/reference/datapath/pipeline.ts:Walk.fromOutside": "split in branch cluster-dsr",
   "src/reference/datapath/pipeline.ts:Walk.fromEndpoint": "split in branch cluster-dsr",
 };

@@ -23,7 +23,13 @@ import type {
 } from "../engine/state.js";
 import type { Cidr } from "../model/ipv4.js";
 import { ServiceFlag } from "../model/service-flags.js";
-import { CT_STATE_NAMES, type CtState, type DatapathVerdict } from "../engine/verdict.js";
+import {
+  CT_STATE_NAMES,
+  ENCAP_NAMES,
+  type CtState,
+  type DatapathVerdict,
+  type EncapType,
+} from "../engine/verdict.js";
 import { EntryPoint, type PacketRecord } from "../model/packet.js";
 import { WASM_CONSTANTS as K, type WasmConstantName } from "./layout.generated.js";
 
@@ -84,6 +90,8 @@ export function encodePacket(view: DataView, at: number, p: PacketRecord): void 
   view.setUint8(at + K.PACKET_ICMP_TYPE, p.icmpType);
   view.setUint8(at + K.PACKET_ICMP_CODE, p.icmpCode);
   view.setUint32(at + K.PACKET_LENGTH, p.ipLength >>> 0, LE);
+  view.setUint32(at + K.PACKET_DSR_ADDR, p.dsrAddr >>> 0, LE);
+  view.setUint16(at + K.PACKET_DSR_PORT, p.dsrPort, LE);
 }
 
 /** Reads one packet record at `at` into `p` (the fields encodePacket writes; the rest stay as they are). */
@@ -100,6 +108,8 @@ export function decodePacket(view: DataView, at: number, p: PacketRecord): void 
   p.icmpType = view.getUint8(at + K.PACKET_ICMP_TYPE);
   p.icmpCode = view.getUint8(at + K.PACKET_ICMP_CODE);
   p.ipLength = view.getUint32(at + K.PACKET_LENGTH, LE);
+  p.dsrAddr = view.getUint32(at + K.PACKET_DSR_ADDR, LE);
+  p.dsrPort = view.getUint16(at + K.PACKET_DSR_PORT, LE);
 }
 
 /** Overwrites the entry point of the packet record at `at`. */
@@ -186,6 +196,13 @@ const CT_STATE_CODES: Readonly<Record<CtState, number>> = {
   related: K.CT_RELATED,
 };
 
+const ENCAP_CODES: Readonly<Record<EncapType, number>> = {
+  none: K.ENCAP_NONE,
+  vxlan: K.ENCAP_VXLAN,
+  geneve: K.ENCAP_GENEVE,
+  ipip: K.ENCAP_IPIP,
+};
+
 const VFLAG_NAMES = (Object.keys(K) as WasmConstantName[]).filter((name) => name.startsWith("VFLAG_"));
 
 /** Names of the VFLAG_* bits set in `flags` ("SERVICE", "DNAT", ...). */
@@ -214,6 +231,13 @@ export function encodeVerdict(view: DataView, at: number, v: DatapathVerdict): v
     v.serviceCt === null ? K.SERVICE_CT_NONE : v.serviceCt === "new" ? K.CT_NEW : K.CT_REPLY,
   );
   view.setUint32(at + K.VERDICT_DST_ENDPOINT, v.dstEndpointId, LE);
+  view.setUint8(at + K.VERDICT_ENCAP, ENCAP_CODES[v.encap]);
+  view.setUint8(at + K.VERDICT_ENCAP_DSR, v.dsr ? 1 : 0);
+  view.setUint16(at + K.VERDICT_ENCAP_OVERHEAD, v.encapOverhead, LE);
+  view.setUint16(at + K.VERDICT_DSR_PORT, v.dsrPort, LE);
+  view.setUint32(at + K.VERDICT_DSR_ADDR, v.dsrAddr, LE);
+  view.setUint32(at + K.VERDICT_OUTER_SADDR, v.outerSaddr, LE);
+  view.setUint32(at + K.VERDICT_OUTER_DADDR, v.outerDaddr, LE);
 }
 
 /** Reads one verdict record at `at`. */
@@ -236,6 +260,13 @@ export function decodeVerdict(view: DataView, at: number): DatapathVerdict {
     tunnelEndpoint: view.getUint32(at + K.VERDICT_TUNNEL_ENDPOINT, LE),
     serviceCt: serviceCt === K.SERVICE_CT_NONE ? null : serviceCt === K.CT_NEW ? "new" : "existing",
     dstEndpointId: view.getUint32(at + K.VERDICT_DST_ENDPOINT, LE),
+    encap: ENCAP_NAMES[view.getUint8(at + K.VERDICT_ENCAP)] ?? "none",
+    outerSaddr: view.getUint32(at + K.VERDICT_OUTER_SADDR, LE),
+    outerDaddr: view.getUint32(at + K.VERDICT_OUTER_DADDR, LE),
+    encapOverhead: view.getUint16(at + K.VERDICT_ENCAP_OVERHEAD, LE),
+    dsr: view.getUint8(at + K.VERDICT_ENCAP_DSR) !== 0,
+    dsrAddr: view.getUint32(at + K.VERDICT_DSR_ADDR, LE),
+    dsrPort: view.getUint16(at + K.VERDICT_DSR_PORT, LE),
   };
 }
 
@@ -353,6 +384,9 @@ export function encodeNodeConfig(view: DataView, at: number, config: EngineConfi
   flag(K.NODE_CONFIG_IP_MASQ_AGENT, config.ipMasqAgent);
   flag(K.NODE_CONFIG_SERVICE_PROTOCOLS, config.serviceProtocols);
   flag(K.NODE_CONFIG_RANDOM_PER_FLOW, config.randomPerFlow);
+  view.setUint8(at + K.NODE_CONFIG_NODEPORT_MODE, config.nodePortMode);
+  view.setUint8(at + K.NODE_CONFIG_DSR_DISPATCH, config.dsrDispatch);
+  view.setUint8(at + K.NODE_CONFIG_TUNNEL_PROTOCOL, config.tunnelProtocol);
 }
 
 /** Bytes of the statistics record (dpStats's output). */

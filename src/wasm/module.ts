@@ -9,7 +9,7 @@ import { WASM_CONSTANTS, type WasmConstantName } from "./layout.generated.js";
 export type WasmSource = BufferSource | WebAssembly.Module | URL | Response;
 
 /** The ABI version this host understands; must equal the module's ABI_VERSION export. */
-export const HOST_ABI_VERSION = 2;
+export const HOST_ABI_VERSION = 3;
 
 // Resolved on first use, not at import: a bundled page may have no usable import.meta.url.
 const packagedWasmUrl = (): URL => new URL("../../build/dpemu.wasm", import.meta.url);

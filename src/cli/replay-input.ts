@@ -23,6 +23,8 @@ export interface ReplayInput {
 export async function openReplayInput(path: string, signal: AbortSignal): Promise<ReplayInput> {
   if (path === "-") {
     const stream = new StreamHead(process.stdin, signal);
+    // A stopped replay reads no more: an open pipe must not keep the process alive after it.
+    signal.addEventListener("abort", () => process.stdin.destroy(), { once: true });
     return { name: "stdin", size: null, head: () => stream.head(), all: () => stream.all() };
   }
   let size: number;

@@ -63,6 +63,8 @@ export class StreamHead {
     const signal = this.signal;
     if (signal?.aborted) throw new ReadStopped(signal.reason);
     const read = this.chunks.next();
+    // Left pending when the signal wins the race below; it may fail once the source is closed.
+    read.catch(() => {});
     let result: IteratorResult<Uint8Array>;
     if (signal === undefined) result = await read;
     else {

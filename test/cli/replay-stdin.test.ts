@@ -114,12 +114,12 @@ describe("dpemu replay --input - (stdin)", () => {
     let stderr = "";
     let sent = false;
     child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-    // The first verdicts (a full batch of 4096 packets ran) show that the replay runs and waits for
-    // more: then Ctrl-C.
+    // The first verdicts (a full batch of 4096 packets ran) show that the replay runs; a second later
+    // it waits on the quiet pipe: then Ctrl-C. (An open pipe once kept the stopped process alive.)
     child.stdout.setEncoding("utf8").on("data", () => {
       if (!sent) {
         sent = true;
-        child.kill("SIGINT");
+        setTimeout(() => child.kill("SIGINT"), 1000);
       }
     });
     // The pipe is still open when the replay ends: what it did not read fails to write (EPIPE).

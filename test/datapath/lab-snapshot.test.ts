@@ -11,6 +11,7 @@ import { formatIPv4 } from "../../src/model/ipv4.js";
 
 const LAB = "examples/lab-3node";
 const IPMASQ = "test/fixtures/misc/bpf-ipmasq-list.txt";
+const DSR_STATUS = "test/fixtures/misc/status-verbose.kpr-dsr-maglev.txt";
 
 let loaded: Promise<Snapshot> | undefined;
 async function snapshot(): Promise<Snapshot> {
@@ -67,5 +68,23 @@ describe("datapathStateFromSnapshot on examples/lab-3node", () => {
     );
     expect(state.nat).toHaveLength(0);
     expect(notes.join("\n")).toContain("endpoints of the borrowed endpoint list are remote");
+  });
+
+  it("loads the DSR status of the same lab as DSR with Geneve dispatch, with no not-emulated note", async () => {
+    const lab = await snapshot();
+    const names = (await readdir(LAB)).filter((n) => n !== "status-verbose.txt").sort();
+    const files = await Promise.all(
+      [...names.map((n) => join(LAB, n)), IPMASQ, DSR_STATUS].map(async (name) => ({
+        name,
+        bytes: new Uint8Array(await readFile(name)),
+      })),
+    );
+    const dsr = parseSnapshotFiles(files, { source: LAB });
+    const { state, notes } = datapathStateFromSnapshot(dsr, { node: "k8s-ctr", dumpTime: 1_700_000_000 });
+    expect(state.node).toMatchObject({ kprMode: "dsr", dsrDispatch: "geneve" });
+    expect(notes.filter((n) => /DSR/.test(n) && /not emulated/.test(n))).toEqual([]);
+    // The SNAT lab, for contrast, keeps SNAT mode.
+    const snat = datapathStateFromSnapshot(lab, { node: "k8s-ctr", dumpTime: 1_700_000_000 });
+    expect(snat.state.node.kprMode).toBe("snat");
   });
 });

@@ -27,8 +27,10 @@ import { EXIT_DROPPED, cliCommand, requiredOption, withErrorHandling } from "./e
 import { resolveNode } from "./node-option.js";
 import { outputFormat } from "./output.js";
 import { IpProto, protocolName } from "../model/protocol.js";
+import { addClusterOptions, hasRouterSide, type ClusterCliOptions } from "./cluster-options.js";
+import { runClusterTrace } from "./cluster-trace-run.js";
 
-interface TraceCliOptions {
+interface TraceCliOptions extends ClusterCliOptions {
   readonly from: string;
   readonly to: string;
   readonly proto: string;
@@ -226,7 +228,7 @@ export function traceCommand(): Command {
     `source address (and port, default ${DEFAULT_CLIENT_PORT}; the ICMP echo id)`,
   );
   requiredOption(command, "--to <ip:port>", "destination address and port");
-  return command
+  return addClusterOptions(command)
     .option("--proto <proto>", "tcp, udp or icmp", "tcp")
     .option("--flags <flags>", "TCP flags, comma-separated (default SYN)")
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
@@ -265,7 +267,22 @@ export function traceCommand(): Command {
             `--algorithm must be maglev or random, got ${JSON.stringify(options.algorithm)}`,
           );
         }
-        const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
+        const path = snapshotPath ?? defaultSnapshotPath();
+        const cluster =
+          options.cluster === true ||
+          options.nodes !== undefined ||
+          (options.node === undefined && options.entry === undefined && (await hasRouterSide(path)));
+        if (cluster) {
+          const forwarded = await runClusterTrace(path, packet, options, {
+            seed,
+            format,
+            now,
+            ...(algorithm ? { algorithm: algorithm as "maglev" | "random" } : {}),
+          });
+          if (options.exitStatus && !forwarded) process.exitCode = EXIT_DROPPED;
+          return;
+        }
+        const snapshot = await loadCommandSnapshot(path, {
           lenient: options.lenient ?? false,
           ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
         });

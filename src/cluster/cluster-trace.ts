@@ -12,6 +12,8 @@ export interface ClusterTrace {
   readonly ingress: IngressChoice;
   readonly request: Passage;
   readonly reply: Passage | null;
+  /** The backend's answer as it left the pod (null when the request reached no backend). */
+  readonly replyPacket: PacketRecord | null;
   /** The backend's node, when the request was delivered to a pod. */
   readonly backendNode: ClusterNode | null;
 }
@@ -33,6 +35,13 @@ export function replyPacket(request: PacketRecord, delivered: Passage): PacketRe
     entry: EntryPoint.FromEndpoint,
     reply: ReplyState.Reply,
   };
+}
+
+/** The node a pod address runs on (a local, non-host endpoint of its datapath). */
+export function podNode(cluster: Cluster, address: number): ClusterNode | undefined {
+  return cluster.nodes.find((n) =>
+    n.datapath.state.endpoints.some((e) => e.address === address && !e.isHost),
+  );
 }
 
 /**
@@ -60,6 +69,7 @@ export function traceCluster(
     ingress: choice,
     request,
     reply: reply && backendNode ? handOff(cluster, backendNode, reply) : null,
+    replyPacket: reply,
     backendNode,
   };
 }

@@ -8,7 +8,7 @@ import { Cluster, type ClusterOptions } from "../cluster/cluster.js";
 import { Ingress, type IngressMode } from "../cluster/ingress.js";
 import { loadClusterInputs } from "../cluster/load-cluster.js";
 import { recogniseRouterFile } from "../cluster/router/router-inputs.js";
-import type { KprMode, LbAlgorithm } from "../engine/state.js";
+import type { KprMode, LbAlgorithm, NodeConfig } from "../engine/state.js";
 import { InputError } from "../snapshot/errors.js";
 import type { UnpackLimits } from "../snapshot/archive/limits.js";
 import { commandLine } from "./errors.js";
@@ -87,6 +87,8 @@ export function ingressMode(command: string, o: ClusterCliOptions): IngressMode 
 /** What a command's own options decide about every node. */
 export interface ClusterBase {
   readonly seed: number;
+  /** Node configuration overrides besides --kpr-mode (e.g. map sizes for an experiment). */
+  readonly config?: Partial<NodeConfig>;
   readonly algorithm?: LbAlgorithm;
   readonly engine?: "wasm" | "reference";
   readonly randomPerFlow?: boolean;
@@ -109,7 +111,7 @@ export async function buildCluster(
     ...(base.algorithm ? { algorithm: base.algorithm } : {}),
     ...(base.engine ? { engine: base.engine } : {}),
     ...(base.randomPerFlow ? { randomPerFlow: true } : {}),
-    ...(kprMode ? { config: { kprMode } } : {}),
+    config: { ...base.config, ...(kprMode ? { kprMode } : {}) },
     localFrontends: o.local ?? [],
   };
   let cluster: Cluster;
@@ -132,7 +134,11 @@ export async function buildCluster(
     cluster = await Cluster.fromSnapshot(snapshot, { ...options, router, dumpTime: base.dumpTime });
   }
   try {
-    for (const note of cluster.notes().filter((n) => n.includes("not emulated"))) warn(`dpemu: ${note}`);
+    // A forced --kpr-mode replaces the dumped one: its notes no longer apply.
+    const shown = cluster
+      .notes()
+      .filter((n) => n.includes("not emulated") && !(kprMode && n.includes("replacement mode")));
+    for (const note of shown) warn(`dpemu: ${note}`);
     return { cluster, ingress: new Ingress(cluster, ingressMode(command, o)) };
   } catch (error) {
     cluster.dispose();

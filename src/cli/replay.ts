@@ -38,8 +38,10 @@ import { progressLine, type ProgressLine } from "./progress.js";
 import { STOP_EXIT_CODES, StopSignals, type StopReason } from "./stop-signals.js";
 import { formatReplaySummary, verdictJsonLine, verdictTextLine } from "./replay-output.js";
 import { collect, verdictFilter, type VerdictFilterOptions } from "./verdict-filter.js";
+import { addClusterOptions, hasRouterSide, type ClusterCliOptions } from "./cluster-options.js";
+import { runClusterReplay } from "./cluster-replay-run.js";
 
-interface ReplayCliOptions extends VerdictFilterOptions {
+interface ReplayCliOptions extends VerdictFilterOptions, ClusterCliOptions {
   readonly input: string;
   readonly format: string;
   readonly algorithm?: string;
@@ -156,7 +158,22 @@ async function replayUntilStopped(
     );
   }
 
-  const snapshot: Snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
+  const path = snapshotPath ?? defaultSnapshotPath();
+  if (
+    options.cluster === true ||
+    options.nodes !== undefined ||
+    (options.node === undefined && entry === null && (await hasRouterSide(path)))
+  ) {
+    if (options.verdicts !== undefined)
+      throw new InputError(
+        COMMAND_LINE,
+        "--verdicts is not available with a cluster replay (it prints per-node counts)",
+      );
+    const { algorithm: _text, ...rest } = options;
+    await runClusterReplay(path, input, { ...rest, format, seed, ...(algorithm ? { algorithm } : {}) });
+    return;
+  }
+  const snapshot: Snapshot = await loadCommandSnapshot(path, {
     lenient: options.lenient ?? false,
     ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
   });
@@ -278,7 +295,7 @@ export function replayCommand(): Command {
     "--input <file>",
     "pcap, pcapng, Hubble JSON (hubble observe -o json) or synthetic spec",
   );
-  return command
+  return addClusterOptions(command)
     .option("--format <format>", `input format: ${FORMATS.join(", ")}`, "auto")
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
     .option("--seed <n>", "PRNG seed for random selection and SNAT ports", "1")

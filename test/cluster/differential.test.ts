@@ -77,14 +77,14 @@ function workload(seed: number): PacketRecord[] {
 }
 
 /** Every hop of a passage, as plain data. */
-const hops = (p: Passage | null) =>
-  p?.hops.map((h) => ({
+const hops = (p: Passage) =>
+  p.hops.map((h) => ({
     node: h.node.name,
     entry: h.entry,
     in: [h.saddr, h.daddr, h.sport, h.dport],
     verdict: h.verdict,
     encap: h.encap,
-  })) ?? null;
+  }));
 
 function run(cluster: Cluster, packets: readonly PacketRecord[]) {
   const ingress = new Ingress(cluster, { mode: "ecmp", hash: "l4" });
@@ -94,7 +94,7 @@ function run(cluster: Cluster, packets: readonly PacketRecord[]) {
       ? {
           ingress: t.ingress.node.name,
           request: hops(t.request),
-          reply: hops(t.reply),
+          reply: t.reply ? hops(t.reply) : null,
           bytes: t.request.crossNodeBytes,
         }
       : null;

@@ -106,6 +106,7 @@ export async function buildCluster(
   warn: (line: string) => void,
 ): Promise<{ cluster: Cluster; ingress: Ingress }> {
   const kprMode = o.kprMode as KprMode | undefined;
+  const mode = ingressMode(command, o);
   const options: ClusterOptions = {
     seed: base.seed,
     ...(base.algorithm ? { algorithm: base.algorithm } : {}),
@@ -139,7 +140,7 @@ export async function buildCluster(
       .notes()
       .filter((n) => n.includes("not emulated") && !(kprMode && n.includes("replacement mode")));
     for (const note of shown) warn(`dpemu: ${note}`);
-    return { cluster, ingress: new Ingress(cluster, ingressMode(command, o)) };
+    return { cluster, ingress: new Ingress(cluster, mode) };
   } catch (error) {
     cluster.dispose();
     throw error instanceof InputError

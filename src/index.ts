@@ -58,14 +58,8 @@ export {
 export type { ObservedFlow } from "./model/observed-flow.js";
 
 // The emulated node: its BPF-map-level state, the Datapath built from it, verdicts and traces.
-export {
-  Datapath,
-  type BackendSpec,
-  type DatapathOptions,
-  type DatapathStats,
-  type ServiceSelector,
-  type TraceResult,
-} from "./datapath/datapath.js";
+export { Datapath, type DatapathOptions, type DatapathStats, type TraceResult } from "./datapath/datapath.js";
+export type { BackendSpec, ServiceSelector } from "./control/service-manager.js";
 export type { EngineOptions } from "./engine/config.js";
 export {
   datapathStateFromSnapshot,

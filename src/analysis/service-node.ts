@@ -7,7 +7,7 @@
 // at the node's address, as the agent clones NodePorts onto every node address.
 import { Datapath } from "../datapath/datapath.js";
 import { dropReason } from "../engine/drop-reasons.js";
-import { layoutSlots } from "../engine/service-slots.js";
+import { layoutSlots } from "../control/slot-layout.js";
 import {
   defaultNodeConfig,
   type BackendMapEntry,

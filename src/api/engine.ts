@@ -3,7 +3,7 @@
 export type { DatapathEngine, EngineStats } from "../engine/engine.js";
 export type { MapReader } from "../engine/map-records.js";
 export { ctBootTime, datapathStateFromView, type DumpClock } from "../load/from-snapshot.js";
-export { layoutSlots, slotFlags, type SlotLayout } from "../engine/service-slots.js";
+export { layoutSlots, slotFlags, type SlotLayout } from "../control/slot-layout.js";
 export { describeVerdict } from "../datapath/trace.js";
 export {
   CURRENT_DUMP_STYLE,

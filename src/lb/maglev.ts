@@ -1,5 +1,5 @@
 // Public Maglev table build: validated backends in, Cilium's table of backend IDs out.
-import { maglevBuild } from "../reference/lb/maglev.js";
+import { maglevBuild } from "../model/maglev-build.js";
 import { MAGLEV_TABLE_SIZES } from "../model/maglev-table.js";
 import { toEntries, type MaglevBackend } from "./backend.js";
 import { InvalidInputError } from "../model/errors.js";
@@ -70,7 +70,7 @@ export async function buildMaglevTable(
   return maglev.readTable(table);
 }
 
-/** The same table computed synchronously by the plain-TypeScript reference (slower). */
+/** The same table computed synchronously in plain TypeScript (src/model/maglev-build.ts; slower). */
 export function buildMaglevTableSync(
   backends: readonly MaglevBackend[],
   options: MaglevTableOptions = {},

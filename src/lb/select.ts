@@ -1,9 +1,9 @@
 // Public backend selection for one flow, as Cilium's datapath picks it: Maglev (table[hash % M])
 // or random (slot = prandom % count + 1, with a seeded PRNG instead of the kernel's).
-import { flowHashV4 } from "../reference/lb/flow-hash.js";
+import { flowHashV4 } from "../model/flow-hash.js";
 import type { FlowV4, PortPacking } from "../model/flow.js";
 import { Xoshiro128 } from "../model/prng.js";
-import { maglevLookup, randomSlot } from "../reference/lb/select.js";
+import { maglevLookup, randomSlot } from "../model/lb-select.js";
 import { DEFAULT_PORT_PACKING, portPackingForCiliumVersion } from "../model/cilium-version.js";
 import { InvalidInputError } from "../model/errors.js";
 import { resolveSeed } from "./maglev.js";

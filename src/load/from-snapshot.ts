@@ -12,7 +12,7 @@ import type { NodeView, Snapshot } from "../model/snapshot.js";
 import { parseIPv4, type Cidr } from "../model/ipv4.js";
 import { BACKEND_STATES, BackendState, type BackendStateValue } from "../model/backend.js";
 import { prefixMask } from "../engine/engine.js";
-import { slotFlags } from "../engine/service-slots.js";
+import { slotFlags } from "../control/slot-layout.js";
 import {
   IpcacheFlag,
   TupleFlag,

@@ -1,7 +1,7 @@
 // A service frontend as the datapath sees it: the master entry of cilium_lb4_services_v2 (slot 0)
 // plus its backend slots, with the names the agent gave it where a dump shows them.
-import { joinHostPort, type IpFamily } from "./ip.js";
-import type { L4Protocol } from "./protocol.js";
+import { joinHostPort, splitHostPort, type IpFamily } from "./ip.js";
+import { parseProtocol, type L4Protocol } from "./protocol.js";
 import type { ServiceType } from "./service-flags.js";
 
 export type { ServiceType } from "./service-flags.js";
@@ -52,6 +52,21 @@ export interface Service {
 export function frontendText(frontend: Frontend): string {
   const scope = frontend.scope === "internal" ? "/i" : "";
   return `${joinHostPort(frontend.address, frontend.port)}/${frontend.protocol}${scope}`;
+}
+
+/**
+ * Parses a frontend as frontendText prints it, `ip:port/PROTO[/i]` (protocol case-insensitive);
+ * without a protocol (`ip:port`, `ip:port/i`) it is `defaultProtocol`. Undefined when malformed.
+ */
+export function parseFrontend(text: string, defaultProtocol: L4Protocol): Frontend | undefined {
+  const [hostPort = "", ...suffixes] = text.split("/");
+  const internal = suffixes.at(-1) === "i";
+  if (internal) suffixes.pop();
+  if (suffixes.length > 1) return undefined;
+  const target = splitHostPort(hostPort);
+  const protocol = suffixes[0] === undefined ? defaultProtocol : parseProtocol(suffixes[0]);
+  if (target === undefined || protocol === undefined) return undefined;
+  return { ...target, protocol, scope: internal ? "internal" : "external" };
 }
 
 /** A stable map key for a frontend. */

@@ -3,7 +3,7 @@ import type { Backend } from "../model/backend.js";
 import type { BackendMapEntry } from "../model/backend-map-entry.js";
 import type { Service } from "../model/service.js";
 import type { ServiceMapEntry } from "../model/service-map-entry.js";
-import { slotFlags } from "../engine/service-slots.js";
+import { slotFlags } from "../control/slot-layout.js";
 
 const ALGORITHM_BYTE = { default: 0, random: 1, maglev: 2 } as const;
 

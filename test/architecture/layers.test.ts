@@ -1,5 +1,6 @@
-// The shape of src/: dependencies point one way, in the order data flows, so a folder never needs
-// a folder downstream of it. A cycle between folders fails here with the imports that make it.
+// The shape of src/: dependencies point one way, in the order data flows (model -> engine ->
+// {wasm, reference} -> control -> datapath -> ...), so a folder never needs a folder downstream
+// of it. A cycle between folders fails here with the imports that make it.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { cycles, folderEdges, folderOf } from "./import-graph.js";
@@ -22,6 +23,7 @@ describe("src/ import graph", () => {
     const downstream = [
       "wasm",
       "reference",
+      "control",
       "datapath",
       "load",
       "readback",
@@ -32,6 +34,19 @@ describe("src/ import graph", () => {
     ];
     const leaks = edges.filter((e) => ["model", "engine"].includes(e.from) && downstream.includes(e.to));
     expect(leaks.map((e) => e.example)).toEqual([]);
+  });
+
+  it("keeps the control plane between the engines and the datapath facade", () => {
+    // It writes maps through the engine contract only, whichever engine the facade chose, and
+    // nothing downstream of the facade; among the engines' siblings only the facade imports it.
+    const engineOrDownstream = ["wasm", "reference", "datapath", "load", "readback", "snapshot", "replay"];
+    const leaks = edges.filter(
+      (e) => e.from === "control" && [...engineOrDownstream, "analysis", "report", "cli"].includes(e.to),
+    );
+    expect(leaks.map((e) => e.example)).toEqual([]);
+    const engines = edges.filter((e) => ["wasm", "reference", "lb"].includes(e.from) && e.to === "control");
+    expect(engines.map((e) => e.example)).toEqual([]);
+    expect(edges.some((e) => e.from === "datapath" && e.to === "control")).toBe(true);
   });
 
   it("finds a cycle when there is one (the check can fail)", () => {

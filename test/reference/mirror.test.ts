@@ -1,7 +1,9 @@
 // The reference (src/reference/) is a mirror of the Wasm datapath (assembly/): the same files, the
 // same exported functions, the same doc comments naming the Cilium functions they mirror, the same
 // named codes. These checks fail when one side gains a file, a function or a code the other lacks,
-// unless the allow-lists below say why it has no twin.
+// unless the allow-lists below say why it has no twin. A twin whose code production runs too (the
+// hashes, the Maglev build, the flow hash, the slot choice) re-exports it from src/model/, its one
+// definition, and the checks follow the re-export; production itself never imports the reference.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -114,19 +116,20 @@ const ONE_SIDED: Record<string, { assembly?: Record<string, string>; reference?:
  * engine. Production data (PRNG, table sizes, port packing) lives in src/model/.
  */
 const REFERENCE_IMPORTERS: Record<string, string> = {
-  "datapath/datapath.ts": "the datapath engine choice (engine: reference, --engine reference)",
-  "analysis/reference-engine.ts": "the compare command's reference selection engine",
-  "lb/maglev.ts": "buildMaglevTableSync: the documented synchronous build on the reference",
-  "lb/select.ts": "maglevFlowHash / pickBackend: one flow, synchronously, on the reference's hash",
-  "api/maps.ts":
+  "src/datapath/datapath.ts": "the datapath engine choice (engine: reference, --engine reference)",
+  "src/analysis/reference-engine.ts": "the compare command's reference selection engine",
+  "src/api/maps.ts":
     "dpemu/maps exports the reference maps (ReferenceHashMap, ReferenceLpmMap) as plain-TypeScript maps",
-  "api/reference.ts": "dpemu/reference: the reference engine, for embedders who choose it",
+  "src/api/reference.ts": "dpemu/reference: the reference engine, for embedders who choose it",
 };
+
+/** Folders of non-test code that may not import the reference beyond REFERENCE_IMPORTERS. */
+const PRODUCTION = ["src", "scripts"];
 
 const walkAbsolute = (dir: string): string[] =>
   readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
-    return statSync(p).isDirectory() ? walkAbsolute(p) : p.endsWith(".ts") ? [p] : [];
+    return statSync(p).isDirectory() ? walkAbsolute(p) : /\.(ts|mjs)$/.test(p) ? [p] : [];
   });
 const walk = (dir: string): string[] =>
   walkAbsolute(dir)
@@ -141,11 +144,25 @@ interface ExportedFunction {
 
 const CILIUM_NAME = /\b_*[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g;
 
+/** `export { a, b } from "./x.js"`: the module a twin re-exports its functions from, and their names. */
+function reExport(st: ts.Statement): { from: string; names: string[] } | undefined {
+  if (!ts.isExportDeclaration(st) || !st.moduleSpecifier || !ts.isStringLiteral(st.moduleSpecifier)) return;
+  if (!st.exportClause || !ts.isNamedExports(st.exportClause)) return;
+  return { from: st.moduleSpecifier.text, names: st.exportClause.elements.map((e) => e.name.text) };
+}
+
+/** A twin's exported functions, following re-exports of shared code to their one definition. */
 function exportedFunctions(path: string): ExportedFunction[] {
   const text = readFileSync(path, "utf8");
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
   const out: ExportedFunction[] = [];
   for (const st of sf.statements) {
+    const shared = reExport(st);
+    if (shared) {
+      const target = resolve(dirname(path), shared.from.replace(/\.js$/, ".ts"));
+      out.push(...exportedFunctions(target).filter((f) => shared.names.includes(f.name)));
+      continue;
+    }
     if (!(
       ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
     ))
@@ -215,16 +232,35 @@ describe("the reference mirrors assembly/", () => {
     expect(r).toEqual(a);
   });
 
+  it("shares code with production only through src/model/ (what production runs lives outside it)", () => {
+    for (const file of referenceFiles) {
+      const sf = ts.createSourceFile(
+        file,
+        readFileSync(join(REFERENCE, file), "utf8"),
+        ts.ScriptTarget.Latest,
+      );
+      for (const st of sf.statements) {
+        const shared = reExport(st);
+        if (shared)
+          expect({
+            file,
+            from: relative(root, resolve(dirname(join(REFERENCE, file)), shared.from)),
+          }).toEqual({ file, from: expect.stringMatching(/^src\/model\//) });
+      }
+    }
+  });
+
   it("is imported outside tests and benchmarks only where the reference engine is chosen", () => {
-    const src = join(root, "src");
-    const importers = walk(src)
-      .filter((f) => !f.startsWith("reference/"))
+    const importers = PRODUCTION.flatMap((dir) => walkAbsolute(join(root, dir)))
+      .map((p) => relative(root, p).split("\\").join("/"))
+      .filter((f) => !f.startsWith("src/reference/") && /\.(ts|mjs|js)$/.test(f))
       .filter((f) => {
-        const text = readFileSync(join(src, f), "utf8");
+        const text = readFileSync(join(root, f), "utf8");
         return [...text.matchAll(/\bfrom\s+"(\.[^"]+)"|\bimport\(\s*"(\.[^"]+)"\s*\)/g)].some((m) =>
-          relative(src, resolve(dirname(join(src, f)), m[1] ?? m[2]!)).startsWith("reference/"),
+          relative(root, resolve(dirname(join(root, f)), m[1] ?? m[2]!)).startsWith("src/reference/"),
         );
-      });
+      })
+      .sort();
     expect(importers).toEqual(Object.keys(REFERENCE_IMPORTERS).sort());
   });
 });

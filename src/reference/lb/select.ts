@@ -1,13 +1,3 @@
-// Reference twin of assembly/lb/select.ts: Maglev lookup and Cilium's random slot choice with the
-// seeded xoshiro128** generator (src/model/prng.ts) that stands in for the kernel's prandom.
-import type { Xoshiro128 } from "../../model/prng.js";
-
-/** Cilium's Maglev pick: the backend ID at table[hash mod M]. */
-export function maglevLookup(table: Uint32Array, hash: number): number {
-  return table[(hash >>> 0) % table.length]!;
-}
-
-/** Cilium's random slot, (prandom % count) + 1: slot 0 is the service's master entry. */
-export function randomSlot(rng: Xoshiro128, count: number): number {
-  return (rng.next() % count) + 1;
-}
+// Reference twin of assembly/lb/select.ts. Production picks backends with the same TypeScript
+// (pickBackend), so the one definition lives in src/model/lb-select.ts.
+export { maglevLookup, randomSlot } from "../../model/lb-select.js";

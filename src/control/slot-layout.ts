@@ -2,7 +2,7 @@
 // active backends first, then terminating, then quarantined, each group by address then port;
 // maintenance backends get no slot. `count` covers the active ones — or, when there are none, the
 // terminating ones, so draining connections still find them; `qcount` covers the rest.
-import { type BackendMapEntry } from "./state.js";
+import { type BackendMapEntry } from "../engine/state.js";
 import { BackendState } from "../model/backend.js";
 import { ServiceFlag } from "../model/service-flags.js";
 

@@ -2,7 +2,7 @@
 // DSR, Maglev and random, it opens connections to a LoadBalancer frontend through the router's real
 // ECMP hash and every node's datapath, takes one node out of the ECMP set, and counts the
 // connections that keep their backend and those that survive.
-import { runFailover, type FailoverResult } from "../cluster/failover.js";
+import { runFailover, type ClusterFailoverResult } from "../cluster/failover.js";
 import { escapeForTerminal } from "../model/escape.js";
 import { formatIPv4, parseIPv4 } from "../model/ipv4.js";
 import { ServiceFlag } from "../model/service-flags.js";
@@ -25,7 +25,7 @@ export interface ClusterCompareCliOptions extends ClusterCliOptions {
 }
 
 /** One run of the experiment. */
-export interface ClusterFailoverRow extends FailoverResult {
+export interface ClusterFailoverRow extends ClusterFailoverResult {
   mode: KprMode;
   algorithm: LbAlgorithm;
   frontend: string;

@@ -13,7 +13,7 @@ import type { Ingress } from "./ingress.js";
 import { replyPacket } from "./cluster-trace.js";
 
 /** What the experiment does. */
-export interface FailoverSpec {
+export interface ClusterFailoverSpec {
   /** Connections opened before the change (default 10,000). */
   connections?: number;
   /** The frontend, "IP:PORT" (TCP). */
@@ -25,7 +25,7 @@ export interface FailoverSpec {
 }
 
 /** What happened to the open connections. */
-export interface FailoverResult {
+export interface ClusterFailoverResult {
   connections: number;
   /** Connections whose SYN reached a backend. */
   established: number;
@@ -86,7 +86,11 @@ function open(cluster: Cluster, ingress: Ingress, syn: PacketRecord): Open | und
 }
 
 /** Runs the experiment on a cluster whose ECMP set is the starting one. */
-export function runFailover(cluster: Cluster, ingress: Ingress, spec: FailoverSpec): FailoverResult {
+export function runFailover(
+  cluster: Cluster,
+  ingress: Ingress,
+  spec: ClusterFailoverSpec,
+): ClusterFailoverResult {
   const n = spec.connections ?? 10000;
   const [addr, port] = spec.frontend.split(":");
   const daddr = parseIPv4(addr ?? "");

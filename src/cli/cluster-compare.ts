@@ -83,7 +83,7 @@ async function oneRun(
         commandLine("compare"),
         `--leave ${JSON.stringify(o.leave)}: not an ECMP next hop of ${frontend} (next hops: ${before.join(", ")})`,
       );
-    const result = runFailover(cluster, ingress, {
+    const result = await runFailover(cluster, ingress, {
       frontend,
       after: before.filter((n) => n !== left),
       connections,

@@ -6,7 +6,7 @@
 // siphash) keyed by a seed the user chooses (default 0): which node a given flow lands on is then
 // reproducible, while the distribution over paths and what moves when the path set changes are
 // the kernel's.
-import { jhash2Words, jhash3Words } from "../reference/hash/jhash.js";
+import { jhash2Words, jhash3Words } from "../model/jhash.js";
 
 /** `fib_multipath_hash_policy`: "l3" (0, addresses) or "l4" (1, addresses, ports and protocol). */
 export type MultipathHashPolicy = "l3" | "l4";

@@ -18,8 +18,10 @@ export interface ClusterFailoverSpec {
   connections?: number;
   /** The frontend, "IP:PORT" (TCP). */
   frontend: string;
-  /** The ECMP set after the change (node names). */
-  after: readonly string[];
+  /** The ECMP set after the change (node names); or give `event`. */
+  after?: readonly string[];
+  /** The change itself, e.g. `(c, i) => failNode(c, i, "k8s-w0")` (see node-events.ts). */
+  event?: (cluster: Cluster, ingress: Ingress) => unknown;
   /** First client address (default 10.10.1.1); connection i comes from the i-th address after it. */
   clientBase?: string;
 }
@@ -86,11 +88,11 @@ function open(cluster: Cluster, ingress: Ingress, syn: PacketRecord): Open | und
 }
 
 /** Runs the experiment on a cluster whose ECMP set is the starting one. */
-export function runFailover(
+export async function runFailover(
   cluster: Cluster,
   ingress: Ingress,
   spec: ClusterFailoverSpec,
-): ClusterFailoverResult {
+): Promise<ClusterFailoverResult> {
   const n = spec.connections ?? 10000;
   const [addr, port] = spec.frontend.split(":");
   const daddr = parseIPv4(addr ?? "");
@@ -101,7 +103,8 @@ export function runFailover(
   const opened: (Open | undefined)[] = [];
   for (let i = 0; i < n; i++)
     opened.push(open(cluster, ingress, packet(i, base, daddr, dport, TcpFlag.SYN, 1000)));
-  ingress.setEcmpNodes(spec.after);
+  if (spec.after) ingress.setEcmpNodes(spec.after);
+  await spec.event?.(cluster, ingress);
   const result = { connections: n, established: 0, moved: 0, keptBackend: 0, survived: 0 };
   for (let i = 0; i < n; i++) {
     const before = opened[i];

@@ -44,6 +44,11 @@ export class Ingress {
       throw new Error(`no node ${JSON.stringify(mode.node)} in the cluster`);
   }
 
+  /** The nodes the ECMP set is restricted to by node events, or null when it is every eligible node. */
+  get current(): string[] | null {
+    return this.up === null ? null : [...this.up];
+  }
+
   /**
    * Restricts the ECMP set to these nodes (a drain or failure removes one, a join adds one back);
    * null restores every eligible node. A resilient group moves only the buckets it must.

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Ingress } from "../../src/cluster/ingress.js";
 import { runFailover } from "../../src/cluster/failover.js";
+import { failNode, joinNode } from "../../src/cluster/node-events.js";
 import type { NexthopGroupType } from "../../src/cluster/nexthop-group.js";
 import { exampleCluster, LB_LAB } from "./helpers.js";
 
@@ -12,7 +13,7 @@ async function failover(algorithm: "maglev" | "random", group: NexthopGroupType)
   try {
     const ingress = new Ingress(cluster, { mode: "ecmp", hash: "l4", group });
     // k8s-w0 (the route's first next hop) drains: its BGP route is withdrawn.
-    const result = runFailover(cluster, ingress, {
+    const result = await runFailover(cluster, ingress, {
       frontend: "172.16.1.1:80",
       after: ["k8s-ctr", "k8s-w1"],
       connections: 10000,
@@ -47,5 +48,31 @@ describe("cluster failover (1 of 3 nodes leaves the ECMP set, 10,000 connections
     expect(Math.abs(broken - r.predictedRandomBroken)).toBeLessThan(5 * sd);
     expect(broken).toBeLessThanOrEqual(r.moved);
     expect(broken).toBeGreaterThan(0.25 * r.connections);
+  });
+
+  it("a failed node: its pods are gone everywhere, Maglev keeps every connection whose backend lives", async () => {
+    const cluster = await exampleCluster(LB_LAB, { algorithm: "maglev", config: { kprMode: "snat" } });
+    try {
+      const ingress = new Ingress(cluster, { mode: "ecmp", hash: "l4" });
+      let removed = 0;
+      const r = await runFailover(cluster, ingress, {
+        frontend: "172.16.1.1:80",
+        connections: 3000,
+        event: async (c, i) => (removed = await failNode(c, i, "k8s-w0")),
+      });
+      console.log(`fail k8s-w0 (maglev): ${JSON.stringify(r)}, ${removed} backend entries removed`);
+      // k8s-w0's webpod (172.20.2.38) leaves the service on k8s-ctr and k8s-w1.
+      expect(removed).toBe(2);
+      for (const n of ["k8s-ctr", "k8s-w1"])
+        expect(cluster.node(n)!.datapath.serviceBackends("172.16.1.1:80/TCP")).toHaveLength(2);
+      expect(ingress.current).toEqual(["k8s-ctr", "k8s-w1"]);
+      // Connections to the lost pod (about a third) break; every other keeps its backend.
+      const lost = r.established - r.keptBackend;
+      expect(Math.abs(lost / r.established - 1 / 3)).toBeLessThan(0.05);
+      joinNode(cluster, ingress, "k8s-w0");
+      expect(ingress.current).toEqual(["k8s-ctr", "k8s-w1", "k8s-w0"]);
+    } finally {
+      cluster.dispose();
+    }
   });
 });

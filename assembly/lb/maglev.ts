@@ -112,33 +112,55 @@ function sortByName(backends: usize, names: usize, n: u32, order: usize, tmp: us
  * or a negative MAGLEV_ERR_* code (then `table` is untouched).
  */
 export function maglevBuild(backends: usize, count: u32, names: usize, m: u32, seed: u32, table: usize): i32 {
+  const checked = checkBackends(backends, count, m);
+  if (checked != MAGLEV_OK) return checked;
+  const weightSum = sortedPermutations(backends, count, names, m, seed);
+  fillTable(count, m, weightSum, table);
+  return MAGLEV_OK;
+}
+
+/** MAGLEV_OK, or why no table can be built: a table size, weight or ID Cilium would not take. */
+function checkBackends(backends: usize, count: u32, m: u32): i32 {
   if (!maglevTableSizeSupported(m)) return MAGLEV_ERR_TABLE_SIZE;
   if (count == 0) return MAGLEV_ERR_NO_BACKENDS;
-  let weightSum: u64 = 0;
   for (let i: u32 = 0; i < count; i++) {
     const rec = backends + <usize>i * MAGLEV_BACKEND_SIZE;
-    const weight = load<u32>(rec, MAGLEV_BACKEND_WEIGHT);
-    if (weight > MAGLEV_MAX_WEIGHT) return MAGLEV_ERR_WEIGHT;
+    if (load<u32>(rec, MAGLEV_BACKEND_WEIGHT) > MAGLEV_MAX_WEIGHT) return MAGLEV_ERR_WEIGHT;
     if (load<u32>(rec, MAGLEV_BACKEND_ID) == MAGLEV_EMPTY) return MAGLEV_ERR_ID;
-    weightSum += weight;
   }
+  return MAGLEV_OK;
+}
 
+// The arrays of one build in the working memory, per sorted backend (set by sortedPermutations).
+let ids: usize = 0;
+let weights: usize = 0;
+let positions: usize = 0;
+let skips: usize = 0;
+let counters: usize = 0;
+
+/**
+ * Sorts the backends by hash string and sets, per sorted backend, its id, weight, permutation
+ * start (offset) and skip and its weight counter. Returns the sum of the weights.
+ */
+function sortedPermutations(backends: usize, count: u32, names: usize, m: u32, seed: u32): u64 {
   ensureWork(count);
   const n4 = (<usize>count) << 2;
   const order = work;
   const tmp = order + n4;
-  const ids = tmp + n4;
-  const weights = ids + n4;
-  const pos = weights + n4;
-  const skips = pos + n4;
-  const counters = skips + n4; // f64 each, 8-byte aligned since work is 16-aligned and n4*6 is 8-aligned
+  ids = tmp + n4;
+  weights = ids + n4;
+  positions = weights + n4;
+  skips = positions + n4;
+  counters = skips + n4; // f64 each, 8-byte aligned since work is 16-aligned and n4*6 is 8-aligned
 
   sortByName(backends, names, count, order, tmp);
 
   const l = <f64>count;
+  let weightSum: u64 = 0;
   for (let k: u32 = 0; k < count; k++) {
     const rec = backends + <usize>load<u32>(order + ((<usize>k) << 2)) * MAGLEV_BACKEND_SIZE;
     const weight = load<u32>(rec, MAGLEV_BACKEND_WEIGHT);
+    weightSum += weight;
     murmur3Hash128(
       names + <usize>load<u32>(rec, MAGLEV_BACKEND_NAME_OFFSET),
       <usize>load<u32>(rec, MAGLEV_BACKEND_NAME_LENGTH),
@@ -150,12 +172,16 @@ export function maglevBuild(backends: usize, count: u32, names: usize, m: u32, s
     const at = (<usize>k) << 2;
     store<u32>(ids + at, load<u32>(rec, MAGLEV_BACKEND_ID));
     store<u32>(weights + at, weight);
-    store<u32>(pos + at, offset);
+    store<u32>(positions + at, offset);
     store<u32>(skips + at, skip);
     // Cilium: weightCntr[i] = float64(weight) / float64(len(backends))
     store<f64>(counters + ((<usize>k) << 3), <f64>weight / l);
   }
+  return weightSum;
+}
 
+/** Cilium's round-robin fill: each turn's backend takes the next empty entry of its permutation. */
+function fillTable(count: u32, m: u32, weightSum: u64, table: usize): void {
   // Cilium only alters the round robin when weightSum / len (integer division) > 1.
   const weighted = weightSum / <u64>count > 1;
   const weightSumF = <f64>weightSum;
@@ -179,7 +205,7 @@ export function maglevBuild(backends: usize, count: u32, names: usize, m: u32, s
     }
     const at = (<usize>i) << 2;
     const skip = load<u32>(skips + at);
-    let c = load<u32>(pos + at);
+    let c = load<u32>(positions + at);
     while (load<u32>(table + ((<usize>c) << 2)) != MAGLEV_EMPTY) {
       c += skip;
       if (c >= m) c -= m;
@@ -187,10 +213,9 @@ export function maglevBuild(backends: usize, count: u32, names: usize, m: u32, s
     store<u32>(table + ((<usize>c) << 2), load<u32>(ids + at));
     c += skip;
     if (c >= m) c -= m;
-    store<u32>(pos + at, c);
+    store<u32>(positions + at, c);
     turn = turn + 1 == count ? 0 : turn + 1;
   }
-  return MAGLEV_OK;
 }
 
 /** Allocates a table of `m` u32 slots; the handle (address) stays valid until maglevTableFree. */

@@ -8,6 +8,7 @@ import { mapsCommand } from "./maps.js";
 import { maglevCommand } from "./maglev.js";
 import { traceCommand } from "./trace.js";
 import { replayCommand } from "./replay.js";
+import { summaryCommand } from "./summary.js";
 import { watchStdout } from "./output.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -22,6 +23,7 @@ program.addCommand(maglevCommand());
 program.addCommand(compareCommand());
 program.addCommand(traceCommand());
 program.addCommand(replayCommand());
+program.addCommand(summaryCommand());
 
 // `dpemu ... | head -1` ends quietly; `> /dev/full` is one line, exit 3 (src/cli/output.ts).
 watchStdout();

@@ -1,15 +1,14 @@
-// `dpemu replay [SNAPSHOT] --input FILE [--format auto|pcap|pcapng|hubble|synthetic]
+// `dpemu replay [SNAPSHOT] --input FILE|- [--format auto|pcap|pcapng|hubble|synthetic]
 // [--algorithm maglev|random] [--seed N] [--workers N] [--verdicts FILE|-] [-o compact|json]
 // [hubble observe's filters] [--summary-json FILE|-] [--node NAME] [--from-pod|--from-netdev]
-// [--reference] [--lenient]`: every packet of a capture, Hubble export or synthetic workload through
+// [--reference] [--lenient] [--shard K/N]`: every packet of a capture, Hubble export or synthetic workload through
 // one node's emulated datapath. Ctrl-C (SIGINT) or SIGTERM stops it: the terminal is given back, the
 // summary of what was read is printed (and written), and the exit code is 130 or 143.
-import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { datapathStateFromSnapshot } from "../load/from-snapshot.js";
 import type { LbAlgorithm } from "../engine/state.js";
 import { EntryPoint } from "../model/packet.js";
-import { fileByteSource } from "../readers/file-source.js";
+import { ReadStopped } from "../readers/packet-decoder.js";
 import { firstPacketSeconds } from "../replay/first-packet.js";
 import { UnknownCaptureFormatError } from "../replay/read-capture.js";
 import type { CaptureFormat } from "../readers/read-summary.js";
@@ -35,6 +34,9 @@ import {
   type OutputStream,
 } from "./output.js";
 import { progressLine, type ProgressLine } from "./progress.js";
+import { openReplayInput } from "./replay-input.js";
+import { runIdentity } from "./run-identity.js";
+import { parseShard } from "../replay/shard.js";
 import { STOP_EXIT_CODES, StopSignals, type StopReason } from "./stop-signals.js";
 import { formatReplaySummary, verdictJsonLine, verdictTextLine } from "./replay-output.js";
 import { collect, verdictFilter, type VerdictFilterOptions } from "./verdict-filter.js";
@@ -56,6 +58,7 @@ interface ReplayCliOptions extends VerdictFilterOptions, ClusterCliOptions {
   readonly fromNetdev?: boolean;
   readonly reference?: boolean;
   readonly lenient?: boolean;
+  readonly shard?: string;
 }
 
 /** Verdict stream formats: hubble observe's `compact` one-liners (`text` is its old name) or JSON lines. */
@@ -145,18 +148,9 @@ async function replayUntilStopped(
       ? EntryPoint.FromNetwork
       : null;
 
-  const input = options.input;
-  let size: number;
-  try {
-    const info = await stat(input);
-    if (!info.isFile()) throw new Error("not a file");
-    size = info.size;
-  } catch {
-    throw new InputError(
-      { file: input, line: 0 },
-      "--input expects a capture file (pcap, pcapng, Hubble JSON or synthetic spec)",
-    );
-  }
+  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
+  const source = await openReplayInput(options.input, stops.signal);
+  const input = source.name;
 
   const path = snapshotPath ?? defaultSnapshotPath();
   if (
@@ -180,9 +174,11 @@ async function replayUntilStopped(
   const node = options.node !== undefined ? resolveNode("replay", snapshot, options.node) : undefined;
   let first: number | null;
   try {
-    first = await firstPacketSeconds(fileByteSource(input), { format, sourceName: input });
+    first = await firstPacketSeconds(source.head(), { format, sourceName: input });
   } catch (error) {
-    throw inputError(input, error);
+    // Stopped while waiting on stdin: the replay below stops before its first packet.
+    if (!(error instanceof ReadStopped)) throw inputError(input, error);
+    first = null;
   }
   // The dumps are taken as if right before the input's first packet: snapshot CT lifetimes count from it.
   const { state } = datapathStateFromSnapshot(snapshot, {
@@ -228,7 +224,7 @@ async function replayUntilStopped(
     try {
       result = await replay({
         state,
-        source: fileByteSource(input),
+        source: source.all(),
         sourceName: input,
         format,
         seed,
@@ -237,12 +233,25 @@ async function replayUntilStopped(
         signal: stops.signal,
         engine: options.reference ? "reference" : "wasm",
         ...(algorithm ? { algorithm } : {}),
+        ...(shard !== undefined
+          ? {
+              shard: {
+                ...shard,
+                run: runIdentity(state, {
+                  seed,
+                  algorithm: algorithm ?? null,
+                  engine: options.reference ? "reference" : "wasm",
+                  entry,
+                }),
+              },
+            }
+          : {}),
         ...(onVerdict ? { onVerdict } : {}),
         onProgress: async (p) => {
           if (!barStarted && !stops.signal.aborted) {
             barStarted = true;
             // Bytes of a capture have a total; a synthetic workload's packets do not.
-            bar = progressLine("replay", "packets", p.format === "synthetic" ? null : size);
+            bar = progressLine("replay", "packets", p.format === "synthetic" ? null : source.size);
           }
           bar?.update(p.progress, p.packets);
           await flushVerdicts(verdictStream);
@@ -293,7 +302,7 @@ export function replayCommand(): Command {
   requiredOption(
     command,
     "--input <file>",
-    "pcap, pcapng, Hubble JSON (hubble observe -o json) or synthetic spec",
+    "pcap, pcapng, Hubble JSON (hubble observe -o json) or synthetic spec; - reads stdin",
   );
   return addClusterOptions(command)
     .option("--format <format>", `input format: ${FORMATS.join(", ")}`, "auto")
@@ -324,6 +333,10 @@ export function replayCommand(): Command {
       collect,
     )
     .option("--summary-json <file>", "write the summary as JSON to a file, or - for stdout")
+    .option(
+      "--shard <K/N>",
+      "replay only the flows of shard K of N (0-based; merge the shards' --summary-json with `dpemu summary merge`)",
+    )
     .option("--node <name>", "the node whose view the datapath takes (agent pod or Kubernetes node name)")
     .addOption(unpackLimitsOption())
     .option("--from-pod", "the capture was taken at a pod: every packet enters from the endpoint")

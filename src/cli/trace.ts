@@ -243,74 +243,78 @@ export function traceCommand(): Command {
     .option("--json", "same as -o json")
     .option("--exit-status", `exit ${EXIT_DROPPED} when the packet is dropped (0 when forwarded)`)
     .option("--lenient", "skip unparseable snapshot lines with a warning instead of failing")
-    .action(
-      withErrorHandling("trace", async (snapshotPath: string | undefined, options: TraceCliOptions) => {
-        const format =
-          options.output !== undefined
-            ? outputFormat("trace", "--output", options.output, ["text", "json"])
-            : options.json
-              ? "json"
-              : "text";
-        const now = Math.floor(Date.now() / 1000);
-        const packet = tracePacket(options, now);
-        const seed = Number(options.seed);
-        if (!/^\d+$/.test(options.seed) || !Number.isSafeInteger(seed) || seed > 0xffffffff) {
-          throw new InputError(
-            COMMAND_LINE,
-            `--seed must be an integer 0..4294967295, got ${JSON.stringify(options.seed)}`,
-          );
-        }
-        const algorithm = options.algorithm?.toLowerCase();
-        if (algorithm !== undefined && algorithm !== "maglev" && algorithm !== "random") {
-          throw new InputError(
-            COMMAND_LINE,
-            `--algorithm must be maglev or random, got ${JSON.stringify(options.algorithm)}`,
-          );
-        }
-        const path = snapshotPath ?? defaultSnapshotPath();
-        const cluster =
-          options.cluster === true ||
-          options.nodes !== undefined ||
-          (options.node === undefined && options.entry === undefined && (await hasRouterSide(path)));
-        if (cluster) {
-          const forwarded = await runClusterTrace(path, packet, options, {
-            seed,
-            format,
-            now,
-            ...(algorithm ? { algorithm: algorithm as "maglev" | "random" } : {}),
-          });
-          if (options.exitStatus && !forwarded) process.exitCode = EXIT_DROPPED;
-          return;
-        }
-        const snapshot = await loadCommandSnapshot(path, {
-          lenient: options.lenient ?? false,
-          ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
-        });
-        const node = options.node !== undefined ? resolveNode("trace", snapshot, options.node) : undefined;
-        const { state, notes } = datapathStateFromSnapshot(snapshot, {
-          ...(node !== undefined ? { node } : {}),
-          dumpTime: now,
-        });
-        // Modes the datapath does not emulate change results: say so (on stderr, JSON stays clean).
-        for (const note of notes.filter((n) => n.includes("not emulated")))
-          process.stderr.write(`dpemu: ${note}\n`);
-        const dp = await Datapath.create(state, {
-          seed,
-          ...(algorithm ? { algorithm: algorithm as "maglev" | "random" } : {}),
-        });
-        let dropped: boolean;
-        try {
-          const { verdict, steps } = dp.trace(packet);
-          dropped = verdict.verdict === "DROPPED";
-          process.stdout.write(
-            format === "json"
-              ? `${JSON.stringify({ ...traceJson(dp, packet, verdict), steps: steps.map(traceStepJson) })}\n`
-              : traceText(packet, steps),
-          );
-        } finally {
-          dp.dispose();
-        }
-        if (options.exitStatus && dropped) process.exitCode = EXIT_DROPPED;
-      }),
+    .action(withErrorHandling("trace", runTrace));
+}
+
+/** The packet and how to run and show it, from the command line; a bad value is an InputError. */
+function traceRequest(options: TraceCliOptions, now: number) {
+  const format =
+    options.output !== undefined
+      ? outputFormat("trace", "--output", options.output, ["text", "json"])
+      : options.json
+        ? "json"
+        : "text";
+  const packet = tracePacket(options, now);
+  const seed = Number(options.seed);
+  if (!/^\d+$/.test(options.seed) || !Number.isSafeInteger(seed) || seed > 0xffffffff) {
+    throw new InputError(
+      COMMAND_LINE,
+      `--seed must be an integer 0..4294967295, got ${JSON.stringify(options.seed)}`,
     );
+  }
+  const algorithm = options.algorithm?.toLowerCase();
+  if (algorithm !== undefined && algorithm !== "maglev" && algorithm !== "random") {
+    throw new InputError(
+      COMMAND_LINE,
+      `--algorithm must be maglev or random, got ${JSON.stringify(options.algorithm)}`,
+    );
+  }
+  return { format, packet, seed, algorithm: algorithm as "maglev" | "random" | undefined };
+}
+
+/** `dpemu trace`: loads the snapshot, sends the packet through an emulated node, prints its steps. */
+async function runTrace(snapshotPath: string | undefined, options: TraceCliOptions): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  const { format, packet, seed, algorithm } = traceRequest(options, now);
+  const path = snapshotPath ?? defaultSnapshotPath();
+  const cluster =
+    options.cluster === true ||
+    options.nodes !== undefined ||
+    (options.node === undefined && options.entry === undefined && (await hasRouterSide(path)));
+  if (cluster) {
+    const forwarded = await runClusterTrace(path, packet, options, {
+      seed,
+      format,
+      now,
+      ...(algorithm ? { algorithm } : {}),
+    });
+    if (options.exitStatus && !forwarded) process.exitCode = EXIT_DROPPED;
+    return;
+  }
+  const snapshot = await loadCommandSnapshot(path, {
+    lenient: options.lenient ?? false,
+    ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
+  });
+  const node = options.node !== undefined ? resolveNode("trace", snapshot, options.node) : undefined;
+  const { state, notes } = datapathStateFromSnapshot(snapshot, {
+    ...(node !== undefined ? { node } : {}),
+    dumpTime: now,
+  });
+  // Modes the datapath does not emulate change results: say so (on stderr, JSON stays clean).
+  for (const note of notes.filter((n) => n.includes("not emulated")))
+    process.stderr.write(`dpemu: ${note}\n`);
+  const dp = await Datapath.create(state, { seed, ...(algorithm ? { algorithm } : {}) });
+  let dropped: boolean;
+  try {
+    const { verdict, steps } = dp.trace(packet);
+    dropped = verdict.verdict === "DROPPED";
+    process.stdout.write(
+      format === "json"
+        ? `${JSON.stringify({ ...traceJson(dp, packet, verdict), steps: steps.map(traceStepJson) })}\n`
+        : traceText(packet, steps),
+    );
+  } finally {
+    dp.dispose();
+  }
+  if (options.exitStatus && dropped) process.exitCode = EXIT_DROPPED;
 }

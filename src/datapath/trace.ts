@@ -47,106 +47,142 @@ function identityOf(dp: Datapath, address: number): number {
 
 /** The steps a processed packet went through, derived from its verdict. */
 export function describeVerdict(dp: Datapath, p: PacketRecord, v: DatapathVerdict): TraceStep[] {
-  const L = dp.layout;
-  const has = (flag: number) => (v.flags & flag) !== 0;
   const withPorts = p.proto === IpProto.TCP || p.proto === IpProto.UDP || p.proto === IpProto.SCTP;
   const ep = (address: number, port: number, identity: number): TraceEndpoint => ({
     address: formatIPv4(address),
     port: withPorts ? port : null,
     identity,
   });
-  const steps: TraceStep[] = [];
-  const origSrc = ep(p.saddr, p.sport, v.srcIdentity);
-  const origDst = ep(p.daddr, p.dport, identityOf(dp, p.daddr));
-  const finalSrc = ep(v.saddr, v.sport, v.srcIdentity);
-  const finalDst = ep(v.daddr, v.dport, v.dstIdentity || identityOf(dp, v.daddr));
+  const walk: Walk = {
+    dp,
+    p,
+    v,
+    L: dp.layout,
+    has: (flag) => (v.flags & flag) !== 0,
+    ep,
+    origSrc: ep(p.saddr, p.sport, v.srcIdentity),
+    origDst: ep(p.daddr, p.dport, identityOf(dp, p.daddr)),
+    finalSrc: ep(v.saddr, v.sport, v.srcIdentity),
+    finalDst: ep(v.daddr, v.dport, v.dstIdentity || identityOf(dp, v.daddr)),
+  };
+  return [
+    ...serviceLookupSteps(walk),
+    ...dnatSteps(walk),
+    ...reverseNatSteps(walk),
+    ...snatSteps(walk),
+    lastStep(walk),
+  ];
+}
 
-  if (has(L.VFLAG_SERVICE)) {
-    const frontend = dp.frontendOf(v.revNatId);
-    const how = has(L.VFLAG_WILDCARD)
-      ? "wildcard entry"
-      : `service ${frontend ?? "?"} (rev-NAT ID ${v.revNatId})`;
-    steps.push({
-      point: "pre-xlate-fwd",
-      verdict: "TRACED",
-      src: origSrc,
-      dst: origDst,
-      note: `lookup hit: ${how}`,
-    });
-  }
-  if (has(L.VFLAG_DNAT)) {
-    const backend = dp.backend(v.backendId);
-    const chosen = has(L.VFLAG_AFFINITY)
-      ? "session affinity"
-      : has(L.VFLAG_SELECTED)
-        ? has(L.VFLAG_MAGLEV)
-          ? "Maglev"
-          : "random slot"
-        : "existing service CT entry";
-    const flow = v.serviceCt === "new" ? "new flow" : "existing flow";
-    const reselected = has(L.VFLAG_RESELECTED) ? ", previous backend gone or not active" : "";
-    const loopback = has(L.VFLAG_LOOPBACK)
-      ? ", hairpin: source rewritten to the service loopback address"
-      : "";
-    steps.push({
+/** One packet's verdict as the steps below read it: the packet before and after the datapath. */
+interface Walk {
+  readonly dp: Datapath;
+  readonly p: PacketRecord;
+  readonly v: DatapathVerdict;
+  readonly L: Datapath["layout"];
+  readonly has: (flag: number) => boolean;
+  readonly ep: (address: number, port: number, identity: number) => TraceEndpoint;
+  readonly origSrc: TraceEndpoint;
+  readonly origDst: TraceEndpoint;
+  readonly finalSrc: TraceEndpoint;
+  readonly finalDst: TraceEndpoint;
+}
+
+/** The service lookup hit, before translation. */
+function serviceLookupSteps({ dp, v, L, has, origSrc, origDst }: Walk): TraceStep[] {
+  if (!has(L.VFLAG_SERVICE)) return [];
+  const frontend = dp.frontendOf(v.revNatId);
+  const how = has(L.VFLAG_WILDCARD)
+    ? "wildcard entry"
+    : `service ${frontend ?? "?"} (rev-NAT ID ${v.revNatId})`;
+  return [
+    { point: "pre-xlate-fwd", verdict: "TRACED", src: origSrc, dst: origDst, note: `lookup hit: ${how}` },
+  ];
+}
+
+/** The backend chosen and the destination translated to it. */
+function dnatSteps({ dp, p, v, L, has, ep, origSrc, finalDst }: Walk): TraceStep[] {
+  if (!has(L.VFLAG_DNAT)) return [];
+  const backend = dp.backend(v.backendId);
+  const chosen = has(L.VFLAG_AFFINITY)
+    ? "session affinity"
+    : has(L.VFLAG_SELECTED)
+      ? has(L.VFLAG_MAGLEV)
+        ? "Maglev"
+        : "random slot"
+      : "existing service CT entry";
+  const flow = v.serviceCt === "new" ? "new flow" : "existing flow";
+  const reselected = has(L.VFLAG_RESELECTED) ? ", previous backend gone or not active" : "";
+  const loopback = has(L.VFLAG_LOOPBACK) ? ", hairpin: source rewritten to the service loopback address" : "";
+  return [
+    {
       point: "post-xlate-fwd",
       verdict: "TRANSLATED",
       src: has(L.VFLAG_LOOPBACK) ? ep(dp.state.node.serviceLoopbackAddress, p.sport, v.srcIdentity) : origSrc,
       dst: finalDst,
       note: `backend ${v.backendId}${backend ? ` ${formatIPv4(backend.address)}:${backend.port}` : ""} (${flow}, ${chosen}${reselected}${loopback})`,
-    });
-  }
-  if (has(L.VFLAG_REV_SNAT) || has(L.VFLAG_REV_NAT)) {
-    const what = [
-      has(L.VFLAG_REV_SNAT) ? "reverse SNAT of the destination" : "",
-      has(L.VFLAG_REV_NAT)
-        ? `reverse NAT of the source to ${dp.frontendOf(v.revNatId) ?? "the frontend"}`
-        : "",
-    ]
-      .filter(Boolean)
-      .join(", ");
-    steps.push({
+    },
+  ];
+}
+
+/** A reply of a translated flow, translated back. */
+function reverseNatSteps({ dp, v, L, has, origSrc, origDst, finalSrc, finalDst }: Walk): TraceStep[] {
+  if (!has(L.VFLAG_REV_SNAT) && !has(L.VFLAG_REV_NAT)) return [];
+  const what = [
+    has(L.VFLAG_REV_SNAT) ? "reverse SNAT of the destination" : "",
+    has(L.VFLAG_REV_NAT) ? `reverse NAT of the source to ${dp.frontendOf(v.revNatId) ?? "the frontend"}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
+  return [
+    {
       point: "pre-xlate-rev",
       verdict: "TRACED",
       src: origSrc,
       dst: origDst,
       note: "reply of a translated flow",
-    });
-    steps.push({ point: "post-xlate-rev", verdict: "TRANSLATED", src: finalSrc, dst: finalDst, note: what });
-  }
-  if (has(L.VFLAG_SNAT)) {
-    steps.push({
+    },
+    { point: "post-xlate-rev", verdict: "TRANSLATED", src: finalSrc, dst: finalDst, note: what },
+  ];
+}
+
+/** Source NAT on the way out. */
+function snatSteps({ v, L, has, finalSrc, finalDst }: Walk): TraceStep[] {
+  if (!has(L.VFLAG_SNAT)) return [];
+  return [
+    {
       point: "snat",
       verdict: "TRANSLATED",
       src: finalSrc,
       dst: finalDst,
       note: `source translated to ${finalSrc.address}:${v.sport}`,
-    });
-  }
+    },
+  ];
+}
+
+/** Where the packet ends: dropped (with Cilium's reason) or forwarded at an observation point. */
+function lastStep({ v, L, has, finalSrc, finalDst }: Walk): TraceStep {
   if (v.verdict === "DROPPED") {
     const r = dropReason(v.dropReason);
-    steps.push({
+    return {
       point: "drop",
       verdict: "DROPPED",
       src: finalSrc,
       dst: finalDst,
       note: `${r.description} (${r.code} ${r.hubble})`,
-    });
-  } else {
-    const point = observationPointText(v.observationPoint);
-    const extra =
-      v.tunnelEndpoint !== 0
-        ? `tunnel endpoint ${formatIPv4(v.tunnelEndpoint)}`
-        : v.dstEndpointId !== 0
-          ? `endpoint ${v.dstEndpointId}`
-          : "";
-    steps.push({
-      point,
-      verdict: "FORWARDED",
-      src: finalSrc,
-      dst: finalDst,
-      note: `${has(L.VFLAG_UNTRACKED) ? "not tracked" : `CT ${v.ctState}`}${extra ? `, ${extra}` : ""}`,
-    });
+    };
   }
-  return steps;
+  const extra =
+    v.tunnelEndpoint !== 0
+      ? `tunnel endpoint ${formatIPv4(v.tunnelEndpoint)}`
+      : v.dstEndpointId !== 0
+        ? `endpoint ${v.dstEndpointId}`
+        : "";
+  return {
+    point: observationPointText(v.observationPoint),
+    verdict: "FORWARDED",
+    src: finalSrc,
+    dst: finalDst,
+    note: `${has(L.VFLAG_UNTRACKED) ? "not tracked" : `CT ${v.ctState}`}${extra ? `, ${extra}` : ""}`,
+  };
 }

@@ -10,7 +10,8 @@ import type { NatEntry } from "../model/nat.js";
 import { protocolNumber } from "../model/protocol.js";
 import type { NodeView, Snapshot } from "../model/snapshot.js";
 import { parseIPv4, type Cidr } from "../model/ipv4.js";
-import { BACKEND_STATES, BackendState, type BackendStateValue } from "../model/backend.js";
+import { BACKEND_STATES, BackendState, type Backend, type BackendStateValue } from "../model/backend.js";
+import type { Service } from "../model/service.js";
 import { prefixMask } from "../engine/engine.js";
 import { slotFlags } from "../control/slot-layout.js";
 import {
@@ -294,37 +295,7 @@ function lbMaps(view: NodeView, notes: string[]): LbMaps {
       continue;
     }
     if (s.frontend.protocol === "ANY" && s.frontend.port !== 0) protocolAny = true;
-    const base = {
-      address,
-      port: s.frontend.port,
-      proto: protocolNumber(s.frontend.protocol),
-      scope: (s.frontend.scope === "internal" ? 1 : 0) as 0 | 1,
-      revNatId: s.revNatId,
-    };
-    services.push({
-      ...base,
-      slot: 0,
-      backendId: 0,
-      count: s.count,
-      qcount: s.qcount,
-      flags: s.flags,
-      flags2: s.flags2,
-      affinityTimeoutSec: s.affinityTimeout,
-      algorithm: s.lbAlgorithm === "maglev" ? 2 : s.lbAlgorithm === "random" ? 1 : 0,
-      ...((s.flags2 & (ServiceFlag.L7LoadBalancer >> 8)) !== 0 ? { l7ProxyPort: s.l7ProxyPort } : {}),
-    });
-    s.backendSlots.forEach((id, i) =>
-      services.push({
-        ...base,
-        slot: i + 1,
-        backendId: id,
-        count: 0,
-        qcount: 0,
-        ...slotFlags(s, backendStates.get(id) === "quarantined"),
-        affinityTimeoutSec: 0,
-        algorithm: 0,
-      }),
-    );
+    services.push(...serviceEntries(s, address, backendStates));
     if ((s.flags2 & 0x80) !== 0) {
       notes.push(
         `service ${s.frontend.address}:${s.frontend.port} uses DSR, not emulated: remote backends get SNAT`,
@@ -352,6 +323,51 @@ function lbMaps(view: NodeView, notes: string[]): LbMaps {
       },
     ];
   });
+  return { services, backends, revNat: revNatEntries(view, services), protocolAny };
+}
+
+/** A service's master entry (slot 0) and one entry per backend slot, as the agent writes them. */
+function serviceEntries(
+  s: Service,
+  address: number,
+  backendStates: ReadonlyMap<number, Backend["state"]>,
+): ServiceMapEntry[] {
+  const base = {
+    address,
+    port: s.frontend.port,
+    proto: protocolNumber(s.frontend.protocol),
+    scope: (s.frontend.scope === "internal" ? 1 : 0) as 0 | 1,
+    revNatId: s.revNatId,
+  };
+  const master: ServiceMapEntry = {
+    ...base,
+    slot: 0,
+    backendId: 0,
+    count: s.count,
+    qcount: s.qcount,
+    flags: s.flags,
+    flags2: s.flags2,
+    affinityTimeoutSec: s.affinityTimeout,
+    algorithm: s.lbAlgorithm === "maglev" ? 2 : s.lbAlgorithm === "random" ? 1 : 0,
+    ...((s.flags2 & (ServiceFlag.L7LoadBalancer >> 8)) !== 0 ? { l7ProxyPort: s.l7ProxyPort } : {}),
+  };
+  return [
+    master,
+    ...s.backendSlots.map((id, i): ServiceMapEntry => ({
+      ...base,
+      slot: i + 1,
+      backendId: id,
+      count: 0,
+      qcount: 0,
+      ...slotFlags(s, backendStates.get(id) === "quarantined"),
+      affinityTimeoutSec: 0,
+      algorithm: 0,
+    })),
+  ];
+}
+
+/** The rev-NAT entries dumped, plus one per service frontend no dump gave one for. */
+function revNatEntries(view: NodeView, services: readonly ServiceMapEntry[]): DatapathState["revNat"] {
   const revNat = new Map<number, { id: number; address: number; port: number }>();
   for (const r of view.revNat) {
     const address = ipv4(r.address);
@@ -362,7 +378,7 @@ function lbMaps(view: NodeView, notes: string[]): LbMaps {
       revNat.set(s.revNatId, { id: s.revNatId, address: s.address, port: s.port });
     }
   }
-  return { services, backends, revNat: [...revNat.values()].sort((a, b) => a.id - b.id), protocolAny };
+  return [...revNat.values()].sort((a, b) => a.id - b.id);
 }
 
 /** The ipcache's IPv4 entries, plus the world entry the agent always has. */

@@ -12,6 +12,9 @@ import { readSynthetic, type SyntheticReaderOptions } from "../synthetic/synthet
 import { parseSyntheticSpec, SyntheticSpecError } from "../synthetic/synthetic-spec.js";
 import { InvalidInputError } from "../model/errors.js";
 
+/** Formats a prefix of the input decides for good (a synthetic spec needs its whole head). */
+const EARLY_FORMATS: ReadonlySet<string> = new Set<CaptureFormat>(["pcap", "pcapng", "hubble"]);
+
 /** A synthetic spec is a small document; anything larger is not one. */
 const MAX_SPEC_BYTES = 16 * 1024 * 1024;
 
@@ -45,10 +48,14 @@ export async function readCapture(
   options: ReadCaptureOptions = {},
 ): Promise<ReadSummary> {
   const chunks = chunksOf(source);
-  // Peek: gather the first chunks until there is enough to recognise the format.
+  // Peek: gather the first chunks until the format is known or there is enough to tell. A capture's
+  // magic or the start of a Hubble line decides early, so a slow pipe (`hubble observe --follow`)
+  // is replayed as it arrives; what the prefix decides, the whole head would decide too.
   const head: Uint8Array[] = [];
   let headBytes = 0;
   let exhausted = false;
+  let detected = detectCaptureFormat(new Uint8Array(0));
+  let detectedAt = 0;
   while (headBytes < DETECTION_BYTES) {
     const next = await chunks.next();
     if (next.done) {
@@ -57,9 +64,15 @@ export async function readCapture(
     }
     head.push(next.value);
     headBytes += next.value.length;
+    // Looked at again when the head has doubled or a line is complete: bounded work for tiny chunks.
+    if (headBytes >= 2 * detectedAt || next.value.includes(0x0a)) {
+      detectedAt = headBytes;
+      detected = detectCaptureFormat(concat(head, Math.min(headBytes, DETECTION_BYTES)));
+      if (EARLY_FORMATS.has(detected.format)) break;
+    }
   }
-  const first = concat(head, Math.min(headBytes, DETECTION_BYTES));
-  const detected = detectCaptureFormat(first);
+  if (detectedAt !== headBytes)
+    detected = detectCaptureFormat(concat(head, Math.min(headBytes, DETECTION_BYTES)));
   let format: CaptureFormat;
   if (options.format === undefined || options.format === "auto") {
     if (detected.format === "unknown")

@@ -12,6 +12,13 @@ import type { BackendLabel } from "./replay-core.js";
 import { Disagreement, type ReplayCounts } from "./replay-totals.js";
 import { formatIPv4 } from "../model/ipv4.js";
 import { protocolName } from "../model/protocol.js";
+import type { ShardSpec, ShardSummary } from "./shard.js";
+
+/**
+ * Skip kinds the replay decides per packet (the others are the reader's): a shard counts these for
+ * its own flows, while every shard counts the reader's for the whole input.
+ */
+export const REPLAY_SKIP_KINDS = ["synthetic-reply-to-dropped-request", "synthetic-reply-unpaired"] as const;
 
 /** One service's packets and flows in a replay. */
 export interface ServiceShare {
@@ -101,6 +108,8 @@ export interface ReplaySummary {
   nat: { entries: number; max: number; capacity: number; evictions: number; gcDeleted: number };
   /** Worker threads the datapath ran in (1: the main thread). */
   workers: number;
+  /** Set for one shard of a split run (`--shard K/N`): what merging the shards needs. */
+  shard?: ShardSummary;
   /** Hubble input only: emulated verdicts against the observed ones. */
   observed?: ObservedComparison;
   elapsedSeconds: number;
@@ -127,13 +136,16 @@ export function buildReplaySummary(input: {
   state: DatapathState;
   /** Worker threads (each with the node's full map capacities). */
   workers: number;
+  /** The shard this replay was, and the packets it left to the other shards. */
+  shard?: ShardSpec & { otherShards: number };
   interrupted: boolean;
   elapsedSeconds: number;
 }): ReplaySummary {
   const { read, counts: c, stats, state } = input;
   const skipped: Record<string, number> = { ...nonZeroSkips(read.skipped) };
-  if (c.skippedRepliesToDrops > 0) skipped["synthetic-reply-to-dropped-request"] = c.skippedRepliesToDrops;
-  if (c.skippedUnpairedReplies > 0) skipped["synthetic-reply-unpaired"] = c.skippedUnpairedReplies;
+  const [toDrops, unpaired] = REPLAY_SKIP_KINDS;
+  if (c.skippedRepliesToDrops > 0) skipped[toDrops] = c.skippedRepliesToDrops;
+  if (c.skippedUnpairedReplies > 0) skipped[unpaired] = c.skippedUnpairedReplies;
 
   const names = frontends(state);
   const frontendOf = (revNat: number): string => names.get(revNat) ?? `rev-NAT ${revNat}`;
@@ -222,6 +234,17 @@ export function buildReplaySummary(input: {
       gcDeleted: stats.gc.natDeleted,
     },
     workers,
+    ...(input.shard !== undefined
+      ? {
+          shard: {
+            index: input.shard.index,
+            count: input.shard.count,
+            run: input.shard.run ?? "",
+            packetsRead: read.packets,
+            otherShards: input.shard.otherShards,
+          },
+        }
+      : {}),
     elapsedSeconds: input.elapsedSeconds,
     packetsPerSecond: input.elapsedSeconds > 0 ? c.packets / input.elapsedSeconds : 0,
   };
@@ -246,6 +269,25 @@ function hubblePointName(point: number): string {
 /** A verdict as printed: FORWARDED, or DROPPED with its reason. */
 const verdictText = (verdict: string, drop: number): string =>
   verdict === "DROPPED" ? `DROPPED ${dropReason(drop).hubble}` : verdict;
+
+const KIND_ORDER: readonly DisagreementKind[] = Object.values(KIND_NAMES);
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The order of ObservedComparison.disagreements: most flows first, then by kind, observed and
+ * emulated text — a function of the rows alone, so merged shards sort alike.
+ */
+export function compareDisagreements(
+  x: ObservedComparison["disagreements"][number],
+  y: ObservedComparison["disagreements"][number],
+): number {
+  return (
+    y.flows - x.flows ||
+    KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind) ||
+    byText(x.observed, y.observed) ||
+    byText(x.emulated, y.emulated)
+  );
+}
 
 function observedComparison(c: ReplayCounts): ObservedComparison {
   const byKind: Record<DisagreementKind, number> = {
@@ -276,10 +318,9 @@ function observedComparison(c: ReplayCounts): ObservedComparison {
       } else {
         texts = [`${pointName(observed)} with the destination as read`, "destination translated"];
       }
-      return { kind, observed: texts[0], emulated: texts[1], flows, order: hi * 65536 + emulated };
+      return { kind, observed: texts[0], emulated: texts[1], flows };
     })
-    .sort((x, y) => y.flows - x.flows || x.order - y.order)
-    .map(({ order: _order, ...d }) => d);
+    .sort(compareDisagreements);
   return {
     compared: c.observedCompared,
     agree: c.observedAgree,

@@ -17,7 +17,8 @@ import type { ReplayStage } from "./replay-stage.js";
 import { buildReplaySummary, type ReplaySummary } from "./replay-summary.js";
 import type { VerdictHandler } from "./replayed-packet.js";
 import type { ChurnEvent } from "../synthetic/synthetic.js";
-import { MAX_WORKERS } from "./shard-router.js";
+import { MAX_WORKERS, ShardRouter } from "./shard-router.js";
+import { checkShard, type ShardSpec } from "./shard.js";
 import { InvalidInputError } from "../model/errors.js";
 import { formatIPv4 } from "../model/ipv4.js";
 import { protocolName } from "../model/protocol.js";
@@ -65,6 +66,12 @@ export interface ReplayOptions {
   onProgress?: (progress: ReplayProgress) => void | Promise<void>;
   /** Packets per batch (default 4096). */
   batchSize?: number;
+  /**
+   * Replay only the flows of one shard of a run split across processes or machines (`--shard K/N`):
+   * the packets whose flow hashes to shard `index` of `count` by the workers' sharding rule
+   * (shard-router.ts). Every shard reads the whole input; `dpemu summary merge` merges the summaries.
+   */
+  shard?: ShardSpec;
   /**
    * Stops the replay early: reading ends after the current chunk, the packets already read go
    * through the datapath, and the result is the summary of those (with `interrupted`).
@@ -139,7 +146,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     seed: options.seed ?? 1,
     ...(options.algorithm ? { algorithm: options.algorithm } : {}),
   } as const;
-  const state = options.state;
+  const shard = options.shard;
+  if (shard !== undefined) checkShard(shard);
+  // A shard holds the snapshot's CT and NAT entries of its flows only, as a worker does.
+  const router = shard !== undefined ? new ShardRouter(shard.count, options.state) : null;
+  const state = router !== null ? router.stateFor(options.state, shard!.index) : options.state;
 
   let stage: ReplayStage;
   if (workers === 1) {
@@ -170,14 +181,23 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   let gcStarted = false;
   let nextGc = 0;
   let packets = 0;
+  let otherShards = 0;
   const onPacket = (packet: PacketRecord): void => {
     const now = packet.seconds >>> 0;
+    // Every shard collects at the same points of the stream: decided before the shard filter.
     if (!gcStarted || now >= nextGc) {
       stage.gc(now);
       gcStarted = true;
       nextGc = (now + interval) >>> 0;
     }
     packets++;
+    if (
+      router !== null &&
+      router.workerOf(packet.saddr >>> 0, packet.sport, packet.daddr >>> 0, packet.dport) !== shard!.index
+    ) {
+      otherShards++;
+      return;
+    }
     stage.push(packet, entry);
   };
 
@@ -205,7 +225,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
             );
           }
         },
-        onChurn: (event) => stage.churn(churnCommand(event)),
+        onChurn: (event) => {
+          const command = churnCommand(event);
+          if (command.action === "add") router?.addBackend(command.address, command.port);
+          stage.churn(command);
+        },
         packetsPerChunk: SYNTHETIC_CHUNK,
         afterChunk: async (progress) => {
           stopIfAborted();
@@ -237,6 +261,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       backends: result.backends,
       state,
       workers,
+      ...(shard !== undefined ? { shard: { ...shard, otherShards } } : {}),
       interrupted: aborted !== null,
       elapsedSeconds: (performance.now() - started) / 1000,
     });

@@ -282,42 +282,8 @@ function churnSection(report: CompareReport): Section {
       `exists and is active, and selects again only when the backend is gone.</p>`,
   ];
   report.services.forEach((s, i) => {
-    const removals = s.algorithms.maglev.churn.filter((c) => c.event === "remove");
-    const pick = (alg: "maglev" | "random") =>
-      removals.map((c) => s.algorithms[alg].churn.find((x) => x.event === "remove" && x.count === c.count)!);
-    if (removals.length > 0) {
-      const spec: ChartSpec = {
-        id: `churn-${i}`,
-        type: "line",
-        // k = 0 is a fresh node with the same backends: the failover measurement.
-        labels: ["k=0", ...removals.map((c) => `k=${c.count}`)],
-        series: [
-          {
-            name: "random",
-            className: "ct-series-random",
-            data: [
-              s.algorithms.random.failover.brokenFraction,
-              ...pick("random").map((c) => c.disruptedFraction),
-            ],
-          },
-          {
-            name: "maglev",
-            className: "ct-series-maglev",
-            data: [
-              s.algorithms.maglev.failover.brokenFraction,
-              ...pick("maglev").map((c) => c.disruptedFraction),
-            ],
-          },
-          {
-            name: "least (k/N)",
-            className: "ct-series-least",
-            data: [0, ...removals.map((c) => c.optimalFraction)],
-          },
-        ],
-        yFormat: "percent",
-        yDigits: 0,
-        showXLabels: true,
-      };
+    const spec = churnChart(s, i);
+    if (spec !== undefined) {
       charts.push(spec);
       parts.push(
         `<h3>${escapeHtml(s.frontend)}: ${s.backends} backends</h3>`,
@@ -334,37 +300,82 @@ function churnSection(report: CompareReport): Section {
     } else {
       parts.push(`<h3>${escapeHtml(s.frontend)}: ${s.backends} backend</h3>`);
     }
-    parts.push(
-      table(
-        [
-          "event",
-          "count",
-          "random re-routed",
-          "Maglev re-routed",
-          "least possible",
-          "random kept with CT",
-          "Maglev kept with CT",
-        ],
-        s.algorithms.maglev.churn.map((c) => {
-          const r = s.algorithms.random.churn.find((x) => x.event === c.event && x.count === c.count)!;
-          return [
-            c.event,
-            String(c.count),
-            percent(r.disruptedFraction),
-            percent(c.disruptedFraction),
-            percent(c.optimalFraction),
-            keptText(r.keptWithCtFraction),
-            keptText(c.keptWithCtFraction),
-          ];
-        }),
-      ),
-    );
+    parts.push(churnTable(s));
   });
   parts.push(
     `<p class="note">add k: k new backends; weight: the first backend's weight doubled; rolling: every backend ` +
       `replaced in turn (the new one added before the old one is removed), figures per replacement step.</p>`,
   );
   return { html: parts.join(""), charts };
+}
+
+type ServiceReport = CompareReport["services"][number];
+
+/** Flows re-routed after removing k backends, per algorithm; none when no removal was measured. */
+function churnChart(s: ServiceReport, i: number): ChartSpec | undefined {
+  const removals = s.algorithms.maglev.churn.filter((c) => c.event === "remove");
+  if (removals.length === 0) return undefined;
+  const pick = (alg: "maglev" | "random") =>
+    removals.map((c) => s.algorithms[alg].churn.find((x) => x.event === "remove" && x.count === c.count)!);
+  return {
+    id: `churn-${i}`,
+    type: "line",
+    // k = 0 is a fresh node with the same backends: the failover measurement.
+    labels: ["k=0", ...removals.map((c) => `k=${c.count}`)],
+    series: [
+      {
+        name: "random",
+        className: "ct-series-random",
+        data: [
+          s.algorithms.random.failover.brokenFraction,
+          ...pick("random").map((c) => c.disruptedFraction),
+        ],
+      },
+      {
+        name: "maglev",
+        className: "ct-series-maglev",
+        data: [
+          s.algorithms.maglev.failover.brokenFraction,
+          ...pick("maglev").map((c) => c.disruptedFraction),
+        ],
+      },
+      {
+        name: "least (k/N)",
+        className: "ct-series-least",
+        data: [0, ...removals.map((c) => c.optimalFraction)],
+      },
+    ],
+    yFormat: "percent",
+    yDigits: 0,
+    showXLabels: true,
+  };
+}
+
+/** Every churn event of a service: re-routed without CT, kept with CT, per algorithm. */
+function churnTable(s: ServiceReport): string {
+  return table(
+    [
+      "event",
+      "count",
+      "random re-routed",
+      "Maglev re-routed",
+      "least possible",
+      "random kept with CT",
+      "Maglev kept with CT",
+    ],
+    s.algorithms.maglev.churn.map((c) => {
+      const r = s.algorithms.random.churn.find((x) => x.event === c.event && x.count === c.count)!;
+      return [
+        c.event,
+        String(c.count),
+        percent(r.disruptedFraction),
+        percent(c.disruptedFraction),
+        percent(c.optimalFraction),
+        keptText(r.keptWithCtFraction),
+        keptText(c.keptWithCtFraction),
+      ];
+    }),
+  );
 }
 
 function costSection(report: CompareReport, build: ChartSpec): Section {

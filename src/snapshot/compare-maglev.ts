@@ -54,14 +54,16 @@ export function compareMaglevTables(
   config: AgentConfig,
   warn: (warning: SnapshotWarning) => void,
 ): MaglevComparison {
-  const backends = new Map(backendList.map((b) => [b.id, b]));
-  const seed = config.maglevHashSeed ?? DEFAULT_MAGLEV_SEED;
-  const seedNote =
-    config.maglevHashSeed === undefined
-      ? `; the snapshot does not show bpf-lb-maglev-hash-seed, so Cilium's default ${DEFAULT_MAGLEV_SEED} was assumed`
-      : "";
-  // Frontends sharing a backend set share a table: build each set once.
-  const built = new Map<string, Uint32Array>();
+  const comparing: Comparing = {
+    backends: new Map(backendList.map((b) => [b.id, b])),
+    config,
+    seed: config.maglevHashSeed ?? DEFAULT_MAGLEV_SEED,
+    seedNote:
+      config.maglevHashSeed === undefined
+        ? `; the snapshot does not show bpf-lb-maglev-hash-seed, so Cilium's default ${DEFAULT_MAGLEV_SEED} was assumed`
+        : "",
+    built: new Map(),
+  };
   let compared = 0;
   let identical = 0;
   let notMaglev = 0;
@@ -75,69 +77,9 @@ export function compareMaglevTables(
         notMaglev++;
         continue;
       }
-      const m = table.backendIds.length;
-      if (!MAGLEV_TABLE_SIZES.includes(m)) {
-        at(
-          `Maglev table of ${describe(service)} not compared: ${m} entries is not a Cilium table size (${MAGLEV_TABLE_SIZES.join(", ")}); is the dump cut short?`,
-        );
-        continue;
-      }
-      if (config.maglevTableSize !== undefined && config.maglevTableSize !== m) {
-        at(
-          `Maglev table of ${describe(service)} has ${m} entries but the agent config says table size ${config.maglevTableSize}; compared at ${m}`,
-        );
-      }
-      const active = service.backendSlots.slice(0, service.count);
-      const unknown = active.filter((id) => !backends.has(id));
-      if (active.length === 0 || unknown.length > 0) {
-        at(
-          active.length === 0
-            ? `Maglev table of ${describe(service)} not compared: the service has no active backend, so the agent keeps no table for it`
-            : `Maglev table of ${describe(service)} not compared: backends ${unknown.join(", ")} of its slots are not described by any dump`,
-        );
-        continue;
-      }
-      const members: MaglevBackend[] = active.map((id) => {
-        const b = backends.get(id) as Backend;
-        return {
-          address: b.address,
-          port: b.port,
-          protocol: b.protocol,
-          weight: b.weight,
-          id: b.id,
-          clusterId: b.clusterId,
-        };
-      });
-      const key = `${m} ${members.map((b) => `${b.id}/${b.weight}`).join(",")}`;
-      let computed = built.get(key);
-      if (computed === undefined) {
-        try {
-          computed = buildMaglevTableSync(members, { tableSize: m, seed });
-        } catch (error) {
-          if (!(error instanceof InvalidInputError)) throw error;
-          at(`Maglev table of ${describe(service)} not compared: ${error.message}`);
-          continue;
-        }
-        built.set(key, computed);
-      }
-      compared++;
-      let mismatches = 0;
-      table.backendIds.forEach((id, index) => {
-        const expected = computed[index] as number;
-        if (id === expected) return;
-        mismatches++;
-        if (mismatches <= MISMATCHES_LISTED) {
-          at(
-            `Maglev table of ${describe(service)}, entry ${index}: dumped ${backendName(id, backends)}, computed ${backendName(expected, backends)}`,
-          );
-        }
-      });
-      if (mismatches === 0) identical++;
-      else {
-        at(
-          `Maglev table of ${describe(service)}: ${mismatches} of ${m} entries differ from the table computed for backends ${active.join(", ")}${mismatches > MISMATCHES_LISTED ? ` (first ${MISMATCHES_LISTED} listed)` : ""}${seedNote}`,
-        );
-      }
+      const outcome = compareTable(comparing, service, table, at);
+      if (outcome !== "not compared") compared++;
+      if (outcome === "identical") identical++;
     }
   }
   if (notMaglev > 0) {
@@ -149,4 +91,112 @@ export function compareMaglevTables(
     });
   }
   return { compared, identical };
+}
+
+/** What comparing a snapshot's tables needs, and the tables built so far. */
+interface Comparing {
+  readonly backends: ReadonlyMap<number, Backend>;
+  readonly config: AgentConfig;
+  readonly seed: string;
+  /** Appended to a mismatch report when the seed was assumed. */
+  readonly seedNote: string;
+  /** Frontends sharing a backend set share a table: each set is built once. */
+  readonly built: Map<string, Uint32Array>;
+}
+
+/** One dumped table of a Maglev service against the computed one. */
+function compareTable(
+  comparing: Comparing,
+  service: Service,
+  table: MaglevTable,
+  at: (message: string) => void,
+): "not compared" | "identical" | "different" {
+  const members = comparableMembers(comparing, service, table, at);
+  if (members === undefined) return "not compared";
+  const m = table.backendIds.length;
+  const key = `${m} ${members.map((b) => `${b.id}/${b.weight}`).join(",")}`;
+  let computed = comparing.built.get(key);
+  if (computed === undefined) {
+    try {
+      computed = buildMaglevTableSync(members, { tableSize: m, seed: comparing.seed });
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      at(`Maglev table of ${describe(service)} not compared: ${error.message}`);
+      return "not compared";
+    }
+    comparing.built.set(key, computed);
+  }
+  const mismatches = reportMismatches(comparing.backends, service, table, computed, at);
+  if (mismatches === 0) return "identical";
+  at(
+    `Maglev table of ${describe(service)}: ${mismatches} of ${m} entries differ from the table computed for backends ${members.map((b) => b.id).join(", ")}${mismatches > MISMATCHES_LISTED ? ` (first ${MISMATCHES_LISTED} listed)` : ""}${comparing.seedNote}`,
+  );
+  return "different";
+}
+
+/**
+ * The backends the agent builds the service's table from (those in slots 1..count), or undefined,
+ * with the reason reported, when the table cannot be compared.
+ */
+function comparableMembers(
+  { backends, config }: Comparing,
+  service: Service,
+  table: MaglevTable,
+  at: (message: string) => void,
+): MaglevBackend[] | undefined {
+  const m = table.backendIds.length;
+  if (!MAGLEV_TABLE_SIZES.includes(m)) {
+    at(
+      `Maglev table of ${describe(service)} not compared: ${m} entries is not a Cilium table size (${MAGLEV_TABLE_SIZES.join(", ")}); is the dump cut short?`,
+    );
+    return undefined;
+  }
+  if (config.maglevTableSize !== undefined && config.maglevTableSize !== m) {
+    at(
+      `Maglev table of ${describe(service)} has ${m} entries but the agent config says table size ${config.maglevTableSize}; compared at ${m}`,
+    );
+  }
+  const active = service.backendSlots.slice(0, service.count);
+  const unknown = active.filter((id) => !backends.has(id));
+  if (active.length === 0 || unknown.length > 0) {
+    at(
+      active.length === 0
+        ? `Maglev table of ${describe(service)} not compared: the service has no active backend, so the agent keeps no table for it`
+        : `Maglev table of ${describe(service)} not compared: backends ${unknown.join(", ")} of its slots are not described by any dump`,
+    );
+    return undefined;
+  }
+  return active.map((id) => {
+    const b = backends.get(id) as Backend;
+    return {
+      address: b.address,
+      port: b.port,
+      protocol: b.protocol,
+      weight: b.weight,
+      id: b.id,
+      clusterId: b.clusterId,
+    };
+  });
+}
+
+/** Reports the first MISMATCHES_LISTED entries that differ; returns how many differ in all. */
+function reportMismatches(
+  backends: ReadonlyMap<number, Backend>,
+  service: Service,
+  table: MaglevTable,
+  computed: Uint32Array,
+  at: (message: string) => void,
+): number {
+  let mismatches = 0;
+  table.backendIds.forEach((id, index) => {
+    const expected = computed[index] as number;
+    if (id === expected) return;
+    mismatches++;
+    if (mismatches <= MISMATCHES_LISTED) {
+      at(
+        `Maglev table of ${describe(service)}, entry ${index}: dumped ${backendName(id, backends)}, computed ${backendName(expected, backends)}`,
+      );
+    }
+  });
+  return mismatches;
 }

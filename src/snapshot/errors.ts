@@ -17,7 +17,6 @@ export class InputError extends InvalidInputError {
     const file = escapeForTerminal(location.file);
     const text = escapeForTerminal(message);
     super(location.line > 0 ? `${file}:${location.line}: ${text}` : `${file}: ${text}`);
-    this.name = "InputError";
     this.file = file;
     this.line = location.line;
   }

@@ -9,7 +9,7 @@ import { UnpackBudget, type UnpackLimits } from "./archive/limits.js";
 import { mayHoldDump } from "./archive/member-names.js";
 import { assembleLb } from "./assemble-lb.js";
 import { compareMaglevTables } from "./compare-maglev.js";
-import { escapedWarning, InputError, type SnapshotWarning } from "./errors.js";
+import { escapedWarning, InputError, type ParseOptions, type SnapshotWarning } from "./errors.js";
 import { checkOneNode } from "./node-conflicts.js";
 import { NodeDumps } from "./node-dumps.js";
 import { assignNodes, nodeFromArchivePath, podNodes } from "./node-names.js";
@@ -154,16 +154,23 @@ function* textFiles(
   for (const f of files) yield* visit(f, 0, false);
 }
 
-/**
- * Parses in-memory dump files (or archives) into a Snapshot; a bad line is an InputError naming file and
- * line.
- */
-export function parseSnapshotFiles(files: readonly SnapshotFile[], options: SnapshotOptions = {}): Snapshot {
-  const warnings: SnapshotWarning[] = [];
-  const warn = (w: SnapshotWarning) => void warnings.push(escapedWarning(w));
-  const parseOptions = { lenient: options.lenient ?? false, warn };
-  const source = options.source ?? files[0]?.name ?? "(no files)";
+/** Every file's dumps and what the files say about the nodes they came from. */
+interface ReadFiles {
+  readonly parsed: ReadonlyMap<string, readonly ParsedDump[]>;
+  readonly archiveNodes: ReadonlyMap<string, string | undefined>;
+  /** Agent pod -> Kubernetes node, from the sysdump files that list the pods. */
+  readonly podNodeNames: ReadonlyMap<string, string>;
+}
 
+/** Reads every file (archives flattened) into its dumps; a snapshot with none is an InputError. */
+function readFiles(
+  files: readonly SnapshotFile[],
+  options: SnapshotOptions,
+  source: string,
+  warnings: readonly SnapshotWarning[],
+  warn: (w: SnapshotWarning) => void,
+): ReadFiles {
+  const parseOptions: ParseOptions = { lenient: options.lenient ?? false, warn };
   const parsed = new Map<string, ParsedDump[]>();
   const archiveNodes = new Map<string, string | undefined>();
   const unread: Unread = new Map();
@@ -174,33 +181,7 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
   for (const file of textFiles(files, budget, warn, unread, skipped)) {
     archiveNodes.set(file.name, file.archiveNode);
     for (const [pod, node] of podNodes(file.name, file.text) ?? []) podNodeNames.set(pod, node);
-    const dumps: ParsedDump[] = [];
-    const segments = splitDumps(file.name, file.text);
-    if (segments.length === 0) skipped.set(file.name, "empty");
-    for (const segment of segments) {
-      const read = readSegment(segment, parseOptions);
-      for (const d of read.dumps) {
-        dumps.push({ registered: d.registered, model: d.model, file: file.name, line: d.source.firstLine });
-      }
-      for (const part of read.unrecognised) {
-        const first = part.lines.find((l) => l.trim() !== "") ?? "";
-        const after =
-          segment.command === undefined ? "" : ` after ${JSON.stringify(shorten(segment.command))}`;
-        if (!skipped.has(file.name))
-          skipped.set(
-            file.name,
-            `line ${part.firstLine} ${JSON.stringify(shorten(first.trim()))}${after} is no dump dpemu reads`,
-          );
-        if (file.inArchive) noteUnread(unread, file.name);
-        else {
-          warn({
-            file: file.name,
-            line: part.firstLine,
-            message: `unrecognised content (${part.lines.length} lines, starting ${JSON.stringify(shorten(first.trim()))}${after}): not a dump dpemu reads`,
-          });
-        }
-      }
-    }
+    const dumps = readTextFile(file, parseOptions, unread, skipped);
     parsed.set(file.name, dumps);
     if (dumps.length > 0) skipped.delete(file.name);
   }
@@ -214,36 +195,71 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
       message: `${unique.length} archive files hold no dump dpemu reads (e.g. ${unique.slice(0, 4).join(", ")})`,
     });
   }
+  return { parsed, archiveNodes, podNodeNames };
+}
 
-  // Node per file, then the dumps grouped by node (undefined = no node named).
+/** The dumps of one text file; content no format recognises is warned about (or noted, in archives). */
+function readTextFile(
+  file: TextFile,
+  parseOptions: ParseOptions,
+  unread: Unread,
+  skipped: Map<string, string>,
+): ParsedDump[] {
+  const dumps: ParsedDump[] = [];
+  const segments = splitDumps(file.name, file.text);
+  if (segments.length === 0) skipped.set(file.name, "empty");
+  for (const segment of segments) {
+    const read = readSegment(segment, parseOptions);
+    for (const d of read.dumps) {
+      dumps.push({ registered: d.registered, model: d.model, file: file.name, line: d.source.firstLine });
+    }
+    for (const part of read.unrecognised) {
+      const first = part.lines.find((l) => l.trim() !== "") ?? "";
+      const after = segment.command === undefined ? "" : ` after ${JSON.stringify(shorten(segment.command))}`;
+      if (!skipped.has(file.name))
+        skipped.set(
+          file.name,
+          `line ${part.firstLine} ${JSON.stringify(shorten(first.trim()))}${after} is no dump dpemu reads`,
+        );
+      if (file.inArchive) noteUnread(unread, file.name);
+      else {
+        parseOptions.warn({
+          file: file.name,
+          line: part.firstLine,
+          message: `unrecognised content (${part.lines.length} lines, starting ${JSON.stringify(shorten(first.trim()))}${after}): not a dump dpemu reads`,
+        });
+      }
+    }
+  }
+  return dumps;
+}
+
+/** The dumps of one node (or of no named node), merged and by family. */
+interface NodeGroup {
+  readonly dumps: NodeDumps;
+  readonly records: DumpRecord[];
+  readonly families: Set<DumpFamily>;
+  readonly byFamily: Map<DumpFamily, ParsedDump[]>;
+}
+
+/** The dumps grouped by the node their file belongs to (undefined: no node named). */
+function groupByNode(read: ReadFiles): Map<string | undefined, NodeGroup> {
   const nodeOfFile = assignNodes(
-    [...parsed].map(([file, dumps]) => ({
+    [...read.parsed].map(([file, dumps]) => ({
       file,
       kinds: dumps.map((d) => d.registered.format.kind),
-      archiveNode: archiveNodes.get(file),
+      archiveNode: read.archiveNodes.get(file),
     })),
   );
-  const groups = new Map<
-    string | undefined,
-    {
-      dumps: NodeDumps;
-      records: DumpRecord[];
-      families: Set<DumpFamily>;
-      byFamily: Map<DumpFamily, ParsedDump[]>;
-    }
-  >();
-  const groupOf = (node: string | undefined) => {
-    let g = groups.get(node);
-    if (!g) {
-      g = { dumps: new NodeDumps(), records: [], families: new Set(), byFamily: new Map() };
-      groups.set(node, g);
-    }
-    return g;
-  };
-  for (const [file, dumps] of parsed) {
+  const groups = new Map<string | undefined, NodeGroup>();
+  for (const [file, dumps] of read.parsed) {
     const node = nodeOfFile.get(file);
     for (const d of dumps) {
-      const g = groupOf(node);
+      let g = groups.get(node);
+      if (!g) {
+        g = { dumps: new NodeDumps(), records: [], families: new Set(), byFamily: new Map() };
+        groups.set(node, g);
+      }
       const where: DumpRecord = { kind: d.registered.format.kind, file: d.file, line: d.line, node };
       d.registered.collect(g.dumps, d.model, where);
       g.records.push(where);
@@ -254,14 +270,17 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
     }
   }
   for (const [node, g] of groups) checkOneNode(g.dumps.ipcache, node);
-  const common = groups.get(undefined);
-  const named = [...groups.keys()].filter((n): n is string => n !== undefined).sort();
+  return groups;
+}
 
-  // Which node the unnamed dumps came from: the one whose own addresses they show.
-  // Assembling a group's services is not free on big snapshots: once per group.
-  const hostAddressCache = new Map<NodeDumps, Set<string>>();
-  const hostAddresses = (dumps: NodeDumps): Set<string> => {
-    const cached = hostAddressCache.get(dumps);
+/**
+ * A node's own addresses as its dumps show them: host and device addresses, NodePort and HostPort
+ * frontends. Assembling a group's services is not free on big snapshots: once per group.
+ */
+function hostAddressFinder(): (dumps: NodeDumps) => Set<string> {
+  const cache = new Map<NodeDumps, Set<string>>();
+  return (dumps) => {
+    const cached = cache.get(dumps);
     if (cached !== undefined) return cached;
     const lb = assembleLb(dumps, () => {});
     const addresses = new Set(dumps.hostAddresses);
@@ -274,123 +293,168 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
       )
         addresses.add(s.frontend.address);
     }
-    hostAddressCache.set(dumps, addresses);
+    cache.set(dumps, addresses);
     return addresses;
   };
-  let commonOwner: string | undefined;
-  if (common !== undefined && named.length > 0) {
-    const mine = hostAddresses(common.dumps);
-    const theirs = new Map(named.map((n) => [n, hostAddresses(groups.get(n)?.dumps ?? new NodeDumps())]));
-    // An address several nodes claim (a NAT uplink every VM has, say) tells none of them apart.
-    const claims = new Map<string, number>();
-    for (const addresses of theirs.values())
-      for (const a of addresses) claims.set(a, (claims.get(a) ?? 0) + 1);
-    const owners = named.filter((n) =>
-      [...mine].some((a) => theirs.get(n)?.has(a) === true && claims.get(a) === 1),
-    );
-    if (owners.length === 1) commonOwner = owners[0];
-  }
+}
 
-  const buildView = (
-    name: string,
-    own: ReturnType<typeof groupOf> | undefined,
-    viewWarn: (w: SnapshotWarning) => void,
-  ): NodeView => {
-    const dumps = new NodeDumps();
-    const records: DumpRecord[] = [];
-    const borrowed: DumpRecord[] = [];
-    const add = (group: ReturnType<typeof groupOf>, family: DumpFamily, into: DumpRecord[]) => {
-      for (const d of group.byFamily.get(family) ?? []) {
-        const where: DumpRecord = {
-          kind: d.registered.format.kind,
-          file: d.file,
-          line: d.line,
-          node: name === UNNAMED_NODE ? undefined : name,
-        };
-        d.registered.collect(dumps, d.model, where);
-        into.push(where);
-      }
-    };
-    for (const family of own?.families ?? []) if (own) add(own, family, records);
-    if (common !== undefined && common !== own) {
-      for (const family of common.families) {
-        if (own?.families.has(family)) continue;
-        add(common, family, commonOwner === name ? records : borrowed);
-      }
+/** Which node the unnamed dumps came from: the one whose own addresses they show. */
+function commonOwnerOf(
+  groups: ReadonlyMap<string | undefined, NodeGroup>,
+  named: readonly string[],
+  hostAddresses: (dumps: NodeDumps) => Set<string>,
+): string | undefined {
+  const common = groups.get(undefined);
+  if (common === undefined || named.length === 0) return undefined;
+  const mine = hostAddresses(common.dumps);
+  const theirs = new Map(named.map((n) => [n, hostAddresses(groups.get(n)?.dumps ?? new NodeDumps())]));
+  // An address several nodes claim (a NAT uplink every VM has, say) tells none of them apart.
+  const claims = new Map<string, number>();
+  for (const addresses of theirs.values()) for (const a of addresses) claims.set(a, (claims.get(a) ?? 0) + 1);
+  const owners = named.filter((n) =>
+    [...mine].some((a) => theirs.get(n)?.has(a) === true && claims.get(a) === 1),
+  );
+  return owners.length === 1 ? owners[0] : undefined;
+}
+
+/** What every node's view is built from. */
+interface ViewContext {
+  readonly source: string;
+  /** The dumps no node is named for. */
+  readonly common: NodeGroup | undefined;
+  /** The node the common dumps came from, when their addresses tell. */
+  readonly commonOwner: string | undefined;
+  readonly hostAddresses: (dumps: NodeDumps) => Set<string>;
+}
+
+/**
+ * A node's dumps merged: its own, then the common ones for what it has no dump of (its own when the
+ * common dumps came from it, borrowed otherwise).
+ */
+function collectView(
+  context: ViewContext,
+  name: string,
+  own: NodeGroup | undefined,
+): { dumps: NodeDumps; records: DumpRecord[]; borrowed: DumpRecord[] } {
+  const { common, commonOwner } = context;
+  const dumps = new NodeDumps();
+  const records: DumpRecord[] = [];
+  const borrowed: DumpRecord[] = [];
+  const add = (group: NodeGroup, family: DumpFamily, into: DumpRecord[]) => {
+    for (const d of group.byFamily.get(family) ?? []) {
+      const where: DumpRecord = {
+        kind: d.registered.format.kind,
+        file: d.file,
+        line: d.line,
+        node: name === UNNAMED_NODE ? undefined : name,
+      };
+      d.registered.collect(dumps, d.model, where);
+      into.push(where);
     }
-    for (const a of own?.dumps.hostAddresses ?? []) dumps.hostAddresses.add(a);
-    const lb = assembleLb(dumps, viewWarn);
-    const tables = stateTables(dumps, viewWarn);
-    for (const kept of ipv6Entries(tables, dumps)) {
-      viewWarn({
-        file: kept.where?.file ?? source,
-        line: kept.where?.line ?? 0,
-        message: `${kept.count} IPv6 ${kept.table} entries kept but not emulated (dpemu emulates IPv4), e.g. ${kept.example}`,
-      });
-    }
-    const config = dumps.config.reduce<AgentConfig>((acc, c) => mergeAgentConfig(acc, c.value), {});
-    checkMaglev(
-      dumps,
-      lb.backends.map((b) => b.id),
-      lb.services.map((s) => s.revNatId),
-      viewWarn,
-    );
-    const maglevComparison = compareMaglevTables(dumps.maglev, lb.services, lb.backends, config, viewWarn);
-    return {
-      name,
-      services: lb.services,
-      backends: lb.backends,
-      revNat: lb.revNat,
-      maglevTables: dumps.maglev.flatMap((m) => m.value),
-      maglevComparison,
-      ...tables,
-      config,
-      derivedIds: lb.derivedIds,
-      // Borrowed dumps show the other node's addresses, not this one's.
-      hostAddresses: [
-        ...new Set([
-          ...hostAddresses(own?.dumps ?? new NodeDumps()),
-          ...(commonOwner === name && common !== undefined ? hostAddresses(common.dumps) : []),
-        ]),
-      ].sort(),
-      dumps: records,
-      borrowed,
-    };
   };
+  for (const family of own?.families ?? []) if (own) add(own, family, records);
+  if (common !== undefined && common !== own) {
+    for (const family of common.families) {
+      if (own?.families.has(family)) continue;
+      add(common, family, commonOwner === name ? records : borrowed);
+    }
+  }
+  for (const a of own?.dumps.hostAddresses ?? []) dumps.hostAddresses.add(a);
+  return { dumps, records, borrowed };
+}
 
-  // The selected view.
-  const names = named.length > 0 ? named : [UNNAMED_NODE];
+/** One node's view: its dumps assembled into services, backends, state tables and config. */
+function buildView(
+  context: ViewContext,
+  name: string,
+  own: NodeGroup | undefined,
+  viewWarn: (w: SnapshotWarning) => void,
+): NodeView {
+  const { common, commonOwner, hostAddresses } = context;
+  const { dumps, records, borrowed } = collectView(context, name, own);
+  const lb = assembleLb(dumps, viewWarn);
+  const tables = stateTables(dumps, viewWarn);
+  for (const kept of ipv6Entries(tables, dumps)) {
+    viewWarn({
+      file: kept.where?.file ?? context.source,
+      line: kept.where?.line ?? 0,
+      message: `${kept.count} IPv6 ${kept.table} entries kept but not emulated (dpemu emulates IPv4), e.g. ${kept.example}`,
+    });
+  }
+  const config = dumps.config.reduce<AgentConfig>((acc, c) => mergeAgentConfig(acc, c.value), {});
+  checkMaglev(
+    dumps,
+    lb.backends.map((b) => b.id),
+    lb.services.map((s) => s.revNatId),
+    viewWarn,
+  );
+  const maglevComparison = compareMaglevTables(dumps.maglev, lb.services, lb.backends, config, viewWarn);
+  return {
+    name,
+    services: lb.services,
+    backends: lb.backends,
+    revNat: lb.revNat,
+    maglevTables: dumps.maglev.flatMap((m) => m.value),
+    maglevComparison,
+    ...tables,
+    config,
+    derivedIds: lb.derivedIds,
+    // Borrowed dumps show the other node's addresses, not this one's.
+    hostAddresses: [
+      ...new Set([
+        ...hostAddresses(own?.dumps ?? new NodeDumps()),
+        ...(commonOwner === name && common !== undefined ? hostAddresses(common.dumps) : []),
+      ]),
+    ].sort(),
+    dumps: records,
+    borrowed,
+  };
+}
+
+/**
+ * The node to view: `--node` (an agent pod or, in a sysdump, its Kubernetes node), else the owner of
+ * the common dumps, else the first (with a warning when that is a guess).
+ */
+function selectNode(
+  names: readonly string[],
+  podNodeNames: ReadonlyMap<string, string>,
+  context: ViewContext,
+  node: string | undefined,
+  warn: (w: SnapshotWarning) => void,
+): { selectedName: string; kubernetesNodes: Record<string, string> } {
+  const { source, commonOwner } = context;
   // Kubernetes node name -> agent pod, for the nodes a sysdump names after their agents.
   const kubernetesNodes: Record<string, string> = {};
   for (const name of names) {
-    const node = podNodeNames.get(name);
-    if (node !== undefined) kubernetesNodes[node] = name;
+    const kubernetesNode = podNodeNames.get(name);
+    if (kubernetesNode !== undefined) kubernetesNodes[kubernetesNode] = name;
   }
-  let selectedName = options.node !== undefined ? (kubernetesNodes[options.node] ?? options.node) : undefined;
-  if (selectedName !== undefined && !names.includes(selectedName)) {
+  const asked = node !== undefined ? (kubernetesNodes[node] ?? node) : undefined;
+  if (asked !== undefined && !names.includes(asked)) {
     throw new InputError(
       { file: source, line: 0 },
-      `expected one of the snapshot's nodes (${names.join(", ")}), found --node ${JSON.stringify(selectedName)}`,
+      `expected one of the snapshot's nodes (${names.join(", ")}), found --node ${JSON.stringify(asked)}`,
     );
   }
-  if (selectedName === undefined) {
-    selectedName = commonOwner ?? names[0] ?? UNNAMED_NODE;
-    if (commonOwner === undefined && names.length > 1) {
-      warn({
-        file: source,
-        line: 0,
-        message: `dumps of ${names.length} nodes (${names.join(", ")}) and no sign which one the shared dumps came from; showing ${selectedName} (choose with --node)`,
-      });
-    }
+  if (asked !== undefined) return { selectedName: asked, kubernetesNodes };
+  const selectedName = commonOwner ?? names[0] ?? UNNAMED_NODE;
+  if (commonOwner === undefined && names.length > 1) {
+    warn({
+      file: source,
+      line: 0,
+      message: `dumps of ${names.length} nodes (${names.join(", ")}) and no sign which one the shared dumps came from; showing ${selectedName} (choose with --node)`,
+    });
   }
-  const nodes = names.map((name) => {
-    const own = name === UNNAMED_NODE ? common : groups.get(name);
-    return buildView(name, own, name === selectedName ? warn : () => {});
-  });
-  const selected = nodes.find((n) => n.name === selectedName) ?? nodes[0];
-  if (selected === undefined)
-    throw new InputError({ file: source, line: 0 }, "expected at least one file, found none");
+  return { selectedName, kubernetesNodes };
+}
 
+/** What the selected view borrows from another node and keeps without emulating (IPv6). */
+function warnAboutSelected(
+  selected: NodeView,
+  context: ViewContext,
+  warn: (w: SnapshotWarning) => void,
+): void {
+  const { source, commonOwner } = context;
   if (selected.borrowed.length > 0) {
     const files = [...new Set(selected.borrowed.map((d) => d.file))];
     warn({
@@ -408,6 +472,36 @@ export function parseSnapshotFiles(files: readonly SnapshotFile[], options: Snap
       message: `${v6.length} IPv6 services and ${v6Backends.length} IPv6 backends kept but not emulated (dpemu emulates IPv4), e.g. ${v6[0] ? frontendText(v6[0].frontend) : v6Backends[0]?.address}`,
     });
   }
+}
+
+/**
+ * Parses in-memory dump files (or archives) into a Snapshot; a bad line is an InputError naming file and
+ * line.
+ */
+export function parseSnapshotFiles(files: readonly SnapshotFile[], options: SnapshotOptions = {}): Snapshot {
+  const warnings: SnapshotWarning[] = [];
+  const warn = (w: SnapshotWarning) => void warnings.push(escapedWarning(w));
+  const source = options.source ?? files[0]?.name ?? "(no files)";
+  const read = readFiles(files, options, source, warnings, warn);
+  const groups = groupByNode(read);
+  const named = [...groups.keys()].filter((n): n is string => n !== undefined).sort();
+  const hostAddresses = hostAddressFinder();
+  const context: ViewContext = {
+    source,
+    common: groups.get(undefined),
+    commonOwner: commonOwnerOf(groups, named, hostAddresses),
+    hostAddresses,
+  };
+  const names = named.length > 0 ? named : [UNNAMED_NODE];
+  const { selectedName, kubernetesNodes } = selectNode(names, read.podNodeNames, context, options.node, warn);
+  const nodes = names.map((name) => {
+    const own = name === UNNAMED_NODE ? context.common : groups.get(name);
+    return buildView(context, name, own, name === selectedName ? warn : () => {});
+  });
+  const selected = nodes.find((n) => n.name === selectedName) ?? nodes[0];
+  if (selected === undefined)
+    throw new InputError({ file: source, line: 0 }, "expected at least one file, found none");
+  warnAboutSelected(selected, context, warn);
   return {
     source,
     nodes,

@@ -172,22 +172,58 @@ class Reader {
 export function parseSyntheticSpec(json: unknown, sourceName?: string): SyntheticSpec {
   const r: Reader = new Reader(sourceName);
   const doc = r.object(json, "(document)");
-
   const seed = r.number(doc.seed, "seed", -(2 ** 31), 2 ** 32 - 1, true) >>> 0;
+  const time = parseStartTime(r, doc.startTime);
+  const clients = parseClients(r, doc.clients);
+  const services = parseServices(r, doc.services);
+  const popularity = doc.popularity === undefined ? {} : r.object(doc.popularity, "popularity");
+  const zipfExponent = r.optionalNumber(popularity.zipfExponent, "popularity.zipfExponent", 1, 0, 100);
+  const length = parseLength(r, doc.connectionLength);
+  const rate = r.number(doc.newConnectionsPerSecond, "newConnectionsPerSecond", 1e-6, 1e9);
+  const packets = parsePackets(r, doc);
+  const bounds = parseBounds(r, doc, rate);
+  const maxConcurrentConnections = parseMaxConcurrent(r, doc, length, packets, bounds.meanArrivalNanos);
+  const churn = doc.churn === undefined ? [] : parseChurn(r, doc.churn, services);
+  return {
+    seed,
+    startSeconds: time.seconds,
+    startNanoseconds: time.nanoseconds,
+    durationNanos: bounds.durationNanos,
+    connections: bounds.connections,
+    ...clients,
+    services,
+    zipfExponent,
+    length,
+    meanArrivalNanos: bounds.meanArrivalNanos,
+    ...packets,
+    churn,
+    maxConcurrentConnections,
+  };
+}
+
+/** The first connection's time; the whole workload must fit the datapath's 32-bit clock. */
+function parseStartTime(r: Reader, value: unknown): { seconds: number; nanoseconds: number } {
   const time = { seconds: Date.UTC(2024, 0, 1) / 1000, nanoseconds: 0 };
-  if (doc.startTime !== undefined && !parseRfc3339(r.string(doc.startTime, "startTime"), time)) {
-    r.fail("startTime", `not an RFC 3339 time: ${String(doc.startTime)}`);
+  if (value !== undefined && !parseRfc3339(r.string(value, "startTime"), time)) {
+    r.fail("startTime", `not an RFC 3339 time: ${String(value)}`);
   }
   // The whole workload (at most MAX_SPAN_NANOS long) must stay within the datapath's 32-bit clock.
   const lastStart = LAST_CLOCK_SECOND - MAX_SPAN_NANOS / 1e9;
   if (time.seconds < 0 || time.seconds > lastStart) {
     r.fail(
       "startTime",
-      `${String(doc.startTime)} is outside 1970-01-01T00:00:00Z..${formatRfc3339(Math.floor(lastStart), 0)} (the datapath clock is 32-bit Unix seconds)`,
+      `${String(value)} is outside 1970-01-01T00:00:00Z..${formatRfc3339(Math.floor(lastStart), 0)} (the datapath clock is 32-bit Unix seconds)`,
     );
   }
+  return time;
+}
 
-  const clients = r.object(doc.clients, "clients");
+/** The clients: how many, taken in order from a CIDR, and where their packets enter the node. */
+function parseClients(
+  r: Reader,
+  value: unknown,
+): Pick<SyntheticSpec, "clientCount" | "clientBase" | "clientEntry"> {
+  const clients = r.object(value, "clients");
   const [network, prefixText] = r.string(clients.cidr, "clients.cidr").split("/");
   const base = network === undefined ? undefined : parseIPv4(network);
   const prefix = Number(prefixText);
@@ -204,11 +240,14 @@ export function parseSyntheticSpec(json: unknown, sourceName?: string): Syntheti
   const clientEntry = ENTRIES[entryName];
   if (clientEntry === undefined)
     r.fail("clients.entry", `expected one of ${Object.keys(ENTRIES).join(", ")}`);
+  return { clientCount, clientBase, clientEntry };
+}
 
-  if (!Array.isArray(doc.services) || doc.services.length === 0)
-    r.fail("services", "expected a non-empty array");
-  const services = doc.services.map((value, i): SyntheticService => {
-    const s = r.object(value, `services[${i}]`);
+/** The frontends, most popular first. */
+function parseServices(r: Reader, value: unknown): SyntheticService[] {
+  if (!Array.isArray(value) || value.length === 0) r.fail("services", "expected a non-empty array");
+  return value.map((item, i): SyntheticService => {
+    const s = r.object(item, `services[${i}]`);
     const proto = PROTOCOLS[r.string(s.proto, `services[${i}].proto`).toUpperCase()];
     if (proto === undefined) r.fail(`services[${i}].proto`, "expected TCP, UDP or SCTP");
     return {
@@ -217,12 +256,15 @@ export function parseSyntheticSpec(json: unknown, sourceName?: string): Syntheti
       proto,
     };
   });
+}
 
-  const popularity = doc.popularity === undefined ? {} : r.object(doc.popularity, "popularity");
-  const zipfExponent = r.optionalNumber(popularity.zipfExponent, "popularity.zipfExponent", 1, 0, 100);
+type PacketShape = Pick<
+  SyntheticSpec,
+  "packetIntervalNanos" | "replyDelayNanos" | "replies" | "payloadBytes"
+>;
 
-  const length = parseLength(r, doc.connectionLength);
-  const rate = r.number(doc.newConnectionsPerSecond, "newConnectionsPerSecond", 1e-6, 1e9);
+/** The packets of a connection: their spacing, the replies and the payload size. */
+function parsePackets(r: Reader, doc: Record<string, unknown>): PacketShape {
   const packetIntervalNanos = Math.round(
     r.optionalNumber(doc.packetIntervalMicros, "packetIntervalMicros", 1000, 0, 3.6e9) * 1000,
   );
@@ -233,7 +275,15 @@ export function parseSyntheticSpec(json: unknown, sourceName?: string): Syntheti
     r.fail("replies", "expected true or false");
   const replies = doc.replies !== false;
   const payloadBytes = r.optionalNumber(doc.payloadBytes, "payloadBytes", 100, 0, 65000, true);
+  return { packetIntervalNanos, replyDelayNanos, replies, payloadBytes };
+}
 
+/** When the workload stops (a duration, a connection count or both) and how often connections arrive. */
+function parseBounds(
+  r: Reader,
+  doc: Record<string, unknown>,
+  rate: number,
+): Pick<SyntheticSpec, "durationNanos" | "connections" | "meanArrivalNanos"> {
   if (doc.durationSeconds === undefined && doc.connections === undefined) {
     r.fail("(document)", "give durationSeconds or connections (or both) to bound the workload");
   }
@@ -248,7 +298,17 @@ export function parseSyntheticSpec(json: unknown, sourceName?: string): Syntheti
   if (durationNanos === Infinity && connections * meanArrivalNanos * 2 > MAX_SPAN_NANOS) {
     r.fail("connections", "at this rate the workload would span more than 52 days; add durationSeconds");
   }
+  return { durationNanos, connections, meanArrivalNanos };
+}
 
+/** The cap on open connections, refusing a workload expected to go over it. */
+function parseMaxConcurrent(
+  r: Reader,
+  doc: Record<string, unknown>,
+  length: SyntheticSpec["length"],
+  packets: PacketShape,
+  meanArrivalNanos: number,
+): number {
   const maxConcurrentConnections = r.optionalNumber(
     doc.maxConcurrentConnections,
     "maxConcurrentConnections",
@@ -265,7 +325,9 @@ export function parseSyntheticSpec(json: unknown, sourceName?: string): Syntheti
         ? (length.min + length.max) / 2
         : length.mean;
   const lifetimeNanos =
-    Math.max(0, meanPackets - 1) * packetIntervalNanos + (replies ? replyDelayNanos : 0) + 1;
+    Math.max(0, meanPackets - 1) * packets.packetIntervalNanos +
+    (packets.replies ? packets.replyDelayNanos : 0) +
+    1;
   const expectedOpen = (lifetimeNanos / meanArrivalNanos) * 1.5 + 64;
   if (expectedOpen > maxConcurrentConnections) {
     r.fail(
@@ -273,28 +335,7 @@ export function parseSyntheticSpec(json: unknown, sourceName?: string): Syntheti
       `about ${Math.round(expectedOpen)} connections would be open at once, more than maxConcurrentConnections ${maxConcurrentConnections}`,
     );
   }
-
-  const churn = doc.churn === undefined ? [] : parseChurn(r, doc.churn, services);
-  return {
-    seed,
-    startSeconds: time.seconds,
-    startNanoseconds: time.nanoseconds,
-    durationNanos,
-    connections,
-    clientCount,
-    clientBase,
-    clientEntry,
-    services,
-    zipfExponent,
-    length,
-    meanArrivalNanos,
-    packetIntervalNanos,
-    replyDelayNanos,
-    replies,
-    payloadBytes,
-    churn,
-    maxConcurrentConnections,
-  };
+  return maxConcurrentConnections;
 }
 
 function parseLength(r: Reader, value: unknown): SyntheticSpec["length"] {

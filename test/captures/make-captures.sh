@@ -3,7 +3,7 @@
 # tcpdump on the loopback interface) plus the pcapng features no tool writes (craft-pcapng.ts) and
 # big-endian copies (swap-byte-order.ts), and next to each capture tshark's view of it
 # (<capture>.tshark.jsonl, or <capture>.tshark-error.txt when tshark stops on it), which
-# test/replay-captures.test.ts compares the readers against. CI only reads the committed files.
+# test/readers/captures.test.ts compares the readers against. CI only reads the committed files.
 #
 #   apt-get install -y tshark tcpdump   # Debian; text2pcap, editcap, mergecap come with tshark
 #   bash test/captures/make-captures.sh # as root (tcpdump captures on lo)

@@ -3,6 +3,7 @@
 // is a generous 32). CPU time of this process, each size timed a few times, the fastest run kept.
 import { describe, expect, it } from "vitest";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
+import { readSegment } from "../../src/snapshot/read-segment.js";
 import { splitDumps } from "../../src/snapshot/split.js";
 
 const GROWTH = 8;
@@ -51,6 +52,22 @@ function serviceLists(n: number, separator: string): string {
   return out.join("");
 }
 
+/**
+ * `bpf nat list` and `bpf ct list global` rows of `n` connections, one after the other with no
+ * blank line or header between them: every row starts a dump of the other format.
+ */
+function natCtRows(n: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const tuple = `10.0.${(i >> 8) & 255}.${i & 255}:${1024 + i} -> 104.16.100.215:443`;
+    out.push(
+      `TCP OUT ${tuple} XLATE_SRC 10.0.${(i >> 8) & 255}.${i & 255}:${1024 + i} Created=665sec ago NeedsCT=1`,
+      `TCP OUT ${tuple} expires=16983962 RxPackets=0 RxBytes=21 RxFlagsSeen=0x00 LastRxReport=0 TxPackets=0 TxBytes=0 TxFlagsSeen=0x1b LastTxReport=16899587 Flags=0x0012 [ TxClosing SeenNonSyn ] RevNAT=27 SourceSecurityID=0 IfIndex=0`,
+    );
+  }
+  return `${out.join("\n")}\n`;
+}
+
 describe("splitting is linear", () => {
   it("`## Map:` sections with long runs of blank lines between them", () => {
     const make = (n: number) =>
@@ -77,6 +94,24 @@ describe("splitting is linear", () => {
       (text) => parseSnapshotFiles([{ name: "pasted.txt", text }]),
     );
     console.log(`back to back: ${GROWTH}x input, ${r.toFixed(1)}x time`);
+    expect(r).toBeLessThan(BOUND);
+  });
+
+  it("dumps of two formats back to back, no header repeating: each cut found near where it is", () => {
+    const kinds = (text: string) =>
+      splitDumps("nat-ct.txt", text).flatMap((segment) =>
+        readSegment(segment, { lenient: false, warn: () => {} }).dumps.map((d) => d.registered.format.kind),
+      );
+    expect(kinds(natCtRows(3))).toEqual([
+      "bpf-nat-list",
+      "bpf-ct-list",
+      "bpf-nat-list",
+      "bpf-ct-list",
+      "bpf-nat-list",
+      "bpf-ct-list",
+    ]);
+    const r = ratio(natCtRows, 100, (text) => kinds(text));
+    console.log(`nat/ct back to back: ${GROWTH}x input, ${r.toFixed(1)}x time`);
     expect(r).toBeLessThan(BOUND);
   });
 

@@ -2,17 +2,17 @@
 // arithmetic), RFC 3339 and IPv4 text, and frame-decoder cases the tool-written captures do not reach.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatIPv4, parseIPv4 } from "../src/model/ipv4.js";
-import { createPacketRecord } from "../src/model/packet.js";
-import { detectCaptureFormat } from "../src/readers/detect-format.js";
-import { decodeFrame } from "../src/readers/frame-decoder.js";
-import { LinkType } from "../src/readers/link-type.js";
-import { formatRfc3339, parseRfc3339 } from "../src/readers/rfc3339.js";
-import { createSkipCounts } from "../src/readers/skip-counts.js";
-import { TickClock } from "../src/readers/tick-clock.js";
-import { fixtureText } from "./helpers/fixtures.js";
-import { captureFiles, readCaptureBytes } from "./helpers/tshark-expectations.js";
-import { runs } from "./helpers/property.js";
+import { formatIPv4, parseIPv4 } from "../../src/model/ipv4.js";
+import { createPacketRecord } from "../../src/model/packet.js";
+import { detectCaptureFormat } from "../../src/readers/detect-format.js";
+import { decodeFrame } from "../../src/readers/frame-decoder.js";
+import { LinkType } from "../../src/readers/link-type.js";
+import { formatRfc3339, parseRfc3339 } from "../../src/readers/rfc3339.js";
+import { createSkipCounts } from "../../src/readers/skip-counts.js";
+import { TickClock } from "../../src/readers/tick-clock.js";
+import { fixtureText } from "../helpers/fixtures.js";
+import { captureFiles, readCaptureBytes } from "../helpers/tshark-expectations.js";
+import { runs } from "../helpers/property.js";
 
 const encoder = new TextEncoder();
 

@@ -2,13 +2,13 @@
 // mergecap, tcpdump) and on crafted pcapng features: every frame tshark lists must come out as the same
 // packet record (tuple, flags, lengths, interface, nanosecond timestamp) or as a skip of the right kind.
 import { describe, expect, it } from "vitest";
-import { copyPacketRecord, type PacketRecord } from "../src/model/packet.js";
-import { chunkBytes } from "../src/readers/byte-source.js";
-import { CaptureFormatError } from "../src/readers/capture-error.js";
-import { readPcap } from "../src/readers/pcap-reader.js";
-import { readPcapng } from "../src/readers/pcapng-reader.js";
-import type { ReadSummary } from "../src/readers/read-summary.js";
-import { SKIP_KINDS, type SkipKind } from "../src/readers/skip-counts.js";
+import { copyPacketRecord, type PacketRecord } from "../../src/model/packet.js";
+import { chunkBytes } from "../../src/readers/byte-source.js";
+import { CaptureFormatError } from "../../src/readers/capture-error.js";
+import { readPcap } from "../../src/readers/pcap-reader.js";
+import { readPcapng } from "../../src/readers/pcapng-reader.js";
+import type { ReadSummary } from "../../src/readers/read-summary.js";
+import { SKIP_KINDS, type SkipKind } from "../../src/readers/skip-counts.js";
 import {
   captureFiles,
   expectedOutcomes,
@@ -16,7 +16,7 @@ import {
   recordView,
   tsharkFrames,
   type RecordView,
-} from "./helpers/tshark-expectations.js";
+} from "../helpers/tshark-expectations.js";
 
 async function readAll(
   name: string,

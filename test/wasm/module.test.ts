@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { buildMaglevTable, buildMaglevTableSync } from "../src/lb/maglev.js";
-import { HOST_ABI_VERSION, loadWasm, setDefaultWasmSource } from "../src/wasm/module.js";
+import { buildMaglevTable, buildMaglevTableSync } from "../../src/lb/maglev.js";
+import { HOST_ABI_VERSION, loadWasm, setDefaultWasmSource } from "../../src/wasm/module.js";
 
-const PACKAGED = new URL("../build/dpemu.wasm", import.meta.url);
+const PACKAGED = new URL("../../build/dpemu.wasm", import.meta.url);
 
 describe("Wasm module", () => {
   it("loads with the ABI version the host expects", async () => {

@@ -3,15 +3,15 @@
 // Hubble line far past the line cap. Each ends in a counted skip or a CaptureFormatError naming the
 // byte offset and packet, never in unbounded memory or a wrapped time.
 import { describe, expect, it } from "vitest";
-import { copyPacketRecord, type PacketRecord } from "../src/model/packet.js";
-import { chunkBytes } from "../src/readers/byte-source.js";
-import { CaptureFormatError } from "../src/readers/capture-error.js";
-import { LAST_CLOCK_SECOND } from "../src/readers/clock-range.js";
-import { readHubble } from "../src/readers/hubble-reader.js";
-import { readPcap } from "../src/readers/pcap-reader.js";
-import { MAX_INTERFACES_PER_SECTION, readPcapng } from "../src/readers/pcapng-reader.js";
-import type { ReadSummary } from "../src/readers/read-summary.js";
-import { parseSyntheticSpec, SyntheticSpecError } from "../src/synthetic/synthetic-spec.js";
+import { copyPacketRecord, type PacketRecord } from "../../src/model/packet.js";
+import { chunkBytes } from "../../src/readers/byte-source.js";
+import { CaptureFormatError } from "../../src/readers/capture-error.js";
+import { LAST_CLOCK_SECOND } from "../../src/readers/clock-range.js";
+import { readHubble } from "../../src/readers/hubble-reader.js";
+import { readPcap } from "../../src/readers/pcap-reader.js";
+import { MAX_INTERFACES_PER_SECTION, readPcapng } from "../../src/readers/pcapng-reader.js";
+import type { ReadSummary } from "../../src/readers/read-summary.js";
+import { parseSyntheticSpec, SyntheticSpecError } from "../../src/synthetic/synthetic-spec.js";
 
 /** Little-endian bytes written field by field. */
 class Bytes {

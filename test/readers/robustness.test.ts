@@ -2,16 +2,16 @@
 // records or the typed CaptureFormatError (never another exception), with its position.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { copyPacketRecord, type PacketRecord } from "../src/model/packet.js";
-import { chunkBytes } from "../src/readers/byte-source.js";
-import { CaptureFormatError } from "../src/readers/capture-error.js";
-import { readCapture, UnknownCaptureFormatError } from "../src/replay/read-capture.js";
-import { readHubble } from "../src/readers/hubble-reader.js";
-import { readPcap } from "../src/readers/pcap-reader.js";
-import { readPcapng } from "../src/readers/pcapng-reader.js";
-import type { ReadSummary } from "../src/readers/read-summary.js";
-import { captureFiles, readCaptureBytes } from "./helpers/tshark-expectations.js";
-import { runs } from "./helpers/property.js";
+import { copyPacketRecord, type PacketRecord } from "../../src/model/packet.js";
+import { chunkBytes } from "../../src/readers/byte-source.js";
+import { CaptureFormatError } from "../../src/readers/capture-error.js";
+import { readCapture, UnknownCaptureFormatError } from "../../src/replay/read-capture.js";
+import { readHubble } from "../../src/readers/hubble-reader.js";
+import { readPcap } from "../../src/readers/pcap-reader.js";
+import { readPcapng } from "../../src/readers/pcapng-reader.js";
+import type { ReadSummary } from "../../src/readers/read-summary.js";
+import { captureFiles, readCaptureBytes } from "../helpers/tshark-expectations.js";
+import { runs } from "../helpers/property.js";
 
 type Reader = typeof readPcap;
 

@@ -2,18 +2,18 @@
 // FIN, replies), Zipf-distributed over services, churn events in the stream, and bounded memory.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { formatIPv4, parseIPv4 } from "../src/model/ipv4.js";
-import { ReplyState, TcpFlag, createPacketRecord, type PacketRecord } from "../src/model/packet.js";
-import { Xoshiro128 } from "../src/model/prng.js";
-import { readCapture } from "../src/replay/read-capture.js";
-import { SyntheticFlowGenerator, readSynthetic, type ChurnEvent } from "../src/synthetic/synthetic.js";
+import { formatIPv4, parseIPv4 } from "../../src/model/ipv4.js";
+import { ReplyState, TcpFlag, createPacketRecord, type PacketRecord } from "../../src/model/packet.js";
+import { Xoshiro128 } from "../../src/model/prng.js";
+import { readCapture } from "../../src/replay/read-capture.js";
+import { SyntheticFlowGenerator, readSynthetic, type ChurnEvent } from "../../src/synthetic/synthetic.js";
 import {
   parseSyntheticSpec,
   SyntheticSpecError,
   type SyntheticSpecJson,
-} from "../src/synthetic/synthetic-spec.js";
-import { ZipfSampler } from "../src/synthetic/zipf.js";
-import { IpProto } from "../src/model/protocol.js";
+} from "../../src/synthetic/synthetic-spec.js";
+import { ZipfSampler } from "../../src/synthetic/zipf.js";
+import { IpProto } from "../../src/model/protocol.js";
 
 const webpod = { address: "10.96.163.90", port: 80, proto: "TCP" as const };
 const baseSpec: SyntheticSpecJson = {

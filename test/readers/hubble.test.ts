@@ -2,7 +2,13 @@
 // line shapes Hubble also prints (node status, lost events, L7, socket-LB events, IPv6, ICMP).
 import { describe, expect, it } from "vitest";
 import { formatIPv4 } from "../../src/model/ipv4.js";
-import { EntryPoint, ReplyState, TcpFlag, copyPacketRecord, type PacketRecord } from "../../src/model/packet.js";
+import {
+  EntryPoint,
+  ReplyState,
+  TcpFlag,
+  copyPacketRecord,
+  type PacketRecord,
+} from "../../src/model/packet.js";
 import { chunkBytes } from "../../src/readers/byte-source.js";
 import { CaptureFormatError } from "../../src/readers/capture-error.js";
 import { readHubble, type HubbleReaderOptions } from "../../src/readers/hubble-reader.js";

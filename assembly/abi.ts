@@ -1,6 +1,6 @@
 // Version of the host/Wasm contract. The host refuses a module whose ABI it does not know, so a
 // stale build/dpemu.wasm fails loudly instead of misreading memory.
-export const ABI_VERSION: i32 = 2;
+export const ABI_VERSION: i32 = 3;
 
 // Scratch I/O area the host fills before calling into the module (keys, values, batches). It grows
 // on demand; its address may change after any call that allocates, so the host re-reads it.

@@ -4,22 +4,37 @@
 // readers keep one chunk and one carry buffer, the replay a few batches per worker, the datapath
 // fixed-capacity maps — nothing grows with the input.
 //
-//   npm run build && node --import tsx bench/replay-memory.ts [GIGABYTES=4] [WORKERS=1] [--save]
+//   npm run build && node --import tsx bench/replay-memory.ts [GIGABYTES=4] [WORKERS=1]
+//     [--verdicts json|compact] [--save]
+//
+// With --verdicts, the verdict stream `dpemu replay --verdicts` writes goes to the null device (same
+// formatting and chunked writes as to a file, without filling a disk): memory must stay flat with it.
 //
 // The capture is the lab workload of bench/lib/lab-capture.ts (124 pods, webpod, kube-dns, replies;
 // 1400-byte data packets), repeated with its clock moved forward by its span plus a pause each time,
 // so the flows close, expire, get collected and open again. Samples are taken every 32 MiB of input
 // (a replay that never waits on I/O gives timers no turn). Not part of `npm test`. With --save,
-// writes bench/results/replay-memory.json.
+// writes bench/results/replay-memory[-N-workers][-VERDICTS-verdicts].json.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { devNull } from "node:os";
 import { pcapFileHeader } from "../src/readers/pcap-writer.js";
 import { saveRequested } from "./lib/report.js";
 import { ALGORITHM, SEED, labState, recordLabCapture } from "./lib/lab-capture.js";
 
-type Replayer = typeof import("../src/replay/replayer.js");
-const { replay } = (await import(new URL("../dist/replay/replayer.js", import.meta.url).href)) as Replayer;
+const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
+const { replay } = (await import(dist("replay/replayer.js"))) as typeof import("../src/replay/replayer.js");
+const { VerdictStream } = (await import(
+  dist("cli/replay-verdict-stream.js")
+)) as typeof import("../src/cli/replay-verdict-stream.js");
+const { openOutputStream } = (await import(dist("cli/output.js"))) as typeof import("../src/cli/output.js");
 
-const [gigabytesArg, workersArg] = process.argv.slice(2).filter((a) => a !== "--save");
+const args = process.argv.slice(2).filter((a) => a !== "--save");
+const verdictsAt = args.indexOf("--verdicts");
+const verdictFormat = verdictsAt >= 0 ? args.splice(verdictsAt, 2)[1] : undefined;
+if (verdictFormat !== undefined && verdictFormat !== "json" && verdictFormat !== "compact") {
+  throw new Error(`--verdicts takes json or compact, got ${verdictFormat}`);
+}
+const [gigabytesArg, workersArg] = args;
 const gigabytes = Number(gigabytesArg ?? 4);
 const workers = Number(workersArg ?? 1);
 const targetBytes = gigabytes * 2 ** 30;
@@ -64,20 +79,26 @@ const sample = () =>
   });
 sample();
 let nextSample = SAMPLE_EVERY;
+const verdictOutput = verdictFormat !== undefined ? await openOutputStream(devNull) : null;
+const verdicts = verdictOutput ? new VerdictStream(verdictOutput, verdictFormat!, null) : null;
 const { summary, inputError } = await replay({
   state,
   source: generatedCapture(),
   workers,
   seed: SEED,
   algorithm: ALGORITHM,
-  onProgress: ({ progress }) => {
+  ...(verdicts ? { verdictSink: verdicts } : {}),
+  onProgress: async ({ progress }) => {
     fed = progress;
     if (fed >= nextSample) {
       sample();
       nextSample += SAMPLE_EVERY;
     }
+    await verdicts?.drain();
   },
 });
+await verdicts?.end();
+await verdictOutput?.close();
 sample();
 if (inputError) throw inputError;
 
@@ -88,6 +109,7 @@ const result = {
   date: new Date().toISOString(),
   node: process.version,
   workers,
+  verdicts: verdictFormat ?? null,
   inputBytes: fed,
   inputGiB: +(fed / 2 ** 30).toFixed(2),
   packets: summary.packets,
@@ -111,7 +133,10 @@ console.log(JSON.stringify(result, null, 2));
 if (saveRequested()) {
   mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
   writeFileSync(
-    new URL(`./results/replay-memory${workers === 1 ? "" : `-${workers}-workers`}.json`, import.meta.url),
+    new URL(
+      `./results/replay-memory${workers === 1 ? "" : `-${workers}-workers`}${verdictFormat ? `-${verdictFormat}-verdicts` : ""}.json`,
+      import.meta.url,
+    ),
     JSON.stringify({ ...result, trace: samples }, null, 2) + "\n",
   );
 }

@@ -1,10 +1,12 @@
-// Replay suite: end-to-end packets per second of `replay()` on a pcap file — read, decode, shard,
-// datapath, counting — with the Wasm datapath and with the TypeScript reference, in one thread and
-// on every core. Each iteration is a whole replay as the CLI runs it: the built dist/ (`npm run
-// bench` builds first; workers then load compiled JavaScript, not TypeScript through tsx), datapath
-// creation and worker start-up included (their fixed cost is measured separately on an empty capture
-// and reported in the notes). Peer in the same run: reading and decoding the file alone (the
-// readers' ceiling).
+// Replay suite: packets per second of `replay()` on the lab pcap — read, decode, shard, datapath,
+// counting, and the verdict stream `dpemu replay --verdicts` writes (JSON lines and compact text, to a
+// file) — on one worker and on every core, against two peers of the same capture in the same run:
+// reading and decoding alone (the readers' ceiling) and the Wasm datapath alone (the capture's records
+// already decoded into batches, run through one datapath: the replay's ceiling). Each iteration is a
+// whole run as the CLI does it, datapath creation (and worker start-up) included; the fixed cost of
+// each configuration is measured on an empty capture and reported in the notes. The built dist/ is
+// used (`npm run bench` builds first): workers load compiled JavaScript, not TypeScript through tsx.
+// The TypeScript reference replays a prefix of the capture (it runs at tens of thousands of packets/s).
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,15 +16,28 @@ import { readCapture } from "../src/replay/read-capture.js";
 import type { ReplaySummary } from "../src/replay/replay-summary.js";
 import { pcapFileHeader } from "../src/readers/pcap-writer.js";
 import { ALGORITHM, SEED, labState, recordLabCapture } from "./lib/lab-capture.js";
-import { ratio, report, rowsFrom } from "./lib/report.js";
+import { ratio, report, rowsFrom, type BenchRatio } from "./lib/report.js";
 
 /** Connections of the recorded workload (about 14 packets each, requests and replies). */
 const CONNECTIONS = 80_000;
-/** The reference replays a prefix of the same capture (it runs at tens of thousands of packets/s). */
 const REFERENCE_PACKETS = 100_000;
+const BATCH = 4096;
 
-type Replayer = typeof import("../src/replay/replayer.js");
-const { replay } = (await import(new URL("../dist/replay/replayer.js", import.meta.url).href)) as Replayer;
+const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
+const { replay } = (await import(dist("replay/replayer.js"))) as typeof import("../src/replay/replayer.js");
+const { ReplayCore } = (await import(
+  dist("replay/replay-core.js")
+)) as typeof import("../src/replay/replay-core.js");
+const { PacketBatch } = (await import(
+  dist("replay/packet-batch.js")
+)) as typeof import("../src/replay/packet-batch.js");
+const { createBatchRunner } = (await import(
+  dist("replay/batch-runner.js")
+)) as typeof import("../src/replay/batch-runner.js");
+const { VerdictStream } = (await import(
+  dist("cli/replay-verdict-stream.js")
+)) as typeof import("../src/cli/replay-verdict-stream.js");
+const { openOutputStream } = (await import(dist("cli/output.js"))) as typeof import("../src/cli/output.js");
 
 const cores = availableParallelism();
 const dir = mkdtempSync(join(tmpdir(), "dpemu-replay-bench-"));
@@ -30,6 +45,7 @@ const capture = await recordLabCapture(CONNECTIONS, 100);
 const bigPath = join(dir, "lab.pcap");
 const smallPath = join(dir, "lab-prefix.pcap");
 const emptyPath = join(dir, "empty.pcap");
+const verdictsPath = join(dir, "verdicts.out");
 writeFileSync(bigPath, pcapFileHeader());
 writeFileSync(bigPath, capture.records, { flag: "a" });
 writeFileSync(smallPath, pcapFileHeader());
@@ -37,8 +53,11 @@ writeFileSync(smallPath, capture.records.subarray(0, capture.offsets[REFERENCE_P
 writeFileSync(emptyPath, pcapFileHeader());
 const state = await labState();
 
+type Verdicts = "none" | "json" | "compact";
 let last: ReplaySummary | undefined;
-async function run(path: string, engine: "wasm" | "reference", workers: number): Promise<ReplaySummary> {
+async function run(path: string, engine: "wasm" | "reference", workers: number, verdicts: Verdicts = "none") {
+  const stream = verdicts === "none" ? null : await openOutputStream(verdictsPath);
+  const sink = stream ? new VerdictStream(stream, verdicts === "json" ? "json" : "compact", null) : null;
   const { summary, inputError } = await replay({
     state,
     source: fileByteSource(path),
@@ -46,20 +65,41 @@ async function run(path: string, engine: "wasm" | "reference", workers: number):
     workers,
     seed: SEED,
     algorithm: ALGORITHM,
+    ...(sink ? { verdictSink: sink, onProgress: () => sink.drain() } : {}),
   });
+  await sink?.end();
+  await stream?.close();
   if (inputError) throw inputError;
   last = summary;
   return summary;
 }
 
-// Fixed cost per configuration: a replay of a capture without packets.
-const startup: Record<string, number> = {};
-for (const engine of ["wasm", "reference"] as const) {
-  for (const workers of [1, cores]) {
-    const t = performance.now();
-    await run(emptyPath, engine, workers);
-    startup[`${engine}, ${workers} worker${workers === 1 ? "" : "s"}`] = Math.round(performance.now() - t);
-  }
+// The datapath alone: the capture's records decoded once into batches, then run through a new datapath.
+const batches: InstanceType<typeof PacketBatch>[] = [new PacketBatch(BATCH)];
+await readCapture(fileByteSource(bigPath), (packet) => {
+  if (batches[batches.length - 1]!.full) batches.push(new PacketBatch(BATCH));
+  batches[batches.length - 1]!.push(packet, null);
+});
+async function datapathAlone(): Promise<void> {
+  const core = await ReplayCore.create(state, { seed: SEED, algorithm: ALGORITHM });
+  const runner = createBatchRunner(core.datapath);
+  for (const batch of batches) runner.run(batch, 0, batch.count);
+  core.dispose();
+}
+
+const workerLabel = (n: number) => `${n} worker${n === 1 ? "" : "s"}`;
+const VARIANTS: [Verdicts, string][] = [
+  ["none", "replay"],
+  ["json", "replay + JSON verdicts"],
+  ["compact", "replay + text verdicts"],
+];
+
+// Fixed cost per configuration: a run over a capture without packets.
+const startupMs: Record<string, number> = {};
+for (const workers of [1, cores]) {
+  const t = performance.now();
+  await run(emptyPath, "wasm", workers);
+  startupMs[`wasm, ${workerLabel(workers)}`] = Math.round(performance.now() - t);
 }
 
 const tasks: Record<string, number> = {};
@@ -68,16 +108,16 @@ const add = (name: string, packets: number, fn: () => Promise<unknown>) => {
   tasks[name] = packets;
   bench.add(name, fn);
 };
-const workerLabel = (n: number) => `${n} worker${n === 1 ? "" : "s"}`;
-add("read + decode only (readCapture)", capture.packets, () =>
-  readCapture(fileByteSource(bigPath), () => {}),
-);
-for (const workers of [1, cores]) {
-  add(`wasm, ${workerLabel(workers)}`, capture.packets, () => run(bigPath, "wasm", workers));
+const READ = "read + decode only";
+const ALONE = "datapath alone (wasm, 1 thread)";
+add(READ, capture.packets, () => readCapture(fileByteSource(bigPath), () => {}));
+add(ALONE, capture.packets, datapathAlone);
+for (const [verdicts, label] of VARIANTS) {
+  for (const workers of [1, cores]) {
+    add(`${label}, ${workerLabel(workers)}`, capture.packets, () => run(bigPath, "wasm", workers, verdicts));
+  }
 }
-for (const workers of [1, cores]) {
-  add(`ts-reference, ${workerLabel(workers)}`, REFERENCE_PACKETS, () => run(smallPath, "reference", workers));
-}
+add("ts-reference, 1 worker", REFERENCE_PACKETS, () => run(smallPath, "reference", 1));
 await bench.run();
 
 // The replays must have done the work they were timed for.
@@ -88,34 +128,28 @@ if (check.packets !== REFERENCE_PACKETS || check.verdicts.dropped !== 0) {
 
 const rows = rowsFrom(bench, tasks, "packet");
 const many = workerLabel(cores);
-report(
-  "replay",
-  rows,
-  [
-    {
-      name: "wasm / ts-reference (1 worker)",
-      value: ratio(rows, "wasm, 1 worker", "ts-reference, 1 worker"),
-    },
-    { name: `wasm ${many} / 1 worker`, value: ratio(rows, `wasm, ${many}`, "wasm, 1 worker") },
-    {
-      name: `ts-reference ${many} / 1 worker`,
-      value: ratio(rows, `ts-reference, ${many}`, "ts-reference, 1 worker"),
-    },
-    {
-      name: "wasm 1 worker / read + decode only",
-      value: ratio(rows, "wasm, 1 worker", "read + decode only (readCapture)"),
-    },
-  ],
+const ratios: BenchRatio[] = [
+  { name: `${READ} / ${ALONE}`, value: ratio(rows, READ, ALONE) },
+  ...VARIANTS.flatMap(([, label]) => [
+    { name: `${label}, 1 worker / ${ALONE}`, value: ratio(rows, `${label}, 1 worker`, ALONE) },
+    { name: `${label}, ${many} / ${ALONE}`, value: ratio(rows, `${label}, ${many}`, ALONE) },
+    { name: `${label}: ${many} / 1 worker`, value: ratio(rows, `${label}, ${many}`, `${label}, 1 worker`) },
+  ]),
   {
-    capture: {
-      packets: capture.packets,
-      bytes: statSync(bigPath).size,
-      referencePrefixPackets: REFERENCE_PACKETS,
-      workload: `${CONNECTIONS} connections of 124 local pods (kube-dns's two among them) to webpod (TCP), kube-dns (UDP) and its metrics port, with replies; Maglev forced`,
-    },
-    startupMs: startup,
-    cores,
-    lastSummary: last ? { packets: last.packets, flows: last.flows, dropped: last.verdicts.dropped } : null,
+    name: "wasm / ts-reference (1 worker)",
+    value: ratio(rows, "replay, 1 worker", "ts-reference, 1 worker"),
   },
-);
+];
+report("replay", rows, ratios, {
+  capture: {
+    packets: capture.packets,
+    bytes: statSync(bigPath).size,
+    referencePrefixPackets: REFERENCE_PACKETS,
+    workload: `${CONNECTIONS} connections of 124 local pods (kube-dns's two among them) to webpod (TCP), kube-dns (UDP) and its metrics port, with replies; Maglev forced`,
+  },
+  startupMs,
+  cores,
+  verdicts: "written to a file in the system's temporary directory, as `dpemu replay --verdicts FILE` does",
+  lastSummary: last ? { packets: last.packets, flows: last.flows, dropped: last.verdicts.dropped } : null,
+});
 rmSync(dir, { recursive: true, force: true });

@@ -77,6 +77,7 @@ export {
   type CtTimeouts,
   type CtTuple,
   type DatapathState,
+  type DsrDispatchMode,
   type HostRouting,
   type IpcacheMapEntry,
   type KprMode,
@@ -90,12 +91,15 @@ export {
   type ServiceMapEntry,
   type ServiceScope,
   type SourceRangeEntry,
+  type TunnelProtocol,
 } from "./engine/state.js";
 export {
   CT_STATE_NAMES,
+  ENCAP_NAMES,
   OBSERVATION_POINT_NAMES,
   type CtState,
   type DatapathVerdict,
+  type EncapType,
 } from "./engine/verdict.js";
 export { observationPointText, type TraceEndpoint, type TraceStep } from "./datapath/trace.js";
 export { dropReason, knownDropReasons, type DropReasonInfo } from "./engine/drop-reasons.js";

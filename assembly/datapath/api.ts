@@ -70,6 +70,9 @@ function configure(n: Node, c: NodeConfigRecord): void {
   n.timeoutTcpClose = c.timeoutTcpClose;
   n.timeoutServiceCloseRebalance = c.timeoutServiceCloseRebalance;
   n.randomPerFlow = c.randomPerFlow != 0;
+  n.nodePortMode = c.nodePortMode;
+  n.dsrDispatch = c.dsrDispatch;
+  n.tunnelProtocol = c.tunnelProtocol;
 }
 
 /** Frees a node and its maps; the handle may be reused by a later dpCreate. */

@@ -18,6 +18,7 @@ import {
   CT_TX_FLAGS_SEEN,
   CT_VALUE_SIZE,
   CTF_LB_LOOPBACK,
+  CTF_DSR_INTERNAL,
   CTF_NODE_PORT,
   CTF_RX_CLOSING,
   CTF_SEEN_NON_SYN,
@@ -71,6 +72,7 @@ export class CtState {
   syn: bool;
   loopback: bool;
   nodePort: bool;
+  dsr: bool;
   closing: bool;
 }
 
@@ -242,6 +244,7 @@ function ctLookupOne(
   state.syn = syn;
   state.loopback = (f & CTF_LB_LOOPBACK) != 0;
   state.nodePort = (f & CTF_NODE_PORT) != 0;
+  state.dsr = (f & CTF_DSR_INTERNAL) != 0;
   return CT_ESTABLISHED;
 }
 
@@ -346,4 +349,9 @@ export function ctProbe(node: Node, t: usize, flags: u8): usize {
 /** Whether a CT entry carries the node_port bit (CTF_NODE_PORT). */
 export function ctEntryNodePort(e: usize): bool {
   return (load<u16>(e, CT_FLAGS) & CTF_NODE_PORT) != 0;
+}
+
+/** Whether a CT entry carries the dsr_internal bit (CTF_DSR_INTERNAL). */
+export function ctEntryDsr(e: usize): bool {
+  return (load<u16>(e, CT_FLAGS) & CTF_DSR_INTERNAL) != 0;
 }

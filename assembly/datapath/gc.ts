@@ -1,11 +1,14 @@
 // Conntrack garbage collection, as the agent's CT GC does it: entries whose lifetime has passed are
-// deleted, and the SNAT mapping of every deleted egress flow goes with it. The datapath itself
+// deleted, and the SNAT mapping of every deleted egress flow goes with it (for a DSR flow, the
+// entry that gives its replies the service address). The datapath itself
 // never treats an expired entry as missing, so collection timing is part of the semantics: it runs
 // before the first packet whose clock reaches the next collection time (see docs/datapath.md).
 import { LruHashMap } from "../maps/lru-hash-map";
 import { Node } from "./node";
 import {
+  CT_FLAGS,
   CT_LIFETIME,
+  CTF_DSR_INTERNAL,
   TUPLE_DADDR,
   TUPLE_DPORT,
   TUPLE_F_IN,
@@ -37,7 +40,8 @@ function collect(node: Node, map: LruHashMap, now: u32): void {
   }
   const nat = node.natTuple;
   for (let i = n; i > 0; i--) {
-    const key = map.entryKey(load<u32>(ids + ((<usize>(i - 1)) << 2)));
+    const id = load<u32>(ids + ((<usize>(i - 1)) << 2));
+    const key = map.entryKey(id);
     // An egress (OUT) entry tracks a flow this node may have SNATed: drop that mapping too.
     if ((load<u8>(key, TUPLE_FLAGS) & (TUPLE_F_IN | TUPLE_F_RELATED | TUPLE_F_SERVICE)) == 0) {
       store<u32>(nat, load<u32>(key, TUPLE_SADDR), TUPLE_DADDR);
@@ -48,6 +52,14 @@ function collect(node: Node, map: LruHashMap, now: u32): void {
       store<u8>(nat, TUPLE_F_OUT, TUPLE_FLAGS);
       const v = node.nat.peek(nat);
       if (v != 0) node.gcNatDeleted += natDeletePair(node, nat, v);
+      if ((load<u16>(map.entryValue(id), CT_FLAGS) & CTF_DSR_INTERNAL) != 0) {
+        // snat_v4_create_dsr's entry is keyed by the reply: the same addresses, ports swapped.
+        store<u32>(nat, load<u32>(key, TUPLE_DADDR), TUPLE_DADDR);
+        store<u32>(nat, load<u32>(key, TUPLE_SADDR), TUPLE_SADDR);
+        store<u16>(nat, load<u16>(key, TUPLE_SPORT), TUPLE_DPORT);
+        store<u16>(nat, load<u16>(key, TUPLE_DPORT), TUPLE_SPORT);
+        if (node.nat.delete(nat) == 0) node.gcNatDeleted++;
+      }
     }
     map.delete(key);
   }

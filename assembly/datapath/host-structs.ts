@@ -45,6 +45,12 @@ export class NodeConfigRecord {
   ipMasqAgent: u8;
   serviceProtocols: u8;
   randomPerFlow: u8;
+  /** NODEPORT_MODE_* (records.ts). */
+  nodePortMode: u8;
+  /** DSR_DISPATCH_* (records.ts). */
+  dsrDispatch: u8;
+  /** ENCAP_VXLAN or ENCAP_GENEVE: the tunnel protocol in tunnel mode. */
+  tunnelProtocol: u8;
 }
 
 /** Output of dpStats. */

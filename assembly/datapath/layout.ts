@@ -34,6 +34,8 @@ export const CTF_TX_CLOSING: u16 = 0x002;
 export const CTF_LB_LOOPBACK: u16 = 0x008;
 export const CTF_SEEN_NON_SYN: u16 = 0x010;
 export const CTF_NODE_PORT: u16 = 0x020;
+/** dsr_internal: the flow reached this node's backend by DSR; its replies leave with the service address. */
+export const CTF_DSR_INTERNAL: u16 = 0x080;
 
 // SNAT entry.
 export const NAT_VALUE_SIZE: u32 = 16;

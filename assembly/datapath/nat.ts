@@ -214,6 +214,55 @@ export function natRevSnat(
   return true;
 }
 
+/**
+ * snat_v4_create_dsr on the backend's node: the OUT entry of the reply tuple (backend -> client)
+ * pointing at the service address and port, so xlate_dsr_v4 can give replies the service as source.
+ */
+export function natCreateDsr(
+  node: Node,
+  saddr: u32,
+  daddr: u32,
+  sport: u32,
+  dport: u32,
+  proto: u8,
+  svcAddr: u32,
+  svcPort: u32,
+  now: u32,
+): void {
+  const t = node.natTuple;
+  setTuple(t, saddr, daddr, sport, dport, proto, TUPLE_F_OUT);
+  const v = node.natValue;
+  KeyBytes.zero(v, NAT_VALUE_SIZE);
+  store<u32>(v, now, NAT_CREATED);
+  store<u32>(v, svcAddr, NAT_ADDR);
+  store<u16>(v, <u16>svcPort, NAT_PORT);
+  const evictionsBefore = node.nat.evictions;
+  node.nat.update(t, v, 0);
+  node.natEvictions += node.nat.evictions - evictionsBefore;
+}
+
+/**
+ * xlate_dsr_v4: a reply (backend -> client) whose OUT entry natCreateDsr made gets the service
+ * address and port as its source. True when it did; `out` then holds them.
+ */
+export function natXlateDsr(
+  node: Node,
+  saddr: u32,
+  daddr: u32,
+  sport: u32,
+  dport: u32,
+  proto: u8,
+  out: NatResult,
+): bool {
+  const t = node.natTuple;
+  setTuple(t, saddr, daddr, sport, dport, proto, TUPLE_F_OUT);
+  const v = node.nat.lookup(t);
+  if (v == 0) return false;
+  out.addr = load<u32>(v, NAT_ADDR);
+  out.port = <u32>load<u16>(v, NAT_PORT);
+  return true;
+}
+
 /** Writes a pre-existing SNAT entry (from a snapshot). */
 export function natInsert(
   node: Node,

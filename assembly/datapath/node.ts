@@ -60,6 +60,10 @@ export class Node {
   bpfHostRouting: bool = true;
   masquerade: bool = true;
   ipMasqAgent: bool = false;
+  /** NODEPORT_MODE_* (bpf-lb-mode), DSR_DISPATCH_* (bpf-lb-dsr-dispatch) and the tunnel's ENCAP_*. */
+  nodePortMode: u8 = 0;
+  dsrDispatch: u8 = 0;
+  tunnelProtocol: u8 = 1;
   /** Service keys carry the L4 protocol (Cilium >= 1.16); else lookups use ANY. */
   serviceProtocols: bool = true;
   natPortMin: u32 = 32768;

@@ -7,6 +7,8 @@ import { seedForPacket } from "./flow-seed";
 import {
   BACKEND_ADDR,
   BACKEND_PORT,
+  CT_FLAGS,
+  CTF_DSR_INTERNAL,
   CTF_LB_LOOPBACK,
   CTF_NODE_PORT,
   EP_ID,
@@ -28,6 +30,7 @@ import {
   SVC_F_ROUTABLE,
   SVC_FLAGS,
   SVC_REV_NAT,
+  TCP_SYN,
   TUPLE_F_IN,
   TUPLE_F_OUT,
 } from "./layout";
@@ -38,9 +41,15 @@ import {
   DIR_EGRESS,
   DIR_INGRESS,
   DROP_CT_UNKNOWN_PROTO,
+  DROP_INVALID,
   DROP_INVALID_SIP,
   DROP_IS_CLUSTER_IP,
+  DROP_NO_TUNNEL_ENDPOINT,
   DROP_NOT_IN_SRC_RANGE,
+  DSR_IPV4_OPT_LEN,
+  GENEVE_DSR_OPT_LEN,
+  IPIP_OVERHEAD,
+  TUNNEL_OVERHEAD,
   IDENTITY_SCOPE_REMOTE_NODE,
   IDENTITY_SCOPE_SHIFT,
   NAT_APPLIED,
@@ -64,6 +73,23 @@ import {
   ENTRY_FROM_NETWORK,
   ENTRY_FROM_OVERLAY,
   ENTRY_UNKNOWN,
+  DSR_DISPATCH_GENEVE,
+  DSR_DISPATCH_IPIP,
+  ENCAP_GENEVE,
+  ENCAP_IPIP,
+  ENCAP_NONE,
+  NODEPORT_MODE_DSR,
+  NODEPORT_MODE_HYBRID,
+  PACKET_DSR_ADDR,
+  PACKET_DSR_PORT,
+  VERDICT_DSR_ADDR,
+  VERDICT_DSR_PORT,
+  VERDICT_ENCAP,
+  VERDICT_ENCAP_DSR,
+  VERDICT_ENCAP_OVERHEAD,
+  VERDICT_OUTER_DADDR,
+  VERDICT_OUTER_SADDR,
+  VFLAG_DSR,
   PACKET_DADDR,
   PACKET_DPORT,
   PACKET_ENTRY,
@@ -102,6 +128,7 @@ import {
 } from "./records";
 import {
   ctCreate,
+  ctEntryDsr,
   ctEntryNodePort,
   ctLookup,
   ctProbe,
@@ -110,7 +137,7 @@ import {
   tupleFromPacket,
   tupleReverse,
 } from "./conntrack";
-import { NatResult, natRevSnat, natSnat } from "./nat";
+import { NatResult, natCreateDsr, natRevSnat, natSnat, natXlateDsr } from "./nat";
 import { LbResult, lbLocal, lookupService, sourceRangeOk } from "./lb";
 import { gcIfDue } from "./gc";
 
@@ -137,6 +164,18 @@ let dstIdentity: u32 = 0;
 let tunnelEndpoint: u32 = 0;
 let serviceCt: u8 = 0;
 let dstEndpoint: u32 = 0;
+/** DSR info the packet arrived with (service address and port; 0 = none). */
+let dsrAddr: u32 = 0;
+let dsrPort: u32 = 0;
+/** Encapsulation the packet leaves with (ENCAP_*), its outer addresses and bytes added. */
+let encap: u8 = 0;
+let outerSaddr: u32 = 0;
+let outerDaddr: u32 = 0;
+let encapOverhead: u32 = 0;
+/** DSR info attached to the packet on its way out. */
+let encapDsr: bool = false;
+let encapDsrAddr: u32 = 0;
+let encapDsrPort: u32 = 0;
 
 // The lookups' out-parameters (Cilium's struct ct_state and friends): static scratch records at
 // fixed addresses, so passing them costs nothing and nothing is allocated per packet.
@@ -230,9 +269,11 @@ function deliverToEndpoint(node: Node, ep: usize, entry: u8): void {
   if (st == CT_REPLY) {
     if (state.revNat != 0 && !state.loopback) reverseNat(node, state.revNat);
   } else if (st == CT_NEW) {
+    // The flow's node_port / dsr_internal egress entry marks the ingress entry too, so the
+    // endpoint's replies find their way back (rev_nodeport_lb4, xlate_dsr_v4).
     const out = ctProbe(node, t, TUPLE_F_OUT);
-    const nodePort: u16 = out != 0 && ctEntryNodePort(out) ? CTF_NODE_PORT : 0;
-    ctCreate(node, t, DIR_INGRESS, true, 0, srcIdentity, 0, nodePort, now);
+    const flags: u16 = out != 0 ? load<u16>(out, CT_FLAGS) & (CTF_NODE_PORT | CTF_DSR_INTERNAL) : 0;
+    ctCreate(node, t, DIR_INGRESS, true, 0, srcIdentity, 0, flags, now);
   }
   forward(OBS_TO_ENDPOINT);
 }
@@ -274,6 +315,34 @@ function leaveThroughDevice(node: Node, entry: u8): void {
   forward(node.bpfHostRouting ? OBS_TO_NETWORK : OBS_TO_STACK);
 }
 
+/** __encap_with_nodeid: out through the tunnel device to `tunnel`, from this node's address. */
+function toOverlay(node: Node, tunnel: u32): void {
+  tunnelEndpoint = tunnel;
+  encapsulate(node, node.tunnelProtocol, tunnel, TUNNEL_OVERHEAD);
+  forward(OBS_TO_OVERLAY);
+}
+
+/** Records the encapsulation (ENCAP_*) towards `outerDaddr`; the outer source is this node's address. */
+function encapsulate(node: Node, type: u8, outer: u32, overhead: u32): void {
+  encap = type;
+  outerSaddr = node.directRoutingAddress;
+  outerDaddr = outer;
+  encapOverhead = overhead;
+}
+
+/** Attaches DSR info (the service address and port) to the packet. */
+function attachDsr(addr: u32, port: u32): void {
+  encapDsr = true;
+  encapDsrAddr = addr;
+  encapDsrPort = port;
+}
+
+/** nodeport_uses_dsr: DSR mode for every protocol, hybrid mode for TCP only. */
+function usesDsr(node: Node): bool {
+  const mode = node.nodePortMode;
+  return mode == NODEPORT_MODE_DSR || (mode == NODEPORT_MODE_HYBRID && proto == IPPROTO_TCP);
+}
+
 /** ipv4_forward_to_destination after the egress conntrack step of bpf_lxc. */
 function forwardFromEndpoint(node: Node): void {
   dstIdentity = identityOf(node, daddr);
@@ -288,8 +357,7 @@ function forwardFromEndpoint(node: Node): void {
     return;
   }
   if (tunnel != 0) {
-    tunnelEndpoint = tunnel;
-    forward(OBS_TO_OVERLAY);
+    toOverlay(node, tunnel);
     return;
   }
   leaveThroughDevice(node, OBS_FROM_ENDPOINT);
@@ -313,12 +381,29 @@ function reverseNodePort(node: Node): bool {
   }
   dstIdentity = identityOf(node, daddr);
   const tunnel = tunnelFor(node);
-  if (tunnel != 0) {
-    tunnelEndpoint = tunnel;
-    forward(OBS_TO_OVERLAY);
-  } else {
-    forward(OBS_TO_NETWORK);
+  if (tunnel != 0) toOverlay(node, tunnel);
+  else forward(OBS_TO_NETWORK);
+  return true;
+}
+
+/**
+ * nodeport_rev_dnat_fwd_ipv4 for the reply of a DSR flow on the backend's node: xlate_dsr_v4 gives
+ * it the service address and port as its source, and it leaves straight towards the client.
+ */
+function dsrReply(node: Node): bool {
+  const t = node.tuple;
+  tupleFromPacket(t, saddr, daddr, sport, dport, proto, icmpType, TUPLE_F_OUT);
+  const entry = ctProbe(node, t, TUPLE_F_OUT);
+  if (entry == 0 || !ctEntryDsr(entry)) return false;
+  const st = ctLookup(node, t, DIR_INGRESS, SCOPE_REVERSE, 0, tcpFlags, now, state);
+  noteCt(st);
+  if (st == CT_REPLY && state.dsr && natXlateDsr(node, saddr, daddr, sport, dport, proto, out)) {
+    saddr = out.addr;
+    sport = out.port;
+    vflags |= VFLAG_REV_NAT | VFLAG_DSR;
   }
+  dstIdentity = identityOf(node, daddr);
+  forward(OBS_TO_NETWORK);
   return true;
 }
 
@@ -334,33 +419,42 @@ function fromEndpoint(node: Node): void {
   }
   srcIdentity = load<u32>(src, EP_IDENTITY);
   let serviceRevNat: u32 = 0;
-  let loopback = false;
   if (isL4(proto)) {
     const svc = lookupService(node, daddr, dport, node.serviceProtocols ? proto : 0, true, res);
     if (svc != 0) {
-      vflags |= VFLAG_SERVICE;
       serviceRevNat = <u32>load<u16>(svc, SVC_REV_NAT);
-      revNatId = serviceRevNat;
-      const r = lbLocal(node, svc, true, saddr, daddr, sport, dport, proto, tcpFlags, now, res);
-      vflags |= res.flags;
-      serviceCt = res.serviceCt;
-      if (r != 0) {
-        drop(r, OBS_FROM_ENDPOINT);
-        return;
-      }
-      backendId = res.backendId;
-      const backendAddr = load<u32>(res.backend, BACKEND_ADDR);
-      const backendPort = <u32>load<u16>(res.backend, BACKEND_PORT);
-      if (backendAddr == saddr) {
-        loopback = true;
-        saddr = node.loopbackAddress;
-        vflags |= VFLAG_LOOPBACK;
-      }
-      daddr = backendAddr;
-      if (backendPort != 0) dport = backendPort;
-      vflags |= VFLAG_DNAT;
+      if (!lbFromEndpoint(node, svc)) return;
     }
   }
+  egressCt(node, serviceRevNat);
+}
+
+/** lb4_local for a pod's service packet: backend selection and DNAT (false: dropped). */
+function lbFromEndpoint(node: Node, svc: usize): bool {
+  vflags |= VFLAG_SERVICE;
+  revNatId = <u32>load<u16>(svc, SVC_REV_NAT);
+  const r = lbLocal(node, svc, true, saddr, daddr, sport, dport, proto, tcpFlags, now, res);
+  vflags |= res.flags;
+  serviceCt = res.serviceCt;
+  if (r != 0) {
+    drop(r, OBS_FROM_ENDPOINT);
+    return false;
+  }
+  backendId = res.backendId;
+  const backendAddr = load<u32>(res.backend, BACKEND_ADDR);
+  const backendPort = <u32>load<u16>(res.backend, BACKEND_PORT);
+  if (backendAddr == saddr) {
+    saddr = node.loopbackAddress;
+    vflags |= VFLAG_LOOPBACK;
+  }
+  daddr = backendAddr;
+  if (backendPort != 0) dport = backendPort;
+  vflags |= VFLAG_DNAT;
+  return true;
+}
+
+/** bpf_lxc's egress conntrack (entries of a service flow carry its rev-NAT ID), then forwarding. */
+function egressCt(node: Node, serviceRevNat: u32): void {
   const scope = serviceRevNat != 0 ? SCOPE_FORWARD : SCOPE_BIDIR;
   const t = node.tuple;
   if (
@@ -371,15 +465,13 @@ function fromEndpoint(node: Node): void {
   }
   const st = ctLookup(node, t, DIR_EGRESS, scope, 0, tcpFlags, now, state);
   noteCt(st);
-  const entryFlags: u16 = loopback ? CTF_LB_LOOPBACK : 0;
-  if (st == CT_NEW) {
+  const entryFlags: u16 = (vflags & VFLAG_LOOPBACK) != 0 ? CTF_LB_LOOPBACK : 0;
+  if (st == CT_NEW || (st == CT_ESTABLISHED && state.revNat != serviceRevNat)) {
     ctCreate(node, t, DIR_EGRESS, true, serviceRevNat, srcIdentity, 0, entryFlags, now);
-  } else if (st == CT_ESTABLISHED) {
-    if (state.revNat != serviceRevNat)
-      ctCreate(node, t, DIR_EGRESS, true, serviceRevNat, srcIdentity, 0, entryFlags, now);
-  } else {
+  } else if (st != CT_ESTABLISHED) {
     if (revNatId == 0) revNatId = state.revNat;
     if (state.nodePort && isL4(proto) && reverseNodePort(node)) return;
+    if (state.dsr && isL4(proto) && dsrReply(node)) return;
   }
   forwardFromEndpoint(node);
 }
@@ -398,12 +490,81 @@ function nodePortToRemote(node: Node, entry: u8): void {
     drop(<u8>r, entry);
     return;
   }
-  if (tunnel != 0) {
+  if (tunnel != 0) toOverlay(node, tunnel);
+  else forward(OBS_TO_NETWORK);
+}
+
+/**
+ * tail_nodeport_ipv4_dsr: the request leaves for the remote backend with the service address and
+ * port attached (encap_geneve_dsr_opt4, dsr_set_ipip4 or dsr_set_opt4); TCP carries the Geneve or
+ * IPv4 option on its SYN only, later packets find the backend node's DSR state.
+ */
+function dsrDispatch(node: Node, entry: u8, svcAddr: u32, svcPort: u32): void {
+  const dispatch = node.dsrDispatch;
+  const backend = daddr;
+  const attach = proto != IPPROTO_TCP || (tcpFlags & TCP_SYN) != 0;
+  vflags |= VFLAG_DSR;
+  dstIdentity = identityOf(node, backend);
+  if (dispatch == DSR_DISPATCH_GENEVE) {
+    const tunnel = ipcacheEntry == 0 ? 0 : load<u32>(ipcacheEntry, IPCACHE_TUNNEL);
+    if (tunnel == 0) {
+      drop(DROP_NO_TUNNEL_ENDPOINT, entry);
+      return;
+    }
     tunnelEndpoint = tunnel;
+    encapsulate(node, ENCAP_GENEVE, tunnel, TUNNEL_OVERHEAD + (attach ? GENEVE_DSR_OPT_LEN : 0));
+    if (attach) attachDsr(svcAddr, svcPort);
     forward(OBS_TO_OVERLAY);
-  } else {
-    forward(OBS_TO_NETWORK);
+    return;
   }
+  if (dispatch == DSR_DISPATCH_IPIP) {
+    // lb4_local's skip_l3_xlate: the inner header keeps the service address, the outer one
+    // carries the packet to the backend.
+    daddr = svcAddr;
+    encapsulate(node, ENCAP_IPIP, backend, IPIP_OVERHEAD);
+    attachDsr(svcAddr, svcPort);
+  } else if (attach) {
+    encapOverhead = DSR_IPV4_OPT_LEN;
+    attachDsr(svcAddr, svcPort);
+  }
+  forward(OBS_TO_NETWORK);
+}
+
+/**
+ * nodeport_extract_dsr_v4 and tail_nodeport_dsr_ingress_ipv4 on the backend's node: a request with
+ * DSR info (or a later TCP packet of a DSR flow) gets a CT entry flagged dsr_internal and the SNAT
+ * entry that gives its replies the service address (snat_v4_create_dsr), then goes on to the local
+ * backend. False when the packet is not DSR traffic.
+ */
+function dsrIngress(node: Node, entry: u8): bool {
+  if ((entry == OBS_FROM_OVERLAY) != (node.dsrDispatch == DSR_DISPATCH_GENEVE)) return false;
+  const t = node.tuple;
+  tupleFromPacket(t, saddr, daddr, sport, dport, proto, icmpType, selectTupleType(DIR_EGRESS, SCOPE_BIDIR));
+  let port = dsrPort;
+  if (proto == IPPROTO_TCP && (tcpFlags & TCP_SYN) == 0) {
+    // Only the SYN carries the option: later packets belong to DSR if the flow's entry says so.
+    tupleReverse(t);
+    const e = ctProbe(node, t, TUPLE_F_OUT);
+    tupleReverse(t);
+    if (e == 0 || !ctEntryDsr(e)) return false;
+    port = 0;
+  } else if (dsrAddr == 0) {
+    return false;
+  }
+  const st = ctLookup(node, t, DIR_EGRESS, SCOPE_BIDIR, 0, tcpFlags, now, state);
+  noteCt(st);
+  if (st == CT_REPLY) tupleReverse(t);
+  if (st != CT_ESTABLISHED || (proto == IPPROTO_TCP && port != 0) || !state.dsr) {
+    if (port == 0) {
+      drop(DROP_INVALID, entry);
+      return true;
+    }
+    ctCreate(node, t, DIR_EGRESS, false, 0, ID_WORLD, 0, CTF_DSR_INTERNAL, now);
+    natCreateDsr(node, daddr, saddr, dport, sport, proto, dsrAddr, port, now);
+  }
+  vflags |= VFLAG_DSR;
+  deliverFromOutside(node, entry);
+  return true;
 }
 
 /** Delivery of a packet that entered from outside and is not (or no longer) a service request. */
@@ -417,8 +578,7 @@ function deliverFromOutside(node: Node, entry: u8): void {
   if (ep == 0 && entry != OBS_FROM_OVERLAY) {
     const tunnel = tunnelFor(node);
     if (tunnel != 0) {
-      tunnelEndpoint = tunnel;
-      forward(OBS_TO_OVERLAY);
+      toOverlay(node, tunnel);
       return;
     }
   }
@@ -427,57 +587,14 @@ function deliverFromOutside(node: Node, entry: u8): void {
 
 /**
  * nodeport_lb4 (cil_from_netdev in bpf_host; cil_from_overlay skips the service step): service
- * translation with the source-range and ClusterIP checks, else reverse SNAT (snat_v4_rev_nat) and
- * reverse NodePort, then delivery.
+ * translation, else DSR ingress of a request for a local backend, else reverse SNAT
+ * (snat_v4_rev_nat) and reverse NodePort, then delivery.
  */
 function fromOutside(node: Node, entry: u8): void {
   srcIdentity = identityOf(node, saddr);
-  if (entry != OBS_FROM_OVERLAY && isL4(proto)) {
-    const svc = lookupService(node, daddr, dport, node.serviceProtocols ? proto : 0, false, res);
-    if (svc != 0) {
-      vflags |= VFLAG_SERVICE | res.flags;
-      const revNat = <u32>load<u16>(svc, SVC_REV_NAT);
-      revNatId = revNat;
-      if (!sourceRangeOk(node, svc, saddr)) {
-        drop(DROP_NOT_IN_SRC_RANGE, entry);
-        return;
-      }
-      const r = lbLocal(node, svc, false, saddr, daddr, sport, dport, proto, tcpFlags, now, res);
-      vflags |= res.flags;
-      serviceCt = res.serviceCt;
-      if (r != 0) {
-        drop(r, entry);
-        return;
-      }
-      if ((load<u8>(svc, SVC_FLAGS) & SVC_F_ROUTABLE) == 0) {
-        drop(DROP_IS_CLUSTER_IP, entry);
-        return;
-      }
-      backendId = res.backendId;
-      daddr = load<u32>(res.backend, BACKEND_ADDR);
-      const backendPort = <u32>load<u16>(res.backend, BACKEND_PORT);
-      if (backendPort != 0) dport = backendPort;
-      vflags |= VFLAG_DNAT | VFLAG_NODEPORT;
-      const t = node.tuple;
-      tupleFromPacket(t, saddr, daddr, sport, dport, proto, 0, selectTupleType(DIR_EGRESS, SCOPE_BIDIR));
-      const st = ctLookup(node, t, DIR_EGRESS, SCOPE_BIDIR, 0, tcpFlags, now, state);
-      noteCt(st);
-      if (st == CT_REPLY) tupleReverse(t);
-      if (st == CT_NEW || st == CT_REPLY || state.revNat != revNat)
-        ctCreate(node, t, DIR_EGRESS, false, revNat, ID_WORLD, 0, CTF_NODE_PORT, now);
-      const ep = endpointOf(node, daddr);
-      if (ep != 0) {
-        if (load<u32>(ep, EP_IS_HOST) != 0) {
-          dstIdentity = load<u32>(ep, EP_IDENTITY);
-          forward(OBS_TO_STACK);
-        } else {
-          deliverToEndpoint(node, ep, entry);
-        }
-        return;
-      }
-      nodePortToRemote(node, entry);
-      return;
-    }
+  if (isL4(proto)) {
+    if (entry != OBS_FROM_OVERLAY && nodePortLb(node, entry)) return;
+    if (usesDsr(node) && dsrIngress(node, entry)) return;
   }
   if (natRevSnat(node, saddr, daddr, sport, dport, proto, icmpType, out)) {
     daddr = out.addr;
@@ -486,6 +603,69 @@ function fromOutside(node: Node, entry: u8): void {
     if (reverseNodePort(node)) return;
   }
   deliverFromOutside(node, entry);
+}
+
+/**
+ * nodeport_lb4's service step: source-range and ClusterIP checks, lb4_local, then a local backend
+ * (delivered), a remote one by DSR, or a remote one by SNAT. False when no service matched.
+ */
+function nodePortLb(node: Node, entry: u8): bool {
+  const svc = lookupService(node, daddr, dport, node.serviceProtocols ? proto : 0, false, res);
+  if (svc == 0) return false;
+  vflags |= VFLAG_SERVICE | res.flags;
+  const revNat = <u32>load<u16>(svc, SVC_REV_NAT);
+  revNatId = revNat;
+  if (!sourceRangeOk(node, svc, saddr)) {
+    drop(DROP_NOT_IN_SRC_RANGE, entry);
+    return true;
+  }
+  const r = lbLocal(node, svc, false, saddr, daddr, sport, dport, proto, tcpFlags, now, res);
+  vflags |= res.flags;
+  serviceCt = res.serviceCt;
+  if (r != 0) {
+    drop(r, entry);
+    return true;
+  }
+  if ((load<u8>(svc, SVC_FLAGS) & SVC_F_ROUTABLE) == 0) {
+    drop(DROP_IS_CLUSTER_IP, entry);
+    return true;
+  }
+  backendId = res.backendId;
+  const svcAddr = daddr;
+  const svcPort = dport;
+  daddr = load<u32>(res.backend, BACKEND_ADDR);
+  const backendPort = <u32>load<u16>(res.backend, BACKEND_PORT);
+  if (backendPort != 0) dport = backendPort;
+  vflags |= VFLAG_DNAT | VFLAG_NODEPORT;
+  toBackend(node, entry, revNat, svcAddr, svcPort);
+  return true;
+}
+
+/**
+ * nodeport_lb4 after the translation: a local backend gets the flow's node_port CT entry and the
+ * packet; a remote one gets it by DSR (no CT entry here: replies never come back) or by SNAT.
+ */
+function toBackend(node: Node, entry: u8, revNat: u32, svcAddr: u32, svcPort: u32): void {
+  const ep = endpointOf(node, daddr);
+  if (ep == 0 && usesDsr(node)) {
+    dsrDispatch(node, entry, svcAddr, svcPort);
+    return;
+  }
+  const t = node.tuple;
+  tupleFromPacket(t, saddr, daddr, sport, dport, proto, 0, selectTupleType(DIR_EGRESS, SCOPE_BIDIR));
+  const st = ctLookup(node, t, DIR_EGRESS, SCOPE_BIDIR, 0, tcpFlags, now, state);
+  noteCt(st);
+  if (st == CT_REPLY) tupleReverse(t);
+  if (st == CT_NEW || st == CT_REPLY || state.revNat != revNat)
+    ctCreate(node, t, DIR_EGRESS, false, revNat, ID_WORLD, 0, CTF_NODE_PORT, now);
+  if (ep == 0) {
+    nodePortToRemote(node, entry);
+  } else if (load<u32>(ep, EP_IS_HOST) != 0) {
+    dstIdentity = load<u32>(ep, EP_IDENTITY);
+    forward(OBS_TO_STACK);
+  } else {
+    deliverToEndpoint(node, ep, entry);
+  }
 }
 
 function processOne(node: Node, pkt: usize, verdictAt: usize): void {
@@ -511,6 +691,15 @@ function processOne(node: Node, pkt: usize, verdictAt: usize): void {
   tunnelEndpoint = 0;
   serviceCt = SERVICE_CT_NONE;
   dstEndpoint = 0;
+  dsrAddr = load<u32>(pkt, PACKET_DSR_ADDR);
+  dsrPort = <u32>load<u16>(pkt, PACKET_DSR_PORT);
+  encap = ENCAP_NONE;
+  outerSaddr = 0;
+  outerDaddr = 0;
+  encapOverhead = 0;
+  encapDsr = false;
+  encapDsrAddr = 0;
+  encapDsrPort = 0;
 
   let entry = load<u8>(pkt, PACKET_ENTRY);
   if (entry == ENTRY_UNKNOWN) {
@@ -540,10 +729,16 @@ function processOne(node: Node, pkt: usize, verdictAt: usize): void {
   store<u32>(verdictAt, dstIdentity, VERDICT_DST_IDENTITY);
   store<u32>(verdictAt, tunnelEndpoint, VERDICT_TUNNEL_ENDPOINT);
   store<u8>(verdictAt, serviceCt, VERDICT_SERVICE_CT_STATE);
-  store<u8>(verdictAt, 0, VERDICT_SERVICE_CT_STATE + 1);
-  store<u16>(verdictAt, 0, VERDICT_SERVICE_CT_STATE + 2);
+  store<u8>(verdictAt, encap, VERDICT_ENCAP);
+  store<u8>(verdictAt, encapDsr ? 1 : 0, VERDICT_ENCAP_DSR);
+  store<u8>(verdictAt, 0, VERDICT_ENCAP_DSR + 1);
   store<u32>(verdictAt, dstEndpoint, VERDICT_DST_ENDPOINT);
-  store<u32>(verdictAt, 0, VERDICT_DST_ENDPOINT + 4);
+  store<u16>(verdictAt, <u16>encapOverhead, VERDICT_ENCAP_OVERHEAD);
+  store<u16>(verdictAt, <u16>encapDsrPort, VERDICT_DSR_PORT);
+  store<u32>(verdictAt, encapDsrAddr, VERDICT_DSR_ADDR);
+  store<u32>(verdictAt, outerSaddr, VERDICT_OUTER_SADDR);
+  store<u32>(verdictAt, outerDaddr, VERDICT_OUTER_DADDR);
+  store<u32>(verdictAt, 0, VERDICT_OUTER_DADDR + 4);
 }
 
 /** Where the prefetching loads below go (their values are never used; see HashCore.touchSlot). */

@@ -8,7 +8,7 @@ import { NodeConfigRecord, StatsRecord } from "./host-structs";
 // ---- packet record (input) -----------------------------------------------------------------------
 // The host fills it from a PacketRecord (src/model/packet.ts): ICMP echo identifiers stand in for
 // ports the way Cilium's conntrack places them (request: sport = id; reply: dport = id).
-export const PACKET_RECORD_SIZE: u32 = 32;
+export const PACKET_RECORD_SIZE: u32 = 36;
 /** u32: capture time, whole seconds; the datapath clock (bpf_mono_now) is this value. */
 export const PACKET_SECONDS: u32 = 0;
 /** u32: nanoseconds within the second (kept for the host; decisions use whole seconds). */
@@ -26,6 +26,12 @@ export const PACKET_ENTRY: u32 = 22;
 /** u8/u8: ICMP type and code (0 for other protocols). */
 export const PACKET_ICMP_TYPE: u32 = 23;
 export const PACKET_ICMP_CODE: u32 = 24;
+/**
+ * u16/u32: the DSR info the packet arrives with (nodeport_extract_dsr_v4): the service port and
+ * address a Geneve DSR option, an IPv4 DSR option or an IPIP inner header carries; 0/0 for none.
+ */
+export const PACKET_DSR_PORT: u32 = 26;
+export const PACKET_DSR_ADDR: u32 = 32;
 /** u32: IP length in bytes (accounting only). */
 export const PACKET_LENGTH: u32 = 28;
 
@@ -36,7 +42,7 @@ export const ENTRY_FROM_NETWORK: u8 = 2;
 export const ENTRY_FROM_OVERLAY: u8 = 3;
 
 // ---- verdict record (output) ---------------------------------------------------------------------
-export const VERDICT_RECORD_SIZE: u32 = 48;
+export const VERDICT_RECORD_SIZE: u32 = 64;
 /** u8: Hubble Verdict: 1 FORWARDED, 2 DROPPED. */
 export const VERDICT_VERDICT: u32 = 0;
 /** u8: Cilium drop reason (the positive DROP_* code), 0 when forwarded. */
@@ -62,8 +68,33 @@ export const VERDICT_DST_IDENTITY: u32 = 28;
 export const VERDICT_TUNNEL_ENDPOINT: u32 = 32;
 /** u8: result of the service CT lookup (0 new, 2 existing flow), 0xff when there was none. */
 export const VERDICT_SERVICE_CT_STATE: u32 = 36;
+/** u8: encapsulation the packet leaves with, one of ENCAP_*. */
+export const VERDICT_ENCAP: u32 = 37;
+/** u8: 1 when DSR info (VERDICT_DSR_ADDR/PORT) is attached to the packet, else 0. */
+export const VERDICT_ENCAP_DSR: u32 = 38;
 /** u32: endpoint ID the packet was delivered to (to-endpoint), else 0. */
 export const VERDICT_DST_ENDPOINT: u32 = 40;
+/**
+ * u16: bytes the encapsulation and DSR info add to the packet on the wire: VXLAN and Geneve 50
+ * (outer Ethernet 14 + IPv4 20 + UDP 8 + tunnel header 8), plus 12 for the Geneve DSR option;
+ * IPIP 20; the IPv4 DSR option 8.
+ */
+export const VERDICT_ENCAP_OVERHEAD: u32 = 44;
+/** u16/u32: the service port and address carried as DSR info, when VERDICT_ENCAP_DSR is 1. */
+export const VERDICT_DSR_PORT: u32 = 46;
+export const VERDICT_DSR_ADDR: u32 = 48;
+/** u32/u32: outer IPv4 source and destination of an encapsulated packet (0 without encapsulation). */
+export const VERDICT_OUTER_SADDR: u32 = 52;
+export const VERDICT_OUTER_DADDR: u32 = 56;
+
+/** No encapsulation (natively routed; the IPv4 DSR option is not an encapsulation). */
+export const ENCAP_NONE: u8 = 0;
+/** VXLAN tunnel (TUNNEL_PROTOCOL_VXLAN). */
+export const ENCAP_VXLAN: u8 = 1;
+/** Geneve tunnel (TUNNEL_PROTOCOL_GENEVE; DSR_ENCAP_GENEVE adds the DSR option). */
+export const ENCAP_GENEVE: u8 = 2;
+/** IPv4-in-IPv4 (DSR_ENCAP_IPIP). */
+export const ENCAP_IPIP: u8 = 3;
 
 // The codes a verdict record carries (and the drop reasons) are defined in constants.ts; the ones
 // the host reads are exported from here with the record layout.
@@ -74,10 +105,12 @@ export {
   CT_REPLY,
   DROP_CT_CREATE_FAILED,
   DROP_CT_UNKNOWN_PROTO,
+  DROP_INVALID,
   DROP_INVALID_SIP,
   DROP_IS_CLUSTER_IP,
   DROP_NAT_NO_MAPPING,
   DROP_NO_SERVICE,
+  DROP_NO_TUNNEL_ENDPOINT,
   DROP_NOT_IN_SRC_RANGE,
   OBS_FROM_ENDPOINT,
   OBS_FROM_NETWORK,
@@ -117,6 +150,11 @@ export const VFLAG_WILDCARD: u16 = 0x0400;
 export const VFLAG_MAGLEV: u16 = 0x0800;
 /** A new backend selection happened for this packet. */
 export const VFLAG_SELECTED: u16 = 0x1000;
+/**
+ * Direct server return: the packet was dispatched to a remote backend with DSR (ingress node),
+ * created or matched DSR state (backend's node), or is a reply translated by that state.
+ */
+export const VFLAG_DSR: u16 = 0x2000;
 
 // ---- node configuration (input of dpCreate): NodeConfigRecord in host-structs.ts -------------------
 export const NODE_CONFIG_SIZE: u32 = <u32>offsetof<NodeConfigRecord>();
@@ -161,6 +199,18 @@ export const NODE_CONFIG_MASQUERADE: u32 = <u32>offsetof<NodeConfigRecord>("masq
 export const NODE_CONFIG_IP_MASQ_AGENT: u32 = <u32>offsetof<NodeConfigRecord>("ipMasqAgent");
 export const NODE_CONFIG_SERVICE_PROTOCOLS: u32 = <u32>offsetof<NodeConfigRecord>("serviceProtocols");
 export const NODE_CONFIG_RANDOM_PER_FLOW: u32 = <u32>offsetof<NodeConfigRecord>("randomPerFlow");
+export const NODE_CONFIG_NODEPORT_MODE: u32 = <u32>offsetof<NodeConfigRecord>("nodePortMode");
+export const NODE_CONFIG_DSR_DISPATCH: u32 = <u32>offsetof<NodeConfigRecord>("dsrDispatch");
+export const NODE_CONFIG_TUNNEL_PROTOCOL: u32 = <u32>offsetof<NodeConfigRecord>("tunnelProtocol");
+
+/** NodePort forwarding to remote backends (bpf-lb-mode): SNAT, DSR, or DSR for TCP and SNAT else. */
+export const NODEPORT_MODE_SNAT: u8 = 0;
+export const NODEPORT_MODE_DSR: u8 = 1;
+export const NODEPORT_MODE_HYBRID: u8 = 2;
+/** How DSR carries the service address (bpf-lb-dsr-dispatch): DSR_ENCAP_NONE, _IPIP, _GENEVE. */
+export const DSR_DISPATCH_OPT: u8 = 0;
+export const DSR_DISPATCH_IPIP: u8 = 1;
+export const DSR_DISPATCH_GENEVE: u8 = 2;
 
 // ---- statistics (output of dpStats): StatsRecord in host-structs.ts --------------------------------
 export const DP_STATS_SIZE: u32 = <u32>offsetof<StatsRecord>();

@@ -5,10 +5,10 @@ import { writeFile } from "node:fs/promises";
 import { replayCluster, type ClusterReplaySummary } from "../cluster/cluster-replay.js";
 import type { LbAlgorithm } from "../engine/state.js";
 import { escapeForTerminal } from "../model/escape.js";
-import { fileByteSource } from "../readers/file-source.js";
 import type { CaptureFormat, ReadSummary } from "../readers/read-summary.js";
 import type { UnpackLimits } from "../snapshot/archive/limits.js";
 import { buildCluster, type ClusterCliOptions } from "./cluster-options.js";
+import type { ReplayInput } from "./replay-input.js";
 
 /** The replay command's options that a cluster replay reads. */
 export interface ClusterReplayCliOptions extends ClusterCliOptions {
@@ -39,7 +39,7 @@ export function clusterReplayText(input: string, read: ReadSummary, s: ClusterRe
 /** Runs the cluster replay and prints (and writes) its summary. */
 export async function runClusterReplay(
   snapshotPath: string,
-  input: string,
+  source: ReplayInput,
   o: ClusterReplayCliOptions,
 ): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
@@ -59,14 +59,14 @@ export async function runClusterReplay(
     (line) => process.stderr.write(`${line}\n`),
   );
   try {
-    const { read, summary } = await replayCluster(cluster, ingress, fileByteSource(input), {
+    const { read, summary } = await replayCluster(cluster, ingress, source.all(), {
       format: o.format,
-      sourceName: input,
+      sourceName: source.name,
     });
     const json = `${JSON.stringify({ read, cluster: summary })}\n`;
     if (o.summaryJson === "-") process.stdout.write(json);
     else {
-      process.stdout.write(clusterReplayText(input, read, summary));
+      process.stdout.write(clusterReplayText(source.name, read, summary));
       if (o.summaryJson !== undefined) await writeFile(o.summaryJson, json);
     }
   } finally {

@@ -49,6 +49,7 @@ function hopLines(h: Hop, packet: PacketRecord): string[] {
       `  encap ${e.type}${e.dsr ? " (DSR)" : ""} ${formatIPv4(e.outer.saddr)} -> ${formatIPv4(e.outer.daddr)} (+${e.overheadBytes} bytes) to ${name(h.next)}`,
     );
   } else if (h.next) out.push(`  routed natively to ${name(h.next)}`);
+  if (h.dsr) out.push(`  DSR: service ${formatIPv4(h.dsr.address)}:${h.dsr.port} carried by ${h.dsr.via}`);
   return out;
 }
 

@@ -95,6 +95,8 @@ export interface OutputStream {
   /** "-" for stdout, else the file path. */
   readonly path: string;
   write(text: string): Promise<void>;
+  /** Writes bytes; resolves once they are written and the buffer may be filled again. */
+  writeBytes(bytes: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -116,6 +118,19 @@ class StdoutStream implements OutputStream {
     });
   }
 
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    if (bytes.length === 0 || stdoutClosed) return;
+    // The stream keeps the buffer until it is flushed: wait for that (or for the reader to go away).
+    await new Promise<void>((done) => {
+      const stop = onStdoutClosed(finish);
+      function finish(): void {
+        stop();
+        done();
+      }
+      process.stdout.write(bytes, finish);
+    });
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -129,6 +144,17 @@ class FileStream implements OutputStream {
     if (text.length === 0) return;
     try {
       await this.handle.write(text);
+    } catch (error) {
+      throw OutputError.from(this.path, error);
+    }
+  }
+
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    try {
+      for (let at = 0; at < bytes.length;) {
+        const { bytesWritten } = await this.handle.write(bytes, at, bytes.length - at);
+        at += bytesWritten;
+      }
     } catch (error) {
       throw OutputError.from(this.path, error);
     }

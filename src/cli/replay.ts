@@ -6,7 +6,7 @@
 // summary of what was read is printed (and written), and the exit code is 130 or 143.
 import type { Command } from "commander";
 import { datapathStateFromSnapshot } from "../load/from-snapshot.js";
-import type { LbAlgorithm } from "../engine/state.js";
+import type { DatapathState, LbAlgorithm } from "../engine/state.js";
 import { EntryPoint } from "../model/packet.js";
 import { ReadStopped } from "../readers/packet-decoder.js";
 import { firstPacketSeconds } from "../replay/first-packet.js";
@@ -14,7 +14,6 @@ import { UnknownCaptureFormatError } from "../replay/read-capture.js";
 import type { CaptureFormat } from "../readers/read-summary.js";
 import { ChurnError } from "../replay/replay-core.js";
 import { ReplayOptionError, defaultWorkerCount, replay, type ReplayResult } from "../replay/replayer.js";
-import type { VerdictHandler } from "../replay/replayed-packet.js";
 import type { Snapshot } from "../model/snapshot.js";
 import { SyntheticSpecError } from "../synthetic/synthetic-spec.js";
 import { MAX_WORKERS } from "../replay/shard-router.js";
@@ -34,12 +33,13 @@ import {
   type OutputStream,
 } from "./output.js";
 import { progressLine, type ProgressLine } from "./progress.js";
-import { openReplayInput } from "./replay-input.js";
+import { openReplayInput, type ReplayInput } from "./replay-input.js";
 import { runIdentity } from "./run-identity.js";
-import { parseShard } from "../replay/shard.js";
+import { parseShard, type ShardSpec } from "../replay/shard.js";
 import { STOP_EXIT_CODES, StopSignals, type StopReason } from "./stop-signals.js";
-import { formatReplaySummary, verdictJsonLine, verdictTextLine } from "./replay-output.js";
-import { collect, verdictFilter, type VerdictFilterOptions } from "./verdict-filter.js";
+import { formatReplaySummary } from "./replay-output.js";
+import { VerdictStream, type VerdictLineFormat } from "./replay-verdict-stream.js";
+import { collect, verdictFilter, type VerdictFilter, type VerdictFilterOptions } from "./verdict-filter.js";
 import { addClusterOptions, hasRouterSide, type ClusterCliOptions } from "./cluster-options.js";
 import { runClusterReplay } from "./cluster-replay-run.js";
 
@@ -110,17 +110,19 @@ async function runReplay(snapshotPath: string | undefined, options: ReplayCliOpt
   }
 }
 
-async function replayUntilStopped(
-  snapshotPath: string | undefined,
-  options: ReplayCliOptions,
-  stops: StopSignals,
-): Promise<void> {
-  const format = choice("--format", options.format, FORMATS) as CaptureFormat | "auto";
-  const seed = integer("--seed", options.seed, 0, 0xffffffff);
-  const workers =
-    options.workers !== undefined
-      ? integer("--workers", options.workers, 1, MAX_WORKERS)
-      : await defaultWorkerCount();
+/** The command line's settings, checked. */
+interface ReplaySettings {
+  format: CaptureFormat | "auto";
+  seed: number;
+  workers: number | undefined;
+  output: VerdictLineFormat;
+  filter: VerdictFilter | null;
+  algorithm: LbAlgorithm | undefined;
+  entry: EntryPoint | null;
+  shard: ShardSpec | undefined;
+}
+
+function replaySettings(options: ReplayCliOptions): ReplaySettings {
   const output =
     options.output !== undefined
       ? outputFormat("replay", "--output", options.output, VERDICT_FORMATS)
@@ -136,139 +138,130 @@ async function replayUntilStopped(
     options.verdicts !== undefined ? { option: "--verdicts", path: options.verdicts } : undefined,
     options.summaryJson !== undefined ? { option: "--summary-json", path: options.summaryJson } : undefined,
   ]);
-  const algorithm =
-    options.algorithm !== undefined
-      ? choice<LbAlgorithm>("--algorithm", options.algorithm, ["maglev", "random"])
-      : undefined;
   if (options.fromPod && options.fromNetdev)
     throw new InputError(COMMAND_LINE, "--from-pod and --from-netdev exclude each other");
-  const entry = options.fromPod
-    ? EntryPoint.FromEndpoint
-    : options.fromNetdev
-      ? EntryPoint.FromNetwork
-      : null;
+  return {
+    format: choice("--format", options.format, FORMATS) as CaptureFormat | "auto",
+    seed: integer("--seed", options.seed, 0, 0xffffffff),
+    workers:
+      options.workers !== undefined ? integer("--workers", options.workers, 1, MAX_WORKERS) : undefined,
+    output: output === "json" ? "json" : "compact",
+    filter,
+    algorithm:
+      options.algorithm !== undefined
+        ? choice<LbAlgorithm>("--algorithm", options.algorithm, ["maglev", "random"])
+        : undefined,
+    entry: options.fromPod ? EntryPoint.FromEndpoint : options.fromNetdev ? EntryPoint.FromNetwork : null,
+    shard: options.shard !== undefined ? parseShard(options.shard) : undefined,
+  };
+}
 
-  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
-  const source = await openReplayInput(options.input, stops.signal);
-  const input = source.name;
-
-  const path = snapshotPath ?? defaultSnapshotPath();
-  if (
-    options.cluster === true ||
-    options.nodes !== undefined ||
-    (options.node === undefined && entry === null && (await hasRouterSide(path)))
-  ) {
-    if (options.verdicts !== undefined)
-      throw new InputError(
-        COMMAND_LINE,
-        "--verdicts is not available with a cluster replay (it prints per-node counts)",
-      );
-    const { algorithm: _text, ...rest } = options;
-    await runClusterReplay(path, input, { ...rest, format, seed, ...(algorithm ? { algorithm } : {}) });
-    return;
-  }
-  const snapshot: Snapshot = await loadCommandSnapshot(path, {
+/** The emulated node's state from the snapshot, its dumps placed right before the input's first packet. */
+async function replayState(
+  snapshotPath: string | undefined,
+  options: ReplayCliOptions,
+  format: CaptureFormat | "auto",
+  source: ReplayInput,
+): Promise<DatapathState> {
+  const snapshot: Snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
     lenient: options.lenient ?? false,
     ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
   });
   const node = options.node !== undefined ? resolveNode("replay", snapshot, options.node) : undefined;
   let first: number | null;
   try {
-    first = await firstPacketSeconds(source.head(), { format, sourceName: input });
+    first = await firstPacketSeconds(source.head(), { format, sourceName: source.name });
   } catch (error) {
     // Stopped while waiting on stdin: the replay below stops before its first packet.
-    if (!(error instanceof ReadStopped)) throw inputError(input, error);
+    if (!(error instanceof ReadStopped)) throw inputError(source.name, error);
     first = null;
   }
   // The dumps are taken as if right before the input's first packet: snapshot CT lifetimes count from it.
-  const { state } = datapathStateFromSnapshot(snapshot, {
+  return datapathStateFromSnapshot(snapshot, {
     ...(node !== undefined ? { node } : {}),
     dumpTime: first ?? Math.floor(Date.now() / 1000),
-  });
+  }).state;
+}
 
-  // Outputs are created before the work, so a path that cannot be written fails at once.
-  const verdictStream = options.verdicts !== undefined ? await openOutputStream(options.verdicts) : null;
-  let summaryDocument: OutputDocument | null = null;
+/** The verdict stream and the summary document, created before the work so a bad path fails at once. */
+async function openOutputs(
+  options: ReplayCliOptions,
+  settings: ReplaySettings,
+): Promise<{ verdicts: VerdictStream | null; stream: OutputStream | null; summary: OutputDocument | null }> {
+  const stream = options.verdicts !== undefined ? await openOutputStream(options.verdicts) : null;
   try {
-    summaryDocument =
+    const summary =
       options.summaryJson !== undefined ? await OutputDocument.create(options.summaryJson) : null;
+    const verdicts = stream ? new VerdictStream(stream, settings.output, settings.filter) : null;
+    return { verdicts, stream, summary };
   } catch (error) {
-    await verdictStream?.close();
+    await stream?.close();
     throw error;
   }
+}
+
+/** What every shard of one run shares: the node state and the options that change verdicts. */
+function shardRun(state: DatapathState, settings: ReplaySettings, options: ReplayCliOptions): string {
+  return runIdentity(state, {
+    seed: settings.seed,
+    algorithm: settings.algorithm ?? null,
+    engine: options.reference ? "reference" : "wasm",
+    entry: settings.entry,
+  });
+}
+
+/** Runs the replay with a progress line, writing the verdict stream as it goes. */
+async function replayWithProgress(
+  input: { source: ReplayInput; state: DatapathState },
+  options: ReplayCliOptions,
+  settings: ReplaySettings,
+  verdicts: VerdictStream | null,
+  stops: StopSignals,
+): Promise<ReplayResult> {
+  let bar: ProgressLine | null = null;
+  const { source, state } = input;
+  try {
+    return await replay({
+      state,
+      source: source.all(),
+      sourceName: source.name,
+      format: settings.format,
+      seed: settings.seed,
+      workers: settings.workers ?? (await defaultWorkerCount(source.size ?? undefined)),
+      entry: settings.entry,
+      signal: stops.signal,
+      engine: options.reference ? "reference" : "wasm",
+      ...(settings.algorithm ? { algorithm: settings.algorithm } : {}),
+      ...(verdicts ? { verdictSink: verdicts } : {}),
+      ...(settings.shard !== undefined
+        ? { shard: { ...settings.shard, run: shardRun(state, settings, options) } }
+        : {}),
+      onProgress: async (p) => {
+        // Bytes of a capture have a total; a synthetic workload's packets do not.
+        if (bar === null && !stops.signal.aborted)
+          bar = progressLine("replay", "packets", p.format === "synthetic" ? null : source.size);
+        bar?.update(p.progress, p.packets);
+        // A pipe (`hubble observe --follow | dpemu replay --input -`) may pause for long: write now.
+        if (source.size === null) verdicts?.flush();
+        await verdicts?.drain();
+      },
+    });
+  } catch (error) {
+    throw inputError(source.name, error);
+  } finally {
+    (bar as ProgressLine | null)?.stop();
+  }
+}
+
+/** The summary table (stderr when stdout carries the stream), the JSON summary, and how it ended. */
+async function reportReplay(
+  result: ReplayResult,
+  options: ReplayCliOptions,
+  input: string,
+  summaryDocument: OutputDocument | null,
+): Promise<void> {
   // The table goes to stderr when stdout carries machine-readable output.
   const stdoutTaken = options.verdicts === "-" || options.summaryJson === "-";
-
-  let pending: string[] = [];
-  const line: VerdictHandler extends (...args: infer A) => void ? (...args: A) => string : never =
-    output === "json" ? verdictJsonLine : verdictTextLine;
-  const onVerdict: VerdictHandler | undefined = verdictStream
-    ? (replayed, directory) => {
-        if (filter === null || filter(replayed, directory)) pending.push(line(replayed, directory));
-      }
-    : undefined;
-  const flushVerdicts = async (stream: OutputStream | null): Promise<void> => {
-    if (!stream || pending.length === 0) return;
-    const text = `${pending.join("\n")}\n`;
-    pending = [];
-    await stream.write(text);
-  };
-
-  // Ctrl-C, SIGTERM, or the reader of stdout going away stop the replay after the current chunk.
-  if (stdoutTaken) stops.watchStdout();
-  let bar: ProgressLine | null = null;
-  let barStarted = false;
-
-  let result: ReplayResult;
-  try {
-    try {
-      result = await replay({
-        state,
-        source: source.all(),
-        sourceName: input,
-        format,
-        seed,
-        workers,
-        entry,
-        signal: stops.signal,
-        engine: options.reference ? "reference" : "wasm",
-        ...(algorithm ? { algorithm } : {}),
-        ...(shard !== undefined
-          ? {
-              shard: {
-                ...shard,
-                run: runIdentity(state, {
-                  seed,
-                  algorithm: algorithm ?? null,
-                  engine: options.reference ? "reference" : "wasm",
-                  entry,
-                }),
-              },
-            }
-          : {}),
-        ...(onVerdict ? { onVerdict } : {}),
-        onProgress: async (p) => {
-          if (!barStarted && !stops.signal.aborted) {
-            barStarted = true;
-            // Bytes of a capture have a total; a synthetic workload's packets do not.
-            bar = progressLine("replay", "packets", p.format === "synthetic" ? null : source.size);
-          }
-          bar?.update(p.progress, p.packets);
-          await flushVerdicts(verdictStream);
-        },
-      });
-    } catch (error) {
-      throw inputError(input, error);
-    } finally {
-      (bar as ProgressLine | null)?.stop();
-    }
-    await flushVerdicts(verdictStream);
-    await verdictStream?.close();
-  } catch (error) {
-    await summaryDocument?.discard();
-    throw error;
-  }
-
   const stopped = result.aborted ? (result.aborted.reason as StopReason) : null;
   // A reader that went away (`| head -1`) wanted no more: end quietly.
   if (stopped !== "EPIPE" && !(isStdoutClosed() && !stdoutTaken)) {
@@ -290,6 +283,55 @@ async function replayUntilStopped(
     if (stopped !== "EPIPE") process.stderr.write(`dpemu replay: stopped by ${stopped}\n`);
     process.exitCode = STOP_EXIT_CODES[stopped];
   }
+}
+
+/** `--cluster` (or a snapshot with router-side outputs): the cluster replay instead; true when it ran. */
+async function clusterRun(
+  snapshotPath: string | undefined,
+  options: ReplayCliOptions,
+  settings: ReplaySettings,
+  source: ReplayInput,
+): Promise<boolean> {
+  const path = snapshotPath ?? defaultSnapshotPath();
+  const wanted =
+    options.cluster === true ||
+    options.nodes !== undefined ||
+    (options.node === undefined && settings.entry === null && (await hasRouterSide(path)));
+  if (!wanted) return false;
+  if (options.verdicts !== undefined || options.shard !== undefined)
+    throw new InputError(COMMAND_LINE, "--verdicts and --shard are not available with a cluster replay");
+  const { algorithm: _text, ...rest } = options;
+  await runClusterReplay(path, source, {
+    ...rest,
+    format: settings.format,
+    seed: settings.seed,
+    ...(settings.algorithm ? { algorithm: settings.algorithm } : {}),
+  });
+  return true;
+}
+
+async function replayUntilStopped(
+  snapshotPath: string | undefined,
+  options: ReplayCliOptions,
+  stops: StopSignals,
+): Promise<void> {
+  const settings = replaySettings(options);
+  const source = await openReplayInput(options.input, stops.signal);
+  if (await clusterRun(snapshotPath, options, settings, source)) return;
+  const state = await replayState(snapshotPath, options, settings.format, source);
+  const { verdicts, stream, summary } = await openOutputs(options, settings);
+  // Ctrl-C, SIGTERM, or the reader of stdout going away stop the replay after the current chunk.
+  if (options.verdicts === "-" || options.summaryJson === "-") stops.watchStdout();
+  let result: ReplayResult;
+  try {
+    result = await replayWithProgress({ source, state }, options, settings, verdicts, stops);
+    await verdicts?.end();
+    await stream?.close();
+  } catch (error) {
+    await summary?.discard();
+    throw error;
+  }
+  await reportReplay(result, options, source.name, summary);
 }
 
 export function replayCommand(): Command {

@@ -6,7 +6,6 @@ import type { Snapshot } from "../model/snapshot.js";
 import { formatIPv4, type Cidr } from "../model/ipv4.js";
 import { ServiceFlag } from "../model/service-flags.js";
 import type { NodeConfig } from "../engine/state.js";
-import type { DsrDispatch } from "../model/agent-config.js";
 import { clusterNodeStates, inCidr, type ClusterNodeState } from "./node-state.js";
 import { syntheticClusterStates, type SyntheticClusterSpec } from "./synthetic-cluster.js";
 import { emptyRouterInputs, type RouterInputs } from "./router/router-inputs.js";
@@ -19,8 +18,6 @@ export interface ClusterNode {
   /** Every address the node owns (node IPs, cilium_host). */
   readonly addresses: readonly number[];
   readonly podCidrs: readonly Cidr[];
-  readonly tunnelProtocol: "vxlan" | "geneve";
-  readonly dsrDispatch: DsrDispatch | undefined;
   readonly datapath: Datapath;
   /** What was inferred for the node rather than read from its dumps. */
   readonly notes: readonly string[];
@@ -85,14 +82,12 @@ export class Cluster {
           ...(options.randomPerFlow ? { randomPerFlow: true } : {}),
           seed: (seed + i) >>> 0,
         });
-        const { name, address, podCidrs, tunnelProtocol, dsrDispatch, notes } = s;
+        const { name, address, podCidrs, notes } = s;
         nodes.push({
           name,
           address,
           addresses: state.node.addresses,
           podCidrs,
-          tunnelProtocol,
-          dsrDispatch,
           datapath,
           notes,
         });

@@ -7,7 +7,6 @@ import type { NodeView, Snapshot } from "../model/snapshot.js";
 import { formatIPv4, type Cidr } from "../model/ipv4.js";
 import { prefixMask } from "../engine/engine.js";
 import type { DatapathState, IpcacheMapEntry, LocalEndpoint, NodeConfig } from "../engine/state.js";
-import type { DsrDispatch } from "../model/agent-config.js";
 
 /** Reserved identities that are never a pod. */
 const ID_HOST = 1;
@@ -24,9 +23,6 @@ export interface ClusterNodeState {
   /** The node IP other nodes tunnel to (the node's masquerade / NodePort SNAT address). */
   readonly address: number;
   readonly podCidrs: readonly Cidr[];
-  /** The overlay protocol in tunnel mode (the agent's tunnel-protocol; VXLAN by default). */
-  readonly tunnelProtocol: "vxlan" | "geneve";
-  readonly dsrDispatch: DsrDispatch | undefined;
   /** What was inferred for this node rather than read from its dumps. */
   readonly notes: readonly string[];
 }
@@ -144,16 +140,11 @@ function finishNode(b: Built, all: readonly Built[], withIpcache: readonly Built
     notes.push(
       `pod CIDR ${podCidrs.map((c) => `${formatIPv4(c.prefix)}/${c.prefixLen}`).join(", ")} (the other nodes' tunnel routes)`,
     );
-  const cfg = b.view.config;
-  if (!cfg.tunnelProtocol && state.node.routingMode === "tunnel")
-    notes.push("tunnel protocol VXLAN (the agent's default)");
   return {
     name: b.view.name,
     state,
     address,
     podCidrs,
-    tunnelProtocol: cfg.tunnelProtocol === "geneve" ? "geneve" : "vxlan",
-    dsrDispatch: cfg.dsrDispatch,
     notes,
   };
 }

@@ -155,8 +155,6 @@ export function syntheticClusterStates(spec: SyntheticClusterSpec): ClusterNodeS
       state,
       address: nodeAddress(i),
       podCidrs: [podCidr(i)],
-      tunnelProtocol: "vxlan",
-      dsrDispatch: undefined,
       notes: ["synthetic node"],
     };
   });

@@ -33,6 +33,7 @@ export function hopJson(h: Hop): Record<string, unknown> {
     received: { saddr: formatIPv4(h.saddr), sport: h.sport, daddr: formatIPv4(h.daddr), dport: h.dport },
     translated: { saddr: formatIPv4(v.saddr), sport: v.sport, daddr: formatIPv4(v.daddr), dport: v.dport },
     encap: encapJson(h.encap),
+    dsr: h.dsr ? { address: formatIPv4(h.dsr.address), port: h.dsr.port, via: h.dsr.via } : null,
     next: h.next?.name ?? null,
   };
 }

@@ -22,6 +22,9 @@ export interface EngineOptions {
   randomPerFlow?: boolean;
 }
 
+const NODEPORT_MODE_CODES = { snat: 0, dsr: 1, hybrid: 2 } as const;
+const DSR_DISPATCH_CODES = { opt: 0, ipip: 1, geneve: 2 } as const;
+
 const algorithmCode = (a: LbAlgorithm): 1 | 2 => (a === "maglev" ? 2 : 1);
 
 /** Room for a map holding `n` entries now and more after churn. */
@@ -70,6 +73,9 @@ export function toEngineConfig(state: DatapathState, options: EngineOptions = {}
     loopbackAddress: node.serviceLoopbackAddress,
     nativeCidr: node.nativeRoutingCidr,
     tunnelMode: node.routingMode === "tunnel",
+    tunnelProtocol: node.tunnelProtocol === "geneve" ? 2 : 1,
+    nodePortMode: NODEPORT_MODE_CODES[node.kprMode],
+    dsrDispatch: DSR_DISPATCH_CODES[node.dsrDispatch],
     bpfHostRouting: node.hostRouting === "bpf",
     masquerade: node.masquerade,
     ipMasqAgent: node.ipMasqAgent,

@@ -12,6 +12,7 @@ export interface DropReasonInfo {
 
 const REASONS: readonly DropReasonInfo[] = [
   { code: 132, cilium: "DROP_INVALID_SIP", hubble: "INVALID_SOURCE_IP", description: "Invalid source ip" },
+  { code: 134, cilium: "DROP_INVALID", hubble: "INVALID_PACKET_DROPPED", description: "Invalid packet" },
   {
     code: 137,
     cilium: "DROP_CT_UNKNOWN_PROTO",
@@ -29,6 +30,12 @@ const REASONS: readonly DropReasonInfo[] = [
     cilium: "DROP_NO_SERVICE",
     hubble: "SERVICE_BACKEND_NOT_FOUND",
     description: "Service backend not found",
+  },
+  {
+    code: 160,
+    cilium: "DROP_NO_TUNNEL_ENDPOINT",
+    hubble: "NO_TUNNEL_OR_ENCAPSULATION_ENDPOINT",
+    description: "No tunnel/encapsulation endpoint (datapath BUG!)",
   },
   {
     code: 167,

@@ -35,6 +35,12 @@ export interface EngineConfig {
   loopbackAddress: number;
   nativeCidr: { prefix: number; prefixLen: number } | null;
   tunnelMode: boolean;
+  /** ENCAP_VXLAN (1) or ENCAP_GENEVE (2): the overlay's encapsulation. */
+  tunnelProtocol: 1 | 2;
+  /** NodePort forwarding to remote backends: 0 SNAT, 1 DSR, 2 hybrid (DSR for TCP, SNAT else). */
+  nodePortMode: 0 | 1 | 2;
+  /** DSR dispatch: 0 IPv4 option, 1 IPIP, 2 Geneve option. */
+  dsrDispatch: 0 | 1 | 2;
   bpfHostRouting: boolean;
   masquerade: boolean;
   ipMasqAgent: boolean;

@@ -123,6 +123,13 @@ export type HostRouting = "bpf" | "legacy";
 export type LbAlgorithm = "random" | "maglev";
 /** The kube-proxy replacement mode of NodePort traffic (bpf-lb-mode). */
 export type KprMode = "snat" | "dsr" | "hybrid";
+/**
+ * How DSR carries the service address to the backend's node (bpf-lb-dsr-dispatch): an IPv4 option
+ * (`opt`, DSR_ENCAP_NONE), IPv4-in-IPv4 (`ipip`) or a Geneve option (`geneve`).
+ */
+export type DsrDispatchMode = "opt" | "ipip" | "geneve";
+/** The overlay's tunnel protocol (tunnel-protocol). */
+export type TunnelProtocol = "vxlan" | "geneve";
 
 /** Node-wide agent configuration that the datapath depends on. */
 export interface NodeConfig {
@@ -138,6 +145,8 @@ export interface NodeConfig {
   /** `ipv4-native-routing-cidr`: destinations inside are never masqueraded. */
   nativeRoutingCidr: Cidr | null;
   routingMode: RoutingMode;
+  /** Encapsulation of the overlay in tunnel mode. */
+  tunnelProtocol: TunnelProtocol;
   hostRouting: HostRouting;
   /** BPF masquerading (`enable-bpf-masquerade` + `enable-ipv4-masquerade`). */
   masquerade: boolean;
@@ -161,6 +170,8 @@ export interface NodeConfig {
   /** Decides the Maglev flow-hash port packing (changed in 1.17). */
   ciliumVersion: string;
   kprMode: KprMode;
+  /** DSR dispatch of the DSR and hybrid modes. */
+  dsrDispatch: DsrDispatchMode;
   serviceLoopbackAddress: number;
 }
 
@@ -240,6 +251,7 @@ export function defaultNodeConfig(
     routerAddress: 0,
     nativeRoutingCidr: null,
     routingMode: "tunnel",
+    tunnelProtocol: "vxlan",
     hostRouting: "bpf",
     masquerade: true,
     ipMasqAgent: false,
@@ -258,6 +270,7 @@ export function defaultNodeConfig(
     clusterSeed: "JLfvgnHc2kaSUFaI",
     ciliumVersion: "1.18.0",
     kprMode: "snat",
+    dsrDispatch: "opt",
     serviceLoopbackAddress: 0xa9fe2a01,
     ...overrides,
   };

@@ -23,9 +23,13 @@ import {
   type IpcacheMapEntry,
   type LocalEndpoint,
   type NatMapEntry,
+  type DsrDispatchMode,
   type NodeConfig,
   type ServiceMapEntry,
+  type TunnelProtocol,
 } from "../engine/state.js";
+import type { AgentConfig } from "../model/agent-config.js";
+import { escapeForTerminal } from "../model/escape.js";
 import { ServiceFlag } from "../model/service-flags.js";
 
 /** Which node of a snapshot to emulate, and at what time the dumps were taken. */
@@ -296,19 +300,13 @@ function lbMaps(view: NodeView, notes: string[]): LbMaps {
     }
     if (s.frontend.protocol === "ANY" && s.frontend.port !== 0) protocolAny = true;
     services.push(...serviceEntries(s, address, backendStates));
-    if ((s.flags2 & 0x80) !== 0) {
+    if ((s.flags2 & 0x80) !== 0 && (view.config.kprMode ?? "SNAT") === "SNAT") {
       notes.push(
-        `service ${s.frontend.address}:${s.frontend.port} uses DSR, not emulated: remote backends get SNAT`,
+        `service ${s.frontend.address}:${s.frontend.port} is marked DSR (forwarding-mode annotation), not emulated per service: remote backends get SNAT as the node's mode says`,
       );
     }
   }
   if (v6Services > 0) notes.push(`${v6Services} IPv6 service frontends not emulated`);
-  const cfg = view.config;
-  if (cfg.kprMode === "DSR" || cfg.kprMode === "Hybrid") {
-    notes.push(
-      `kube-proxy replacement mode ${cfg.kprMode} uses DSR, not emulated: NodePort traffic to remote backends gets SNAT`,
-    );
-  }
   const backends = view.backends.flatMap((b) => {
     const address = ipv4(b.address);
     if (address === undefined) return [];
@@ -510,11 +508,42 @@ function nodeConfig(
     ...(cfg.maglevHashSeed ? { clusterSeed: cfg.maglevHashSeed } : {}),
     ...(cfg.ciliumVersion ? { ciliumVersion: cfg.ciliumVersion } : {}),
     kprMode: cfg.kprMode === "DSR" ? "dsr" : cfg.kprMode === "Hybrid" ? "hybrid" : "snat",
+    tunnelProtocol: tunnelProtocol(cfg, tunnelMode, notes),
+    dsrDispatch: dsrDispatch(cfg, tunnelMode, notes),
     ...options.config,
   });
   if (cfg.bpfMasquerade === undefined && cfg.ipv4Masquerade === undefined)
     notes.push("masquerading assumed on (BPF)");
   return node;
+}
+
+/** The overlay's protocol: the agent's tunnel-protocol, else Cilium's default VXLAN (noted in tunnel mode). */
+function tunnelProtocol(cfg: AgentConfig, tunnelMode: boolean, notes: string[]): TunnelProtocol {
+  const shown = cfg.tunnelProtocol?.toLowerCase();
+  if (shown === "vxlan" || shown === "geneve") return shown;
+  if (tunnelMode) {
+    notes.push(
+      shown === undefined
+        ? "tunnel protocol not shown: VXLAN assumed (Cilium's default)"
+        : `tunnel protocol ${escapeForTerminal(shown)} not emulated: VXLAN assumed`,
+    );
+  }
+  return "vxlan";
+}
+
+/**
+ * The DSR dispatch of the DSR and hybrid modes: the agent's, else the only one Cilium allows in
+ * tunnel mode (Geneve) or its default in native routing (the IPv4 option); the guess is noted.
+ */
+function dsrDispatch(cfg: AgentConfig, tunnelMode: boolean, notes: string[]): DsrDispatchMode {
+  if (cfg.dsrDispatch !== undefined) return cfg.dsrDispatch;
+  const guess = tunnelMode ? "geneve" : "opt";
+  if (cfg.kprMode === "DSR" || cfg.kprMode === "Hybrid") {
+    notes.push(
+      `DSR dispatch not shown: ${guess === "geneve" ? "Geneve option (the only dispatch in tunnel mode)" : "IPv4 option (Cilium's default)"} assumed`,
+    );
+  }
+  return guess;
 }
 
 /**

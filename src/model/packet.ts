@@ -117,6 +117,14 @@ export interface PacketRecord {
    */
   connection: number;
   connectionSlot: number;
+  /**
+   * DSR info the packet arrives with on the backend's node (nodeport_extract_dsr_v4): the service
+   * address and port carried by Cilium's Geneve DSR option, its IPv4 DSR option, or an IPIP packet's
+   * inner destination; 0 for none. Set by whoever hands a packet from one node to the next (from the
+   * previous hop's DatapathVerdict dsrAddr/dsrPort); captures and Hubble flows leave it 0.
+   */
+  dsrAddr: number;
+  dsrPort: number;
 }
 
 /** A zeroed record for a reader to reuse. */
@@ -143,6 +151,8 @@ export function createPacketRecord(): PacketRecord {
     observed: null,
     connection: 0,
     connectionSlot: 0,
+    dsrAddr: 0,
+    dsrPort: 0,
   };
 }
 
@@ -159,6 +169,8 @@ export function clearPacketFields(packet: PacketRecord): void {
   packet.icmpCode = 0;
   packet.entry = EntryPoint.Unknown;
   packet.reply = ReplyState.Unknown;
+  packet.dsrAddr = 0;
+  packet.dsrPort = 0;
 }
 
 /** A detached copy, for consumers that keep packets beyond the callback (tests, small tools). */

@@ -8,6 +8,13 @@ import { PacketBatch } from "./packet-batch.js";
 import type { ChurnCommand, CoreResult, ReplayCore } from "./replay-core.js";
 import { ReplayedPacketReader, type VerdictHandler } from "./replayed-packet.js";
 import type { ReplayStage } from "./replay-stage.js";
+import type { VerdictSink } from "./verdict-sink.js";
+
+/** Where processed packets go, in input order: objects per packet, batches in bulk, or both. */
+export interface VerdictOutputs {
+  onVerdict?: VerdictHandler;
+  verdictSink?: VerdictSink;
+}
 
 type Work = { batch: PacketBatch } | { gc: number } | { churn: ChurnCommand };
 
@@ -22,11 +29,11 @@ export class InProcessStage implements ReplayStage {
   constructor(
     private readonly core: ReplayCore,
     private readonly capacity: number,
-    private readonly onVerdict: VerdictHandler | undefined,
+    private readonly outputs: VerdictOutputs = {},
   ) {
     this.inPlace = core.createBatch(capacity);
     this.current = this.inPlace;
-    this.reader = onVerdict ? new ReplayedPacketReader() : null;
+    this.reader = outputs.onVerdict ? new ReplayedPacketReader() : null;
   }
 
   push(packet: PacketRecord, entry: EntryPoint | null): void {
@@ -54,7 +61,10 @@ export class InProcessStage implements ReplayStage {
         this.run(work.batch);
         this.spare.push(work.batch);
       } else if ("gc" in work) this.core.gc(work.gc);
-      else await this.core.churn(work.churn);
+      else {
+        await this.core.churn(work.churn);
+        this.outputs.verdictSink?.directoryChanged();
+      }
     }
     if (this.current !== this.inPlace && this.current.count === 0) {
       this.spare.push(this.current);
@@ -94,7 +104,9 @@ export class InProcessStage implements ReplayStage {
 
   private run(batch: PacketBatch): void {
     this.core.process(batch);
-    if (this.onVerdict) emitVerdicts(batch, this.reader!, this.onVerdict, this.core.datapath);
+    const { onVerdict, verdictSink } = this.outputs;
+    if (onVerdict) emitVerdicts(batch, this.reader!, onVerdict, this.core.datapath);
+    verdictSink?.take(batch, 0, batch.count, this.core.datapath);
   }
 
   private hostBatch(): PacketBatch {

@@ -128,7 +128,8 @@ function frontends(state: DatapathState): Map<number, string> {
 
 const share = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
 
-export function buildReplaySummary(input: {
+/** What buildReplaySummary summarises. */
+export interface ReplaySummaryInput {
   read: ReadSummary;
   counts: ReplayCounts;
   stats: DatapathStats;
@@ -140,20 +141,24 @@ export function buildReplaySummary(input: {
   shard?: ShardSpec & { otherShards: number };
   interrupted: boolean;
   elapsedSeconds: number;
-}): ReplaySummary {
-  const { read, counts: c, stats, state } = input;
+}
+
+/** The reader's skips and the replay's own (synthetic replies it could not pair). */
+function skippedCounts(read: ReadSummary, c: ReplayCounts): Record<string, number> {
   const skipped: Record<string, number> = { ...nonZeroSkips(read.skipped) };
   const [toDrops, unpaired] = REPLAY_SKIP_KINDS;
   if (c.skippedRepliesToDrops > 0) skipped[toDrops] = c.skippedRepliesToDrops;
   if (c.skippedUnpairedReplies > 0) skipped[unpaired] = c.skippedUnpairedReplies;
+  return skipped;
+}
 
-  const names = frontends(state);
-  const frontendOf = (revNat: number): string => names.get(revNat) ?? `rev-NAT ${revNat}`;
+/** Each service's packets and new flows, and its share of all services'. */
+function serviceShares(c: ReplayCounts, frontendOf: (revNat: number) => string): ServiceShare[] {
   let servicePackets = 0;
   let serviceFlows = 0;
   c.services.a.forEach((n) => (servicePackets += n));
   c.services.b.forEach((n) => (serviceFlows += n));
-  const services: ServiceShare[] = c.services.hi
+  return c.services.hi
     .map((revNatId, k) => {
       const packets = c.services.a[k]!;
       const flows = c.services.b[k]!;
@@ -167,9 +172,16 @@ export function buildReplaySummary(input: {
       };
     })
     .sort((x, y) => x.revNatId - y.revNatId);
+}
 
+/** Each (service, backend)'s packets and new flows, and its share within the service. */
+function backendShares(
+  c: ReplayCounts,
+  labels: BackendLabel[],
+  frontendOf: (revNat: number) => string,
+): BackendShare[] {
   const backendIds = new Map<string, number>();
-  for (const b of input.backends) backendIds.set(`${b.address}:${b.port}`, b.id);
+  for (const b of labels) backendIds.set(`${b.address}:${b.port}`, b.id);
   const rows = c.backends.hi.map((hi, k) => ({
     revNatId: hi >>> 16,
     port: hi & 0xffff,
@@ -185,7 +197,7 @@ export function buildReplaySummary(input: {
     t.flows += r.flows;
     totals.set(r.revNatId, t);
   }
-  const backends: BackendShare[] = rows.map((r) => {
+  return rows.map((r) => {
     const t = totals.get(r.revNatId)!;
     return {
       revNatId: r.revNatId,
@@ -198,7 +210,10 @@ export function buildReplaySummary(input: {
       flowShare: share(r.flows, t.flows),
     };
   });
+}
 
+/** Verdicts by observation point and CT state, and drops by reason. */
+function verdictTallies(c: ReplayCounts): Pick<ReplaySummary, "verdicts" | "drops"> {
   const observationPoints: Record<string, number> = {};
   c.observationPoints.forEach((n, point) => {
     if (n > 0) observationPoints[OBSERVATION_POINT_NAMES[point] ?? String(point)] = n;
@@ -208,18 +223,12 @@ export function buildReplaySummary(input: {
   const drops = c.drops
     .map((packets, code) => ({ code, reason: dropReason(code).hubble, packets }))
     .filter((d) => d.packets > 0);
+  return { verdicts: { forwarded: c.forwarded, dropped: c.dropped, observationPoints, ctStates }, drops };
+}
 
-  const workers = input.workers;
-  const summary: ReplaySummary = {
-    format: read.format,
-    ...(input.interrupted ? { interrupted: true as const } : {}),
-    packets: c.packets,
-    skipped,
-    flows: c.flows,
-    verdicts: { forwarded: c.forwarded, dropped: c.dropped, observationPoints, ctStates },
-    drops,
-    services,
-    backends,
+/** Map occupancy against the workers' summed capacity, evictions and garbage collection. */
+function mapOccupancy(stats: DatapathStats, workers: number): Pick<ReplaySummary, "ct" | "nat"> {
+  return {
     ct: {
       tcp: { entries: stats.ct.tcp, max: stats.ct.tcpMax, capacity: stats.ct.tcpMax * workers },
       any: { entries: stats.ct.any, max: stats.ct.anyMax, capacity: stats.ct.anyMax * workers },
@@ -233,6 +242,26 @@ export function buildReplaySummary(input: {
       evictions: stats.nat.evictions,
       gcDeleted: stats.gc.natDeleted,
     },
+  };
+}
+
+/** The summary of a replay from its counts, the datapath's statistics and what the reader saw. */
+export function buildReplaySummary(input: ReplaySummaryInput): ReplaySummary {
+  const { read, counts: c, workers } = input;
+  const names = frontends(input.state);
+  const frontendOf = (revNat: number): string => names.get(revNat) ?? `rev-NAT ${revNat}`;
+  const { verdicts, drops } = verdictTallies(c);
+  const summary: ReplaySummary = {
+    format: read.format,
+    ...(input.interrupted ? { interrupted: true as const } : {}),
+    packets: c.packets,
+    skipped: skippedCounts(read, c),
+    flows: c.flows,
+    verdicts,
+    drops,
+    services: serviceShares(c, frontendOf),
+    backends: backendShares(c, input.backends, frontendOf),
+    ...mapOccupancy(input.stats, workers),
     workers,
     ...(input.shard !== undefined
       ? {

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PacketBatch } from "./packet-batch.js";
 import { ChurnError, ReplayCore } from "./replay-core.js";
+import { loadWasm } from "../wasm/module.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 const port = parentPort!;
@@ -10,7 +11,8 @@ const init = workerData as WorkerInit;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 async function main(): Promise<void> {
-  const core = await ReplayCore.create(init.state, init.engine);
+  const wasm = init.wasm !== undefined ? await loadWasm(init.wasm) : undefined;
+  const core = await ReplayCore.create(init.state, init.engine, wasm);
   let chain = Promise.resolve();
 
   async function handle(message: ToWorker): Promise<void> {

@@ -12,10 +12,11 @@ import { ReadStopped } from "../readers/packet-decoder.js";
 import { InProcessStage } from "./in-process-stage.js";
 import { readCapture } from "./read-capture.js";
 import { createReadSummary, type CaptureFormat, type ReadSummary } from "../readers/read-summary.js";
-import { ReplayCore, type ChurnCommand } from "./replay-core.js";
+import { ReplayCore, type ChurnCommand, type ReplayEngineOptions } from "./replay-core.js";
 import type { ReplayStage } from "./replay-stage.js";
 import { buildReplaySummary, type ReplaySummary } from "./replay-summary.js";
 import type { VerdictHandler } from "./replayed-packet.js";
+import type { VerdictSink } from "./verdict-sink.js";
 import type { ChurnEvent } from "../synthetic/synthetic.js";
 import { MAX_WORKERS, ShardRouter } from "./shard-router.js";
 import { checkShard, type ShardSpec } from "./shard.js";
@@ -62,6 +63,11 @@ export interface ReplayOptions {
   entry?: EntryPoint | null;
   /** Receives every replayed packet with its verdict, in input order. */
   onVerdict?: VerdictHandler;
+  /**
+   * Receives the processed batches in input order, for a verdict stream formatted in bulk from the
+   * records (what `dpemu replay --verdicts` uses; no object per packet).
+   */
+  verdictSink?: VerdictSink;
   /** Called after each input chunk (awaited: a slow consumer slows the replay down). */
   onProgress?: (progress: ReplayProgress) => void | Promise<void>;
   /** Packets per batch (default 4096). */
@@ -120,20 +126,37 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
-/** The number of cores (Node); 1 where there are no worker threads. */
-export async function defaultWorkerCount(): Promise<number> {
+/**
+ * Inputs smaller than this replay in one thread by default. A worker costs about 0.45 s of CPU to
+ * start (its module graph, a Wasm instance, a datapath with the node's map capacities) and saves
+ * about 0.3 µs per packet on two cores: it pays off from roughly 1.5 M packets, some 200 MB of a pcap
+ * of small packets (bench/replay.bench.ts's lab capture: 1.12 M packets in 134 MB).
+ */
+export const SMALL_INPUT_BYTES = 256 << 20;
+
+/**
+ * The default worker count: the number of cores (Node; 1 where there are no worker threads), or 1
+ * for an input known to be smaller than SMALL_INPUT_BYTES.
+ */
+export async function defaultWorkerCount(inputBytes?: number): Promise<number> {
+  if (inputBytes !== undefined && inputBytes < SMALL_INPUT_BYTES) return 1;
   // Taken at run time, not imported, so browser bundles need not resolve node:os.
   const os = typeof process === "undefined" ? undefined : process.getBuiltinModule?.("node:os");
   return os === undefined ? 1 : Math.min(MAX_WORKERS, os.availableParallelism());
 }
 
-/**
- * Streams a capture (or synthetic workload) through the emulated node and summarises the verdicts (what
- * `dpemu replay` runs).
- */
-export async function replay(options: ReplayOptions): Promise<ReplayResult> {
-  const started = performance.now();
-  const workers = options.workers ?? (await defaultWorkerCount());
+/** The replay's settings after validation. */
+interface ReplayPlan {
+  workers: number;
+  capacity: number;
+  engine: ReplayEngineOptions;
+  /** The node state to replay on: a shard's holds the snapshot's CT and NAT entries of its flows only. */
+  state: DatapathState;
+  /** With --shard: the rule that picks the shard's flows, and which shard this is. */
+  shard: { router: ShardRouter; spec: ShardSpec } | null;
+}
+
+function planReplay(options: ReplayOptions, workers: number): ReplayPlan {
   if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
     throw new ReplayOptionError(`workers must be an integer from 1 to ${MAX_WORKERS}, got ${workers}`);
   }
@@ -141,69 +164,96 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   if (!Number.isInteger(capacity) || capacity < 1) {
     throw new ReplayOptionError(`batchSize must be a positive integer, got ${capacity}`);
   }
-  const engine = {
+  const engine: ReplayEngineOptions = {
     engine: options.engine ?? "wasm",
     seed: options.seed ?? 1,
     ...(options.algorithm ? { algorithm: options.algorithm } : {}),
-  } as const;
-  const shard = options.shard;
-  if (shard !== undefined) checkShard(shard);
+  };
+  const spec = options.shard;
+  if (spec === undefined) return { workers, capacity, engine, state: options.state, shard: null };
+  checkShard(spec);
   // A shard holds the snapshot's CT and NAT entries of its flows only, as a worker does.
-  const router = shard !== undefined ? new ShardRouter(shard.count, options.state) : null;
-  const state = router !== null ? router.stateFor(options.state, shard!.index) : options.state;
+  const router = new ShardRouter(spec.count, options.state);
+  const state = router.stateFor(options.state, spec.index);
+  return { workers, capacity, engine, state, shard: { router, spec } };
+}
 
-  let stage: ReplayStage;
-  if (workers === 1) {
-    stage = new InProcessStage(await ReplayCore.create(state, engine), capacity, options.onVerdict);
-  } else {
-    // Loaded only here: worker_threads is Node's, and a one-worker replay needs none.
-    const { WorkerStage } = await import("./worker-stage.js");
-    stage = await WorkerStage.create({
-      state,
-      engine,
-      workers,
-      capacity,
-      ...(options.workerScript !== undefined ? { workerScript: options.workerScript } : {}),
-      ...(options.onVerdict
-        ? {
-            onVerdict: options.onVerdict,
-            // Names backends and frontends for the verdict stream, following the churn in stream order.
-            directory: await ReplayCore.create(state, { ...engine, engine: "reference" }),
-          }
-        : {}),
-    });
+/** The datapath stage: in this thread for one worker, else worker threads. */
+async function createStage(options: ReplayOptions, plan: ReplayPlan): Promise<ReplayStage> {
+  const { state } = plan;
+  const output = {
+    ...(options.onVerdict ? { onVerdict: options.onVerdict } : {}),
+    ...(options.verdictSink ? { verdictSink: options.verdictSink } : {}),
+  };
+  if (plan.workers === 1) {
+    return new InProcessStage(await ReplayCore.create(state, plan.engine), plan.capacity, output);
   }
+  // Loaded only here: worker_threads is Node's, and a one-worker replay needs none.
+  const { WorkerStage } = await import("./worker-stage.js");
+  const streamed = options.onVerdict !== undefined || options.verdictSink !== undefined;
+  return WorkerStage.create({
+    state,
+    engine: plan.engine,
+    workers: plan.workers,
+    capacity: plan.capacity,
+    ...(options.workerScript !== undefined ? { workerScript: options.workerScript } : {}),
+    ...output,
+    // Names backends and frontends for the verdict stream, following the churn in stream order.
+    ...(streamed
+      ? { directory: await ReplayCore.create(state, { ...plan.engine, engine: "reference" }) }
+      : {}),
+  });
+}
 
-  const entry = options.entry ?? null;
-  // CT garbage collection, decided here once for all workers: before the first packet, then before
-  // the first packet whose clock reaches the previous collection + the interval (docs/datapath.md).
-  const interval = state.node.gcIntervalSec;
+/**
+ * The reader's packet callback: CT garbage collection, decided here once for all workers (before the
+ * first packet, then before the first packet whose clock reaches the previous collection + the
+ * interval, docs/datapath.md), then the packet into the stage.
+ */
+function packetFeeder(
+  stage: ReplayStage,
+  gcIntervalSec: number,
+  entry: EntryPoint | null,
+  shard: ReplayPlan["shard"],
+) {
+  const feeder = { packets: 0, otherShards: 0, onPacket: (_packet: PacketRecord): void => {} };
   let gcStarted = false;
   let nextGc = 0;
-  let packets = 0;
-  let otherShards = 0;
-  const onPacket = (packet: PacketRecord): void => {
+  feeder.onPacket = (packet) => {
     const now = packet.seconds >>> 0;
-    // Every shard collects at the same points of the stream: decided before the shard filter.
     if (!gcStarted || now >= nextGc) {
       stage.gc(now);
       gcStarted = true;
-      nextGc = (now + interval) >>> 0;
+      nextGc = (now + gcIntervalSec) >>> 0;
     }
-    packets++;
+    feeder.packets++;
+    // Every shard collects at the same points of the stream: decided before the shard filter.
     if (
-      router !== null &&
-      router.workerOf(packet.saddr >>> 0, packet.sport, packet.daddr >>> 0, packet.dport) !== shard!.index
+      shard !== null &&
+      shard.router.workerOf(packet.saddr >>> 0, packet.sport, packet.daddr >>> 0, packet.dport) !==
+        shard.spec.index
     ) {
-      otherShards++;
+      feeder.otherShards++;
       return;
     }
     stage.push(packet, entry);
   };
+  return feeder;
+}
 
-  let read: ReadSummary;
-  let inputError: CaptureFormatError | null = null;
-  let aborted: { reason: unknown } | null = null;
+/** What reading the input gave: its summary, and why it ended early, if it did. */
+interface ReadOutcome {
+  read: ReadSummary;
+  /** Packets read and left to other shards (--shard). */
+  otherShards: number;
+  inputError: CaptureFormatError | null;
+  aborted: { reason: unknown } | null;
+}
+
+/** Reads the whole input into the stage, pausing after each chunk (drain, progress, signal). */
+async function readInto(stage: ReplayStage, options: ReplayOptions, plan: ReplayPlan): Promise<ReadOutcome> {
+  const entry = options.entry ?? null;
+  const feeder = packetFeeder(stage, plan.state.node.gcIntervalSec, entry, plan.shard);
   let format: CaptureFormat =
     options.format === "auto" || options.format === undefined ? "pcap" : options.format;
   const signal = options.signal;
@@ -212,56 +262,74 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   };
   let lastYield = performance.now();
   try {
-    try {
-      stopIfAborted();
-      read = await readCapture(options.source, onPacket, {
-        format: options.format ?? "auto",
-        ...(options.sourceName !== undefined ? { sourceName: options.sourceName } : {}),
-        onFormat: (detected) => {
-          format = detected;
-          if (entry !== null && format !== "pcap" && format !== "pcapng") {
-            throw new ReplayOptionError(
-              `an entry point (--from-pod/--from-netdev) applies to pcap and pcapng captures; ${format === "hubble" ? "Hubble flows carry their own direction" : "a synthetic spec sets clients.entry"}`,
-            );
-          }
-        },
-        onChurn: (event) => {
-          const command = churnCommand(event);
-          if (command.action === "add") router?.addBackend(command.address, command.port);
-          stage.churn(command);
-        },
-        packetsPerChunk: SYNTHETIC_CHUNK,
-        afterChunk: async (progress) => {
-          stopIfAborted();
-          await stage.drain();
-          await options.onProgress?.({ format, progress, packets });
-          if (signal !== undefined && performance.now() - lastYield >= YIELD_EVERY_MS) {
-            await yieldToEventLoop();
-            lastYield = performance.now();
-          }
-          stopIfAborted();
-        },
-      });
-    } catch (error) {
-      if (error instanceof ReadStopped) {
-        aborted = { reason: error.reason };
-        // Stopped before the format was known: nothing was read.
-        read = error.summary ?? createReadSummary(format);
-      } else {
-        if (!(error instanceof CaptureFormatError) || error.summary === undefined) throw error;
-        inputError = error;
-        read = error.summary;
-      }
+    stopIfAborted();
+    const read = await readCapture(options.source, feeder.onPacket, {
+      format: options.format ?? "auto",
+      ...(options.sourceName !== undefined ? { sourceName: options.sourceName } : {}),
+      onFormat: (detected) => {
+        format = detected;
+        checkEntry(entry, format);
+      },
+      onChurn: (event) => {
+        const command = churnCommand(event);
+        if (command.action === "add") plan.shard?.router.addBackend(command.address, command.port);
+        stage.churn(command);
+      },
+      packetsPerChunk: SYNTHETIC_CHUNK,
+      afterChunk: async (progress) => {
+        stopIfAborted();
+        await stage.drain();
+        await options.onProgress?.({ format, progress, packets: feeder.packets });
+        if (signal !== undefined && performance.now() - lastYield >= YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+        stopIfAborted();
+      },
+    });
+    return { read, otherShards: feeder.otherShards, inputError: null, aborted: null };
+  } catch (error) {
+    // Stopped before the format was known: nothing was read.
+    if (error instanceof ReadStopped) {
+      return {
+        read: error.summary ?? createReadSummary(format),
+        otherShards: feeder.otherShards,
+        inputError: null,
+        aborted: { reason: error.reason },
+      };
     }
+    if (!(error instanceof CaptureFormatError) || error.summary === undefined) throw error;
+    return { read: error.summary, otherShards: feeder.otherShards, inputError: error, aborted: null };
+  }
+}
+
+/** An entry point applies to captures only: Hubble flows carry their direction, a spec its own. */
+function checkEntry(entry: EntryPoint | null, format: CaptureFormat): void {
+  if (entry === null || format === "pcap" || format === "pcapng") return;
+  throw new ReplayOptionError(
+    `an entry point (--from-pod/--from-netdev) applies to pcap and pcapng captures; ${format === "hubble" ? "Hubble flows carry their own direction" : "a synthetic spec sets clients.entry"}`,
+  );
+}
+
+/**
+ * Streams a capture (or synthetic workload) through the emulated node and summarises the verdicts (what
+ * `dpemu replay` runs).
+ */
+export async function replay(options: ReplayOptions): Promise<ReplayResult> {
+  const started = performance.now();
+  const plan = planReplay(options, options.workers ?? (await defaultWorkerCount()));
+  const stage = await createStage(options, plan);
+  try {
+    const { read, otherShards, inputError, aborted } = await readInto(stage, options, plan);
     const result = await stage.finish();
     const summary = buildReplaySummary({
       read,
       counts: result.counts,
       stats: result.stats,
       backends: result.backends,
-      state,
-      workers,
-      ...(shard !== undefined ? { shard: { ...shard, otherShards } } : {}),
+      state: plan.state,
+      workers: plan.workers,
+      ...(plan.shard !== null ? { shard: { ...plan.shard.spec, otherShards } } : {}),
       interrupted: aborted !== null,
       elapsedSeconds: (performance.now() - started) / 1000,
     });

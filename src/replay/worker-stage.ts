@@ -15,6 +15,8 @@ import type { ReplayStage } from "./replay-stage.js";
 import { mergeReplayCounts } from "./replay-totals.js";
 import { ReplayedPacketReader, type VerdictHandler } from "./replayed-packet.js";
 import { ShardRouter } from "./shard-router.js";
+import { compiledDefaultModule } from "../wasm/module.js";
+import type { VerdictSink } from "./verdict-sink.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 /** Batches a worker may hold (queued, running, or waiting to be printed) before the reader pauses. */
@@ -39,6 +41,7 @@ export interface WorkerStageOptions {
   workers: number;
   capacity: number;
   onVerdict?: VerdictHandler;
+  verdictSink?: VerdictSink;
   /** For the verdict stream: a node that follows the churn, to name backends and frontends. */
   directory?: ReplayCore;
   /** The worker script (default: the package's replay-worker.js next to this module). */
@@ -72,6 +75,8 @@ export class WorkerStage implements ReplayStage {
   private readonly lanes: Lane[];
   private readonly router: ShardRouter;
   private readonly reader: ReplayedPacketReader | null;
+  /** Whether packets are logged to put their verdicts back in input order. */
+  private readonly streamed: boolean;
   private routeLog = new Uint8Array(1 << 16);
   private head = 0;
   private tail = 0;
@@ -86,6 +91,7 @@ export class WorkerStage implements ReplayStage {
   ) {
     this.router = new ShardRouter(options.workers, options.state);
     this.reader = options.onVerdict ? new ReplayedPacketReader() : null;
+    this.streamed = options.onVerdict !== undefined || options.verdictSink !== undefined;
     this.lanes = workers.map((worker) => ({
       worker,
       current: new PacketBatch(options.capacity),
@@ -107,12 +113,14 @@ export class WorkerStage implements ReplayStage {
   /** Starts the workers, each with its share of the snapshot's CT and NAT entries. */
   static async create(options: WorkerStageOptions): Promise<WorkerStage> {
     const router = new ShardRouter(options.workers, options.state);
+    const wasm = options.engine.engine === "reference" ? undefined : await compiledDefaultModule();
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < options.workers; i++) {
       const init: WorkerInit = {
         state: router.stateFor(options.state, i),
         engine: options.engine,
+        ...(wasm !== undefined ? { wasm } : {}),
       };
       const worker = startWorker(options.workerScript, init);
       workers.push(worker);
@@ -142,7 +150,7 @@ export class WorkerStage implements ReplayStage {
     const w = this.router.workerOf(packet.saddr >>> 0, packet.sport, packet.daddr >>> 0, packet.dport);
     const lane = this.lanes[w]!;
     lane.current.push(packet, entry);
-    if (this.reader) this.log(w);
+    if (this.streamed) this.log(w);
     if (lane.current.full) this.send(lane);
   }
 
@@ -155,7 +163,7 @@ export class WorkerStage implements ReplayStage {
     this.flush();
     this.broadcast({ type: "churn", command });
     if (command.action === "add") this.router.addBackend(command.address, command.port);
-    if (this.reader) {
+    if (this.streamed) {
       this.churnLog.push(command);
       this.log(CHURN_MARK);
     }
@@ -170,8 +178,7 @@ export class WorkerStage implements ReplayStage {
     this.flush();
     this.broadcast({ type: "finish" });
     await this.until(
-      () =>
-        this.lanes.every((lane) => lane.result !== null) && (this.reader === null || this.head === this.tail),
+      () => this.lanes.every((lane) => lane.result !== null) && (!this.streamed || this.head === this.tail),
     );
     const results = this.lanes.map((lane) => lane.result!);
     const counts = results.map((r) => r.counts).reduce(mergeReplayCounts);
@@ -212,7 +219,7 @@ export class WorkerStage implements ReplayStage {
       case "batch": {
         const batch = new PacketBatch(message.capacity, message.buffer);
         batch.count = message.count;
-        if (this.reader) {
+        if (this.streamed) {
           lane.returned.push(batch);
           void this.print();
         } else {
@@ -242,27 +249,15 @@ export class WorkerStage implements ReplayStage {
     if (this.printing) return;
     this.printing = true;
     try {
-      const onVerdict = this.options.onVerdict!;
-      const directory = this.options.directory!;
       while (this.head < this.tail) {
         const w = this.routeLog[this.head]!;
         if (w === CHURN_MARK) {
           this.head++;
-          await directory.churn(this.churnLog.shift()!);
+          await this.options.directory!.churn(this.churnLog.shift()!);
+          this.options.verdictSink?.directoryChanged();
           continue;
         }
-        const lane = this.lanes[w]!;
-        const batch = lane.returned[0];
-        if (batch === undefined) break;
-        const replayed = this.reader!.read(batch, lane.cursor);
-        if (replayed) onVerdict(replayed, directory.datapath);
-        this.head++;
-        if (++lane.cursor === batch.count) {
-          lane.returned.shift();
-          lane.cursor = 0;
-          lane.outstanding--;
-          lane.free.push(batch);
-        }
+        if (!this.printRun(this.lanes[w]!, w)) break;
       }
     } catch (error) {
       this.fail(error instanceof Error ? error : new Error(String(error)));
@@ -270,6 +265,41 @@ export class WorkerStage implements ReplayStage {
       this.printing = false;
       this.notify();
     }
+  }
+
+  /**
+   * Prints the run of packets from the head of the route log that went to lane `w` and sit in its
+   * first returned batch; false when that batch is not back yet.
+   */
+  private printRun(lane: Lane, w: number): boolean {
+    const batch = lane.returned[0];
+    if (batch === undefined) return false;
+    const from = lane.cursor;
+    let to = from + 1;
+    while (
+      to < batch.count &&
+      this.head + (to - from) < this.tail &&
+      this.routeLog[this.head + (to - from)] === w
+    )
+      to++;
+    const directory = this.options.directory!.datapath;
+    const onVerdict = this.options.onVerdict;
+    if (onVerdict) {
+      for (let i = from; i < to; i++) {
+        const replayed = this.reader!.read(batch, i);
+        if (replayed) onVerdict(replayed, directory);
+      }
+    }
+    this.options.verdictSink?.take(batch, from, to, directory);
+    this.head += to - from;
+    lane.cursor = to;
+    if (to === batch.count) {
+      lane.returned.shift();
+      lane.cursor = 0;
+      lane.outstanding--;
+      lane.free.push(batch);
+    }
+    return true;
   }
 
   private log(value: number): void {

@@ -23,7 +23,13 @@ import type {
 } from "../engine/state.js";
 import type { Cidr } from "../model/ipv4.js";
 import { ServiceFlag } from "../model/service-flags.js";
-import { CT_STATE_NAMES, type CtState, type DatapathVerdict } from "../engine/verdict.js";
+import {
+  CT_STATE_NAMES,
+  ENCAP_NAMES,
+  type CtState,
+  type DatapathVerdict,
+  type EncapType,
+} from "../engine/verdict.js";
 import { EntryPoint, type PacketRecord } from "../model/packet.js";
 import { WASM_CONSTANTS as K, type WasmConstantName } from "./layout.generated.js";
 
@@ -84,6 +90,8 @@ export function encodePacket(view: DataView, at: number, p: PacketRecord): void 
   view.setUint8(at + K.PACKET_ICMP_TYPE, p.icmpType);
   view.setUint8(at + K.PACKET_ICMP_CODE, p.icmpCode);
   view.setUint32(at + K.PACKET_LENGTH, p.ipLength >>> 0, LE);
+  view.setUint32(at + K.PACKET_DSR_ADDR, p.dsrAddr >>> 0, LE);
+  view.setUint16(at + K.PACKET_DSR_PORT, p.dsrPort, LE);
 }
 
 /** Reads one packet record at `at` into `p` (the fields encodePacket writes; the rest stay as they are). */
@@ -100,6 +108,8 @@ export function decodePacket(view: DataView, at: number, p: PacketRecord): void 
   p.icmpType = view.getUint8(at + K.PACKET_ICMP_TYPE);
   p.icmpCode = view.getUint8(at + K.PACKET_ICMP_CODE);
   p.ipLength = view.getUint32(at + K.PACKET_LENGTH, LE);
+  p.dsrAddr = view.getUint32(at + K.PACKET_DSR_ADDR, LE);
+  p.dsrPort = view.getUint16(at + K.PACKET_DSR_PORT, LE);
 }
 
 /** Overwrites the entry point of the packet record at `at`. */
@@ -125,6 +135,36 @@ export function packetDaddr(view: DataView, at: number): number {
 /** Destination port of the packet record at `at`. */
 export function packetDport(view: DataView, at: number): number {
   return view.getUint16(at + K.PACKET_DPORT, LE);
+}
+
+/** Capture time of the packet record at `at`: whole seconds. */
+export function packetSeconds(view: DataView, at: number): number {
+  return view.getUint32(at + K.PACKET_SECONDS, LE);
+}
+
+/** Capture time of the packet record at `at`: nanoseconds within the second. */
+export function packetNanoseconds(view: DataView, at: number): number {
+  return view.getUint32(at + K.PACKET_NANOSECONDS, LE);
+}
+
+/** IP protocol number of the packet record at `at`. */
+export function packetProto(view: DataView, at: number): number {
+  return view.getUint8(at + K.PACKET_PROTO);
+}
+
+/** TCP flag bits (the low byte) of the packet record at `at`. */
+export function packetTcpFlags(view: DataView, at: number): number {
+  return view.getUint8(at + K.PACKET_TCP_FLAGS);
+}
+
+/** ICMP type of the packet record at `at`. */
+export function packetIcmpType(view: DataView, at: number): number {
+  return view.getUint8(at + K.PACKET_ICMP_TYPE);
+}
+
+/** ICMP code of the packet record at `at`. */
+export function packetIcmpCode(view: DataView, at: number): number {
+  return view.getUint8(at + K.PACKET_ICMP_CODE);
 }
 
 /** Rewrites the addresses, ports and entry point of the packet record at `at`. */
@@ -156,6 +196,13 @@ const CT_STATE_CODES: Readonly<Record<CtState, number>> = {
   related: K.CT_RELATED,
 };
 
+const ENCAP_CODES: Readonly<Record<EncapType, number>> = {
+  none: K.ENCAP_NONE,
+  vxlan: K.ENCAP_VXLAN,
+  geneve: K.ENCAP_GENEVE,
+  ipip: K.ENCAP_IPIP,
+};
+
 const VFLAG_NAMES = (Object.keys(K) as WasmConstantName[]).filter((name) => name.startsWith("VFLAG_"));
 
 /** Names of the VFLAG_* bits set in `flags` ("SERVICE", "DNAT", ...). */
@@ -184,6 +231,13 @@ export function encodeVerdict(view: DataView, at: number, v: DatapathVerdict): v
     v.serviceCt === null ? K.SERVICE_CT_NONE : v.serviceCt === "new" ? K.CT_NEW : K.CT_REPLY,
   );
   view.setUint32(at + K.VERDICT_DST_ENDPOINT, v.dstEndpointId, LE);
+  view.setUint8(at + K.VERDICT_ENCAP, ENCAP_CODES[v.encap]);
+  view.setUint8(at + K.VERDICT_ENCAP_DSR, v.dsr ? 1 : 0);
+  view.setUint16(at + K.VERDICT_ENCAP_OVERHEAD, v.encapOverhead, LE);
+  view.setUint16(at + K.VERDICT_DSR_PORT, v.dsrPort, LE);
+  view.setUint32(at + K.VERDICT_DSR_ADDR, v.dsrAddr, LE);
+  view.setUint32(at + K.VERDICT_OUTER_SADDR, v.outerSaddr, LE);
+  view.setUint32(at + K.VERDICT_OUTER_DADDR, v.outerDaddr, LE);
 }
 
 /** Reads one verdict record at `at`. */
@@ -206,6 +260,13 @@ export function decodeVerdict(view: DataView, at: number): DatapathVerdict {
     tunnelEndpoint: view.getUint32(at + K.VERDICT_TUNNEL_ENDPOINT, LE),
     serviceCt: serviceCt === K.SERVICE_CT_NONE ? null : serviceCt === K.CT_NEW ? "new" : "existing",
     dstEndpointId: view.getUint32(at + K.VERDICT_DST_ENDPOINT, LE),
+    encap: ENCAP_NAMES[view.getUint8(at + K.VERDICT_ENCAP)] ?? "none",
+    outerSaddr: view.getUint32(at + K.VERDICT_OUTER_SADDR, LE),
+    outerDaddr: view.getUint32(at + K.VERDICT_OUTER_DADDR, LE),
+    encapOverhead: view.getUint16(at + K.VERDICT_ENCAP_OVERHEAD, LE),
+    dsr: view.getUint8(at + K.VERDICT_ENCAP_DSR) !== 0,
+    dsrAddr: view.getUint32(at + K.VERDICT_DSR_ADDR, LE),
+    dsrPort: view.getUint16(at + K.VERDICT_DSR_PORT, LE),
   };
 }
 
@@ -258,6 +319,22 @@ export function verdictDport(view: DataView, at: number): number {
   return view.getUint16(at + K.VERDICT_DPORT, LE);
 }
 
+export function verdictBackendId(view: DataView, at: number): number {
+  return view.getUint32(at + K.VERDICT_BACKEND_ID, LE);
+}
+
+export function verdictSrcIdentity(view: DataView, at: number): number {
+  return view.getUint32(at + K.VERDICT_SRC_IDENTITY, LE);
+}
+
+export function verdictDstIdentity(view: DataView, at: number): number {
+  return view.getUint32(at + K.VERDICT_DST_IDENTITY, LE);
+}
+
+export function verdictTunnelEndpoint(view: DataView, at: number): number {
+  return view.getUint32(at + K.VERDICT_TUNNEL_ENDPOINT, LE);
+}
+
 // ---- node configuration and statistics -----------------------------------------------------------
 
 /** Bytes of the node configuration record (dpCreate's input). */
@@ -307,6 +384,9 @@ export function encodeNodeConfig(view: DataView, at: number, config: EngineConfi
   flag(K.NODE_CONFIG_IP_MASQ_AGENT, config.ipMasqAgent);
   flag(K.NODE_CONFIG_SERVICE_PROTOCOLS, config.serviceProtocols);
   flag(K.NODE_CONFIG_RANDOM_PER_FLOW, config.randomPerFlow);
+  view.setUint8(at + K.NODE_CONFIG_NODEPORT_MODE, config.nodePortMode);
+  view.setUint8(at + K.NODE_CONFIG_DSR_DISPATCH, config.dsrDispatch);
+  view.setUint8(at + K.NODE_CONFIG_TUNNEL_PROTOCOL, config.tunnelProtocol);
 }
 
 /** Bytes of the statistics record (dpStats's output). */

@@ -606,6 +606,16 @@ export interface WasmExports {
     /** @type `u32` */
     get value(): number;
   };
+  /** assembly/datapath/records/PACKET_DSR_PORT */
+  readonly PACKET_DSR_PORT: {
+    /** @type `u32` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/PACKET_DSR_ADDR */
+  readonly PACKET_DSR_ADDR: {
+    /** @type `u32` */
+    get value(): number;
+  };
   /** assembly/datapath/records/PACKET_LENGTH */
   readonly PACKET_LENGTH: {
     /** @type `u32` */
@@ -711,9 +721,64 @@ export interface WasmExports {
     /** @type `u32` */
     get value(): number;
   };
+  /** assembly/datapath/records/VERDICT_ENCAP */
+  readonly VERDICT_ENCAP: {
+    /** @type `u32` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/VERDICT_ENCAP_DSR */
+  readonly VERDICT_ENCAP_DSR: {
+    /** @type `u32` */
+    get value(): number;
+  };
   /** assembly/datapath/records/VERDICT_DST_ENDPOINT */
   readonly VERDICT_DST_ENDPOINT: {
     /** @type `u32` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/VERDICT_ENCAP_OVERHEAD */
+  readonly VERDICT_ENCAP_OVERHEAD: {
+    /** @type `u32` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/VERDICT_DSR_PORT */
+  readonly VERDICT_DSR_PORT: {
+    /** @type `u32` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/VERDICT_DSR_ADDR */
+  readonly VERDICT_DSR_ADDR: {
+    /** @type `u32` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/VERDICT_OUTER_SADDR */
+  readonly VERDICT_OUTER_SADDR: {
+    /** @type `u32` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/VERDICT_OUTER_DADDR */
+  readonly VERDICT_OUTER_DADDR: {
+    /** @type `u32` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/ENCAP_NONE */
+  readonly ENCAP_NONE: {
+    /** @type `u8` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/ENCAP_VXLAN */
+  readonly ENCAP_VXLAN: {
+    /** @type `u8` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/ENCAP_GENEVE */
+  readonly ENCAP_GENEVE: {
+    /** @type `u8` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/ENCAP_IPIP */
+  readonly ENCAP_IPIP: {
+    /** @type `u8` */
     get value(): number;
   };
   /** assembly/datapath/records/VFLAG_SERVICE */
@@ -778,6 +843,11 @@ export interface WasmExports {
   };
   /** assembly/datapath/records/VFLAG_SELECTED */
   readonly VFLAG_SELECTED: {
+    /** @type `u16` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/VFLAG_DSR */
+  readonly VFLAG_DSR: {
     /** @type `u16` */
     get value(): number;
   };
@@ -971,6 +1041,51 @@ export interface WasmExports {
     /** @type `u32` */
     get value(): number;
   };
+  /** assembly/datapath/records/NODE_CONFIG_NODEPORT_MODE */
+  readonly NODE_CONFIG_NODEPORT_MODE: {
+    /** @type `u32` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/NODE_CONFIG_DSR_DISPATCH */
+  readonly NODE_CONFIG_DSR_DISPATCH: {
+    /** @type `u32` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/NODE_CONFIG_TUNNEL_PROTOCOL */
+  readonly NODE_CONFIG_TUNNEL_PROTOCOL: {
+    /** @type `u32` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/NODEPORT_MODE_SNAT */
+  readonly NODEPORT_MODE_SNAT: {
+    /** @type `u8` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/NODEPORT_MODE_DSR */
+  readonly NODEPORT_MODE_DSR: {
+    /** @type `u8` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/NODEPORT_MODE_HYBRID */
+  readonly NODEPORT_MODE_HYBRID: {
+    /** @type `u8` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/DSR_DISPATCH_OPT */
+  readonly DSR_DISPATCH_OPT: {
+    /** @type `u8` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/DSR_DISPATCH_IPIP */
+  readonly DSR_DISPATCH_IPIP: {
+    /** @type `u8` */
+    get value(): number;
+  };
+  /** assembly/datapath/records/DSR_DISPATCH_GENEVE */
+  readonly DSR_DISPATCH_GENEVE: {
+    /** @type `u8` */
+    get value(): number;
+  };
   /** assembly/datapath/records/DP_STATS_SIZE */
   readonly DP_STATS_SIZE: {
     /** @type `u32` */
@@ -1086,6 +1201,11 @@ export interface WasmExports {
     /** @type `u8` */
     get value(): number;
   };
+  /** assembly/datapath/constants/DROP_INVALID */
+  readonly DROP_INVALID: {
+    /** @type `u8` */
+    get value(): number;
+  };
   /** assembly/datapath/constants/DROP_INVALID_SIP */
   readonly DROP_INVALID_SIP: {
     /** @type `u8` */
@@ -1103,6 +1223,11 @@ export interface WasmExports {
   };
   /** assembly/datapath/constants/DROP_NO_SERVICE */
   readonly DROP_NO_SERVICE: {
+    /** @type `u8` */
+    get value(): number;
+  };
+  /** assembly/datapath/constants/DROP_NO_TUNNEL_ENDPOINT */
+  readonly DROP_NO_TUNNEL_ENDPOINT: {
     /** @type `u8` */
     get value(): number;
   };
@@ -1288,6 +1413,11 @@ export interface WasmExports {
   };
   /** assembly/datapath/layout/CTF_NODE_PORT */
   readonly CTF_NODE_PORT: {
+    /** @type `u16` */
+    get value(): number;
+  };
+  /** assembly/datapath/layout/CTF_DSR_INTERNAL */
+  readonly CTF_DSR_INTERNAL: {
     /** @type `u16` */
     get value(): number;
   };

@@ -9,7 +9,7 @@ import { WASM_CONSTANTS, type WasmConstantName } from "./layout.generated.js";
 export type WasmSource = BufferSource | WebAssembly.Module | URL | Response;
 
 /** The ABI version this host understands; must equal the module's ABI_VERSION export. */
-export const HOST_ABI_VERSION = 2;
+export const HOST_ABI_VERSION = 3;
 
 // Resolved on first use, not at import: a bundled page may have no usable import.meta.url.
 const packagedWasmUrl = (): URL => new URL("../../build/dpemu.wasm", import.meta.url);
@@ -40,6 +40,15 @@ async function compile(source: WasmSource | undefined): Promise<WebAssembly.Modu
     }
   }
   return compileSource(source);
+}
+
+/**
+ * The compiled default module (see setDefaultWasmSource). Hand it to worker threads (it crosses by
+ * postMessage/workerData) so that they share its machine code instead of each compiling and
+ * optimising the module again.
+ */
+export function compiledDefaultModule(): Promise<WebAssembly.Module> {
+  return compile(undefined);
 }
 
 async function compileSource(source: WasmSource): Promise<WebAssembly.Module> {

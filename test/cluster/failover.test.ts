@@ -8,8 +8,12 @@ import { failNode, joinNode } from "../../src/cluster/node-events.js";
 import type { NexthopGroupType } from "../../src/cluster/nexthop-group.js";
 import { exampleCluster, LB_LAB } from "./helpers.js";
 
-async function failover(algorithm: "maglev" | "random", group: NexthopGroupType) {
-  const cluster = await exampleCluster(LB_LAB, { algorithm, config: { kprMode: "snat" } });
+async function failover(
+  algorithm: "maglev" | "random",
+  group: NexthopGroupType,
+  kprMode: "snat" | "dsr" = "snat",
+) {
+  const cluster = await exampleCluster(LB_LAB, { algorithm, config: { kprMode } });
   try {
     const ingress = new Ingress(cluster, { mode: "ecmp", hash: "l4", group });
     // k8s-w0 (the route's first next hop) drains: its BGP route is withdrawn.
@@ -18,7 +22,7 @@ async function failover(algorithm: "maglev" | "random", group: NexthopGroupType)
       after: ["k8s-ctr", "k8s-w1"],
       connections: 10000,
     });
-    console.log(`failover ${algorithm} ${group}: ${JSON.stringify(result)}`);
+    console.log(`failover ${kprMode} ${algorithm} ${group}: ${JSON.stringify(result)}`);
     return result;
   } finally {
     cluster.dispose();
@@ -38,6 +42,13 @@ describe("cluster failover (1 of 3 nodes leaves the ECMP set, 10,000 connections
       // In SNAT mode a moved connection reaches its backend from a new source: only unmoved ones live.
       expect(r.survived).toBe(r.connections - r.moved);
     }
+  });
+
+  it("with DSR and Maglev every connection survives: same backend, and the backend still sees the client", async () => {
+    const r = await failover("maglev", "hash-threshold", "dsr");
+    expect(r.moved).toBeGreaterThan(4000);
+    expect(r.keptBackend).toBe(10000);
+    expect(r.survived).toBe(10000);
   });
 
   it("random selection breaks about the share it predicts, never more than moved", async () => {

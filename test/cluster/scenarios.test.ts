@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Cluster } from "../../src/cluster/cluster.js";
 import { Ingress } from "../../src/cluster/ingress.js";
 import { podNode, traceCluster, type ClusterTrace } from "../../src/cluster/cluster-trace.js";
-import { formatIPv4 } from "../../src/model/ipv4.js";
+import { formatIPv4, requireIPv4 } from "../../src/model/ipv4.js";
 import { exampleCluster, LAB, LB_LAB, tcp } from "./helpers.js";
 
 const LB = "172.16.1.1";
@@ -41,6 +41,39 @@ describe("cluster scenarios", () => {
     for (const backends of chosen.values()) expect(backends.size).toBe(1);
     // ... and the flows are spread over all three backends.
     expect(new Set([...chosen.values()].flatMap((s) => [...s])).size).toBe(3);
+  });
+
+  it("DSR-Geneve with Maglev: any ingress node reaches the same backend, and the reply leaves the backend's node straight to the client as 172.16.1.1:80", async () => {
+    const cluster = track(await exampleCluster(LB_LAB));
+    const ingress = new Ingress(cluster, { mode: "ecmp", hash: "l4" });
+    let remote = 0;
+    for (let sport = 40000; sport < 40060; sport++) {
+      const t = traceCluster(cluster, ingress, tcp("10.10.1.10", sport, LB, 80))!;
+      expect(t.request.end).toBe("delivered");
+      const reply = t.reply!;
+      const out = reply.hops.at(-1)!;
+      expect(reply.end).toBe("left-cluster");
+      expect([formatIPv4(out.verdict.saddr), out.verdict.sport, formatIPv4(out.verdict.daddr)]).toEqual([
+        LB,
+        80,
+        "10.10.1.10",
+      ]);
+      // The reply never passes through another node: it leaves from the backend's node.
+      expect(reply.hops.map((h) => h.node.name)).toEqual([t.backendNode!.name]);
+      if (t.backendNode === t.ingress.node) continue;
+      remote++;
+      const hop = t.request.hops[0]!;
+      expect(hop.encap).toMatchObject({
+        type: "geneve",
+        dsr: true,
+        overheadBytes: 62,
+        outer: { saddr: t.ingress.node.address, daddr: t.backendNode!.address },
+      });
+      expect(hop.dsr).toEqual({ address: requireIPv4(LB), port: 80, via: "geneve-option" });
+      // The backend sees the client itself, not the ingress node.
+      expect(formatIPv4(t.request.hops[1]!.verdict.saddr)).toBe("10.10.1.10");
+    }
+    expect(remote).toBeGreaterThan(20);
   });
 
   it("the router's ECMP spreads flows over the three next hops of its ip route, bucket i of 3", async () => {

@@ -1,7 +1,8 @@
 // Differential test: the Wasm pipeline and its TypeScript reference twin get the same node, the same
-// packets (random tuples, flags, entry points and clock jumps, plus replies built from earlier
-// verdicts) and the same backend churn between batches; every verdict must be identical, and so
-// must the map statistics and every map's entries at the end. Over 100,000 packets per run of the suite.
+// packets (random tuples, flags, entry points and clock jumps, DSR info as another node attaches
+// it, plus replies built from earlier verdicts) in SNAT, DSR (each dispatch) and hybrid mode, and
+// the same backend churn between batches; every verdict must be identical, and so must the map
+// statistics and every map's entries at the end. Over 100,000 packets per run of the suite.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Datapath, type DatapathOptions } from "../../src/datapath/datapath.js";
@@ -83,7 +84,7 @@ function variantState(v: Variant): DatapathState {
     21,
     ServiceFlag.LoadBalancer | ServiceFlag.Routable | ServiceFlag.SourceRange,
     v.denySourceRange ? ServiceFlag.QuarantinedOrDeny >> 8 : 0,
-    2,
+    3,
   );
   const empty = master("10.96.99.99", 80, IpProto.TCP, 22, 0, 0, 0);
   const wildcard = master("10.96.163.90", 0, IpProto.ANY, 0, 0, 0, 0);
@@ -108,7 +109,7 @@ function variantState(v: Variant): DatapathState {
   );
   s.services.push(
     lb,
-    ...slots(lb, [14, 16]),
+    ...slots(lb, [14, 16, 17]),
     empty,
     wildcard,
     ext,
@@ -121,6 +122,15 @@ function variantState(v: Variant): DatapathState {
     { id: 22, address: ip("10.96.99.99"), port: 80 },
     { id: 23, address: ip("192.168.10.100"), port: 30004 },
   );
+  // A host-network backend on another node: no tunnel endpoint for DSR's Geneve dispatch.
+  s.backends.push({
+    id: 17,
+    address: ip("192.168.20.100"),
+    port: 80,
+    proto: IpProto.TCP,
+    state: BackendState.ACTIVE,
+    weight: 100,
+  });
   s.sourceRanges.push({ revNatId: 21, ...parseCidr("192.168.0.0/16") });
   return s;
 }
@@ -155,6 +165,11 @@ const FRONTENDS: [number, number, number][] = [
   [ip("10.96.163.90"), 443, IpProto.TCP],
   [ip("192.168.10.100"), 30004, IpProto.TCP],
   [ip("10.96.0.1"), 443, IpProto.TCP],
+];
+/** Service addresses a packet from another node may carry as DSR info (the LoadBalancer, NodePort). */
+const DSR_FRONTENDS: [number, number][] = [
+  [ip("192.168.10.200"), 80],
+  [ip("192.168.10.100"), 30003],
 ];
 const TCP_FLAGS = [0x02, 0x12, 0x10, 0x18, 0x11, 0x04, 0x14, 0x00, 0x02, 0x10];
 const ICMP_TYPES = [8, 0, 3, 11, 5];
@@ -283,7 +298,7 @@ class PacketSource {
         entry,
       });
     }
-    return packet({
+    const p = packet({
       saddr,
       daddr,
       sport: this.port(),
@@ -293,6 +308,12 @@ class PacketSource {
       ipLength: 40 + Math.floor(this.r() * 1400),
       entry,
     });
+    if (entry !== EntryPoint.FromEndpoint && this.r() < 0.3) {
+      // A request another node sent here by DSR, for a local backend.
+      [p.dsrAddr, p.dsrPort] = this.pick(DSR_FRONTENDS);
+      p.daddr = this.pick(LOCAL);
+    }
+    return p;
   }
 
   batch(n: number): PacketRecord[] {
@@ -364,6 +385,9 @@ const variantArb: fc.Arbitrary<Variant> = fc.record({
     masquerade: fc.boolean(),
     ipMasqAgent: fc.boolean(),
     lbAlgorithm: fc.constantFrom("random" as const, "maglev" as const),
+    kprMode: fc.constantFrom("snat" as const, "dsr" as const, "hybrid" as const),
+    dsrDispatch: fc.constantFrom("opt" as const, "ipip" as const, "geneve" as const),
+    tunnelProtocol: fc.constantFrom("vxlan" as const, "geneve" as const),
     ctTcpMax: fc.constantFrom(64, 512, 4096),
     ctAnyMax: fc.constantFrom(64, 512, 4096),
     natMax: fc.constantFrom(32, 512, 4096),
@@ -424,6 +448,7 @@ describe("Wasm datapath vs TypeScript reference", () => {
               seen.add(`ct ${x.ctState}`);
               for (let bit = 1; bit < 0x10000; bit <<= 1) if (x.flags & bit) seen.add(`flag ${bit}`);
               if (x.serviceCt) seen.add(`service ${x.serviceCt}`);
+              seen.add(`encap ${x.encap}${x.dsr ? " dsr" : ""}`);
             }
             source.answer(batch, vw);
           }
@@ -439,10 +464,12 @@ describe("Wasm datapath vs TypeScript reference", () => {
     );
     expect(packets).toBeGreaterThanOrEqual(100_000);
     // The random mix must reach every outcome, or equality proves little.
-    const expected = ["drop 132", "drop 137", "drop 158", "drop 167", "drop 174", "drop 177"];
+    const expected = ["drop 132", "drop 137", "drop 158", "drop 160", "drop 167", "drop 174", "drop 177"];
+    for (const encap of ["none", "none dsr", "vxlan", "geneve", "geneve dsr", "ipip dsr"])
+      expected.push(`encap ${encap}`);
     for (const point of [3, 4, 11, 101]) expected.push(`to ${point}`);
     for (const state of ["new", "established", "reply", "related"]) expected.push(`ct ${state}`);
-    for (let bit = 1; bit <= 0x1000; bit <<= 1) expected.push(`flag ${bit}`);
+    for (let bit = 1; bit <= 0x2000; bit <<= 1) expected.push(`flag ${bit}`);
     expect(expected.filter((outcome) => !seen.has(outcome))).toEqual([]);
   });
 });

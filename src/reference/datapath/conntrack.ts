@@ -4,6 +4,7 @@ import type { ReferenceHashMap } from "../maps/hash-map.js";
 import { BPF_ANY, BPF_EXIST } from "../../maps/types.js";
 import {
   CT_REPORT_INTERVAL,
+  CTF_DSR_INTERNAL,
   CTF_LB_LOOPBACK,
   CTF_NODE_PORT,
   CTF_RX_CLOSING,
@@ -56,6 +57,7 @@ export interface CtState {
   syn: boolean;
   loopback: boolean;
   nodePort: boolean;
+  dsr: boolean;
   closing: boolean;
 }
 
@@ -65,6 +67,7 @@ export const emptyCtState = (): CtState => ({
   syn: false,
   loopback: false,
   nodePort: false,
+  dsr: false,
   closing: false,
 });
 
@@ -220,6 +223,7 @@ function ctLookupOne(
   state.syn = syn;
   state.loopback = (e.flags & CTF_LB_LOOPBACK) !== 0;
   state.nodePort = (e.flags & CTF_NODE_PORT) !== 0;
+  state.dsr = (e.flags & CTF_DSR_INTERNAL) !== 0;
   return CT_ESTABLISHED;
 }
 
@@ -318,3 +322,6 @@ export function ctProbe(node: RefNode, t: Tuple, flags: number): CtEntry | undef
 
 /** Whether a CT entry carries the node_port bit (CTF_NODE_PORT). */
 export const ctEntryNodePort = (e: CtEntry): boolean => (e.flags & CTF_NODE_PORT) !== 0;
+
+/** Whether a CT entry carries the dsr_internal bit (CTF_DSR_INTERNAL). */
+export const ctEntryDsr = (e: CtEntry): boolean => (e.flags & CTF_DSR_INTERNAL) !== 0;

@@ -41,6 +41,16 @@ export const NAT_PUNT = 1;
 export const NAT_ICMP_ID_MIN = 0;
 export const NAT_ICMP_ID_MAX = 0xffff;
 
+// ---- encapsulation overheads in bytes (the encap_len of encap_geneve_dsr_opt4) --------------------
+/** VXLAN or Geneve: outer Ethernet 14 + IPv4 20 + UDP 8 + tunnel header 8. */
+export const TUNNEL_OVERHEAD = 50;
+/** struct geneve_dsr_opt4: option header 4 + service address 4 + port 2 + padding 2. */
+export const GENEVE_DSR_OPT_LEN = 12;
+/** The outer IPv4 header of DSR_ENCAP_IPIP. */
+export const IPIP_OVERHEAD = 20;
+/** struct dsr_opt_v4 (DSR_ENCAP_NONE): type, length, port, address. */
+export const DSR_IPV4_OPT_LEN = 8;
+
 // ---- identities ----------------------------------------------------------------------------------------
 /** Numeric identities carry their scope in the top byte (pkg/identity NumericIdentity.Scope()). */
 export const IDENTITY_SCOPE_SHIFT = 24;
@@ -49,9 +59,11 @@ export const IDENTITY_SCOPE_REMOTE_NODE = 2;
 
 // ---- drop reasons (bpf/lib/drop_reasons.h, positive) ---------------------------------------------------
 export const DROP_INVALID_SIP = 132;
+export const DROP_INVALID = 134;
 export const DROP_CT_UNKNOWN_PROTO = 137;
 export const DROP_CT_CREATE_FAILED = 155;
 export const DROP_NO_SERVICE = 158;
+export const DROP_NO_TUNNEL_ENDPOINT = 160;
 export const DROP_NAT_NO_MAPPING = 167;
 export const DROP_NAT_UNSUPP_PROTO = 168;
 export const DROP_IS_CLUSTER_IP = 174;

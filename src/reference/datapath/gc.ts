@@ -1,6 +1,7 @@
 // Reference twin of assembly/datapath/gc.ts.
 import type { ReferenceHashMap } from "../maps/hash-map.js";
 import {
+  CTF_DSR_INTERNAL,
   TUPLE_F_IN,
   TUPLE_F_RELATED,
   TUPLE_F_SERVICE,
@@ -15,8 +16,12 @@ import { natDeletePair } from "./nat.js";
 function collect(node: RefNode, map: ReferenceHashMap, now: number): void {
   const expired: Uint8Array[] = [];
   // Examined in id order, deleted from the highest id down (see the Wasm twin for why).
+  const dsr = new Set<Uint8Array>();
   for (const { key, value } of map.entriesById()) {
-    if (decodeCtEntry(value).lifetime < now) expired.push(key);
+    const e = decodeCtEntry(value);
+    if (e.lifetime >= now) continue;
+    expired.push(key);
+    if ((e.flags & CTF_DSR_INTERNAL) !== 0) dsr.add(key);
   }
   for (const key of expired.reverse()) {
     const t = decodeTuple(key);
@@ -31,6 +36,11 @@ function collect(node: RefNode, map: ReferenceHashMap, now: number): void {
       };
       const v = node.nat.peek(encodeTuple(out));
       if (v !== undefined) node.gcNatDeleted += natDeletePair(node, out, decodeNatEntry(v));
+      if (dsr.has(key)) {
+        // snat_v4_create_dsr's entry is keyed by the reply: the same addresses, ports swapped.
+        const reply = { ...t, dport: t.sport, sport: t.dport, flags: 0 };
+        if (node.nat.delete(encodeTuple(reply)) === 0) node.gcNatDeleted++;
+      }
     }
     map.delete(key);
   }

@@ -195,6 +195,51 @@ export function natRevSnat(
   return true;
 }
 
+/**
+ * snat_v4_create_dsr on the backend's node: the OUT entry of the reply tuple (backend -> client)
+ * pointing at the service address and port, so xlate_dsr_v4 can give replies the service as source.
+ */
+export function natCreateDsr(
+  node: RefNode,
+  saddr: number,
+  daddr: number,
+  sport: number,
+  dport: number,
+  proto: number,
+  svcAddr: number,
+  svcPort: number,
+  now: number,
+): void {
+  const key = encodeTuple(natTuple(saddr, daddr, sport, dport, proto, TUPLE_F_OUT));
+  countEviction(node, key);
+  node.nat.update(
+    key,
+    encodeNatEntry({ created: now, needsCt: false, addr: svcAddr, port: svcPort }),
+    BPF_ANY,
+  );
+}
+
+/**
+ * xlate_dsr_v4: a reply (backend -> client) whose OUT entry natCreateDsr made gets the service
+ * address and port as its source. True when it did; `out` then holds them.
+ */
+export function natXlateDsr(
+  node: RefNode,
+  saddr: number,
+  daddr: number,
+  sport: number,
+  dport: number,
+  proto: number,
+  out: NatResult,
+): boolean {
+  const v = node.nat.lookup(encodeTuple(natTuple(saddr, daddr, sport, dport, proto, TUPLE_F_OUT)));
+  if (v === undefined) return false;
+  const e = decodeNatEntry(v);
+  out.addr = e.addr;
+  out.port = e.port;
+  return true;
+}
+
 /** Writes a pre-existing SNAT entry (from a snapshot). */
 export function natInsert(node: RefNode, t: Tuple, e: NatEntry): number {
   return node.nat.update(encodeTuple(t), encodeNatEntry(e), BPF_ANY);

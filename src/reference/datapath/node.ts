@@ -23,6 +23,8 @@ export const CTF_TX_CLOSING = 0x002;
 export const CTF_LB_LOOPBACK = 0x008;
 export const CTF_SEEN_NON_SYN = 0x010;
 export const CTF_NODE_PORT = 0x020;
+/** dsr_internal: the flow reached this node's backend by DSR; its replies leave with the service address. */
+export const CTF_DSR_INTERNAL = 0x080;
 
 export const SVC_F_AFFINITY = 0x10;
 export const SVC_F_ROUTABLE = 0x40;

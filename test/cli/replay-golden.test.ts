@@ -1,0 +1,63 @@
+// The verdict stream of `dpemu replay` byte for byte against golden files written before the stream
+// was rewritten for speed (test/cli/golden/README.md): text and JSON lines, filtered and not, from a
+// pcap, a synthetic workload and Hubble flows, with one worker and two, to a file and to stdout.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const GOLDEN = fileURLToPath(new URL("./golden/", import.meta.url));
+
+const dir = mkdtempSync(join(tmpdir(), "dpemu-golden-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Golden file, input, and the verdict options that wrote it. */
+const CASES: [string, string, string[]][] = [
+  ["lab.verdicts.txt", "lab.pcap", []],
+  ["lab.verdicts.jsonl", "lab.pcap", ["-o", "json"]],
+  ["lab.filtered.verdicts.jsonl", "lab.pcap", ["-o", "json", "--verdict", "FORWARDED", "--protocol", "udp"]],
+  ["synthetic.verdicts.txt", "synthetic.json", []],
+  ["synthetic.verdicts.jsonl", "synthetic.json", ["-o", "json"]],
+  ["hubble.verdicts.txt", "hubble.jsonl", []],
+  ["hubble.verdicts.jsonl", "hubble.jsonl", ["-o", "json"]],
+  ["hubble.filtered.verdicts.txt", "hubble.jsonl", ["--ip", "172.20.0.96", "--protocol", "udp,icmp"]],
+];
+
+function replay(args: string[]) {
+  return spawnSync(process.execPath, [MAIN, "replay", ...args], { encoding: "buffer" });
+}
+
+describe("dpemu replay's verdict stream", () => {
+  it.each(
+    CASES.flatMap(([golden, input, options]) => [1, 2].map((w) => [golden, input, options, w] as const)),
+  )("writes %s from %s (%#, workers %i)", (golden, input, options, workers) => {
+    const out = join(dir, `${golden}.${workers}`);
+    const run = replay([
+      "--input",
+      join(GOLDEN, input),
+      "--workers",
+      String(workers),
+      "--verdicts",
+      out,
+      ...options,
+    ]);
+    expect(run.stderr.toString()).toBe("");
+    expect(run.status).toBe(0);
+    const expected = readFileSync(join(GOLDEN, golden));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(readFileSync(out).equals(expected)).toBe(true);
+  });
+
+  it.each([
+    ["lab.verdicts.jsonl", "lab.pcap", ["-o", "json"]],
+    ["synthetic.verdicts.txt", "synthetic.json", []],
+  ] as const)("writes %s to stdout, the summary to stderr", (golden, input, options) => {
+    const run = replay(["--input", join(GOLDEN, input), "--workers", "1", "--verdicts", "-", ...options]);
+    expect(run.status).toBe(0);
+    expect(run.stderr.toString()).toMatch(/^Replay summary\n/);
+    expect(run.stdout.equals(readFileSync(join(GOLDEN, golden)))).toBe(true);
+  });
+});

@@ -198,3 +198,27 @@ export { servicesToCompare, UnknownServiceError } from "./analysis/snapshot-serv
 export { syntheticService, parseWeights } from "./analysis/synthetic-service.js";
 export { formatTextReport } from "./report/text.js";
 export { formatJsonReport } from "./report/json.js";
+
+// The whole cluster: one Datapath per node, ingress by ECMP / L2 lease / address, node-to-node hops.
+export { Cluster, type ClusterNode, type ClusterOptions } from "./cluster/cluster.js";
+export type { ClusterNodeState } from "./cluster/node-state.js";
+export { Ingress, type IngressChoice, type IngressMode } from "./cluster/ingress.js";
+export {
+  NexthopGroup,
+  type GroupMember,
+  type NexthopChoice,
+  type NexthopGroupType,
+} from "./cluster/nexthop-group.js";
+export { multipathHash, type MultipathHashPolicy } from "./cluster/ecmp-hash.js";
+export { handOff, type Encapsulation, type Hop, type Passage, type PathEnd } from "./cluster/hand-off.js";
+export { traceCluster, podNode, type ClusterTrace } from "./cluster/cluster-trace.js";
+export { clusterTraceJson } from "./cluster/trace-json.js";
+export { runFailover, type ClusterFailoverResult, type ClusterFailoverSpec } from "./cluster/failover.js";
+export {
+  ClusterReplayer,
+  replayCluster,
+  type ClusterReplaySummary,
+  type NodeCounts,
+} from "./cluster/cluster-replay.js";
+export { syntheticClusterStates, type SyntheticClusterSpec } from "./cluster/synthetic-cluster.js";
+export { readRouterFiles, type RouterInputs } from "./cluster/router/router-inputs.js";

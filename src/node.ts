@@ -6,3 +6,4 @@ export { loadSnapshot, type LoadOptions } from "./snapshot/load.js";
 export { formatHtmlReport } from "./report/html.js";
 /** The bundled examples/lab-3node snapshot's path (the CLI's default), for loadSnapshot. */
 export { defaultSnapshotPath as exampleSnapshotPath } from "./cli/default-snapshot.js";
+export { loadClusterInputs, type ClusterInputs } from "./cluster/load-cluster.js";

@@ -24,11 +24,13 @@ import { formatHtmlReport } from "../report/html.js";
 import { formatJsonReport } from "../report/json.js";
 import { formatTextReport } from "../report/text.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
+import { addClusterOptions } from "./cluster-options.js";
+import { runClusterCompare, type ClusterCompareCliOptions } from "./cluster-compare.js";
 import { EXIT_SIGINT, EXIT_SIGTERM, cliCommand, commandLine, withErrorHandling } from "./errors.js";
 import { OutputDocument, checkDistinctOutputs, outputFormat } from "./output.js";
 import { progressLine, restoreTerminal } from "./progress.js";
 
-interface CompareCliOptions {
+interface CompareCliOptions extends ClusterCompareCliOptions {
   readonly service?: string[];
   readonly backends?: string;
   readonly weights?: string;
@@ -263,7 +265,7 @@ async function writeOutputs(
 const escapePath = (path: string): string => JSON.stringify(path).slice(1, -1);
 
 export function compareCommand(): Command {
-  return cliCommand("compare")
+  const command = cliCommand("compare")
     .description(
       "Maglev vs random backend selection on real services: balance, table size, backend churn, node failover, cost",
     )
@@ -310,21 +312,34 @@ export function compareCommand(): Command {
     .option("--json <file|->", "also write the results as JSON to a file (- for stdout: -o json)")
     .option("--html <file|->", "also write a self-contained HTML report with charts (- for stdout)")
     .option("--lenient", "skip unparseable snapshot lines with a warning instead of failing")
-    .action(
-      withErrorHandling(
-        "compare",
-        async (snapshotPath: string | undefined, options: CompareCliOptions, command: Command) => {
-          const to = await destinations(options);
-          try {
-            await runCompare(snapshotPath, options, command, to);
-          } catch (error) {
-            await to.json?.discard();
-            await to.html?.discard();
-            throw error;
-          }
-        },
-      ),
+    .option(
+      "--connections <n>",
+      "cluster failover: connections open when a node leaves the ECMP set",
+      "10000",
+    )
+    .option(
+      "--leave <node>",
+      "cluster failover: the node that leaves the ECMP set (default: the first next hop)",
     );
+  return addClusterOptions(command).action(
+    withErrorHandling(
+      "compare",
+      async (snapshotPath: string | undefined, options: CompareCliOptions, command: Command) => {
+        if (options.cluster === true || options.nodes !== undefined) {
+          await runClusterCompare(snapshotPath ?? defaultSnapshotPath(), options);
+          return;
+        }
+        const to = await destinations(options);
+        try {
+          await runCompare(snapshotPath, options, command, to);
+        } catch (error) {
+          await to.json?.discard();
+          await to.html?.discard();
+          throw error;
+        }
+      },
+    ),
+  );
 }
 
 async function runCompare(

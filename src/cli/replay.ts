@@ -40,8 +40,10 @@ import { STOP_EXIT_CODES, StopSignals, type StopReason } from "./stop-signals.js
 import { formatReplaySummary } from "./replay-output.js";
 import { VerdictStream, type VerdictLineFormat } from "./replay-verdict-stream.js";
 import { collect, verdictFilter, type VerdictFilter, type VerdictFilterOptions } from "./verdict-filter.js";
+import { addClusterOptions, hasRouterSide, type ClusterCliOptions } from "./cluster-options.js";
+import { runClusterReplay } from "./cluster-replay-run.js";
 
-interface ReplayCliOptions extends VerdictFilterOptions {
+interface ReplayCliOptions extends VerdictFilterOptions, ClusterCliOptions {
   readonly input: string;
   readonly format: string;
   readonly algorithm?: string;
@@ -283,6 +285,31 @@ async function reportReplay(
   }
 }
 
+/** `--cluster` (or a snapshot with router-side outputs): the cluster replay instead; true when it ran. */
+async function clusterRun(
+  snapshotPath: string | undefined,
+  options: ReplayCliOptions,
+  settings: ReplaySettings,
+  source: ReplayInput,
+): Promise<boolean> {
+  const path = snapshotPath ?? defaultSnapshotPath();
+  const wanted =
+    options.cluster === true ||
+    options.nodes !== undefined ||
+    (options.node === undefined && settings.entry === null && (await hasRouterSide(path)));
+  if (!wanted) return false;
+  if (options.verdicts !== undefined || options.shard !== undefined)
+    throw new InputError(COMMAND_LINE, "--verdicts and --shard are not available with a cluster replay");
+  const { algorithm: _text, ...rest } = options;
+  await runClusterReplay(path, source, {
+    ...rest,
+    format: settings.format,
+    seed: settings.seed,
+    ...(settings.algorithm ? { algorithm: settings.algorithm } : {}),
+  });
+  return true;
+}
+
 async function replayUntilStopped(
   snapshotPath: string | undefined,
   options: ReplayCliOptions,
@@ -290,6 +317,7 @@ async function replayUntilStopped(
 ): Promise<void> {
   const settings = replaySettings(options);
   const source = await openReplayInput(options.input, stops.signal);
+  if (await clusterRun(snapshotPath, options, settings, source)) return;
   const state = await replayState(snapshotPath, options, settings.format, source);
   const { verdicts, stream, summary } = await openOutputs(options, settings);
   // Ctrl-C, SIGTERM, or the reader of stdout going away stop the replay after the current chunk.
@@ -318,7 +346,7 @@ export function replayCommand(): Command {
     "--input <file>",
     "pcap, pcapng, Hubble JSON (hubble observe -o json) or synthetic spec; - reads stdin",
   );
-  return command
+  return addClusterOptions(command)
     .option("--format <format>", `input format: ${FORMATS.join(", ")}`, "auto")
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
     .option("--seed <n>", "PRNG seed for random selection and SNAT ports", "1")

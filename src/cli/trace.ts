@@ -27,8 +27,10 @@ import { EXIT_DROPPED, cliCommand, requiredOption, withErrorHandling } from "./e
 import { resolveNode } from "./node-option.js";
 import { outputFormat } from "./output.js";
 import { IpProto, protocolName } from "../model/protocol.js";
+import { addClusterOptions, hasRouterSide, type ClusterCliOptions } from "./cluster-options.js";
+import { runClusterTrace } from "./cluster-trace-run.js";
 
-interface TraceCliOptions {
+interface TraceCliOptions extends ClusterCliOptions {
   readonly from: string;
   readonly to: string;
   readonly proto: string;
@@ -226,7 +228,7 @@ export function traceCommand(): Command {
     `source address (and port, default ${DEFAULT_CLIENT_PORT}; the ICMP echo id)`,
   );
   requiredOption(command, "--to <ip:port>", "destination address and port");
-  return command
+  return addClusterOptions(command)
     .option("--proto <proto>", "tcp, udp or icmp", "tcp")
     .option("--flags <flags>", "TCP flags, comma-separated (default SYN)")
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
@@ -274,7 +276,22 @@ function traceRequest(options: TraceCliOptions, now: number) {
 async function runTrace(snapshotPath: string | undefined, options: TraceCliOptions): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   const { format, packet, seed, algorithm } = traceRequest(options, now);
-  const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
+  const path = snapshotPath ?? defaultSnapshotPath();
+  const cluster =
+    options.cluster === true ||
+    options.nodes !== undefined ||
+    (options.node === undefined && options.entry === undefined && (await hasRouterSide(path)));
+  if (cluster) {
+    const forwarded = await runClusterTrace(path, packet, options, {
+      seed,
+      format,
+      now,
+      ...(algorithm ? { algorithm } : {}),
+    });
+    if (options.exitStatus && !forwarded) process.exitCode = EXIT_DROPPED;
+    return;
+  }
+  const snapshot = await loadCommandSnapshot(path, {
     lenient: options.lenient ?? false,
     ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
   });

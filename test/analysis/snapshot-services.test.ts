@@ -3,12 +3,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { maglevTableCount, servicesToCompare } from "../../src/analysis/snapshot-services.js";
 import type { NodeView } from "../../src/model/snapshot.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
-import { FIXTURES } from "../helpers/fixtures.js";
+import { labSnapshotDir } from "../helpers/fixtures.js";
 
 let view: NodeView;
 
 beforeAll(async () => {
-  view = (await loadSnapshot(`${FIXTURES}lab-3node`)).selected;
+  view = (await loadSnapshot(labSnapshotDir())).selected;
 });
 
 describe("services from a snapshot", () => {

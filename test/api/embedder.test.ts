@@ -1,7 +1,6 @@
 // The API as an embedder uses it: every name imported from the package entries ("dpemu" and its
 // subpaths), none from a source path. Backend churn by state is the case that once failed: the
 // numeric BackendState that Datapath.setBackendState takes was shadowed in the package entry.
-import { readdirSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   BackendState,
@@ -20,7 +19,7 @@ import {
 } from "dpemu";
 import { ReferenceDatapathEngine } from "dpemu/reference";
 import { WasmDatapathEngine } from "dpemu/wasm";
-import { FIXTURES, fixtureText } from "../helpers/fixtures.js";
+import { labCaptureFiles } from "../helpers/fixtures.js";
 
 const WEBPOD = "10.96.163.90:80/TCP";
 const CLIENT = "172.20.0.96";
@@ -29,9 +28,7 @@ const DUMP_TIME = 1_700_000_000;
 let state: DatapathState;
 
 beforeAll(() => {
-  const files = readdirSync(`${FIXTURES}lab-3node`)
-    .sort()
-    .map((name) => ({ name, text: fixtureText(`lab-3node/${name}`) }));
+  const files = labCaptureFiles();
   state = datapathStateFromSnapshot(parseSnapshotFiles(files, { source: "lab-3node" }), {
     node: "k8s-ctr",
     dumpTime: DUMP_TIME,

@@ -4,14 +4,13 @@
 // traces curl-pod's SYN to the webpod service; the answers must equal the same scenario (embed-scenario.ts) run in Node, with no console error
 // and no request but the module's own URL, which the test serves from the bundler's output.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type OutputFile, type Plugin } from "esbuild";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURES, fixtureText } from "../helpers/fixtures.js";
+import { labCaptureFiles } from "../helpers/fixtures.js";
 import { launchChromium, watchPage } from "../helpers/chromium.js";
 import { runEmbed, type EmbedInput, type EmbedResult } from "./embed-scenario.js";
 
@@ -50,11 +49,6 @@ const packageExports: Plugin = {
   },
 };
 
-async function labFiles(): Promise<{ name: string; text: string }[]> {
-  const names = (await readdir(join(FIXTURES, "lab-3node"))).sort();
-  return names.map((name) => ({ name, text: fixtureText(`lab-3node/${name}`) }));
-}
-
 let dir: string;
 let context: BrowserContext;
 let bundle: { script: string; wasm: OutputFile; metafile: Metafile; warnings: string[] };
@@ -86,7 +80,7 @@ beforeAll(async () => {
     warnings: result.warnings.map((w) => w.text),
   };
   input = {
-    files: await labFiles(),
+    files: labCaptureFiles(),
     node: "k8s-ctr",
     dumpTime: 1_700_000_000,
     from: "172.20.0.96:40000",

@@ -8,9 +8,9 @@ import { resolveNode } from "../../src/cli/node-option.js";
 import { InputError } from "../../src/snapshot/errors.js";
 import { podNodes } from "../../src/snapshot/node-names.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
-import { FIXTURES } from "../helpers/fixtures.js";
+import { labSnapshotDir } from "../helpers/fixtures.js";
 
-const LAB = `${FIXTURES}lab-3node/`;
+const LAB = `${labSnapshotDir()}/`;
 const AGENTS: Record<string, string> = {
   "k8s-ctr": "cilium-4xk2p",
   "k8s-w1": "cilium-9qz7m",

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { FIXTURES } from "../helpers/fixtures.js";
+import { FIXTURES, fixturePath, fixtureText } from "../helpers/fixtures.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const CAPTURE = fileURLToPath(new URL("../captures/files/raw-101.pcap", import.meta.url));
@@ -71,7 +71,7 @@ describe("a snapshot in which no dump is recognised", () => {
 describe("warnings summary", () => {
   const dir = tempDir();
   for (const name of ["service-list.txt", "bpf-lb-list.webpod.txt", "map-get-cilium_lb4_services_v2.txt"])
-    copyFileSync(`${FIXTURES}lab-3node/${name}`, join(dir, name));
+    copyFileSync(fixturePath(`lab-3node/${name}`), join(dir, name));
   writeFileSync(join(dir, "todo.txt"), "check the webpod backends\n");
 
   for (const [command, args] of Object.entries(COMMANDS)) {
@@ -100,7 +100,7 @@ describe("per-node dumps whose files do not name their node", () => {
     const dir = tempDir();
     for (const node of ["k8s-ctr", "k8s-w1", "k8s-w0"])
       copyFileSync(
-        `${FIXTURES}lab-3node/bpf-ipcache-list.${node}.txt`,
+        fixturePath(`lab-3node/bpf-ipcache-list.${node}.txt`),
         join(dir, `ipcache-from-${node}-dump.txt`),
       );
     const run = dpemu(...(COMMANDS.trace?.(dir) ?? []));
@@ -115,7 +115,7 @@ describe("per-node dumps whose files do not name their node", () => {
     const dir = tempDir();
     for (const node of ["k8s-ctr", "k8s-w1", "k8s-w0"])
       copyFileSync(
-        `${FIXTURES}lab-3node/bpf-ipcache-list.${node}.txt`,
+        fixturePath(`lab-3node/bpf-ipcache-list.${node}.txt`),
         join(dir, `bpf-ipcache-list.${node}.txt`),
       );
     const run = dpemu("inspect", dir, "--node", "k8s-w1", "--json");
@@ -131,8 +131,7 @@ describe("pasted sessions", () => {
     const both = join(dir, "both.txt");
     writeFileSync(
       both,
-      readFileSync(`${FIXTURES}misc/status-verbose.kpr-snat-random.txt`, "utf8") +
-        readFileSync(`${FIXTURES}lab-3node/service-list.txt`, "utf8"),
+      fixtureText("misc/status-verbose.kpr-snat-random.txt") + fixtureText("lab-3node/service-list.txt"),
     );
     const run = dpemu("inspect", both, "--json");
     expect(run.code).toBe(0);
@@ -148,8 +147,7 @@ describe("pasted sessions", () => {
     >;
     const dir = tempDir();
     for (const { sameAs } of manifest["kube-ps1-session.txt"] ?? []) {
-      if (sameAs !== undefined)
-        copyFileSync(`${FIXTURES}${sameAs}`, join(dir, sameAs.split("/").pop() ?? ""));
+      if (sameAs !== undefined) copyFileSync(fixturePath(sameAs), join(dir, sameAs.split("/").pop() ?? ""));
     }
     const traced = (snapshot: string) => {
       const run = dpemu(...(COMMANDS.trace?.(snapshot) ?? []), "--json");

@@ -1,5 +1,5 @@
 // A DatapathState written by hand to mirror node k8s-ctr of examples/lab-3node (facts from
-// test/fixtures/lab-3node: map-get-cilium_lb4_services_v2.txt for service slots, backend IDs and
+// its dumps: map-get-cilium_lb4_services_v2.txt for service slots, backend IDs and
 // flags, service-list.txt for backend addresses, endpoint-list.txt for local endpoints,
 // bpf-ipcache-list.k8s-ctr.txt for identities and tunnel endpoints).
 import {

@@ -15,9 +15,8 @@ import { NodeDumps } from "../../src/snapshot/node-dumps.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { readSegment } from "../../src/snapshot/read-segment.js";
 import { splitDumps } from "../../src/snapshot/split.js";
-import { FIXTURES, fixtureText } from "../helpers/fixtures.js";
 import { strict } from "../snapshot/helpers.js";
-import { allFixtures } from "../helpers/fixtures.js";
+import { allFixtures, fixtureText, labSnapshotDir } from "../helpers/fixtures.js";
 
 /** CT/NAT capacities that hold every fixture: Cilium's defaults cost ~80 MB per node to zero. */
 const SMALL = { ctTcpMax: 4096, ctAnyMax: 4096, natMax: 4096, affinityMax: 1024 };
@@ -220,7 +219,7 @@ async function fixtureViews(): Promise<{ label: string; snapshot: Snapshot; view
       const snapshot = parseSnapshotFiles([{ name: file, text: fixtureText(file) }]);
       return { label: file, snapshot, view: snapshot.selected };
     });
-  const lab = await loadSnapshot(`${FIXTURES}lab-3node`);
+  const lab = await loadSnapshot(labSnapshotDir());
   for (const view of lab.nodes) out.push({ label: `lab-3node@${view.name}`, snapshot: lab, view });
   return out;
 }

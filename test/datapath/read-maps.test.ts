@@ -10,8 +10,7 @@ import { formatIPv4, requireIPv4 } from "../../src/model/ipv4.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
-import { FIXTURES, fixtureText } from "../helpers/fixtures.js";
-import { allFixtures } from "../helpers/fixtures.js";
+import { allFixtures, fixtureText, labSnapshotDir } from "../helpers/fixtures.js";
 import { labState } from "./lab-state.js";
 import { EntryPoint, pkt } from "./scenario-helpers.js";
 import { BackendState } from "../../src/model/backend.js";
@@ -76,7 +75,7 @@ async function fixtureViews(): Promise<{ label: string; snapshot: Snapshot; node
     const snapshot = parseSnapshotFiles([{ name: file, text: fixtureText(file) }]);
     return { label: file, snapshot, node: snapshot.selected.name };
   });
-  const lab = await loadSnapshot(`${FIXTURES}lab-3node`);
+  const lab = await loadSnapshot(labSnapshotDir());
   for (const view of lab.nodes) out.push({ label: `lab-3node@${view.name}`, snapshot: lab, node: view.name });
   return out;
 }

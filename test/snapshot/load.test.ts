@@ -7,9 +7,9 @@ import { InputError } from "../../src/snapshot/errors.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import type { NodeView, Snapshot } from "../../src/model/snapshot.js";
-import { FIXTURES, fixtureText } from "../helpers/fixtures.js";
+import { fixtureText, labSnapshotDir } from "../helpers/fixtures.js";
 
-const LAB = `${FIXTURES}lab-3node`;
+const LAB = labSnapshotDir();
 
 /** A ustar archive of the given files (what cilium-bugtool writes, minus ownership details). */
 function tar(files: Record<string, Uint8Array>): Uint8Array {

@@ -11,7 +11,7 @@ import { readSegment } from "../../src/snapshot/read-segment.js";
 import { NodeDumps } from "../../src/snapshot/node-dumps.js";
 import { formatOfKind } from "../../src/snapshot/registry.js";
 import { splitDumps } from "../../src/snapshot/split.js";
-import { FIXTURES, allFixtures, fixtureText } from "../helpers/fixtures.js";
+import { allFixtures, fixtureText, labSnapshotDir } from "../helpers/fixtures.js";
 import { strict } from "./helpers.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 
@@ -160,9 +160,9 @@ describe("round trip of every fixture through the loader", () => {
   }
 
   it("the lab directory: every node's maps round-trip", async () => {
-    const lab = await loadSnapshot(`${FIXTURES}lab-3node`);
+    const lab = await loadSnapshot(labSnapshotDir());
     for (const node of lab.nodes) {
-      const view = (await loadSnapshot(`${FIXTURES}lab-3node`, { node: node.name })).selected;
+      const view = (await loadSnapshot(labSnapshotDir(), { node: node.name })).selected;
       expectMapsRoundTrip(view, node.name, printedNonEmpty);
     }
   });

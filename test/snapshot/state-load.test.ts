@@ -1,5 +1,6 @@
-// The node-state dumps through the whole loader: the lab snapshot (bundled example and fixture
-// copy) as a user loads it, per-node ipcache views, merged and mixed dumps, IPv6 kept and reported.
+// The node-state dumps through the whole loader: the lab snapshot (the bundled example, and the
+// capture as the fixtures name it) as a user loads it, per-node ipcache views, merged and mixed
+// dumps, IPv6 kept and reported.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { formatPrefix } from "../../src/model/ip-prefix.js";
@@ -9,11 +10,11 @@ import { frontendText } from "../../src/model/service.js";
 import { bpfIpcacheListFormat } from "../../src/snapshot/formats/bpf-ipcache-list.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
-import { FIXTURES, fixtureText } from "../helpers/fixtures.js";
+import { fixtureText, labSnapshotDir } from "../helpers/fixtures.js";
 
 const SNAPSHOTS = {
   "examples/lab-3node": fileURLToPath(new URL("../../examples/lab-3node", import.meta.url)),
-  "test/fixtures/lab-3node": `${FIXTURES}lab-3node`,
+  "lab capture (no status-verbose.txt, with hubble text)": labSnapshotDir(),
 };
 
 function ipcacheRoute(view: NodeView, prefix: string) {

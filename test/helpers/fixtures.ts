@@ -1,7 +1,16 @@
 // The real dumps the tests read, by fixture name (`dir/file`; see test/fixtures/README.md). Most are
 // files of test/fixtures; the lab-3node capture has one copy, in examples/ (the CLI's bundled
 // snapshot), and tests read it from there under its fixture names.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,17 +68,23 @@ export function labCaptureFiles(): { name: string; text: string }[] {
   return labCaptureNames().map((name) => ({ name, text: fixtureText(`lab-3node/${name}`) }));
 }
 
-let labDir: string | undefined;
-
 /**
- * A snapshot directory holding the lab-3node capture (the files of labCaptureFiles), made once per
- * test process in the temp folder and removed when the process exits.
+ * A snapshot directory holding the lab-3node capture (the files of labCaptureNames), in the temp
+ * folder under a name derived from its content: made by the first test process that asks, shared
+ * by the rest and by later runs (vitest ends its workers without an exit event to clean up on).
  */
 export function labSnapshotDir(): string {
-  if (labDir !== undefined) return labDir;
-  const dir = mkdtempSync(join(tmpdir(), "dpemu-lab-3node-"));
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  for (const name of labCaptureNames()) copyFileSync(fixturePath(`lab-3node/${name}`), join(dir, name));
-  labDir = dir;
+  const files = labCaptureFiles();
+  const digest = createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 16);
+  const dir = join(tmpdir(), `dpemu-lab-3node-${digest}`);
+  if (existsSync(dir)) return dir;
+  // Written aside and renamed into place, so no process ever sees a half-written folder.
+  const draft = mkdtempSync(`${dir}-draft-`);
+  for (const { name, text } of files) writeFileSync(join(draft, name), text);
+  try {
+    renameSync(draft, dir);
+  } catch {
+    rmSync(draft, { recursive: true, force: true }); // another process made it first
+  }
   return dir;
 }

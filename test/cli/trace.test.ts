@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { fixturePath } from "../helpers/fixtures.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
@@ -174,7 +175,7 @@ describe("dpemu trace", () => {
     for (const name of readdirSync("examples/lab-3node")) {
       if (name !== "status-verbose.txt") copyFileSync(join("examples/lab-3node", name), join(dir, name));
     }
-    copyFileSync("test/fixtures/misc/status-verbose.kpr-dsr-maglev.txt", join(dir, "status-verbose.txt"));
+    copyFileSync(fixturePath("misc/status-verbose.kpr-dsr-maglev.txt"), join(dir, "status-verbose.txt"));
     const run = dpemu(dir, "--from", "192.168.10.50:5000", "--to", "192.168.10.100:30003", "--json");
     expect(run.code).toBe(0);
     expect(run.stderr).not.toContain("not emulated: NodePort traffic");

@@ -1,5 +1,4 @@
 // The router-side parsers on the real router-lab outputs, and their one-line errors on bad input.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { wholeFile } from "../../src/snapshot/dump-source.js";
 import { ipRouteFormat } from "../../src/cluster/router/ip-route.js";
@@ -14,9 +13,9 @@ import {
 } from "../../src/cluster/router/router-inputs.js";
 import { formatIPv4, parseIPv4 } from "../../src/model/ipv4.js";
 import type { ParseOptions } from "../../src/snapshot/errors.js";
+import { fixtureText } from "../helpers/fixtures.js";
 
-const DIR = new URL("../fixtures/router-lab/", import.meta.url);
-const read = (name: string) => readFileSync(new URL(name, DIR), "utf8");
+const read = (name: string) => fixtureText(`router-lab/${name}`);
 const STRICT: ParseOptions = { lenient: false, warn: () => undefined };
 const LB_IP = parseIPv4("172.16.1.1")!;
 

@@ -3,6 +3,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fixturePath } from "../helpers/fixtures.js";
 import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
@@ -11,7 +12,7 @@ import { formatIPv4 } from "../../src/model/ipv4.js";
 
 const LAB = "examples/lab-3node";
 const IPMASQ = "test/fixtures/misc/bpf-ipmasq-list.txt";
-const DSR_STATUS = "test/fixtures/misc/status-verbose.kpr-dsr-maglev.txt";
+const DSR_STATUS = fixturePath("misc/status-verbose.kpr-dsr-maglev.txt");
 
 let loaded: Promise<Snapshot> | undefined;
 async function snapshot(): Promise<Snapshot> {

@@ -1,7 +1,7 @@
 // Two nodes of examples/lab-3node written by hand, for cross-node forwarding: k8s-ctr (the lab state
 // of lab-state.ts) and k8s-w0 (192.168.20.100, pods 172.20.2.0/24, cilium_host 172.20.2.13, both
 // from examples/lab-3node's ipcaches), each with the LoadBalancer 172.16.1.1 of
-// test/fixtures/router-lab/service-list.lb-ip.txt. Its backends here are the lab's webpod pod on
+// examples/lab-3node-lb/service-list.lb-ip.txt. Its backends here are the lab's webpod pod on
 // k8s-w0, 172.20.2.1, on port 8080/TCP and 5353/UDP, so every request that enters k8s-ctr crosses
 // to k8s-w0.
 import {

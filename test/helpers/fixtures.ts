@@ -21,6 +21,15 @@ export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 /** Absolute path of examples/, with a trailing slash. */
 export const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
 
+/** The router-lab outputs that examples/lab-3node-lb bundles as they are. */
+const ROUTER_LAB_IN_EXAMPLES = [
+  "bgp-route-policies.txt",
+  "kubectl-get-lease.txt",
+  "router-ip-route.ecmp.txt",
+  "router-vtysh-show-ip-bgp-lbip.txt",
+  "service-list.lb-ip.txt",
+];
+
 /**
  * Fixtures whose one copy is a file of examples/, by fixture name: the lab-3node capture (its dumps
  * in examples/lab-3node, its `hubble observe` text beside that folder) and the misc/ `status
@@ -32,6 +41,9 @@ const IN_EXAMPLES: ReadonlyMap<string, string> = new Map([
     .map((name) => [`lab-3node/${name}`, `lab-3node/${name}`] as const),
   ["lab-3node/hubble-observe.overlay.txt", "hubble-observe.overlay.txt"],
   ["misc/status-verbose.kpr-snat-random.txt", "lab-3node/status-verbose.txt"],
+  ["misc/status-verbose.kpr-dsr-maglev.txt", "lab-3node-lb/status-verbose.kpr-dsr-maglev.txt"],
+  // The router side of the LoadBalancer lab, bundled as the cluster example.
+  ...ROUTER_LAB_IN_EXAMPLES.map((name) => [`router-lab/${name}`, `lab-3node-lb/${name}`] as const),
 ]);
 
 /** A fixture's absolute path, by its name (e.g. `lab-3node/service-list.txt`). */
@@ -50,7 +62,8 @@ export function allFixtures(): string[] {
   const here = ["misc", "public"].flatMap((dir) =>
     readdirSync(`${FIXTURES}${dir}`).map((name) => `${dir}/${name}`),
   );
-  return [...IN_EXAMPLES.keys(), ...here].sort();
+  const examples = [...IN_EXAMPLES.keys()].filter((name) => !name.startsWith("router-lab/"));
+  return [...examples, ...here].sort();
 }
 
 /**

@@ -4,6 +4,7 @@
 import { dropReason } from "../engine/drop-reasons.js";
 import { OBSERVATION_POINT_NAMES } from "../engine/verdict.js";
 import { escapeForTerminal } from "../model/escape.js";
+import { RESERVED_IDENTITY_NAMES } from "../model/identity.js";
 import { tcpFlagNames } from "../model/packet.js";
 import { IpProto, protocolName } from "../model/protocol.js";
 import { OBSERVED_VERDICTS, type PacketBatch } from "../replay/packet-batch.js";
@@ -30,24 +31,11 @@ import {
 } from "../wasm/codec.js";
 import { ascii, put, putEndpoint, putPadded, putUint } from "./replay-line-bytes.js";
 
-/** Hubble's names of the reserved identities. */
-const RESERVED_IDENTITIES: Readonly<Record<number, string>> = {
-  1: "host",
-  2: "world",
-  3: "unmanaged",
-  4: "health",
-  5: "init",
-  6: "remote-node",
-  7: "kube-apiserver",
-  8: "ingress",
-  9: "world-ipv4",
-};
-
 const byte = (n: number, text: (n: number) => string): Uint8Array[] =>
   Array.from({ length: n }, (_, i) => ascii(text(i)));
 
 /** ` (host) ` and the like, for identities with a name; others are written as `(ID:N)`. */
-const IDENTITY_NAMES = byte(10, (id) => RESERVED_IDENTITIES[id] ?? "");
+const IDENTITY_NAMES = byte(10, (id) => RESERVED_IDENTITY_NAMES[id] ?? "");
 /** `REASON DROPPED`, by drop reason code. */
 const DROPPED_AS = byte(256, (code) => `${dropReason(code).hubble} DROPPED`);
 /** `to-overlay FORWARDED`, by observation point. */

@@ -2,6 +2,7 @@
 // [--algorithm maglev|random] [--seed N] [--node NAME] [-o text|json] [--exit-status] [--lenient]`:
 // one packet through the emulated node, printed Hubble-style (one line per step) or as JSON (the
 // verdict and the same steps). With --exit-status a dropped packet exits 1, for scripts.
+import { RESERVED_IDENTITY_NAMES } from "../model/identity.js";
 import type { Command } from "commander";
 import { Datapath } from "../datapath/datapath.js";
 import { dropReason } from "../engine/drop-reasons.js";
@@ -164,18 +165,6 @@ export function traceJson(dp: Datapath, packet: PacketRecord, v: DatapathVerdict
   };
 }
 
-const RESERVED: Record<number, string> = {
-  1: "host",
-  2: "world",
-  3: "unmanaged",
-  4: "health",
-  5: "init",
-  6: "remote-node",
-  7: "kube-apiserver",
-  8: "ingress",
-  9: "world-ipv4",
-};
-
 function hubbleTime(seconds: number): string {
   const d = new Date(seconds * 1000);
   const month = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
@@ -184,7 +173,7 @@ function hubbleTime(seconds: number): string {
 }
 
 function side(e: TraceStep["src"]): string {
-  const who = RESERVED[e.identity] ?? `ID:${e.identity}`;
+  const who = RESERVED_IDENTITY_NAMES[e.identity] ?? `ID:${e.identity}`;
   return `${e.address}${e.port !== null ? `:${e.port}` : ""} (${who})`;
 }
 

@@ -61,6 +61,33 @@ function setTuple(t: usize, saddr: u32, daddr: u32, sport: u32, dport: u32, prot
   store<u8>(t, flags, TUPLE_FLAGS);
 }
 
+/** The address and port of `t`'s entry, into `out`; false when the map has no entry for `t`. */
+function natLookupInto(node: Node, t: usize, out: NatResult): bool {
+  const v = node.nat.lookup(t);
+  if (v == 0) return false;
+  out.addr = load<u32>(v, NAT_ADDR);
+  out.port = <u32>load<u16>(v, NAT_PORT);
+  return true;
+}
+
+/** A NAT map update that adds the LRU evictions it caused to the node's count. */
+function natUpdateCounted(node: Node, key: usize, value: usize, flags: u32): i32 {
+  const evictionsBefore = node.nat.evictions;
+  const r = node.nat.update(key, value, flags);
+  node.natEvictions += node.nat.evictions - evictionsBefore;
+  return r;
+}
+
+/** Fills the NAT value record at `v` (created, needs_ct, to-address and port) and returns `v`. */
+function fillNatValue(v: usize, created: u32, needsCt: bool, addr: u32, port: u32): usize {
+  KeyBytes.zero(v, NAT_VALUE_SIZE);
+  store<u32>(v, created, NAT_CREATED);
+  store<u8>(v, needsCt ? 1 : 0, NAT_NEEDS_CT);
+  store<u32>(v, addr, NAT_ADDR);
+  store<u16>(v, <u16>port, NAT_PORT);
+  return v;
+}
+
 /** Deletes an OUT entry and the IN entry it created (if that IN entry still points back to it). */
 export function natDeletePair(node: Node, out: usize, outValue: usize): u32 {
   const r = node.natRevTuple;
@@ -99,35 +126,21 @@ function newMapping(node: Node, o: usize, target: u32, min: u32, max: u32, now: 
     load<u8>(o, TUPLE_NEXTHDR),
     TUPLE_F_IN,
   );
-  const rv = node.natRevValue;
-  KeyBytes.zero(rv, NAT_VALUE_SIZE);
-  store<u32>(rv, now, NAT_CREATED);
-  store<u32>(rv, load<u32>(o, TUPLE_SADDR), NAT_ADDR);
-  store<u16>(rv, <u16>sport, NAT_PORT);
+  const rv = fillNatValue(node.natRevValue, now, false, load<u32>(o, TUPLE_SADDR), sport);
   let port = sport >= min && sport <= max ? sport : clampPort(min, max, prngNext(node.prng));
   const retries = node.snatRetries;
   let found = false;
   for (let i: u32 = 0; i < retries; i++) {
     store<u16>(r, <u16>port, TUPLE_DPORT);
-    const evictionsBefore = node.nat.evictions;
-    const inserted = node.nat.update(r, rv, BPF_NOEXIST) == 0;
-    node.natEvictions += node.nat.evictions - evictionsBefore;
-    if (inserted) {
+    if (natUpdateCounted(node, r, rv, BPF_NOEXIST) == 0) {
       found = true;
       break;
     }
     port = clampPort(min, max, i != 0 ? (port + 1) & 0xffff : prngNext(node.prng));
   }
   if (!found) return DROP_NAT_NO_MAPPING;
-  const ov = node.natValue;
-  KeyBytes.zero(ov, NAT_VALUE_SIZE);
-  store<u32>(ov, now, NAT_CREATED);
-  store<u32>(ov, target, NAT_ADDR);
-  store<u16>(ov, <u16>port, NAT_PORT);
-  const evictionsBefore = node.nat.evictions;
-  const inserted = node.nat.update(o, ov, BPF_NOEXIST) == 0;
-  node.natEvictions += node.nat.evictions - evictionsBefore;
-  if (!inserted) {
+  const ov = fillNatValue(node.natValue, now, false, target, port);
+  if (natUpdateCounted(node, o, ov, BPF_NOEXIST) != 0) {
     node.nat.delete(r);
     return DROP_NAT_NO_MAPPING;
   }
@@ -207,11 +220,7 @@ export function natRevSnat(
   }
   const t = node.natTuple;
   setTuple(t, saddr, daddr, sport, dport, proto, TUPLE_F_IN);
-  const v = node.nat.lookup(t);
-  if (v == 0) return false;
-  out.addr = load<u32>(v, NAT_ADDR);
-  out.port = <u32>load<u16>(v, NAT_PORT);
-  return true;
+  return natLookupInto(node, t, out);
 }
 
 /**
@@ -231,14 +240,8 @@ export function natCreateDsr(
 ): void {
   const t = node.natTuple;
   setTuple(t, saddr, daddr, sport, dport, proto, TUPLE_F_OUT);
-  const v = node.natValue;
-  KeyBytes.zero(v, NAT_VALUE_SIZE);
-  store<u32>(v, now, NAT_CREATED);
-  store<u32>(v, svcAddr, NAT_ADDR);
-  store<u16>(v, <u16>svcPort, NAT_PORT);
-  const evictionsBefore = node.nat.evictions;
-  node.nat.update(t, v, 0);
-  node.natEvictions += node.nat.evictions - evictionsBefore;
+  const v = fillNatValue(node.natValue, now, false, svcAddr, svcPort);
+  natUpdateCounted(node, t, v, 0);
 }
 
 /**
@@ -256,11 +259,7 @@ export function natXlateDsr(
 ): bool {
   const t = node.natTuple;
   setTuple(t, saddr, daddr, sport, dport, proto, TUPLE_F_OUT);
-  const v = node.nat.lookup(t);
-  if (v == 0) return false;
-  out.addr = load<u32>(v, NAT_ADDR);
-  out.port = <u32>load<u16>(v, NAT_PORT);
-  return true;
+  return natLookupInto(node, t, out);
 }
 
 /** Writes a pre-existing SNAT entry (from a snapshot). */
@@ -279,11 +278,5 @@ export function natInsert(
 ): i32 {
   const t = node.natTuple;
   setTuple(t, saddr, daddr, sport, dport, proto, flags);
-  const v = node.natValue;
-  KeyBytes.zero(v, NAT_VALUE_SIZE);
-  store<u32>(v, created, NAT_CREATED);
-  store<u8>(v, needsCt ? 1 : 0, NAT_NEEDS_CT);
-  store<u32>(v, addr, NAT_ADDR);
-  store<u16>(v, <u16>port, NAT_PORT);
-  return node.nat.update(t, v, 0);
+  return node.nat.update(t, fillNatValue(node.natValue, created, needsCt, addr, port), 0);
 }

@@ -56,6 +56,16 @@ const natTuple = (
   flags,
 });
 
+/** The address and port of `t`'s entry, into `out`; false when the map has no entry for `t`. */
+function natLookupInto(node: RefNode, t: Tuple, out: NatResult): boolean {
+  const v = node.nat.lookup(encodeTuple(t));
+  if (v === undefined) return false;
+  const e = decodeNatEntry(v);
+  out.addr = e.addr;
+  out.port = e.port;
+  return true;
+}
+
 /** Deletes an OUT entry and the IN entry it created (if that IN entry still points back to it). */
 export function natDeletePair(node: RefNode, out: Tuple, outValue: NatEntry): number {
   const r = natTuple(out.daddr, outValue.addr, out.dport, outValue.port, out.nexthdr, TUPLE_F_IN);
@@ -187,12 +197,7 @@ export function natRevSnat(
   } else if (proto !== IPPROTO_ICMP || icmpType !== ICMP_ECHOREPLY) {
     return false;
   }
-  const v = node.nat.lookup(encodeTuple(natTuple(saddr, daddr, sport, dport, proto, TUPLE_F_IN)));
-  if (v === undefined) return false;
-  const e = decodeNatEntry(v);
-  out.addr = e.addr;
-  out.port = e.port;
-  return true;
+  return natLookupInto(node, natTuple(saddr, daddr, sport, dport, proto, TUPLE_F_IN), out);
 }
 
 /**
@@ -232,12 +237,7 @@ export function natXlateDsr(
   proto: number,
   out: NatResult,
 ): boolean {
-  const v = node.nat.lookup(encodeTuple(natTuple(saddr, daddr, sport, dport, proto, TUPLE_F_OUT)));
-  if (v === undefined) return false;
-  const e = decodeNatEntry(v);
-  out.addr = e.addr;
-  out.port = e.port;
-  return true;
+  return natLookupInto(node, natTuple(saddr, daddr, sport, dport, proto, TUPLE_F_OUT), out);
 }
 
 /** Writes a pre-existing SNAT entry (from a snapshot). */

@@ -28,6 +28,7 @@ import {
   type EndpointValue,
   type IpcacheValue,
   type RefNode,
+  type Tuple,
 } from "./node.js";
 import {
   CT_ESTABLISHED,
@@ -165,19 +166,16 @@ class Walk {
     this.vflags |= this.L.VFLAG_REV_NAT;
   }
 
+  /** The conntrack tuple of the packet as it is now, of the given tuple type (tupleFromPacket). */
+  packetTuple(type: number): Tuple | null {
+    return tupleFromPacket(this.saddr, this.daddr, this.sport, this.dport, this.proto, this.icmpType, type);
+  }
+
   /** ipv4_policy: the destination endpoint's ingress conntrack, then to-endpoint. */
   deliverToEndpoint(ep: EndpointValue, entry: number): void {
     this.dstEndpoint = ep.id;
     this.dstIdentity = ep.identity;
-    const t = tupleFromPacket(
-      this.saddr,
-      this.daddr,
-      this.sport,
-      this.dport,
-      this.proto,
-      this.icmpType,
-      selectTupleType(DIR_INGRESS, SCOPE_BIDIR),
-    );
+    const t = this.packetTuple(selectTupleType(DIR_INGRESS, SCOPE_BIDIR));
     if (t === null) {
       this.drop(DROP_CT_UNKNOWN_PROTO, entry);
       return;
@@ -204,15 +202,7 @@ class Walk {
     if (!c.masquerade || this.saddr === c.masqueradeAddress) return false;
     const local = this.endpointOf(this.saddr);
     if (local !== null) {
-      const t = tupleFromPacket(
-        this.saddr,
-        this.daddr,
-        this.sport,
-        this.dport,
-        this.proto,
-        this.icmpType,
-        TUPLE_F_IN,
-      );
+      const t = this.packetTuple(TUPLE_F_IN);
       if (t !== null && ctProbe(node, t, TUPLE_F_IN) !== undefined) return false;
     }
     if (c.nativeCidr !== null && (this.daddr & node.nativeCidrMask) >>> 0 === node.nativeCidrPrefix)
@@ -315,15 +305,7 @@ class Walk {
    */
   reverseNodePort(): boolean {
     if (!isL4(this.proto)) return false;
-    const t = tupleFromPacket(
-      this.saddr,
-      this.daddr,
-      this.sport,
-      this.dport,
-      this.proto,
-      this.icmpType,
-      TUPLE_F_OUT,
-    )!;
+    const t = this.packetTuple(TUPLE_F_OUT)!;
     const out = ctProbe(this.node, t, TUPLE_F_OUT);
     if (out === undefined || !ctEntryNodePort(out)) return false;
     const state = emptyCtState();
@@ -345,15 +327,7 @@ class Walk {
    * it the service address and port as its source, and it leaves straight towards the client.
    */
   dsrReply(): boolean {
-    const t = tupleFromPacket(
-      this.saddr,
-      this.daddr,
-      this.sport,
-      this.dport,
-      this.proto,
-      this.icmpType,
-      TUPLE_F_OUT,
-    )!;
+    const t = this.packetTuple(TUPLE_F_OUT)!;
     const entry = ctProbe(this.node, t, TUPLE_F_OUT);
     if (entry === undefined || !ctEntryDsr(entry)) return false;
     const state = emptyCtState();
@@ -449,15 +423,7 @@ class Walk {
   /** bpf_lxc's egress conntrack (entries of a service flow carry its rev-NAT ID), then forwarding. */
   egressCt(serviceRevNat: number): void {
     const scope = serviceRevNat !== 0 ? SCOPE_FORWARD : SCOPE_BIDIR;
-    const t = tupleFromPacket(
-      this.saddr,
-      this.daddr,
-      this.sport,
-      this.dport,
-      this.proto,
-      this.icmpType,
-      selectTupleType(DIR_EGRESS, SCOPE_BIDIR),
-    );
+    const t = this.packetTuple(selectTupleType(DIR_EGRESS, SCOPE_BIDIR));
     if (t === null) {
       this.drop(DROP_CT_UNKNOWN_PROTO, this.L.OBS_FROM_ENDPOINT);
       return;
@@ -554,15 +520,7 @@ class Walk {
     const L = this.L;
     if ((entry === L.OBS_FROM_OVERLAY) !== (this.node.config.dsrDispatch === L.DSR_DISPATCH_GENEVE))
       return false;
-    const t = tupleFromPacket(
-      this.saddr,
-      this.daddr,
-      this.sport,
-      this.dport,
-      this.proto,
-      this.icmpType,
-      selectTupleType(DIR_EGRESS, SCOPE_BIDIR),
-    )!;
+    const t = this.packetTuple(selectTupleType(DIR_EGRESS, SCOPE_BIDIR))!;
     let port = this.dsrPort;
     if (this.proto === IPPROTO_TCP && (this.tcpFlags & TCP_SYN) === 0) {
       // Only the SYN carries the option: later packets belong to DSR if the flow's entry says so.
@@ -715,15 +673,7 @@ class Walk {
       this.dsrDispatch(entry, svcAddr, svcPort);
       return;
     }
-    const t = tupleFromPacket(
-      this.saddr,
-      this.daddr,
-      this.sport,
-      this.dport,
-      this.proto,
-      this.icmpType,
-      selectTupleType(DIR_EGRESS, SCOPE_BIDIR),
-    )!;
+    const t = this.packetTuple(selectTupleType(DIR_EGRESS, SCOPE_BIDIR))!;
     const state = emptyCtState();
     const st = ctLookup(this.node, t, DIR_EGRESS, SCOPE_BIDIR, 0, this.tcpFlags, this.now, state);
     this.noteCt(st);

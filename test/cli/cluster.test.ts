@@ -85,6 +85,49 @@ describe("dpemu --cluster", () => {
     expect(ecmp.stdout).toMatch(/\nreply \((back through|straight from)/);
   });
 
+  it("trace --cluster takes -o json like --json, exits 1 on a dropped request with --exit-status", () => {
+    const args = [
+      "trace",
+      LB_LAB,
+      "--from",
+      "10.10.1.10:40001",
+      "--to",
+      "172.16.1.1:80",
+      "--kpr-mode",
+      "snat",
+    ];
+    const json = dpemu(...args, "--json");
+    expect(json.code).toBe(0);
+    expect(dpemu(...args, "-o", "json").stdout).toBe(json.stdout);
+    expect(dpemu(...args, "--output", "json", "--exit-status").code).toBe(0);
+    // A ClusterIP from outside the cluster, entering at a named node: dropped there.
+    const dropped = ["trace", LB_LAB, "--from", "10.10.1.10:40001", "--to", "10.96.45.94:443"];
+    const run = dpemu(...dropped, "--ingress", "node:k8s-w0", "--exit-status", "-o", "json");
+    expect((JSON.parse(run.stdout) as { verdict: string }).verdict).toBe("DROPPED");
+    expect(run.code).toBe(1);
+    expect(dpemu(...dropped, "--ingress", "node:k8s-w0").code).toBe(0);
+  });
+
+  it("refuses --node in a cluster trace or compare instead of ignoring it", () => {
+    const trace = dpemu(
+      "trace",
+      LB_LAB,
+      "--cluster",
+      "--node",
+      "k8s-w1",
+      "--from",
+      "10.10.1.10",
+      "--to",
+      "172.16.1.1:80",
+    );
+    expect(trace.code).toBe(2);
+    expect(trace.stdout).toBe("");
+    expect(trace.stderr).toMatch(/--node picks one node's view, .*use --ingress node:NAME\n$/);
+    const compare = dpemu("compare", LB_LAB, "--cluster", "--node", "k8s-w1", "--connections", "50");
+    expect(compare.code).toBe(2);
+    expect(compare.stderr).toMatch(/--node picks one node's view, .*--leave NAME\n$/);
+  });
+
   it("escapes node names in the text and rejects bad input with exit 2 and file:line", async () => {
     const states = syntheticClusterStates({ nodes: 2 }).map((n, i) => ({
       ...n,
@@ -197,6 +240,26 @@ describe("dpemu --cluster", () => {
     expect(perNode.reduce((a, b) => a + b, 0)).toBe(180 + cluster.crossNodePackets);
     const text = dpemu("replay", LB_LAB, "--input", capture, "--kpr-mode", "snat");
     expect(text.stdout).toMatch(/\nReplies: 60 back through the ingress node, 0 bypassing it\nNODE\tPACKETS/);
+    // --node shows that node's row of the same replay (hubble observe --node); a node not in the
+    // cluster is refused, naming the nodes.
+    const w1 = dpemu(
+      ...["replay", LB_LAB, "--input", capture, "--kpr-mode", "snat", "--router-hash", "l4"],
+      "--cluster",
+      "--node",
+      "k8s-w1",
+    );
+    expect(w1.code).toBe(0);
+    const n = cluster.nodes["k8s-w1"] as { packets: number; forwarded: number; dropped: number };
+    expect(w1.stdout).toMatch(
+      new RegExp(
+        `\\nNODE\\tPACKETS\\tFORWARDED\\tDROPPED\\nk8s-w1\\t${n.packets}\\t${n.forwarded}\\t${n.dropped}\\n$`,
+      ),
+    );
+    const none = dpemu("replay", LB_LAB, "--input", capture, "--cluster", "--node", "k8s-w9");
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /--node "k8s-w9": no such node in the cluster \(nodes: k8s-ctr, k8s-w0, k8s-w1\)\n$/,
+    );
   });
 
   it("compare --cluster runs the ECMP failover experiment for SNAT and DSR", () => {

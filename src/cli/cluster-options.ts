@@ -84,6 +84,18 @@ export function ingressMode(command: string, o: ClusterCliOptions): IngressMode 
   );
 }
 
+/**
+ * Refuses `--node` in a cluster run: it picks one node's view, and a cluster run takes every node's;
+ * `instead` names the cluster option that says what the user likely meant.
+ */
+export function refuseNodeInCluster(command: string, node: string | undefined, instead: string): void {
+  if (node === undefined) return;
+  throw new InputError(
+    commandLine(command),
+    `--node picks one node's view, but this is a cluster run (--cluster, --nodes, or a snapshot with router-side outputs) of every node: ${instead}`,
+  );
+}
+
 /** What a command's own options decide about every node. */
 export interface ClusterBase {
   readonly seed: number;

@@ -24,7 +24,7 @@ import { formatHtmlReport } from "../report/html.js";
 import { formatJsonReport } from "../report/json.js";
 import { formatTextReport } from "../report/text.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
-import { addClusterOptions } from "./cluster-options.js";
+import { addClusterOptions, refuseNodeInCluster } from "./cluster-options.js";
 import { runClusterCompare, type ClusterCompareCliOptions } from "./cluster-compare.js";
 import { EXIT_SIGINT, EXIT_SIGTERM, cliCommand, commandLine, withErrorHandling } from "./errors.js";
 import { OutputDocument, checkDistinctOutputs, outputFormat } from "./output.js";
@@ -326,6 +326,7 @@ export function compareCommand(): Command {
       "compare",
       async (snapshotPath: string | undefined, options: CompareCliOptions, command: Command) => {
         if (options.cluster === true || options.nodes !== undefined) {
+          refuseNodeInCluster("compare", options.node, "the node that leaves the ECMP set is --leave NAME");
           await runClusterCompare(snapshotPath ?? defaultSnapshotPath(), options);
           return;
         }

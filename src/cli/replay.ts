@@ -379,7 +379,10 @@ export function replayCommand(): Command {
       "--shard <K/N>",
       "replay only the flows of shard K of N (0-based; merge the shards' --summary-json with `dpemu summary merge`)",
     )
-    .option("--node <name>", "the node whose view the datapath takes (agent pod or Kubernetes node name)")
+    .option(
+      "--node <name>",
+      "the node whose view the datapath takes (agent pod or Kubernetes node name); with --cluster, the node whose counts to show",
+    )
     .addOption(unpackLimitsOption())
     .option("--from-pod", "the capture was taken at a pod: every packet enters from the endpoint")
     .option("--from-netdev", "the capture was taken at a native device: every packet enters from the network")

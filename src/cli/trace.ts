@@ -28,7 +28,12 @@ import { EXIT_DROPPED, cliCommand, requiredOption, withErrorHandling } from "./e
 import { resolveNode } from "./node-option.js";
 import { outputFormat } from "./output.js";
 import { IpProto, protocolName } from "../model/protocol.js";
-import { addClusterOptions, hasRouterSide, type ClusterCliOptions } from "./cluster-options.js";
+import {
+  addClusterOptions,
+  hasRouterSide,
+  refuseNodeInCluster,
+  type ClusterCliOptions,
+} from "./cluster-options.js";
 import { runClusterTrace } from "./cluster-trace-run.js";
 
 interface TraceCliOptions extends ClusterCliOptions {
@@ -271,6 +276,7 @@ async function runTrace(snapshotPath: string | undefined, options: TraceCliOptio
     options.nodes !== undefined ||
     (options.node === undefined && options.entry === undefined && (await hasRouterSide(path)));
   if (cluster) {
+    refuseNodeInCluster("trace", options.node, "to enter at a node, use --ingress node:NAME");
     const forwarded = await runClusterTrace(path, packet, options, {
       seed,
       format,

@@ -85,6 +85,53 @@ describe("dpemu --cluster", () => {
     expect(ecmp.stdout).toMatch(/\nreply \((back through|straight from)/);
   });
 
+  it(
+    "trace --cluster takes -o json like --json, exits 1 on a dropped request with --exit-status",
+    { timeout: 300_000 },
+    () => {
+      const args = [
+        "trace",
+        LB_LAB,
+        "--from",
+        "10.10.1.10:40001",
+        "--to",
+        "172.16.1.1:80",
+        "--kpr-mode",
+        "snat",
+      ];
+      const json = dpemu(...args, "--json");
+      expect(json.code).toBe(0);
+      expect(dpemu(...args, "-o", "json").stdout).toBe(json.stdout);
+      expect(dpemu(...args, "--output", "json", "--exit-status").code).toBe(0);
+      // A ClusterIP from outside the cluster, entering at a named node: dropped there.
+      const dropped = ["trace", LB_LAB, "--from", "10.10.1.10:40001", "--to", "10.96.45.94:443"];
+      const run = dpemu(...dropped, "--ingress", "node:k8s-w0", "--exit-status", "-o", "json");
+      expect((JSON.parse(run.stdout) as { verdict: string }).verdict).toBe("DROPPED");
+      expect(run.code).toBe(1);
+      expect(dpemu(...dropped, "--ingress", "node:k8s-w0").code).toBe(0);
+    },
+  );
+
+  it("refuses --node in a cluster trace or compare instead of ignoring it", () => {
+    const trace = dpemu(
+      "trace",
+      LB_LAB,
+      "--cluster",
+      "--node",
+      "k8s-w1",
+      "--from",
+      "10.10.1.10",
+      "--to",
+      "172.16.1.1:80",
+    );
+    expect(trace.code).toBe(2);
+    expect(trace.stdout).toBe("");
+    expect(trace.stderr).toMatch(/--node picks one node's view, .*use --ingress node:NAME\n$/);
+    const compare = dpemu("compare", LB_LAB, "--cluster", "--node", "k8s-w1", "--connections", "50");
+    expect(compare.code).toBe(2);
+    expect(compare.stderr).toMatch(/--node picks one node's view, .*--leave NAME\n$/);
+  });
+
   it("escapes node names in the text and rejects bad input with exit 2 and file:line", async () => {
     const states = syntheticClusterStates({ nodes: 2 }).map((n, i) => ({
       ...n,
@@ -141,63 +188,91 @@ describe("dpemu --cluster", () => {
     expect(broken.stderr).toMatch(/router-ip-route\.ecmp\.txt:2: expected a route .*192\.168\.20\.999/);
   });
 
-  it("replay --cluster counts packets per node, bytes between nodes and the replies' path", () => {
-    const dir = mkdtempSync(join(tmpdir(), "dpemu-cluster-"));
-    const lb = requireIPv4("172.16.1.1");
-    const parts = [pcapFileHeader()];
-    const p = (saddr: number, sport: number, daddr: number, dport: number, flags: number, t: number) =>
-      pcapRecordOf({
-        ...createPacketRecord(),
-        seconds: 1_700_000_000 + t,
-        saddr,
-        daddr,
-        sport,
-        dport,
-        proto: 6,
-        tcpFlags: flags,
-        ipLength: 52,
-      });
-    for (let i = 0; i < 60; i++) {
-      const client = requireIPv4("10.10.1.10") + (i % 7);
-      parts.push(
-        p(client, 40000 + i, lb, 80, TcpFlag.SYN, i),
-        p(lb, 80, client, 40000 + i, TcpFlag.SYN | TcpFlag.ACK, i),
-        p(client, 40000 + i, lb, 80, TcpFlag.ACK, i),
+  it(
+    "replay --cluster counts packets per node, bytes between nodes and the replies' path",
+    { timeout: 300_000 },
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "dpemu-cluster-"));
+      const lb = requireIPv4("172.16.1.1");
+      const parts = [pcapFileHeader()];
+      const p = (saddr: number, sport: number, daddr: number, dport: number, flags: number, t: number) =>
+        pcapRecordOf({
+          ...createPacketRecord(),
+          seconds: 1_700_000_000 + t,
+          saddr,
+          daddr,
+          sport,
+          dport,
+          proto: 6,
+          tcpFlags: flags,
+          ipLength: 52,
+        });
+      for (let i = 0; i < 60; i++) {
+        const client = requireIPv4("10.10.1.10") + (i % 7);
+        parts.push(
+          p(client, 40000 + i, lb, 80, TcpFlag.SYN, i),
+          p(lb, 80, client, 40000 + i, TcpFlag.SYN | TcpFlag.ACK, i),
+          p(client, 40000 + i, lb, 80, TcpFlag.ACK, i),
+        );
+      }
+      const capture = join(dir, "router.pcap");
+      writeFileSync(capture, Buffer.concat(parts));
+      const run = dpemu(
+        "replay",
+        LB_LAB,
+        "--input",
+        capture,
+        "--kpr-mode",
+        "snat",
+        "--router-hash",
+        "l4",
+        "--summary-json",
+        "-",
       );
-    }
-    const capture = join(dir, "router.pcap");
-    writeFileSync(capture, Buffer.concat(parts));
-    const run = dpemu(
-      "replay",
-      LB_LAB,
-      "--input",
-      capture,
-      "--kpr-mode",
-      "snat",
-      "--router-hash",
-      "l4",
-      "--summary-json",
-      "-",
-    );
-    expect(run.code).toBe(0);
-    const { cluster } = JSON.parse(run.stdout) as { cluster: Record<string, any> };
-    expect(cluster).toMatchObject({
-      packets: 180,
-      requests: 120,
-      replies: 60,
-      unmatchedReplies: 0,
-      repliesThroughIngress: 60,
-      repliesBypassingIngress: 0,
-    });
-    expect(cluster.ends).toEqual({ delivered: 120, dropped: 0, "left-cluster": 60, "hop-limit": 0 });
-    // Every crossing carries a 52-byte packet in 50 bytes of VXLAN.
-    expect(cluster.crossNodeBytes).toBe(cluster.crossNodePackets * 102);
-    expect(cluster.crossNodePackets).toBeGreaterThan(60);
-    const perNode = Object.values(cluster.nodes as Record<string, { packets: number }>).map((n) => n.packets);
-    expect(perNode.reduce((a, b) => a + b, 0)).toBe(180 + cluster.crossNodePackets);
-    const text = dpemu("replay", LB_LAB, "--input", capture, "--kpr-mode", "snat");
-    expect(text.stdout).toMatch(/\nReplies: 60 back through the ingress node, 0 bypassing it\nNODE\tPACKETS/);
-  });
+      expect(run.code).toBe(0);
+      const { cluster } = JSON.parse(run.stdout) as { cluster: Record<string, any> };
+      expect(cluster).toMatchObject({
+        packets: 180,
+        requests: 120,
+        replies: 60,
+        unmatchedReplies: 0,
+        repliesThroughIngress: 60,
+        repliesBypassingIngress: 0,
+      });
+      expect(cluster.ends).toEqual({ delivered: 120, dropped: 0, "left-cluster": 60, "hop-limit": 0 });
+      // Every crossing carries a 52-byte packet in 50 bytes of VXLAN.
+      expect(cluster.crossNodeBytes).toBe(cluster.crossNodePackets * 102);
+      expect(cluster.crossNodePackets).toBeGreaterThan(60);
+      const perNode = Object.values(cluster.nodes as Record<string, { packets: number }>).map(
+        (n) => n.packets,
+      );
+      expect(perNode.reduce((a, b) => a + b, 0)).toBe(180 + cluster.crossNodePackets);
+      const text = dpemu("replay", LB_LAB, "--input", capture, "--kpr-mode", "snat");
+      expect(text.stdout).toMatch(
+        /\nReplies: 60 back through the ingress node, 0 bypassing it\nNODE\tPACKETS/,
+      );
+      // --node shows that node's row of the same replay (hubble observe --node); a node not in the
+      // cluster is refused, naming the nodes.
+      const w1 = dpemu(
+        ...["replay", LB_LAB, "--input", capture, "--kpr-mode", "snat", "--router-hash", "l4"],
+        "--cluster",
+        "--node",
+        "k8s-w1",
+      );
+      expect(w1.code).toBe(0);
+      const n = cluster.nodes["k8s-w1"] as { packets: number; forwarded: number; dropped: number };
+      expect(w1.stdout).toMatch(
+        new RegExp(
+          `\\nNODE\\tPACKETS\\tFORWARDED\\tDROPPED\\nk8s-w1\\t${n.packets}\\t${n.forwarded}\\t${n.dropped}\\n$`,
+        ),
+      );
+      const none = dpemu("replay", LB_LAB, "--input", capture, "--cluster", "--node", "k8s-w9");
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(
+        /--node "k8s-w9": no such node in the cluster \(nodes: k8s-ctr, k8s-w0, k8s-w1\)\n$/,
+      );
+    },
+  );
 
   it("compare --cluster runs the ECMP failover experiment for SNAT and DSR", () => {
     const run = dpemu(

@@ -70,6 +70,7 @@ interface Summary {
   skipped: Record<string, number>;
   flows: number;
   backends: { frontend: string; address: string; packetShare: number; flows: number }[];
+  ct: { tcp: { entries: number; max: number } };
 }
 
 describe("dpemu replay", () => {
@@ -99,6 +100,17 @@ describe("dpemu replay", () => {
       const doc = JSON.parse(run.stdout) as Record<string, unknown>;
       expect(Object.keys(doc)).toEqual(SUMMARY_KEYS);
       const { elapsedSeconds: _e, packetsPerSecond: _p, workers: _w, ...figures } = doc;
+      // Occupancy is of the workers' maps together, so never above 100% for entries one map holds.
+      const tcp = (doc as unknown as Summary).ct.tcp;
+      const shown = /\n {2}CT TCP +([\d,]+) \/ ([\d,]+)(?: in (\d) workers' maps)? \((\d+\.\d\d)%\)\n/.exec(
+        run.stderr,
+      );
+      expect(shown?.slice(1)).toEqual([
+        tcp.entries.toLocaleString("en-US"),
+        (tcp.max * Number(workers)).toLocaleString("en-US"),
+        workers === "1" ? undefined : workers,
+        ((tcp.entries / (tcp.max * Number(workers))) * 100).toFixed(2),
+      ]);
       // Each worker holds maps of the node's size: the capacity is theirs together.
       return JSON.parse(
         JSON.stringify(figures, (key, value: unknown) => (key === "capacity" ? undefined : value)),

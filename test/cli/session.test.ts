@@ -286,6 +286,31 @@ describe.runIf(hasScript)("on a terminal", () => {
     expect(output.slice(0, output.indexOf("Replay summary"))).not.toMatch(/\d+%/);
   });
 
+  it(
+    "compare draws its progress by steps on a terminal, then gives the terminal back",
+    { timeout: 300_000 },
+    () => {
+      const command = `"${process.execPath}" "${MAIN}" compare --flows 20000`;
+      const run = (term: string) =>
+        spawnSync("script", ["-qefc", command, "/dev/null"], {
+          encoding: "utf8",
+          env: { ...process.env, TERM: term },
+        });
+      const drawn = run("xterm");
+      expect(drawn.status).toBe(0);
+      const percentages = [...drawn.stdout.matchAll(/compare \|[^|]*\| (\d+)% \|/g)].map((m) => Number(m[1]));
+      expect(percentages[0]).toBe(0);
+      expect(percentages.some((p) => p > 0 && p < 100)).toBe(true);
+      const table = drawn.stdout.indexOf("Maglev");
+      expect(drawn.stdout.lastIndexOf("\x1b[?25h")).toBeLessThan(table);
+      expect(drawn.stdout.lastIndexOf("\x1b[?25l")).toBeLessThan(drawn.stdout.lastIndexOf("\x1b[?25h"));
+      const dumb = run("dumb");
+      expect(dumb.status).toBe(0);
+      expect(dumb.stdout).toMatch(/Maglev/);
+      expect(dumb.stdout).not.toContain("\x1b[");
+    },
+  );
+
   it("draws nothing on TERM=dumb", () => {
     const run = spawnSync(
       "script",

@@ -3,7 +3,7 @@
 // in one stderr line; unnamed dumps of different nodes are refused with how to name them; pasted
 // sessions (kube-ps1 prompts, a status followed directly by another dump) are read whole.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,6 +86,25 @@ describe("warnings summary", () => {
       expect(summary[0]).toMatch(/`dpemu inspect` lists/);
     });
   }
+
+  it("one node's view of the router lab does not call its router-side outputs unreadable", () => {
+    const lab = fileURLToPath(new URL("../../examples/lab-3node-lb", import.meta.url));
+    const run = dpemu("inspect", lab, "--node", "k8s-w1", "-o", "json");
+    expect(run.code).toBe(0);
+    const { warnings } = JSON.parse(run.stdout) as { warnings: { file: string; message: string }[] };
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.filter((w) => /unrecognised content/.test(w.message))).toEqual([]);
+    // Unrelated text beside them still is.
+    const dir = tempDir();
+    cpSync(lab, dir, { recursive: true });
+    writeFileSync(join(dir, "todo.txt"), "check the webpod backends\n");
+    const withNotes = JSON.parse(dpemu("inspect", dir, "--node", "k8s-w1", "-o", "json").stdout) as {
+      warnings: { file: string; message: string }[];
+    };
+    expect(
+      withNotes.warnings.filter((w) => /unrecognised content/.test(w.message)).map((w) => w.file),
+    ).toEqual([join(dir, "todo.txt")]);
+  });
 
   it("the bundled example loads without a warning", () => {
     const run = dpemu("inspect");

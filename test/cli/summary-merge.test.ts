@@ -74,7 +74,7 @@ async function replaySharded(input: string, n: number, tag: string) {
   for (const run of runs) expect(run.code, run.stderr).toBe(0);
   const mergedFile = join(dir, `${tag}-${n}-merged.json`);
   // Given in reverse: the order of the files does not matter.
-  const merge = await dpemu("summary", "merge", ...[...files].reverse(), "--output", mergedFile);
+  const merge = await dpemu("summary", "merge", ...[...files].reverse(), "--summary-json", mergedFile);
   expect(merge.stderr).toBe("");
   expect(merge.code).toBe(0);
   expect(merge.stdout).toMatch(/^Replay summary\n/);
@@ -230,6 +230,42 @@ describe("dpemu replay --shard K/N + dpemu summary merge", () => {
       const bad = await dpemu("replay", "--input", SPEC, "--shard", "3/3");
       expect(bad.code).toBe(2);
       expect(bad.stderr).toBe("dpemu replay: shard index must be an integer from 0 to 2, got 3\n");
+    },
+  );
+
+  it(
+    "takes the output options of replay: -o json like --json, --summary-json, the old --output FILE",
+    { timeout: 600_000 },
+    async () => {
+      const { files, merged } = await sharded(SPEC, 3);
+      const json = await dpemu("summary", "merge", ...files, "--json");
+      const o = await dpemu("summary", "merge", ...files, "-o", "json");
+      expect(o.code).toBe(0);
+      expect(o.stdout).toBe(json.stdout);
+      expect(JSON.parse(o.stdout)).toEqual(merged);
+      const old = join(dir, "old-spelling.json");
+      const run = await dpemu("summary", "merge", ...files, "--output", old);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Replay summary\n/);
+      expect(run.stderr).toBe(
+        "dpemu summary merge: warning: --output FILE is deprecated; use --summary-json FILE\n",
+      );
+      expect(readSummary(old)).toEqual(merged);
+      const cases: [string[], RegExp][] = [
+        [["-o", "json", "--summary-json", "-"], /-o json and --summary-json both write to stdout/],
+        [["-o", "yaml"], /--output must be one of text, json, got "yaml"/],
+        [
+          ["--output", old, "--summary-json", old],
+          /--output FILE is the old name of --summary-json: give one/,
+        ],
+      ];
+      for (const [args, message] of cases) {
+        const bad = await dpemu("summary", "merge", ...files, ...args);
+        expect(bad.code, args.join(" ")).toBe(2);
+        expect(bad.stdout).toBe("");
+        expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
+        expect(bad.stderr).toMatch(message);
+      }
     },
   );
 });

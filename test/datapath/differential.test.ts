@@ -15,7 +15,7 @@ import { BackendState } from "../../src/model/backend.js";
 import { requireIPv4, parseCidr } from "../../src/model/ipv4.js";
 import { IpProto } from "../../src/model/protocol.js";
 import { ServiceFlag } from "../../src/model/service-flags.js";
-import { pinnedSeed, runs } from "../helpers/property.js";
+import { FUZZING, pinnedSeed, runs } from "../helpers/property.js";
 import { mulberry32 } from "../helpers/mulberry32.js";
 
 const ip = (text: string): number => requireIPv4(text);
@@ -463,7 +463,9 @@ describe("Wasm datapath vs TypeScript reference", () => {
       { numRuns: runs(RUNS), seed: pinnedSeed(20260522), endOnFailure: true },
     );
     expect(packets).toBeGreaterThanOrEqual(100_000);
-    // The random mix must reach every outcome, or equality proves little.
+    // The random mix must reach every outcome, or equality proves little: checked for the pinned
+    // seed; a fuzz run's seed tests equality only (at few runs it may miss a rare outcome).
+    if (FUZZING) return;
     const expected = ["drop 132", "drop 137", "drop 158", "drop 160", "drop 167", "drop 174", "drop 177"];
     for (const encap of ["none", "none dsr", "vxlan", "geneve", "geneve dsr", "ipip dsr"])
       expected.push(`encap ${encap}`);

@@ -203,13 +203,16 @@ describe.each(["wasm", "reference"] as const)("datapath semantics (%s)", (engine
     expect(icmp.flags & dp.layout.VFLAG_SERVICE).toBe(0);
   });
 
-  it("counts LRU evictions when the CT map is full", async () => {
-    const dp = await make(lab({ ctTcpMax: 16, ctAnyMax: 16 }));
+  it("stays within the CT and NAT map sizes, evicting, when flows outnumber them", async () => {
+    const dp = await make(lab({ ctTcpMax: 16, ctAnyMax: 16, natMax: 16 }));
     dp.processBatch(
       Array.from({ length: 40 }, (_, i) => pkt(`${CURL}:${36000 + i}`, "8.8.8.8:443", { seconds: T0 })),
     );
     const s = dp.stats();
     expect(s.ct.tcp).toBe(16);
     expect(s.ct.evictions).toBeGreaterThan(0);
+    // Each SNATed flow holds two NAT entries (egress and reverse).
+    expect(s.nat.entries).toBeLessThanOrEqual(16);
+    expect(s.nat.evictions).toBeGreaterThan(0);
   });
 });

@@ -18,6 +18,8 @@ export interface ZipMember {
   readonly crc?: number;
   /** Store these bytes as the compressed stream instead of deflating `data`. */
   readonly compressed?: Uint8Array;
+  /** Unix mode bits for the central directory's external attributes (0o120777: a symlink). */
+  readonly unixMode?: number;
 }
 
 function le(bytes: number, value: number): number[] {
@@ -71,7 +73,7 @@ export function buildZip(members: readonly ZipMember[], options: { shareFirst?: 
       ...le(2, 0),
       ...le(2, 0),
       ...le(2, 0),
-      ...le(4, 0),
+      ...le(4, (m.unixMode ?? 0) * 0x10000),
       ...le(4, at),
       ...name,
     );
@@ -97,14 +99,15 @@ export function buildZip(members: readonly ZipMember[], options: { shareFirst?: 
   return out;
 }
 
-/** A ustar header for a regular file of `size` bytes. */
-export function tarHeader(name: string, size: number): Uint8Array {
+/** A ustar header for a regular file of `size` bytes, or for a symlink to `linkTarget`. */
+export function tarHeader(name: string, size: number, linkTarget?: string): Uint8Array {
   const header = new Uint8Array(512);
   header.set(enc.encode(name).subarray(0, 100), 0);
   header.set(enc.encode("0000644\0"), 100);
   header.set(enc.encode(`${size.toString(8).padStart(11, "0")}\0`), 124);
   header.set(enc.encode("        "), 148);
-  header[156] = 0x30;
+  header[156] = linkTarget === undefined ? 0x30 : 0x32;
+  if (linkTarget !== undefined) header.set(enc.encode(linkTarget).subarray(0, 100), 157);
   header.set(enc.encode("ustar\0" + "00"), 257);
   const sum = header.reduce((a, b) => a + b, 0);
   header.set(enc.encode(`${sum.toString(8).padStart(6, "0")}\0 `), 148);

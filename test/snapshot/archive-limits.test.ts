@@ -1,21 +1,23 @@
 // Hostile archives: bombs, lying central directories, bad CRCs, deep nesting and huge entry counts
 // end in a clear InputError or a reported skip, within the unpack limits. Every archive is built
 // here (nothing hostile is stored in the repository).
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { zipSync } from "fflate";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/snapshot/errors.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
-import { buildZip, crc32, tarGzOfRepeats } from "../helpers/archives.js";
+import { buildZip, crc32, tarGzOfRepeats, tarHeader } from "../helpers/archives.js";
 import { fixtureText } from "../helpers/fixtures.js";
 
 const enc = new TextEncoder();
 const SERVICE_LIST = enc.encode(fixtureText("lab-3node/service-list.txt"));
 const MiB = 1024 * 1024;
+const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 function load(name: string, bytes: Uint8Array, limits = {}) {
   return parseSnapshotFiles([{ name, bytes }], { limits });
@@ -151,6 +153,64 @@ describe("nesting", () => {
     );
     const two = load("outer.zip", level2);
     expect(two.selected.services.length).toBeGreaterThan(0);
+  });
+
+  it("a nested bomb (archives of one-stream archives) stops at the total, counted at every level", () => {
+    const data = new Uint8Array(MiB).fill(0x61);
+    const members = Array.from({ length: 10 }, (_, i) => ({ name: `m${i}.txt`, data }));
+    const inner = buildZip(members, { shareFirst: true });
+    const outer = zipSync(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`inner${i}.zip`, inner])));
+    expect(outer.length).toBeLessThan(20_000); // 100 MiB declared inside
+    // Three inner archives (30 MiB and their packed bytes) fit; the fourth goes over as it inflates.
+    expect(failure(() => load("nested.zip", outer, { maxTotalBytes: 32 * MiB })).message).toBe(
+      "nested.zip!/inner3.zip: expected archives to unpack to at most 32 MiB in total, found more (raise it with --max-unpacked MEMBER[,TOTAL] or the loader's `limits` option)",
+    );
+  });
+});
+
+describe("members are read in memory, never written out or followed", () => {
+  /** Every path under `dir`, relative to it, sorted. */
+  function tree(dir: string): string[] {
+    return readdirSync(dir, { recursive: true, encoding: "utf8" })
+      .map((p) => relative(dir, join(dir, p)))
+      .sort();
+  }
+
+  it("`../` names and symlink members write no file and read nothing outside the archive", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dpemu-traversal-"));
+    const work = join(dir, "work");
+    mkdirSync(work);
+    // A service list outside the archive that a followed link would bring in.
+    const outside = join(dir, "outside.txt");
+    writeFileSync(
+      outside,
+      "ID   Frontend   Service Type   Backend\n77   10.96.77.77:80/TCP   ClusterIP   1 => 172.20.7.7:80/TCP (active)\n",
+    );
+    const linkBody = enc.encode(outside);
+    writeFileSync(
+      join(work, "sysdump.zip"),
+      buildZip([
+        { name: "../../escaped-service-list.md", data: SERVICE_LIST },
+        { name: "/tmp/absolute-service-list.md", data: SERVICE_LIST },
+        { name: "cmd/linked-service-list.md", data: linkBody, unixMode: 0o120777 },
+      ]),
+    );
+    const tar = new Uint8Array([
+      ...tarHeader("../../escaped-service-list.md", SERVICE_LIST.length),
+      ...SERVICE_LIST,
+      ...new Uint8Array((512 - (SERVICE_LIST.length % 512)) % 512),
+      ...tarHeader("cmd/linked-service-list.md", 0, outside),
+      ...new Uint8Array(1024),
+    ]);
+    writeFileSync(join(work, "bugtool.tar.gz"), gzipSync(tar));
+    const before = tree(dir);
+    for (const archive of ["sysdump.zip", "bugtool.tar.gz"]) {
+      const run = spawnSync(process.execPath, [MAIN, "inspect", archive], { cwd: work, encoding: "utf8" });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain("10.96.163.90:80/TCP");
+      expect(run.stdout).not.toContain("10.96.77.77");
+    }
+    expect(tree(dir)).toEqual(before);
   });
 });
 

@@ -9,9 +9,11 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Datapath } from "../../src/datapath/datapath.js";
 import { InvalidInputError } from "../../src/model/errors.js";
+import { replay } from "../../src/replay/replayer.js";
 import { InputError } from "../../src/snapshot/errors.js";
 import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { labState } from "../datapath/lab-state.js";
+import { SOURCE_WORKER } from "../replay/helpers.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const SERVICE = {
@@ -93,4 +95,26 @@ describe("map sizes given to the datapath", () => {
       }
     }
   });
+
+  it.each([1, 2])(
+    "a replay on %i worker(s) given a CT size of 0 rejects with it, no worker spins",
+    async (workers) => {
+      const state = labState();
+      const spec = {
+        seed: 1,
+        connections: 20,
+        clients: { count: 4, cidr: "10.0.9.0/24" },
+        services: [{ address: "10.96.163.90", port: 80, proto: "TCP" }],
+        newConnectionsPerSecond: 100,
+      };
+      await expect(
+        replay({
+          state: { ...state, node: { ...state.node, ctTcpMax: 0 } },
+          source: [new TextEncoder().encode(JSON.stringify(spec))],
+          workers,
+          workerScript: SOURCE_WORKER,
+        }),
+      ).rejects.toThrow(/node config ctTcpMax 0: expected a map size between 1 and 16777216 entries/);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 // Shared output of every benchmark suite: a printed table and, with --save, bench/results/<suite>.json
 // (tracked figures change only when someone means to record them).
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Bench } from "tinybench";
 
@@ -62,7 +62,11 @@ export function report(
   ratios: BenchRatio[],
   notes: Record<string, unknown> = {},
 ): void {
-  console.log(`\n== ${suite} ==`);
+  // Figures from a machine busy with other work are not comparable: say how busy it was.
+  const load = loadavg().map((l) => Number(l.toFixed(2)));
+  console.log(
+    `\n== ${suite} == (load average ${load.join(" / ")} over 1 / 5 / 15 min, ${cpus().length} cores)`,
+  );
   console.table(
     rows.map((r) => ({
       task: r.name,
@@ -78,7 +82,12 @@ export function report(
   const results = {
     suite,
     date: new Date().toISOString(),
-    machine: { node: process.version, cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length },
+    machine: {
+      node: process.version,
+      cpu: cpus()[0]?.model ?? "unknown",
+      cores: cpus().length,
+      loadAverage: load,
+    },
     rows,
     ratios,
     notes,

@@ -13,8 +13,25 @@ const encoder = new TextEncoder();
 /** A string's UTF-8 bytes (the stream's fragments are ASCII). */
 export const ascii = (text: string): Uint8Array => encoder.encode(text);
 
-/** The decimal digits of 0..255, for dotted quads. */
-const OCTETS: readonly Uint8Array[] = Array.from({ length: 256 }, (_, n) => ascii(String(n)));
+/** The decimal digits of 0..255, for dotted quads: per octet, its digit count then the digits. */
+const OCTET_DIGITS = new Uint8Array(256 * 4);
+for (let n = 0; n < 256; n++) {
+  const text = String(n);
+  OCTET_DIGITS[n * 4] = text.length;
+  for (let k = 0; k < text.length; k++) OCTET_DIGITS[n * 4 + 1 + k] = text.charCodeAt(k);
+}
+
+/** Writes one octet's digits (no call, no view per octet: dotted quads are most of a line's digits). */
+function putOctet(out: Uint8Array, at: number, octet: number): number {
+  const i = octet << 2;
+  const n = OCTET_DIGITS[i]!;
+  out[at] = OCTET_DIGITS[i + 1]!;
+  if (n === 1) return at + 1;
+  out[at + 1] = OCTET_DIGITS[i + 2]!;
+  if (n === 2) return at + 2;
+  out[at + 2] = OCTET_DIGITS[i + 3]!;
+  return at + 3;
+}
 
 /** Copies `bytes` to `out` at `at`; returns the position after them. */
 export function put(out: Uint8Array, at: number, bytes: Uint8Array): number {
@@ -50,13 +67,13 @@ export function putPadded(out: Uint8Array, at: number, value: number, width: num
 
 /** Writes a host-order IPv4 address as a dotted quad. */
 export function putIPv4(out: Uint8Array, at: number, address: number): number {
-  at = put(out, at, OCTETS[(address >>> 24) & 0xff]!);
+  at = putOctet(out, at, (address >>> 24) & 0xff);
   out[at++] = 46;
-  at = put(out, at, OCTETS[(address >>> 16) & 0xff]!);
+  at = putOctet(out, at, (address >>> 16) & 0xff);
   out[at++] = 46;
-  at = put(out, at, OCTETS[(address >>> 8) & 0xff]!);
+  at = putOctet(out, at, (address >>> 8) & 0xff);
   out[at++] = 46;
-  return put(out, at, OCTETS[address & 0xff]!);
+  return putOctet(out, at, address & 0xff);
 }
 
 /** `address:port`, or the address alone when the protocol has no ports (ICMP). */

@@ -38,7 +38,9 @@ class WasmBatchRunner implements BatchRunner {
     const n = to - from;
     if (n === 0) return;
     if (batch.recordsInBuffer) {
-      this.engine.processBuffered(batch.buffer, batch.recordAt(from), n, batch.verdictAt(from));
+      // A ring slot's SharedArrayBuffer is copied from and to like an ArrayBuffer.
+      const buffer = batch.buffer as ArrayBuffer;
+      this.engine.processBuffered(buffer, batch.recordAt(from), n, batch.verdictAt(from));
     } else this.engine.processRecords(batch.recordAt(from), n, batch.verdictAt(from));
   }
 }

@@ -89,9 +89,9 @@ function observedCode(observed: ObservedFlow | null): number {
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
-/** Byte layout of a batch buffer of `capacity` packets. */
-function regions(capacity: number) {
-  const records = 0;
+/** Byte layout of a batch of `capacity` packets starting at `base` in its buffer. */
+function regions(capacity: number, base = 0) {
+  const records = base;
   const verdicts = records + align8(capacity * PACKET_RECORD_SIZE);
   const packetNumber = verdicts + align8(capacity * VERDICT_RECORD_SIZE);
   const byteOffset = packetNumber + capacity * 8;
@@ -105,7 +105,7 @@ function regions(capacity: number) {
   const status = kind + align8(capacity);
   const observed = status + align8(capacity);
   const observedPoint = observed + align8(capacity);
-  const size = observedPoint + align8(capacity);
+  const size = observedPoint + align8(capacity) - base;
   return {
     records,
     verdicts,
@@ -127,7 +127,10 @@ function regions(capacity: number) {
 
 export class PacketBatch {
   readonly capacity: number;
-  readonly buffer: ArrayBuffer;
+  /** Its own buffer, or a slot of a shared ring (batch-ring.ts) from `byteOffset` on. */
+  readonly buffer: ArrayBufferLike;
+  /** Where the batch starts in `buffer`. */
+  readonly bufferOffset: number;
   /** Packets in the batch. */
   count = 0;
   /** Where the packet records are: this buffer, or a Wasm memory (see bindRecords). */
@@ -150,13 +153,23 @@ export class PacketBatch {
   /** Hubble's trace observation point number (0: none). */
   readonly observedPoint: Uint8Array;
 
-  /** A new batch, or (with `buffer`) the view of one that crossed a thread. */
-  constructor(capacity: number, buffer?: ArrayBuffer) {
-    const r = regions(capacity);
+  /** Bytes a batch of `capacity` packets takes in a buffer (a multiple of 8). */
+  static bytes(capacity: number): number {
+    return regions(capacity).size;
+  }
+
+  /**
+   * A new batch, or (with `buffer`) the view of one that crossed a thread or of a shared ring slot
+   * at `byteOffset` (a multiple of 8).
+   */
+  constructor(capacity: number, buffer?: ArrayBufferLike, byteOffset = 0) {
+    const r = regions(capacity, byteOffset);
     this.capacity = capacity;
     this.buffer = buffer ?? new ArrayBuffer(r.size);
-    if (this.buffer.byteLength < r.size) throw new Error("packet batch buffer too small");
-    const view = recordView(this.buffer);
+    this.bufferOffset = byteOffset;
+    if (this.buffer.byteLength < byteOffset + r.size) throw new Error("packet batch buffer too small");
+    // A DataView reads a SharedArrayBuffer as it reads an ArrayBuffer (codec.ts types the latter).
+    const view = recordView(this.buffer as ArrayBuffer);
     this.records = view;
     this.recordBase = r.records;
     this.verdicts = view;
@@ -173,6 +186,15 @@ export class PacketBatch {
     this.status = new Uint8Array(this.buffer, r.status, capacity);
     this.observed = new Uint8Array(this.buffer, r.observed, capacity);
     this.observedPoint = new Uint8Array(this.buffer, r.observedPoint, capacity);
+  }
+
+  /** Takes a batch of the same capacity whose records live in its own buffer: count, records, side data. */
+  copyFrom(other: PacketBatch): void {
+    const bytes = PacketBatch.bytes(this.capacity);
+    new Uint8Array(this.buffer, this.bufferOffset, bytes).set(
+      new Uint8Array(other.buffer, other.bufferOffset, bytes),
+    );
+    this.count = other.count;
   }
 
   /** Points the packet and verdict records at another memory (the Wasm area of an in-process replay). */

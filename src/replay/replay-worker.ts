@@ -1,57 +1,75 @@
-// A replay worker: owns one emulated node (a Datapath over its own Wasm instance) and processes the
-// batches the main thread shards to it, in order, returning each batch with its verdict records.
-import { parentPort, workerData } from "node:worker_threads";
-import { PacketBatch } from "./packet-batch.js";
+// A replay worker: owns one emulated node (a Datapath over its own Wasm instance) and runs the
+// entries of its shared ring in order (batch-ring.ts): each batch through the datapath, leaving the
+// verdict records in the slot; each command (GC, churn, finish) as it comes. Between entries it
+// sleeps in Atomics.wait, so an idle worker costs no CPU and a busy one never yields to an event
+// loop between batches.
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { BatchRing, DONE, EntryKind, FAILED, PUBLISHED } from "./batch-ring.js";
 import { ChurnError, ReplayCore } from "./replay-core.js";
 import { loadWasm } from "../wasm/module.js";
-import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
+import type { FromWorker, RingCommand, WorkerInit } from "./worker-protocol.js";
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
-const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+const post = (message: FromWorker): void => port.postMessage(message);
+const ring = new BatchRing(init.ring);
+
+/** The command that goes with a Command entry (posted before the entry was published). */
+function nextCommand(): RingCommand {
+  for (;;) {
+    const received = receiveMessageOnPort(init.commands);
+    if (received !== undefined) return received.message as RingCommand;
+    // Not queued yet: wait briefly (the main thread has posted it; delivery is not instantaneous).
+    Atomics.wait(ring.control, FAILED, 0, 1);
+  }
+}
+
+/** Runs one entry; false after the finish command. */
+async function runEntry(core: ReplayCore, position: number): Promise<boolean> {
+  if (ring.kindOf(position) === EntryKind.Batch) {
+    const batch = ring.slotOf(position);
+    batch.count = ring.countOf(position);
+    core.process(batch);
+    return true;
+  }
+  const command = nextCommand();
+  switch (command.type) {
+    case "gc":
+      core.gc(command.now);
+      return true;
+    case "churn":
+      await core.churn(command.command);
+      return true;
+    case "finish":
+      post({ type: "result", result: core.finish() });
+      return false;
+  }
+}
 
 async function main(): Promise<void> {
   const wasm = init.wasm !== undefined ? await loadWasm(init.wasm) : undefined;
   const core = await ReplayCore.create(init.state, init.engine, wasm);
-  let chain = Promise.resolve();
-
-  async function handle(message: ToWorker): Promise<void> {
-    switch (message.type) {
-      case "batch": {
-        const batch = new PacketBatch(message.capacity, message.buffer);
-        batch.count = message.count;
-        core.process(batch);
-        post({ type: "batch", buffer: message.buffer, capacity: message.capacity, count: message.count }, [
-          message.buffer,
-        ]);
-        return;
-      }
-      case "gc":
-        core.gc(message.now);
-        return;
-      case "churn":
-        await core.churn(message.command);
-        return;
-      case "finish":
-        post({ type: "result", result: core.finish() });
-        core.dispose();
-        port.close();
-    }
-  }
-
-  // Messages are handled strictly in order, even across an asynchronous churn.
-  port.on("message", (message: ToWorker) => {
-    chain = chain.then(() => handle(message)).catch(fail);
-  });
   post({ type: "ready" });
+  for (let position = 0; ; position++) {
+    while (Atomics.load(ring.control, PUBLISHED) === position) {
+      Atomics.wait(ring.control, PUBLISHED, position);
+    }
+    const more = await runEntry(core, position);
+    ring.finished(position + 1);
+    if (!more) break;
+  }
+  core.dispose();
+  init.commands.close();
+  port.close();
 }
 
-function fail(error: unknown): void {
+main().catch((error: unknown) => {
+  // Wakes a main thread waiting for this ring (it then finds the message below).
+  Atomics.store(ring.control, FAILED, 1);
+  Atomics.notify(ring.control, DONE);
   post({
     type: "error",
     message: error instanceof Error ? error.message : String(error),
     churn: error instanceof ChurnError,
   });
-}
-
-main().catch(fail);
+});

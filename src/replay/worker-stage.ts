@@ -1,13 +1,18 @@
-// The replay's datapath stage over worker threads: the main thread reads and shards (ShardRouter),
-// each worker owns a whole emulated node. A worker's packets fill its own batch in the main thread;
-// full batches (and, at every input chunk, partial ones) are transferred to it and come back with
-// their verdict records. Garbage collection and churn are broadcast between batches, so every worker
-// sees them at the same point of the packet stream. When a verdict stream is wanted, a log of which
-// worker got each packet puts the verdicts back in input order.
-import type { Worker } from "node:worker_threads";
+// The replay's datapath stage over worker threads, as a pipeline: the main thread reads, decodes and
+// shards (ShardRouter), each worker owns a whole emulated node, and between them each worker has a
+// shared ring of packet batches (batch-ring.ts). The main thread writes a packet's record straight
+// into the free slot of its worker's ring and publishes a full batch (and, at every input chunk, a
+// partial one); the worker runs it and leaves the verdict records in the slot, where the main thread
+// counts or prints them before handing the slot back. Garbage collection and churn are ring entries
+// of every worker, so every worker sees them at the same point of the packet stream. When a verdict
+// stream is wanted, a log of which worker got each packet puts the verdicts back in input order.
+// A full ring does not block the reader: the batch waits in host memory (the backlog) and is copied
+// into a slot at the next pause of the reader, where the stage waits until every backlog is in.
+import type { MessagePort, Worker } from "node:worker_threads";
 import type { DatapathStats } from "../datapath/datapath.js";
 import type { DatapathState } from "../engine/state.js";
 import type { EntryPoint, PacketRecord } from "../model/packet.js";
+import { BatchRing, EntryKind, RING_SLOTS, createRingMemory, doneMoved } from "./batch-ring.js";
 import { PacketBatch } from "./packet-batch.js";
 import { ChurnError, type ChurnCommand, type CoreResult, type ReplayCore } from "./replay-core.js";
 import type { ReplayEngineOptions } from "./replay-core.js";
@@ -17,20 +22,29 @@ import { ReplayedPacketReader, type VerdictHandler } from "./replayed-packet.js"
 import { ShardRouter } from "./shard-router.js";
 import { compiledDefaultModule } from "../wasm/module.js";
 import type { VerdictSink } from "./verdict-sink.js";
-import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
+import type { FromWorker, RingCommand, WorkerInit } from "./worker-protocol.js";
 
-/** Batches a worker may hold (queued, running, or waiting to be printed) before the reader pauses. */
-const MAX_OUTSTANDING = 4;
 /** Route log value of a churn event (worker indexes are below it). */
 const CHURN_MARK = 255;
+/** Longest wait for a worker before the stage looks at everything again (messages, other rings). */
+const WAIT_MS = 200;
+
+/** What waits for a free slot of a full ring, in order. */
+type Pending = { batch: PacketBatch } | { command: RingCommand };
 
 interface Lane {
   readonly worker: Worker;
-  current: PacketBatch;
-  readonly free: PacketBatch[];
-  outstanding: number;
-  /** Returned batches waiting to be printed, and the next packet of the first one. */
-  readonly returned: PacketBatch[];
+  readonly ring: BatchRing;
+  readonly commands: MessagePort;
+  /** Position of the next entry to publish; entries in [released, next) are the worker's or unprinted. */
+  next: number;
+  released: number;
+  /** The batch being filled: the free slot at `next`, or a host batch when the ring was full. */
+  current: PacketBatch | null;
+  readonly backlog: Pending[];
+  /** Host batches to fill again. */
+  readonly spare: PacketBatch[];
+  /** The next packet to print of the batch at `released`. */
   cursor: number;
   result: CoreResult | null;
 }
@@ -66,9 +80,40 @@ function workerThreads(): typeof import("node:worker_threads") {
  */
 const WORKER_SCRIPT = "./replay-worker.js";
 
-function startWorker(script: URL | string | undefined, workerData: WorkerInit): Worker {
-  const { Worker } = workerThreads();
-  return new Worker(script ?? new URL(WORKER_SCRIPT, import.meta.url), { workerData });
+interface Started {
+  worker: Worker;
+  ring: BatchRing;
+  commands: MessagePort;
+}
+
+function startWorker(
+  script: URL | string | undefined,
+  init: Omit<WorkerInit, "ring" | "commands">,
+  capacity: number,
+): Started {
+  const { Worker, MessageChannel } = workerThreads();
+  const memory = createRingMemory(capacity);
+  const channel = new MessageChannel();
+  const workerData: WorkerInit = { ...init, ring: memory, commands: channel.port2 };
+  const worker = new Worker(script ?? new URL(WORKER_SCRIPT, import.meta.url), {
+    workerData,
+    transferList: [channel.port2],
+  });
+  return { worker, ring: new BatchRing(memory), commands: channel.port1 };
+}
+
+/** Resolves when the worker is ready; rejects with its start-up error. */
+function ready(worker: Worker, i: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onMessage = (message: FromWorker) => {
+      if (message.type === "ready") resolve();
+      else if (message.type === "error") reject(new Error(`replay worker ${i}: ${message.message}`));
+      else return;
+      worker.off("message", onMessage);
+    };
+    worker.on("message", onMessage);
+    worker.once("error", reject);
+  });
 }
 
 export class WorkerStage implements ReplayStage {
@@ -81,23 +126,28 @@ export class WorkerStage implements ReplayStage {
   private head = 0;
   private tail = 0;
   private readonly churnLog: ChurnCommand[] = [];
-  private printing = false;
   private failure: Error | null = null;
-  private waiters: (() => void)[] = [];
+  /** Settles when a message from a worker arrives (a result, an error). */
+  private message: Promise<void>;
+  private wake: () => void = () => {};
 
   private constructor(
     private readonly options: WorkerStageOptions,
-    workers: Worker[],
+    started: Started[],
   ) {
     this.router = new ShardRouter(options.workers, options.state);
     this.reader = options.onVerdict ? new ReplayedPacketReader() : null;
     this.streamed = options.onVerdict !== undefined || options.verdictSink !== undefined;
-    this.lanes = workers.map((worker) => ({
+    this.message = this.nextMessage();
+    this.lanes = started.map(({ worker, ring, commands }) => ({
       worker,
-      current: new PacketBatch(options.capacity),
-      free: [],
-      outstanding: 0,
-      returned: [],
+      ring,
+      commands,
+      next: 0,
+      released: 0,
+      current: null,
+      backlog: [],
+      spare: [],
       cursor: 0,
       result: null,
     }));
@@ -114,54 +164,41 @@ export class WorkerStage implements ReplayStage {
   static async create(options: WorkerStageOptions): Promise<WorkerStage> {
     const router = new ShardRouter(options.workers, options.state);
     const wasm = options.engine.engine === "reference" ? undefined : await compiledDefaultModule();
-    const workers: Worker[] = [];
-    const ready: Promise<void>[] = [];
+    const started: Started[] = [];
     for (let i = 0; i < options.workers; i++) {
-      const init: WorkerInit = {
+      const init = {
         state: router.stateFor(options.state, i),
         engine: options.engine,
         ...(wasm !== undefined ? { wasm } : {}),
       };
-      const worker = startWorker(options.workerScript, init);
-      workers.push(worker);
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          const onMessage = (message: FromWorker) => {
-            if (message.type === "ready") resolve();
-            else if (message.type === "error") reject(new Error(`replay worker ${i}: ${message.message}`));
-            else return;
-            worker.off("message", onMessage);
-          };
-          worker.on("message", onMessage);
-          worker.once("error", reject);
-        }),
-      );
+      started.push(startWorker(options.workerScript, init, options.capacity));
     }
     try {
-      await Promise.all(ready);
+      await Promise.all(started.map(({ worker }, i) => ready(worker, i)));
     } catch (error) {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(started.map(({ worker }) => worker.terminate()));
       throw error;
     }
-    return new WorkerStage(options, workers);
+    return new WorkerStage(options, started);
   }
 
   push(packet: PacketRecord, entry: EntryPoint | null): void {
     const w = this.router.workerOf(packet.saddr >>> 0, packet.sport, packet.daddr >>> 0, packet.dport);
     const lane = this.lanes[w]!;
-    lane.current.push(packet, entry);
+    const batch = lane.current ?? this.open(lane);
+    batch.push(packet, entry);
     if (this.streamed) this.log(w);
-    if (lane.current.full) this.send(lane);
+    if (batch.full) this.cut(lane);
   }
 
   gc(now: number): void {
     this.flush();
-    this.broadcast({ type: "gc", now });
+    for (const lane of this.lanes) this.command(lane, { type: "gc", now });
   }
 
   churn(command: ChurnCommand): void {
     this.flush();
-    this.broadcast({ type: "churn", command });
+    for (const lane of this.lanes) this.command(lane, { type: "churn", command });
     if (command.action === "add") this.router.addBackend(command.address, command.port);
     if (this.streamed) {
       this.churnLog.push(command);
@@ -171,13 +208,13 @@ export class WorkerStage implements ReplayStage {
 
   async drain(): Promise<void> {
     this.flush();
-    await this.until(() => this.lanes.every((lane) => lane.outstanding <= MAX_OUTSTANDING));
+    await this.settle(() => this.lanes.every((lane) => lane.backlog.length === 0));
   }
 
   async finish(): Promise<CoreResult> {
     this.flush();
-    this.broadcast({ type: "finish" });
-    await this.until(
+    for (const lane of this.lanes) this.command(lane, { type: "finish" });
+    await this.settle(
       () => this.lanes.every((lane) => lane.result !== null) && (!this.streamed || this.head === this.tail),
     );
     const results = this.lanes.map((lane) => lane.result!);
@@ -187,100 +224,167 @@ export class WorkerStage implements ReplayStage {
 
   async close(): Promise<void> {
     await Promise.all(this.lanes.map((lane) => lane.worker.terminate()));
+    for (const lane of this.lanes) lane.commands.close();
     this.options.directory?.dispose();
   }
 
-  private flush(): void {
-    for (const lane of this.lanes) if (lane.current.count > 0) this.send(lane);
+  /** A batch to fill for the lane: its ring's next slot when free (and nothing waits), else host memory. */
+  private open(lane: Lane): PacketBatch {
+    this.reclaim(lane);
+    const batch =
+      lane.backlog.length === 0 && lane.next - lane.released < RING_SLOTS
+        ? lane.ring.slotOf(lane.next)
+        : (lane.spare.pop() ?? new PacketBatch(this.options.capacity));
+    batch.count = 0;
+    lane.current = batch;
+    return batch;
   }
 
-  private send(lane: Lane): void {
+  /** Ends the lane's batch: published in its slot, or queued behind the backlog. */
+  private cut(lane: Lane): void {
     const batch = lane.current;
-    const message: ToWorker = {
-      type: "batch",
-      buffer: batch.buffer,
-      capacity: batch.capacity,
-      count: batch.count,
-    };
-    lane.worker.postMessage(message, [batch.buffer]);
-    lane.outstanding++;
-    const next = lane.free.pop() ?? new PacketBatch(this.options.capacity);
-    next.count = 0;
-    lane.current = next;
+    if (batch === null || batch.count === 0) return;
+    lane.current = null;
+    if (lane.ring.holds(batch)) this.publish(lane, EntryKind.Batch, batch.count);
+    else lane.backlog.push({ batch });
   }
 
-  private broadcast(message: ToWorker): void {
-    for (const lane of this.lanes) lane.worker.postMessage(message);
+  private flush(): void {
+    for (const lane of this.lanes) this.cut(lane);
+  }
+
+  /** Publishes a command entry (its content on the command port first), or queues it. */
+  private command(lane: Lane, command: RingCommand): void {
+    this.reclaim(lane);
+    if (lane.backlog.length > 0 || lane.next - lane.released >= RING_SLOTS) {
+      lane.backlog.push({ command });
+      return;
+    }
+    lane.commands.postMessage(command);
+    this.publish(lane, EntryKind.Command, 0);
+  }
+
+  private publish(lane: Lane, kind: number, count: number): void {
+    lane.ring.publish(lane.next, kind, count);
+    lane.next++;
+  }
+
+  /** Moves what the lane's backlog holds into free slots, in order (a batch is copied in whole). */
+  private moveBacklog(lane: Lane): void {
+    while (lane.backlog.length > 0 && lane.next - lane.released < RING_SLOTS) {
+      const pending = lane.backlog.shift()!;
+      if ("command" in pending) {
+        lane.commands.postMessage(pending.command);
+        this.publish(lane, EntryKind.Command, 0);
+        continue;
+      }
+      const host = pending.batch;
+      lane.ring.slotOf(lane.next).copyFrom(host);
+      this.publish(lane, EntryKind.Batch, host.count);
+      lane.spare.push(host);
+    }
+  }
+
+  /**
+   * Hands back the slots whose entries the worker has done and nobody needs any more: every one
+   * without a verdict stream, else the commands (batches go once printed).
+   */
+  private reclaim(lane: Lane): void {
+    const done = lane.ring.done;
+    if (!this.streamed) {
+      lane.released = done;
+      return;
+    }
+    this.printReady();
+  }
+
+  /** Everything that can move without waiting: slots handed back, backlogs in, verdicts printed. */
+  private pump(): void {
+    for (const lane of this.lanes) {
+      this.reclaim(lane);
+      this.moveBacklog(lane);
+    }
+  }
+
+  /** Waits until `condition` holds, moving the pipeline on as the workers progress. */
+  private async settle(condition: () => boolean): Promise<void> {
+    for (;;) {
+      this.pump();
+      if (this.streamed) await this.printChurn();
+      if (this.failure) throw this.failure;
+      if (condition()) return;
+      await this.progress();
+    }
+  }
+
+  /** Resolves when a worker finishes an entry or sends a message (or after WAIT_MS). */
+  private progress(): Promise<unknown> {
+    const waits: Promise<unknown>[] = [this.message];
+    for (const lane of this.lanes) {
+      const seen = lane.ring.done;
+      if (seen === lane.next) continue;
+      const moved = doneMoved(lane.ring, seen, WAIT_MS);
+      if (moved === null) return Promise.resolve();
+      waits.push(moved);
+    }
+    if (waits.length === 1) waits.push(new Promise((resolve) => setTimeout(resolve, WAIT_MS)));
+    return Promise.race(waits);
   }
 
   private receive(w: number, message: FromWorker): void {
     const lane = this.lanes[w]!;
-    switch (message.type) {
-      case "batch": {
-        const batch = new PacketBatch(message.capacity, message.buffer);
-        batch.count = message.count;
-        if (this.streamed) {
-          lane.returned.push(batch);
-          void this.print();
-        } else {
-          lane.outstanding--;
-          lane.free.push(batch);
-        }
-        break;
-      }
-      case "result":
-        lane.result = message.result;
-        break;
-      case "error":
-        this.fail(
-          message.churn
-            ? new ChurnError(message.message)
-            : new Error(`replay worker ${w}: ${message.message}`),
-        );
-        break;
-      case "ready":
-        break;
+    if (message.type === "result") lane.result = message.result;
+    else if (message.type === "error") {
+      this.fail(
+        message.churn ? new ChurnError(message.message) : new Error(`replay worker ${w}: ${message.message}`),
+      );
     }
-    this.notify();
+    this.wake();
   }
 
-  /** Prints returned verdicts in input order, as far as every worker has returned them. */
-  private async print(): Promise<void> {
-    if (this.printing) return;
-    this.printing = true;
-    try {
-      while (this.head < this.tail) {
-        const w = this.routeLog[this.head]!;
-        if (w === CHURN_MARK) {
-          this.head++;
-          await this.options.directory!.churn(this.churnLog.shift()!);
-          this.options.verdictSink?.directoryChanged();
-          continue;
-        }
-        if (!this.printRun(this.lanes[w]!, w)) break;
-      }
-    } catch (error) {
-      this.fail(error instanceof Error ? error : new Error(String(error)));
-    } finally {
-      this.printing = false;
-      this.notify();
+  private nextMessage(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = () => {
+        this.message = this.nextMessage();
+        resolve();
+      };
+    });
+  }
+
+  /** Prints verdicts in input order as far as the workers have done them, up to a churn event. */
+  private printReady(): void {
+    while (this.head < this.tail) {
+      const w = this.routeLog[this.head]!;
+      if (w === CHURN_MARK || !this.printRun(this.lanes[w]!, w)) return;
+    }
+  }
+
+  /** Applies the churn events the stream has reached to the directory, printing on after each. */
+  private async printChurn(): Promise<void> {
+    this.printReady();
+    while (this.head < this.tail && this.routeLog[this.head] === CHURN_MARK) {
+      this.head++;
+      await this.options.directory!.churn(this.churnLog.shift()!);
+      this.options.verdictSink?.directoryChanged();
+      this.printReady();
     }
   }
 
   /**
    * Prints the run of packets from the head of the route log that went to lane `w` and sit in its
-   * first returned batch; false when that batch is not back yet.
+   * oldest unprinted batch; false when the worker has not done that batch yet.
    */
   private printRun(lane: Lane, w: number): boolean {
-    const batch = lane.returned[0];
-    if (batch === undefined) return false;
+    const ring = lane.ring;
+    const done = ring.done;
+    while (lane.released < done && ring.kindOf(lane.released) === EntryKind.Command) lane.released++;
+    if (lane.released >= done) return false;
+    const batch = ring.slotOf(lane.released);
+    const count = ring.countOf(lane.released);
+    batch.count = count;
     const from = lane.cursor;
     let to = from + 1;
-    while (
-      to < batch.count &&
-      this.head + (to - from) < this.tail &&
-      this.routeLog[this.head + (to - from)] === w
-    )
+    while (to < count && this.head + (to - from) < this.tail && this.routeLog[this.head + (to - from)] === w)
       to++;
     const directory = this.options.directory!.datapath;
     const onVerdict = this.options.onVerdict;
@@ -293,11 +397,9 @@ export class WorkerStage implements ReplayStage {
     this.options.verdictSink?.take(batch, from, to, directory);
     this.head += to - from;
     lane.cursor = to;
-    if (to === batch.count) {
-      lane.returned.shift();
+    if (to === count) {
+      lane.released++;
       lane.cursor = 0;
-      lane.outstanding--;
-      lane.free.push(batch);
     }
     return true;
   }
@@ -319,21 +421,7 @@ export class WorkerStage implements ReplayStage {
 
   private fail(error: Error): void {
     this.failure ??= error;
-    this.notify();
-  }
-
-  private notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  private async until(condition: () => boolean): Promise<void> {
-    for (;;) {
-      if (this.failure) throw this.failure;
-      if (condition()) return;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
+    this.wake();
   }
 }
 

@@ -1,7 +1,7 @@
 // Loads the dpemu WebAssembly module. This folder is the only code that touches Wasm memory (an
 // eslint rule holds every other folder to it); everything it knows about layouts comes from the
 // module's exported constants (layout.generated.ts, checked against each instance here).
-import { instantiate } from "@assemblyscript/loader";
+import { instantiate, instantiateSync } from "@assemblyscript/loader";
 import type { DpemuExports } from "./exports.js";
 import { WASM_CONSTANTS, type WasmConstantName } from "./layout.generated.js";
 
@@ -136,14 +136,21 @@ export class WasmInstance {
 /** Instantiates a fresh module instance (the compiled module is cached for the default source). */
 export async function loadWasm(source?: WasmSource): Promise<WasmInstance> {
   const module = await compile(source);
-  const { exports } = await instantiate<Record<string, unknown>>(module, {
+  const imports = {
     env: {
       abort(messagePtr: number, filePtr: number, line: number, column: number) {
         const read = (ptr: number) => (ptr ? instance.exports.__getString(ptr) : "?");
         throw new Error(`dpemu Wasm abort: ${read(messagePtr)} at ${read(filePtr)}:${line}:${column}`);
       },
     },
-  });
+  };
+  // Under Node, instantiated synchronously: the loader's asynchronous path looks at the global
+  // Response, which makes Node load its fetch implementation (undici, ~0.1 s of CPU) in every thread.
+  // Browsers keep the asynchronous path (some refuse large synchronous instantiation).
+  const { exports } =
+    typeof process !== "undefined" && process.versions?.node !== undefined
+      ? instantiateSync<Record<string, unknown>>(module, imports)
+      : await instantiate<Record<string, unknown>>(module, imports);
   const instance = new WasmInstance(exports as unknown as DpemuExports);
   const abi = instance.constant("ABI_VERSION");
   if (abi !== HOST_ABI_VERSION) {

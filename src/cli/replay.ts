@@ -42,8 +42,10 @@ import { VerdictStream, type VerdictLineFormat } from "./replay-verdict-stream.j
 import { collect, verdictFilter, type VerdictFilter, type VerdictFilterOptions } from "./verdict-filter.js";
 import { addClusterOptions, hasRouterSide, type ClusterCliOptions } from "./cluster-options.js";
 import { runClusterReplay } from "./cluster-replay-run.js";
+import { addMeshOptions, wantsMesh, type MeshCliOptions } from "./mesh-options.js";
+import { runMeshReplay } from "./mesh-replay-run.js";
 
-interface ReplayCliOptions extends VerdictFilterOptions, ClusterCliOptions {
+interface ReplayCliOptions extends VerdictFilterOptions, ClusterCliOptions, MeshCliOptions {
   readonly input: string;
   readonly format: string;
   readonly algorithm?: string;
@@ -292,6 +294,18 @@ async function clusterRun(
   settings: ReplaySettings,
   source: ReplayInput,
 ): Promise<boolean> {
+  if (wantsMesh(options)) {
+    if (options.verdicts !== undefined || options.shard !== undefined)
+      throw new InputError(COMMAND_LINE, "--verdicts and --shard are not available with a mesh replay");
+    const { algorithm: _algorithm, ...meshRest } = options;
+    await runMeshReplay(source, {
+      ...meshRest,
+      format: settings.format,
+      seed: settings.seed,
+      ...(settings.algorithm ? { algorithm: settings.algorithm } : {}),
+    });
+    return true;
+  }
   const path = snapshotPath ?? defaultSnapshotPath();
   const wanted =
     options.cluster === true ||
@@ -346,7 +360,7 @@ export function replayCommand(): Command {
     "--input <file>",
     "pcap, pcapng, Hubble JSON (hubble observe -o json) or synthetic spec; - reads stdin",
   );
-  return addClusterOptions(command)
+  return addMeshOptions(addClusterOptions(command))
     .option("--format <format>", `input format: ${FORMATS.join(", ")}`, "auto")
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
     .option("--seed <n>", "PRNG seed for random selection and SNAT ports", "1")

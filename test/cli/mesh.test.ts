@@ -2,7 +2,7 @@
 // of every hop in text and JSON, a capture replayed across both clusters, and clear errors.
 /* eslint-disable @typescript-eslint/no-explicit-any -- the CLI's JSON documents are read back untyped and checked field by field */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -105,6 +105,30 @@ describe("dpemu --mesh", () => {
       expect(doc.mesh.nodes["west/west-worker"].packets).toBe(40);
       expect(doc.mesh.nodes["east/east-worker"].packets).toBeGreaterThan(5);
       expect(doc.mesh.ends.delivered).toBe(40);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("compare --mesh prints each scenario per algorithm and writes the HTML page", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dpemu-mesh-"));
+    try {
+      const html = join(dir, "mesh.html");
+      const run = dpemu("compare", ...MESH, "--connections", "100", "--html", html);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(
+        /^100 connections from 10\.0\.1\.10 \(cluster west\) to 10\.2\.147\.197:80\/TCP/,
+      );
+      for (const scenario of ["scale west to 0 and back", "flip affinity", "lose east"])
+        expect(run.stdout).toContain(`Scenario: ${scenario}`);
+      expect(run.stdout).toMatch(
+        /maglev\twest back\twest \d+%, east \d+%\t[\d.]+%\t[\d.]+% \([\d.]+%\)\t0\.0%\t0\.0% \(0\.0%\)/,
+      );
+      const page = readFileSync(html, "utf8");
+      expect(page).toContain("<h2>lose east</h2>");
+      const json = dpemu("compare", ...MESH, "--connections", "20", "-o", "json");
+      const doc = JSON.parse(json.stdout) as Record<string, any>;
+      expect(doc.mesh.results.map((r: any) => `${r.scenario}/${r.algorithm}`)).toHaveLength(6);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

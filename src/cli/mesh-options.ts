@@ -22,9 +22,10 @@ export function addMeshOptions(command: Command): Command {
   return command
     .option("--mesh <name=dir...>", "a Cluster Mesh: one NAME[:ID]=DIR per cluster (e.g. west=… east=…)")
     .addOption(
-      new Option("--affinity <affinity>", "service.cilium.io/affinity of the global services (with --mesh)")
-        .choices([...SERVICE_AFFINITIES])
-        .default("none"),
+      new Option(
+        "--affinity <affinity>",
+        "service.cilium.io/affinity of the global services (with --mesh; default: the dumps' (preferred) marks, else none)",
+      ).choices([...SERVICE_AFFINITIES]),
     )
     .option(
       "--non-shared <cluster...>",
@@ -65,7 +66,7 @@ export async function buildMesh(
   try {
     return await Mesh.build(inputs, {
       ...meshOptions,
-      affinity: (o.affinity ?? "none") as ServiceAffinity,
+      ...(o.affinity ? { affinity: o.affinity as ServiceAffinity } : {}),
       ...(o.nonShared ? { nonShared: o.nonShared } : {}),
     });
   } catch (error) {

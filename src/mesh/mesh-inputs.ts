@@ -9,6 +9,7 @@ import { DEFAULT_UNPACK_LIMITS } from "../snapshot/archive/limits.js";
 import { InputError } from "../snapshot/errors.js";
 import { regularFiles } from "../cluster/load-cluster.js";
 import { isNodeList, parseNodeList, type MeshNodeEntry } from "./node-list.js";
+import { preferredBackends, type PreferredBackends } from "./preferred-backends.js";
 
 /** What the mesh needs of one cluster: its name and ID, its nodes' dumps, and its node list. */
 export interface MeshClusterInputs {
@@ -18,6 +19,8 @@ export interface MeshClusterInputs {
   readonly snapshot: Snapshot;
   /** `cilium node list` rows (empty when the snapshot has none). */
   readonly nodeList: readonly MeshNodeEntry[];
+  /** Backends its service lists mark ` (preferred)`, by frontend (`--clustermesh-affinity`). */
+  readonly preferred: PreferredBackends;
 }
 
 /** A cluster as the command line names it: `NAME[:ID]=PATH`, or a bare path. */
@@ -42,22 +45,24 @@ export function parseMeshClusterSpec(text: string): MeshClusterSpec {
 async function readDirectory(
   path: string,
   options: LoadOptions,
-): Promise<{ snapshot: Snapshot; nodeList: MeshNodeEntry[] }> {
+): Promise<{ snapshot: Snapshot; nodeList: MeshNodeEntry[]; preferred: PreferredBackends }> {
   const limits = { ...DEFAULT_UNPACK_LIMITS, ...options.limits };
   const found: { name: string; bytes: Uint8Array }[] = [];
   await regularFiles(path, limits.maxMemberBytes, found);
   const decoder = new TextDecoder("utf-8");
   const nodeList: MeshNodeEntry[] = [];
+  const preferred = new Map<string, Set<number>>();
   const dumps = found.filter((f) => {
     if (f.bytes.subarray(0, 8192).includes(0)) return true;
     const text = decoder.decode(f.bytes);
+    for (const [frontend, set] of preferredBackends(f.name, text)) preferred.set(frontend, set);
     if (!isNodeList(text)) return true;
     nodeList.push(...parseNodeList(text, f.name));
     return false;
   });
   if (dumps.length === 0)
     throw new InputError({ file: path, line: 0 }, "expected node dumps in the cluster directory, found none");
-  return { snapshot: parseSnapshotFiles(dumps, { ...options, source: path }), nodeList };
+  return { snapshot: parseSnapshotFiles(dumps, { ...options, source: path }), nodeList, preferred };
 }
 
 /** Loads one cluster of a mesh; name and ID default to the agent configuration's. */
@@ -67,9 +72,9 @@ export async function loadMeshCluster(
 ): Promise<MeshClusterInputs> {
   const info = await stat(spec.path).catch(() => undefined);
   if (!info) throw new InputError({ file: spec.path, line: 0 }, "no such file or directory");
-  const { snapshot, nodeList } = info.isDirectory()
+  const { snapshot, nodeList, preferred } = info.isDirectory()
     ? await readDirectory(spec.path, options)
-    : { snapshot: await loadSnapshot(spec.path, options), nodeList: [] };
+    : { snapshot: await loadSnapshot(spec.path, options), nodeList: [], preferred: new Map() };
   const config = snapshot.nodes.map((n) => n.config).find((c) => c.clusterName || c.clusterId);
   const name = spec.name ?? config?.clusterName;
   if (!name)
@@ -77,5 +82,5 @@ export async function loadMeshCluster(
       { file: spec.path, line: 0 },
       "the cluster has no name: give it as NAME=DIR or dump the agent configuration (cluster-name)",
     );
-  return { name, id: spec.id ?? config?.clusterId ?? 0, snapshot, nodeList };
+  return { name, id: spec.id ?? config?.clusterId ?? 0, snapshot, nodeList, preferred };
 }

@@ -21,7 +21,10 @@ export interface MeshCluster {
 
 /** How a mesh is built: the cluster options of every node, plus the global services' annotations. */
 export interface MeshOptions extends ClusterOptions {
-  /** `service.cilium.io/affinity` of every global service (default none). */
+  /**
+   * `service.cilium.io/affinity` of every global service; default: what the dumps' ` (preferred)`
+   * markers show (local or remote), else none.
+   */
   affinity?: ServiceAffinity;
   /** Clusters whose global services are `service.cilium.io/shared: "false"`. */
   nonShared?: readonly string[];
@@ -61,6 +64,7 @@ export class Mesh {
   private readonly nonShared: Set<string>;
   private readonly gone = new Set<string>();
   private readonly lost = new Set<string>();
+  private readonly inferred: string[] = [];
 
   private constructor(cluster: Cluster, clusters: MeshCluster[], options: MeshOptions) {
     this.cluster = cluster;
@@ -89,8 +93,29 @@ export class Mesh {
       return { name: i.name, id: i.id, nodes, podCidrs: nodes.flatMap((n) => n.podCidrs) };
     });
     const mesh = new Mesh(cluster, clusters, options);
+    if (options.affinity === undefined) mesh.inferAffinity(inputs);
     await mesh.reprogram();
     return mesh;
+  }
+
+  /** A cluster whose dump marks only its own (or only the others') backends preferred had affinity local (remote). */
+  private inferAffinity(inputs: readonly MeshClusterInputs[]): void {
+    for (const input of inputs) {
+      for (const s of this.services) {
+        const frontend = s.frontends.get(input.name);
+        const marked = frontend === undefined ? undefined : input.preferred.get(frontend);
+        if (!marked) continue;
+        const origins = new Set(
+          s.backends.filter((b) => marked.has(b.address)).map((b) => b.origin === input.name),
+        );
+        if (origins.size !== 1) continue;
+        const affinity: ServiceAffinity = origins.has(true) ? "local" : "remote";
+        this.affinity.set(input.name, affinity);
+        this.inferred.push(
+          `${input.name}: affinity ${affinity} (its service list marks only ${affinity === "local" ? "its own" : "the other clusters'"} backends of ${frontend} preferred)`,
+        );
+      }
+    }
   }
 
   /** The cluster a node belongs to. */
@@ -156,9 +181,14 @@ export class Mesh {
     }
   }
 
-  /** Every inference, one line each, prefixed with the node's name. */
+  /** Every inference, one line each, prefixed with the node's or the cluster's name. */
   notes(): string[] {
-    return this.cluster.notes();
+    return [...this.cluster.notes(), ...this.inferred];
+  }
+
+  /** The affinity a cluster's global services have now. */
+  affinityOf(cluster: string): ServiceAffinity {
+    return this.affinity.get(this.clusterNamed(cluster).name) ?? "none";
   }
 
   /** Frees every node's engine. */

@@ -2,12 +2,25 @@
 // ClusterIP 10.2.147.197:80, whose backends run two in west and two in east. Each connection goes
 // through west-worker's own datapath and, for an east backend, is routed natively to east-worker,
 // delivered there with east-worker's CT, and answered back through west-worker's reverse NAT.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadMeshCluster } from "../../src/mesh/mesh-inputs.js";
+import { Mesh } from "../../src/mesh/mesh.js";
 import { buildMaglevTableSync } from "../../src/lb/maglev.js";
 import { pickBackend } from "../../src/lb/select.js";
 import { formatIPv4 } from "../../src/model/ipv4.js";
-import type { Mesh } from "../../src/mesh/mesh.js";
-import { backendOf, BACKEND_CLUSTER, curl, CURL_POD, exampleMesh, fromPod, shares } from "./helpers.js";
+import {
+  backendOf,
+  BACKEND_CLUSTER,
+  curl,
+  CURL_POD,
+  exampleMesh,
+  fromPod,
+  MESH_LAB,
+  shares,
+} from "./helpers.js";
 
 const CONNECTIONS = 4000;
 const BACKENDS = Object.keys(BACKEND_CLUSTER);
@@ -135,5 +148,36 @@ describe("clustermesh-lab scenarios", () => {
     expect([...shares(mesh, 400).keys()].sort()).toEqual(["10.0.1.162", "10.0.1.92"]);
     const [webpod] = mesh.services;
     expect(mesh.programmed(webpod!, "east").map((b) => formatIPv4(b.address))).toEqual(BACKENDS);
+  });
+
+  it("reads the affinity a dump was taken with from its (preferred) marks", async () => {
+    // The lab's west list, as --clustermesh-affinity prints it with affinity local: west's own
+    // backends marked preferred.
+    const dir = mkdtempSync(join(tmpdir(), "dpemu-mesh-"));
+    try {
+      cpSync(MESH_LAB, dir, { recursive: true });
+      const list = join(dir, "west", "service-list.clustermesh-affinity.txt");
+      const marked = readFileSync(list, "utf8").replace(
+        /(10\.0\.1\.\d+:80\/TCP \(active\))/g,
+        "$1 (preferred)",
+      );
+      writeFileSync(list, marked);
+      const inputs = [
+        await loadMeshCluster({ path: join(dir, "west") }),
+        await loadMeshCluster({ path: join(dir, "east") }),
+      ];
+      const config = { ctTcpMax: 65536, ctAnyMax: 65536, natMax: 65536 };
+      const mesh = track(await Mesh.build(inputs, { dumpTime: 1000, config }));
+      expect([mesh.affinityOf("west"), mesh.affinityOf("east")]).toEqual(["local", "none"]);
+      expect(mesh.notes()).toContain(
+        "west: affinity local (its service list marks only its own backends of 10.2.147.197:80/TCP preferred)",
+      );
+      expect([...shares(mesh, 200).keys()].sort()).toEqual(["10.0.1.162", "10.0.1.92"]);
+      // An explicit affinity wins over the marks.
+      const none = track(await Mesh.build(inputs, { dumpTime: 1000, config, affinity: "none" }));
+      expect(none.affinityOf("west")).toBe("none");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

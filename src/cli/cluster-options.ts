@@ -92,7 +92,7 @@ export function refuseNodeInCluster(command: string, node: string | undefined, i
   if (node === undefined) return;
   throw new InputError(
     commandLine(command),
-    `--node picks one node's view, but this is a cluster run (--cluster, --nodes, or a snapshot with router-side outputs) of every node: ${instead}`,
+    `--node picks one node's view, but this is a cluster run (--cluster, --nodes, --mesh, or a snapshot with router-side outputs) of every node: ${instead}`,
   );
 }
 

@@ -26,11 +26,14 @@ import { formatTextReport } from "../report/text.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { addClusterOptions, refuseNodeInCluster } from "./cluster-options.js";
 import { runClusterCompare, type ClusterCompareCliOptions } from "./cluster-compare.js";
+import type { MeshCliOptions } from "./mesh-options.js";
+import { addMeshCompareOptions, meshCompare } from "./mesh-compare.js";
 import { EXIT_SIGINT, EXIT_SIGTERM, cliCommand, commandLine, withErrorHandling } from "./errors.js";
 import { OutputDocument, checkDistinctOutputs, outputFormat } from "./output.js";
 import { progressLine, restoreTerminal } from "./progress.js";
 
-interface CompareCliOptions extends ClusterCompareCliOptions {
+interface CompareCliOptions extends ClusterCompareCliOptions, MeshCliOptions {
+  readonly clientPod?: string;
   readonly service?: string[];
   readonly backends?: string;
   readonly weights?: string;
@@ -321,10 +324,11 @@ export function compareCommand(): Command {
       "--leave <node>",
       "cluster failover: the node that leaves the ECMP set (default: the first next hop)",
     );
-  return addClusterOptions(command).action(
+  return addMeshCompareOptions(addClusterOptions(command)).action(
     withErrorHandling(
       "compare",
       async (snapshotPath: string | undefined, options: CompareCliOptions, command: Command) => {
+        if (await meshCompare(options, command)) return;
         if (options.cluster === true || options.nodes !== undefined) {
           refuseNodeInCluster("compare", options.node, "the node that leaves the ECMP set is --leave NAME");
           await runClusterCompare(snapshotPath ?? defaultSnapshotPath(), options);

@@ -40,10 +40,17 @@ import { STOP_EXIT_CODES, StopSignals, type StopReason } from "./stop-signals.js
 import { formatReplaySummary } from "./replay-output.js";
 import { VerdictStream, type VerdictLineFormat } from "./replay-verdict-stream.js";
 import { collect, verdictFilter, type VerdictFilter, type VerdictFilterOptions } from "./verdict-filter.js";
-import { addClusterOptions, hasRouterSide, type ClusterCliOptions } from "./cluster-options.js";
+import {
+  addClusterOptions,
+  hasRouterSide,
+  refuseNodeInCluster,
+  type ClusterCliOptions,
+} from "./cluster-options.js";
 import { runClusterReplay } from "./cluster-replay-run.js";
+import { addMeshOptions, wantsMesh, type MeshCliOptions } from "./mesh-options.js";
+import { runMeshReplay } from "./mesh-replay-run.js";
 
-interface ReplayCliOptions extends VerdictFilterOptions, ClusterCliOptions {
+interface ReplayCliOptions extends VerdictFilterOptions, ClusterCliOptions, MeshCliOptions {
   readonly input: string;
   readonly format: string;
   readonly algorithm?: string;
@@ -292,6 +299,19 @@ async function clusterRun(
   settings: ReplaySettings,
   source: ReplayInput,
 ): Promise<boolean> {
+  if (wantsMesh(options)) {
+    refuseNodeInCluster("replay", options.node, "a mesh replay shows every node of every cluster");
+    if (options.verdicts !== undefined || options.shard !== undefined)
+      throw new InputError(COMMAND_LINE, "--verdicts and --shard are not available with a mesh replay");
+    const { algorithm: _algorithm, ...meshRest } = options;
+    await runMeshReplay(source, {
+      ...meshRest,
+      format: settings.format,
+      seed: settings.seed,
+      ...(settings.algorithm ? { algorithm: settings.algorithm } : {}),
+    });
+    return true;
+  }
   const path = snapshotPath ?? defaultSnapshotPath();
   const wanted =
     options.cluster === true ||
@@ -346,7 +366,7 @@ export function replayCommand(): Command {
     "--input <file>",
     "pcap, pcapng, Hubble JSON (hubble observe -o json) or synthetic spec; - reads stdin",
   );
-  return addClusterOptions(command)
+  return addMeshOptions(addClusterOptions(command))
     .option("--format <format>", `input format: ${FORMATS.join(", ")}`, "auto")
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
     .option("--seed <n>", "PRNG seed for random selection and SNAT ports", "1")

@@ -34,9 +34,11 @@ import {
   refuseNodeInCluster,
   type ClusterCliOptions,
 } from "./cluster-options.js";
+import { addMeshOptions, wantsMesh, type MeshCliOptions } from "./mesh-options.js";
+import { runMeshTrace } from "./mesh-trace-run.js";
 import { runClusterTrace } from "./cluster-trace-run.js";
 
-interface TraceCliOptions extends ClusterCliOptions {
+interface TraceCliOptions extends ClusterCliOptions, MeshCliOptions {
   readonly from: string;
   readonly to: string;
   readonly proto: string;
@@ -222,7 +224,7 @@ export function traceCommand(): Command {
     `source address (and port, default ${DEFAULT_CLIENT_PORT}; the ICMP echo id)`,
   );
   requiredOption(command, "--to <ip:port>", "destination address and port");
-  return addClusterOptions(command)
+  return addMeshOptions(addClusterOptions(command))
     .option("--proto <proto>", "tcp, udp or icmp", "tcp")
     .option("--flags <flags>", "TCP flags, comma-separated (default SYN)")
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
@@ -270,6 +272,13 @@ function traceRequest(options: TraceCliOptions, now: number) {
 async function runTrace(snapshotPath: string | undefined, options: TraceCliOptions): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   const { format, packet, seed, algorithm } = traceRequest(options, now);
+  if (wantsMesh(options)) {
+    refuseNodeInCluster("trace", options.node, "a mesh trace enters where --from's pod lives");
+    const run = { seed, format, now, ...(algorithm ? { algorithm } : {}) };
+    const forwarded = await runMeshTrace(packet, options, run);
+    if (options.exitStatus && !forwarded) process.exitCode = EXIT_DROPPED;
+    return;
+  }
   const path = snapshotPath ?? defaultSnapshotPath();
   const cluster =
     options.cluster === true ||

@@ -17,7 +17,8 @@ export interface ClusterInputs {
   readonly router: RouterInputs;
 }
 
-async function regularFiles(
+/** Every regular file under `dir` (recursively, sorted by name, dot files skipped), each at most `maxBytes`. */
+export async function regularFiles(
   dir: string,
   maxBytes: number,
   out: { name: string; bytes: Uint8Array }[],

@@ -99,24 +99,34 @@ interface Built {
   notes: string[];
 }
 
-/** Builds every node's state; `config` overrides apply to all nodes (e.g. a forced KPR mode). */
+/**
+ * Builds every node's state; `config` overrides apply to all nodes (e.g. a forced KPR mode).
+ * `knownPodCidrs` (by node name, e.g. from `cilium node list`) replaces the inference from the
+ * other nodes' tunnel routes, which natively routed clusters do not have.
+ */
 export function clusterNodeStates(
   snapshot: Snapshot,
   dumpTime: number,
   config: Partial<NodeConfig> = {},
+  knownPodCidrs: ReadonlyMap<string, readonly Cidr[]> = new Map(),
 ): ClusterNodeState[] {
   const built: Built[] = snapshot.nodes.map((view) => {
     const { state, notes } = datapathStateFromView(view, { dumpTime, config }, snapshot);
     return { view, state, notes: [...notes] };
   });
   const withIpcache = built.filter((b) => has(b.view, IPCACHE_KINDS));
-  return built.map((b) => finishNode(b, built, withIpcache));
+  return built.map((b) => finishNode(b, built, withIpcache, knownPodCidrs.get(b.view.name)));
 }
 
-function finishNode(b: Built, all: readonly Built[], withIpcache: readonly Built[]): ClusterNodeState {
+function finishNode(
+  b: Built,
+  all: readonly Built[],
+  withIpcache: readonly Built[],
+  known: readonly Cidr[] | undefined,
+): ClusterNodeState {
   const address = b.state.node.masqueradeAddress;
   const others = all.filter((o) => o !== b).map((o) => o.state);
-  const podCidrs = podCidrsOf(address, others);
+  const podCidrs = known ? [...known] : podCidrsOf(address, others);
   let state = b.state;
   const notes = b.notes;
   if (!has(b.view, IPCACHE_KINDS)) {
@@ -138,7 +148,7 @@ function finishNode(b: Built, all: readonly Built[], withIpcache: readonly Built
     state = { ...state, endpoints: derivedEndpoints(state, podCidrs, notes) };
   if (podCidrs.length > 0)
     notes.push(
-      `pod CIDR ${podCidrs.map((c) => `${formatIPv4(c.prefix)}/${c.prefixLen}`).join(", ")} (the other nodes' tunnel routes)`,
+      `pod CIDR ${podCidrs.map((c) => `${formatIPv4(c.prefix)}/${c.prefixLen}`).join(", ")} (${known ? "the node list" : "the other nodes' tunnel routes"})`,
     );
   return {
     name: b.view.name,

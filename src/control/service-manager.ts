@@ -41,6 +41,12 @@ const label = (address: number, port: number, proto: number): string =>
 export class ServiceManager {
   private readonly backends = new Map<number, BackendMapEntry>();
   private readonly frontends = new Map<string, FrontendSlots>();
+  /**
+   * The next backend ID to hand out. Like the agent's ID allocator it only moves forward, so a freed
+   * ID is not reused at once: a CT entry still naming it finds no backend and reselects, instead of
+   * reaching whichever backend took the ID over.
+   */
+  private nextBackendId = 1;
 
   /**
    * @param engine the maps to write.
@@ -61,6 +67,7 @@ export class ServiceManager {
     for (const b of this.state.backends) {
       this.backends.set(b.id, { ...b });
       this.engine.upsertBackend(b);
+      this.nextBackendId = Math.max(this.nextBackendId, b.id + 1);
     }
     for (const r of this.state.revNat) this.engine.upsertRevNat(r);
     for (const svc of this.state.services) {
@@ -132,13 +139,14 @@ export class ServiceManager {
     if (same && spec.id !== undefined && spec.id !== same.id) {
       throw new Error(`backend ${name} already has ID ${same.id}, not ${spec.id}`);
     }
-    const id = same?.id ?? spec.id ?? Math.max(0, ...this.backends.keys()) + 1;
+    const id = same?.id ?? spec.id ?? this.freeBackendId();
     const existing = this.backends.get(id);
     if (!same && existing) {
       throw new Error(`backend ID ${id} is already ${formatIPv4(existing.address)}:${existing.port}`);
     }
     if (fe.backendIds.includes(id)) throw new Error(`${name} is already a backend of ${describe(service)}`);
     if (!same) {
+      this.nextBackendId = Math.max(this.nextBackendId, id + 1);
       const state = spec.state ?? BackendState.ACTIVE;
       const backend = { id, address, port: spec.port, proto, state, weight: spec.weight ?? 100 };
       this.backends.set(id, backend);
@@ -208,6 +216,13 @@ export class ServiceManager {
   private rebuildMaglev(fe: FrontendSlots): Promise<void> {
     const { maglevTableSize: tableSize, clusterSeed: seed } = this.state.node;
     return updateMaglev(this.engine, fe, this.backends, { tableSize, seed }, this.buildTable);
+  }
+
+  /** The allocator's next free ID (pkg/loadbalancer's IDAllocator: forward from the last, skipping IDs in use). */
+  private freeBackendId(): number {
+    let id = this.nextBackendId;
+    while (this.backends.has(id)) id++;
+    return id;
   }
 
   private known(backendId: number): BackendMapEntry {

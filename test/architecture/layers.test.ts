@@ -49,6 +49,23 @@ describe("src/ import graph", () => {
     expect(edges.some((e) => e.from === "datapath" && e.to === "control")).toBe(true);
   });
 
+  it("keeps the mesh downstream of the cluster: no layer below the front ends imports it", () => {
+    const upstream = [
+      "model",
+      "engine",
+      "wasm",
+      "reference",
+      "control",
+      "datapath",
+      "load",
+      "snapshot",
+      "cluster",
+    ];
+    const leaks = edges.filter((e) => e.to === "mesh" && upstream.includes(e.from));
+    expect(leaks.map((e) => e.example)).toEqual([]);
+    expect(edges.some((e) => e.from === "mesh" && e.to === "cluster")).toBe(true);
+  });
+
   it("finds a cycle when there is one (the check can fail)", () => {
     expect(
       cycles(

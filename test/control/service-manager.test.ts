@@ -161,6 +161,15 @@ describe("ServiceManager: slot layout after churn", () => {
     expect([manager.serviceCount, manager.backendCount]).toEqual([2, 5]);
   });
 
+  it("does not hand a freed ID out again at once, as the agent's ID allocator moves forward", async () => {
+    const { manager } = await node();
+    await manager.removeBackend(2, 4);
+    expect(manager.backend(4)).toBeUndefined();
+    // ID 4 is free again, but the next backend gets 5: a CT entry naming 4 must not find it.
+    expect(await manager.addBackend(DNS, { address: "172.20.0.9", port: 53 })).toBe(5);
+    expect(await manager.addBackend(FRONTEND, { address: "172.20.0.8", port: 8080 })).toBe(6);
+  });
+
   it("removes a backend: later slots move up, the stale last slot is deleted, the entry goes", async () => {
     const { manager, engine } = await node();
     await manager.removeBackend(1, 1);

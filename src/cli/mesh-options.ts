@@ -59,7 +59,9 @@ export async function buildMesh(
       ...(lenient !== undefined ? { lenient } : {}),
       ...(limits ? { limits } : {}),
     });
-    const warning = warningsSummary(cluster.snapshot);
+    // Every node of the cluster runs, so warnings about the one-node view do not apply.
+    const warnings = cluster.snapshot.warnings.filter((w) => w.nodeView !== true);
+    const warning = warningsSummary({ ...cluster.snapshot, warnings });
     if (warning) note(warning.replace(/^dpemu: /, `dpemu: cluster ${escapeForTerminal(cluster.name)}: `));
     inputs.push(cluster);
   }

@@ -20,4 +20,6 @@ export interface InputLocation {
 /** A problem the user can act on, reported by `inspect` and carried in the snapshot. */
 export interface SnapshotWarning extends InputLocation {
   readonly message: string;
+  /** About which node a one-node view shows; runs over every node (a mesh) leave it out. */
+  readonly nodeView?: boolean;
 }

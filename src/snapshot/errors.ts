@@ -28,6 +28,7 @@ export function escapedWarning(warning: SnapshotWarning): SnapshotWarning {
     file: escapeForTerminal(warning.file),
     line: warning.line,
     message: escapeForTerminal(warning.message),
+    ...(warning.nodeView === true ? { nodeView: true } : {}),
   };
 }
 

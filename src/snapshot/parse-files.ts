@@ -442,6 +442,7 @@ function selectNode(
     warn({
       file: source,
       line: 0,
+      nodeView: true,
       message: `dumps of ${names.length} nodes (${names.join(", ")}) and no sign which one the shared dumps came from; showing ${selectedName} (choose with --node)`,
     });
   }
@@ -460,6 +461,7 @@ function warnAboutSelected(
     warn({
       file: files[0] ?? source,
       line: 0,
+      nodeView: true,
       message: `view of ${selected.name} uses dumps taken on ${commonOwner ?? "another node"} for what ${selected.name} has no dump of (${files.join(", ")}); node-IP frontends there belong to that node`,
     });
   }

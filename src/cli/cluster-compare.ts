@@ -12,6 +12,7 @@ import type { UnpackLimits } from "../snapshot/archive/limits.js";
 import { buildCluster, type ClusterCliOptions } from "./cluster-options.js";
 import { commandLine } from "./errors.js";
 import type { Cluster } from "../cluster/cluster.js";
+import { snapshotReadOptions } from "./unpack-limits-option.js";
 
 /** The compare options a cluster comparison reads. */
 export interface ClusterCompareCliOptions extends ClusterCliOptions {
@@ -67,8 +68,7 @@ async function oneRun(
     {
       seed: Number(o.seed),
       algorithm,
-      lenient: o.lenient ?? false,
-      ...(o.maxUnpacked ? { limits: o.maxUnpacked } : {}),
+      ...snapshotReadOptions(o),
       dumpTime: 1000,
       config: { ctTcpMax: size, ctAnyMax: size, natMax: size },
     },

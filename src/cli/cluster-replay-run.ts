@@ -12,6 +12,7 @@ import { InputError } from "../snapshot/errors.js";
 import { buildCluster, type ClusterCliOptions } from "./cluster-options.js";
 import { commandLine } from "./errors.js";
 import type { ReplayInput } from "./replay-input.js";
+import { snapshotReadOptions } from "./unpack-limits-option.js";
 
 /** The replay command's options that a cluster replay reads. */
 export interface ClusterReplayCliOptions extends ClusterCliOptions {
@@ -71,8 +72,7 @@ export async function runClusterReplay(
       ...(o.algorithm ? { algorithm: o.algorithm } : {}),
       ...(o.reference ? { engine: "reference" as const } : {}),
       randomPerFlow: true,
-      lenient: o.lenient ?? false,
-      ...(o.maxUnpacked ? { limits: o.maxUnpacked } : {}),
+      ...snapshotReadOptions(o),
       dumpTime: now,
     },
     (line) => process.stderr.write(`${line}\n`),

@@ -10,6 +10,7 @@ import type { UnpackLimits } from "../snapshot/archive/limits.js";
 import { buildCluster, type ClusterCliOptions } from "./cluster-options.js";
 import { clusterTraceText } from "./cluster-trace-text.js";
 import { commandLine } from "./errors.js";
+import { snapshotReadOptions } from "./unpack-limits-option.js";
 
 /** What the trace command itself decided. */
 export interface ClusterTraceRun {
@@ -33,8 +34,7 @@ export async function runClusterTrace(
     {
       seed: run.seed,
       ...(run.algorithm ? { algorithm: run.algorithm } : {}),
-      lenient: options.lenient ?? false,
-      ...(options.maxUnpacked ? { limits: options.maxUnpacked } : {}),
+      ...snapshotReadOptions(options),
       dumpTime: run.now,
     },
     (line) => process.stderr.write(`${line}\n`),

@@ -18,7 +18,7 @@ import type { PortPacking } from "../model/flow.js";
 import { UNNAMED_NODE } from "../snapshot/parse-files.js";
 import { loadCommandSnapshot } from "./snapshot-warnings.js";
 import type { UnpackLimits } from "../snapshot/archive/limits.js";
-import { unpackLimitsOption } from "./unpack-limits-option.js";
+import { unpackLimitsOption, snapshotReadOptions } from "./unpack-limits-option.js";
 import { InputError } from "../snapshot/errors.js";
 import { formatHtmlReport } from "../report/html.js";
 import { formatJsonReport } from "../report/json.js";
@@ -134,8 +134,7 @@ async function snapshotInputs(options: CompareCliOptions, snapshotPath: string |
   const path = snapshotPath ?? defaultSnapshotPath();
   const snapshot = await loadCommandSnapshot(path, {
     ...(options.node !== undefined ? { node: options.node } : {}),
-    lenient: options.lenient ?? false,
-    ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
+    ...snapshotReadOptions(options),
   });
   const view = snapshot.selected;
   const services = servicesToCompare(view, options.service ?? []);

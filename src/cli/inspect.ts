@@ -6,7 +6,7 @@ import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, withErrorHandling } from "./errors.js";
 import { outputFormat } from "./output.js";
 import { inspectJson, inspectText } from "./inspect-report.js";
-import { unpackLimitsOption } from "./unpack-limits-option.js";
+import { unpackLimitsOption, snapshotReadOptions } from "./unpack-limits-option.js";
 
 interface InspectOptions {
   readonly node?: string;
@@ -38,8 +38,7 @@ export function inspectCommand(): Command {
               : "text";
         const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
           ...(options.node !== undefined ? { node: options.node } : {}),
-          lenient: options.lenient ?? false,
-          ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
+          ...snapshotReadOptions(options),
         });
         process.stdout.write(
           format === "json" ? `${JSON.stringify(inspectJson(snapshot), null, 2)}\n` : inspectText(snapshot),

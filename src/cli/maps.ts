@@ -7,7 +7,7 @@ import { EmulatedMaps } from "../readback/maps-dump.js";
 import { InputError } from "../snapshot/errors.js";
 import { loadCommandSnapshot } from "./snapshot-warnings.js";
 import type { UnpackLimits } from "../snapshot/archive/limits.js";
-import { unpackLimitsOption } from "./unpack-limits-option.js";
+import { unpackLimitsOption, snapshotReadOptions } from "./unpack-limits-option.js";
 import { MAP_DUMPS } from "../snapshot/map-dumps.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, commandLine, withErrorHandling } from "./errors.js";
@@ -57,8 +57,7 @@ export function mapsCommand(): Command {
           }
           const snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
             ...(options.node !== undefined ? { node: options.node } : {}),
-            lenient: options.lenient ?? false,
-            ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
+            ...snapshotReadOptions(options),
           });
           const maps = await EmulatedMaps.load(snapshot.selected, snapshot, { engine });
           try {

@@ -13,6 +13,7 @@ import type { UnpackLimits } from "../snapshot/archive/limits.js";
 import { commandLine } from "./errors.js";
 import type { Command } from "commander";
 import { addMeshOptions, buildMesh, wantsMesh, type MeshCliOptions } from "./mesh-options.js";
+import { snapshotReadOptions } from "./unpack-limits-option.js";
 
 /** The compare options a mesh comparison reads. */
 export interface MeshCompareCliOptions extends MeshCliOptions {
@@ -53,8 +54,7 @@ export async function runMeshCompare(o: MeshCompareCliOptions, connections: numb
       {
         seed: Number(o.seed),
         algorithm,
-        lenient: o.lenient ?? false,
-        ...(o.maxUnpacked ? { limits: o.maxUnpacked } : {}),
+        ...snapshotReadOptions(o),
         dumpTime: 1000,
         config: { ctTcpMax: size, ctAnyMax: size, natMax: size },
       },

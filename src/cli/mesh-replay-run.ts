@@ -9,6 +9,7 @@ import type { ClusterReplayCliOptions } from "./cluster-replay-run.js";
 import { clusterReplayText } from "./cluster-replay-run.js";
 import { buildMesh, type MeshCliOptions } from "./mesh-options.js";
 import type { ReplayInput } from "./replay-input.js";
+import { snapshotReadOptions } from "./unpack-limits-option.js";
 
 /** Runs the mesh replay and prints (and writes) its summary. */
 export async function runMeshReplay(
@@ -23,8 +24,7 @@ export async function runMeshReplay(
       ...(o.algorithm ? { algorithm: o.algorithm } : {}),
       ...(o.reference ? { engine: "reference" as const } : {}),
       randomPerFlow: true,
-      lenient: o.lenient ?? false,
-      ...(o.maxUnpacked ? { limits: o.maxUnpacked } : {}),
+      ...snapshotReadOptions(o),
       dumpTime: Math.floor(Date.now() / 1000),
     },
     (line) => process.stderr.write(`${line}\n`),

@@ -12,6 +12,7 @@ import { clusterTraceText } from "./cluster-trace-text.js";
 import type { ClusterTraceRun } from "./cluster-trace-run.js";
 import { commandLine } from "./errors.js";
 import { buildMesh, type MeshCliOptions } from "./mesh-options.js";
+import { snapshotReadOptions } from "./unpack-limits-option.js";
 
 /** Runs the mesh trace and writes it to stdout; true when the request was forwarded. */
 export async function runMeshTrace(
@@ -25,8 +26,7 @@ export async function runMeshTrace(
     {
       seed: run.seed,
       ...(run.algorithm ? { algorithm: run.algorithm } : {}),
-      lenient: options.lenient ?? false,
-      ...(options.maxUnpacked ? { limits: options.maxUnpacked } : {}),
+      ...snapshotReadOptions(options),
       dumpTime: run.now,
     },
     (line) => process.stderr.write(`${line}\n`),

@@ -20,7 +20,7 @@ import { MAX_WORKERS } from "../replay/shard-router.js";
 import { InputError } from "../snapshot/errors.js";
 import { loadCommandSnapshot } from "./snapshot-warnings.js";
 import type { UnpackLimits } from "../snapshot/archive/limits.js";
-import { unpackLimitsOption } from "./unpack-limits-option.js";
+import { unpackLimitsOption, snapshotReadOptions } from "./unpack-limits-option.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { cliCommand, commandLine, requiredOption, withErrorHandling } from "./errors.js";
 import { resolveNode } from "./node-option.js";
@@ -171,8 +171,7 @@ async function replayState(
   source: ReplayInput,
 ): Promise<DatapathState> {
   const snapshot: Snapshot = await loadCommandSnapshot(snapshotPath ?? defaultSnapshotPath(), {
-    lenient: options.lenient ?? false,
-    ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
+    ...snapshotReadOptions(options),
   });
   const node = options.node !== undefined ? resolveNode("replay", snapshot, options.node) : undefined;
   let first: number | null;

@@ -22,7 +22,7 @@ import {
 import { InputError } from "../snapshot/errors.js";
 import { loadCommandSnapshot } from "./snapshot-warnings.js";
 import type { UnpackLimits } from "../snapshot/archive/limits.js";
-import { unpackLimitsOption } from "./unpack-limits-option.js";
+import { unpackLimitsOption, snapshotReadOptions } from "./unpack-limits-option.js";
 import { defaultSnapshotPath } from "./default-snapshot.js";
 import { EXIT_DROPPED, cliCommand, requiredOption, withErrorHandling } from "./errors.js";
 import { resolveNode } from "./node-option.js";
@@ -296,8 +296,7 @@ async function runTrace(snapshotPath: string | undefined, options: TraceCliOptio
     return;
   }
   const snapshot = await loadCommandSnapshot(path, {
-    lenient: options.lenient ?? false,
-    ...(options.maxUnpacked !== undefined ? { limits: options.maxUnpacked } : {}),
+    ...snapshotReadOptions(options),
   });
   const node = options.node !== undefined ? resolveNode("trace", snapshot, options.node) : undefined;
   const { state, notes } = datapathStateFromSnapshot(snapshot, {

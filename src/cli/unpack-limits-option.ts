@@ -18,3 +18,11 @@ export function unpackLimitsOption(): Option {
     }
   });
 }
+
+/** What a command's `--lenient` and `--max-unpacked` give the snapshot loader. */
+export function snapshotReadOptions(o: {
+  readonly lenient?: boolean;
+  readonly maxUnpacked?: Partial<UnpackLimits>;
+}): { lenient: boolean; limits?: Partial<UnpackLimits> } {
+  return { lenient: o.lenient ?? false, ...(o.maxUnpacked !== undefined ? { limits: o.maxUnpacked } : {}) };
+}

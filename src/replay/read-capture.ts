@@ -48,6 +48,19 @@ export async function readCapture(
   options: ReadCaptureOptions = {},
 ): Promise<ReadSummary> {
   const chunks = chunksOf(source);
+  try {
+    return await readChunks(chunks, onPacket, options);
+  } finally {
+    // Stopped early (an error, a found first packet): the source is let go of (a file is closed).
+    await chunks.return(undefined);
+  }
+}
+
+async function readChunks(
+  chunks: AsyncGenerator<Uint8Array, void, undefined>,
+  onPacket: PacketHandler,
+  options: ReadCaptureOptions,
+): Promise<ReadSummary> {
   // Peek: gather the first chunks until the format is known or there is enough to tell. A capture's
   // magic or the start of a Hubble line decides early, so a slow pipe (`hubble observe --follow`)
   // is replayed as it arrives; what the prefix decides, the whole head would decide too.
@@ -62,7 +75,8 @@ export async function readCapture(
       exhausted = true;
       break;
     }
-    head.push(next.value);
+    // Copied: a source may reuse its buffers once the next chunk is asked for (file-source.ts).
+    head.push(next.value.slice());
     headBytes += next.value.length;
     // Looked at again when the head has doubled or a line is complete: bounded work for tiny chunks.
     if (headBytes >= 2 * detectedAt || next.value.includes(0x0a)) {
@@ -124,7 +138,7 @@ async function readSpec(
         options.sourceName,
       );
     }
-    parts.push(chunk);
+    parts.push(chunk.slice());
   }
   let json: unknown;
   try {

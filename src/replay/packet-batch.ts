@@ -52,8 +52,7 @@ export const OBSERVED_VERDICTS = [
 const DROP_CODES = new Map(knownDropReasons().map((r) => [r.hubble, r.code]));
 
 /** Hubble's drop code: the deprecated number when present, else the code of its DropReason name. */
-function observedDropCode(observed: ObservedFlow | null): number {
-  if (observed === null) return 0;
+function observedDropCode(observed: ObservedFlow): number {
   if (observed.dropReason !== 0) return observed.dropReason & 0xffff;
   return DROP_CODES.get(observed.dropReasonDesc) ?? 0;
 }
@@ -77,12 +76,11 @@ const OBSERVATION_POINTS: Readonly<Record<string, number>> = {
 };
 
 /** Hubble's observation point number, 0 when absent or unknown. */
-function observedPointCode(observed: ObservedFlow | null): number {
-  return observed === null ? 0 : (OBSERVATION_POINTS[observed.observationPoint] ?? 0);
+function observedPointCode(observed: ObservedFlow): number {
+  return OBSERVATION_POINTS[observed.observationPoint] ?? 0;
 }
 
-function observedCode(observed: ObservedFlow | null): number {
-  if (observed === null) return 0;
+function observedCode(observed: ObservedFlow): number {
   const i = OBSERVED_VERDICTS.indexOf(observed.verdict as (typeof OBSERVED_VERDICTS)[number]);
   return i > 0 ? i : OBSERVED_VERDICTS.length - 1;
 }
@@ -247,8 +245,15 @@ export class PacketBatch {
         ? PacketKind.SyntheticReply
         : PacketKind.SyntheticRequest;
     this.status[i] = PacketStatus.Processed;
-    this.observed[i] = observedCode(p.observed);
-    this.observedDrop[i] = observedDropCode(p.observed);
-    this.observedPoint[i] = observedPointCode(p.observed);
+    const observed = p.observed;
+    if (observed === null) {
+      this.observed[i] = 0;
+      this.observedDrop[i] = 0;
+      this.observedPoint[i] = 0;
+    } else {
+      this.observed[i] = observedCode(observed);
+      this.observedDrop[i] = observedDropCode(observed);
+      this.observedPoint[i] = observedPointCode(observed);
+    }
   }
 }

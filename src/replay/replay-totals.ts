@@ -46,6 +46,9 @@ export interface ReplayCounts {
   disagreements: PairTableEntries;
 }
 
+// Hoisted out of K: a module constant folds into the hot loop, a K.X load does not (codec.ts).
+const { CT_NEW, VFLAG_UNTRACKED, VFLAG_DNAT, VFLAG_REV_NAT } = K;
+
 /** Observed verdict codes (PacketBatch.observed) of Hubble's FORWARDED and DROPPED. */
 const OBSERVED_FORWARDED = 1;
 const OBSERVED_DROPPED = 2;
@@ -82,7 +85,9 @@ export class ReplayTally {
   flows = 0;
   skippedRepliesToDrops = 0;
   skippedUnpairedReplies = 0;
-  readonly services = new PairTable();
+  /** Packets and new flows by rev-NAT ID (a u16: indexed, not hashed, on the per-packet path). */
+  private readonly servicePackets = new Float64Array(65536);
+  private readonly serviceFlows = new Float64Array(65536);
   readonly backends = new PairTable();
   observedCompared = 0;
   observedAgree = 0;
@@ -112,24 +117,23 @@ export class ReplayTally {
       } else this.forwarded++;
       this.observationPoints[verdictObservationPoint(v, at)]!++;
       this.ctStates[ctState & 3]!++;
-      if (!dropped && ctState === K.CT_NEW && (flags & K.VFLAG_UNTRACKED) === 0) this.flows++;
+      if (!dropped && ctState === CT_NEW && (flags & VFLAG_UNTRACKED) === 0) this.flows++;
 
       const revNat = verdictRevNatId(v, at);
       if (revNat !== 0) {
-        const service = this.services.slot(revNat, 0);
-        this.services.addA(service, 1);
+        this.servicePackets[revNat]!++;
         // The backend: where a translated request went, or where a reply came from (before reverse NAT).
         let backend = -1;
-        if ((flags & K.VFLAG_DNAT) !== 0) {
+        if ((flags & VFLAG_DNAT) !== 0) {
           backend = this.backends.slot((revNat << 16) | verdictDport(v, at), verdictDaddr(v, at));
-        } else if ((flags & K.VFLAG_REV_NAT) !== 0) {
+        } else if ((flags & VFLAG_REV_NAT) !== 0) {
           const p = batch.recordAt(i);
           backend = this.backends.slot((revNat << 16) | packetSport(r, p), packetSaddr(r, p));
         }
         if (backend >= 0) {
           this.backends.addA(backend, 1);
           if (!dropped && verdictNewServiceFlow(v, at)) {
-            this.services.addB(service, 1);
+            this.serviceFlows[revNat]!++;
             this.backends.addB(backend, 1);
           }
         }
@@ -188,6 +192,18 @@ export class ReplayTally {
     return agree;
   }
 
+  private serviceEntries(): PairTableEntries {
+    const out: PairTableEntries = { hi: [], lo: [], a: [], b: [] };
+    this.servicePackets.forEach((packets, revNat) => {
+      if (packets === 0) return;
+      out.hi.push(revNat);
+      out.lo.push(0);
+      out.a.push(packets);
+      out.b.push(this.serviceFlows[revNat]!);
+    });
+    return out;
+  }
+
   private disagree(kind: number, observed: number, emulated: number): void {
     this.disagreements.add(((kind << 24) | observed) >>> 0, emulated, 1, 0);
   }
@@ -203,7 +219,7 @@ export class ReplayTally {
       flows: this.flows,
       skippedRepliesToDrops: this.skippedRepliesToDrops,
       skippedUnpairedReplies: this.skippedUnpairedReplies,
-      services: this.services.entries(),
+      services: this.serviceEntries(),
       backends: this.backends.entries(),
       observedCompared: this.observedCompared,
       observedAgree: this.observedAgree,

@@ -33,14 +33,29 @@ function fmix32(x: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
+/** What an address is to the sharding rule (AddressRole bits, one lookup per address and packet). */
+const Role = {
+  /** A frontend on every port (port 0). */
+  FrontendAnyPort: 1,
+  /** A frontend on some ports (in `frontends`). */
+  FrontendPorts: 2,
+  /** A node address: a frontend on the NodePort surrogate's ports. */
+  NodeAddress: 4,
+  /** A backend on every port (port 0 backends keep the frontend's port). */
+  BackendAnyPort: 8,
+  /** A backend on some ports (in `backends`). */
+  BackendPorts: 16,
+} as const;
+
 export class ShardRouter {
   // Typed-array sets: the per-packet lookups allocate nothing.
-  /** address:port of every service frontend (port 0: every port of the address). */
+  /** Role bits by address (column a): most packets need one probe per address, none per port. */
+  private readonly roles = new PairTable();
+  /** address:port of every service frontend with a port. */
   private readonly frontends = new PairTable();
   /** Ports of 0.0.0.0 (NodePort surrogate) frontends, valid on every node address. */
   private readonly anyAddressPorts = new PairTable();
-  private readonly nodeAddresses = new PairTable();
-  /** address:port of every backend (port 0 backends keep the frontend's port: stored as address:0). */
+  /** address:port of every backend with a port. */
   private readonly backends = new PairTable();
   /** The source a hairpin flow gets (service_loopback_ipv4): its replies go to it. */
   private readonly loopback: number;
@@ -52,46 +67,70 @@ export class ShardRouter {
     for (const s of state.services) {
       if (s.slot !== 0) continue;
       if (s.address === 0) this.anyAddressPorts.slot(s.port, 0);
-      else this.frontends.slot(s.address, s.port);
+      else if (s.port === 0) this.addRole(s.address, Role.FrontendAnyPort);
+      else {
+        this.frontends.slot(s.address, s.port);
+        this.addRole(s.address, Role.FrontendPorts);
+      }
     }
-    for (const a of state.node.addresses) this.nodeAddresses.slot(a, 0);
+    for (const a of state.node.addresses) this.addRole(a, Role.NodeAddress);
     for (const b of state.backends) this.addBackend(b.address, b.port);
     this.loopback = state.node.serviceLoopbackAddress >>> 0;
   }
 
   /** A backend that churn added. */
   addBackend(address: number, port: number): void {
-    this.backends.slot(address, port);
+    if (port === 0) this.addRole(address, Role.BackendAnyPort);
+    else {
+      this.backends.slot(address, port);
+      this.addRole(address, Role.BackendPorts);
+    }
   }
 
-  private isFrontend(address: number, port: number): boolean {
+  private addRole(address: number, role: number): void {
+    const slot = this.roles.slot(address, 0);
+    if ((this.roles.a(slot) & role) === 0) this.roles.addA(slot, role);
+  }
+
+  private roleOf(address: number): number {
+    const slot = this.roles.find(address, 0);
+    return slot < 0 ? 0 : this.roles.a(slot);
+  }
+
+  private isFrontend(address: number, port: number, role: number): boolean {
     return (
-      this.frontends.has(address, port) ||
-      this.frontends.has(address, 0) ||
-      (this.nodeAddresses.has(address, 0) && this.anyAddressPorts.has(port, 0))
+      (role & Role.FrontendAnyPort) !== 0 ||
+      ((role & Role.FrontendPorts) !== 0 && this.frontends.has(address, port)) ||
+      ((role & Role.NodeAddress) !== 0 && this.anyAddressPorts.has(port, 0))
     );
   }
 
-  private isBackend(address: number, port: number): boolean {
-    return this.backends.has(address, port) || this.backends.has(address, 0);
+  private isBackend(address: number, port: number, role: number): boolean {
+    return (
+      (role & Role.BackendAnyPort) !== 0 ||
+      ((role & Role.BackendPorts) !== 0 && this.backends.has(address, port))
+    );
   }
 
   /** The worker (0..workers-1) for a packet from saddr:sport to daddr:dport (host-order numbers). */
   workerOf(saddr: number, sport: number, daddr: number, dport: number): number {
     if (this.workers === 1) return 0;
-    let key: number;
-    if (daddr === this.loopback) key = fmix32(saddr);
-    else if (saddr === this.loopback) key = fmix32(daddr);
-    else if (this.isFrontend(daddr, dport)) key = fmix32(saddr);
-    else if (this.isFrontend(saddr, sport)) key = fmix32(daddr);
-    else if (this.isBackend(saddr, sport)) key = fmix32(daddr);
-    else if (this.isBackend(daddr, dport)) key = fmix32(saddr);
-    else {
-      const lo = saddr < daddr ? saddr : daddr;
-      const hi = saddr < daddr ? daddr : saddr;
-      key = fmix32((fmix32(lo) ^ hi) >>> 0);
-    }
-    return key % this.workers;
+    return this.keyOf(saddr, sport, daddr, dport) % this.workers;
+  }
+
+  /** The flow's hash: its client address's (see the table at the top). */
+  private keyOf(saddr: number, sport: number, daddr: number, dport: number): number {
+    if (daddr === this.loopback) return fmix32(saddr);
+    if (saddr === this.loopback) return fmix32(daddr);
+    const dRole = this.roleOf(daddr);
+    if (dRole !== 0 && this.isFrontend(daddr, dport, dRole)) return fmix32(saddr);
+    const sRole = this.roleOf(saddr);
+    if (sRole !== 0 && (this.isFrontend(saddr, sport, sRole) || this.isBackend(saddr, sport, sRole)))
+      return fmix32(daddr);
+    if (dRole !== 0 && this.isBackend(daddr, dport, dRole)) return fmix32(saddr);
+    const lo = saddr < daddr ? saddr : daddr;
+    const hi = saddr < daddr ? daddr : saddr;
+    return fmix32((fmix32(lo) ^ hi) >>> 0);
   }
 
   /** The worker for a snapshot CT entry: its tuple's two ends are (saddr, dport) and (daddr, sport). */

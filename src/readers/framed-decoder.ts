@@ -1,4 +1,4 @@
-// What the pcap and pcapng decoders share: a RecordFramer fed by push(), one reused packet record,
+// What the pcap and pcapng decoders share: a RecordFramer (push() cuts the records), one reused packet record,
 // the read summary, field reads in the byte order the file (or pcapng section) declares, errors
 // positioned at the record being read, and handing a decoded IPv4 frame to the caller.
 import { createPacketRecord, type PacketRecord } from "../model/packet.js";
@@ -9,10 +9,9 @@ import type { PacketDecoder, PacketHandler } from "./packet-decoder.js";
 import { createReadSummary, type CaptureFormat, type ReadSummary } from "./read-summary.js";
 import { RecordFramer } from "./record-framer.js";
 
-export abstract class FramedDecoder implements PacketDecoder {
+export abstract class FramedDecoder extends RecordFramer implements PacketDecoder {
   readonly summary: ReadSummary;
   protected readonly packet: PacketRecord = createPacketRecord();
-  protected readonly framer: RecordFramer;
   /** Byte order of the multi-byte fields being read. */
   protected littleEndian = true;
 
@@ -21,24 +20,11 @@ export abstract class FramedDecoder implements PacketDecoder {
     private readonly onPacket: PacketHandler,
     private readonly sourceName: string | undefined,
   ) {
+    super();
     this.summary = createReadSummary(format);
-    this.framer = new RecordFramer(
-      (bytes, start, available) => this.measure(bytes, start, available),
-      (bytes, start, length) => this.consume(bytes, start, length),
-    );
-  }
-
-  push(chunk: Uint8Array): void {
-    this.framer.push(chunk);
   }
 
   abstract end(): void;
-
-  /** The RecordFramer's measure step for this format. */
-  protected abstract measure(bytes: Uint8Array, start: number, available: number): number;
-
-  /** The RecordFramer's consume step for this format. */
-  protected abstract consume(bytes: Uint8Array, start: number, length: number): void;
 
   /**
    * Decodes the current packet's frame (its time and lengths already set); counts and hands it on if it
@@ -69,7 +55,7 @@ export abstract class FramedDecoder implements PacketDecoder {
   /** Bad input at the record being read, as packet `packetNumber`. */
   protected errorAt(packetNumber: number, problem: string): CaptureFormatError {
     return new CaptureFormatError(
-      { format: this.format, byteOffset: this.framer.offset, packetNumber, source: this.sourceName },
+      { format: this.format, byteOffset: this.offset, packetNumber, source: this.sourceName },
       problem,
     );
   }

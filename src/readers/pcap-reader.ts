@@ -67,14 +67,14 @@ export class PcapDecoder extends FramedDecoder {
     if (this.header === undefined) {
       throw this.errorAt(
         1,
-        `input ends after ${this.framer.pendingBytes} bytes, before the end of the ${GLOBAL_HEADER}-byte pcap file header`,
+        `input ends after ${this.pendingBytes} bytes, before the end of the ${GLOBAL_HEADER}-byte pcap file header`,
       );
     }
-    const pending = this.framer.pendingBytes;
+    const pending = this.pendingBytes;
     if (pending > 0) {
       throw this.errorAt(
         this.summary.seen + 1,
-        `file ends inside a packet record: ${pending} bytes present, ${this.framer.missingBytes()} more expected (truncated capture)`,
+        `file ends inside a packet record: ${pending} bytes present, ${this.missingBytes()} more expected (truncated capture)`,
       );
     }
   }
@@ -131,7 +131,7 @@ export class PcapDecoder extends FramedDecoder {
     summary.seen++;
     clearPacketFields(packet);
     packet.packetNumber = summary.seen;
-    packet.byteOffset = this.framer.offset;
+    packet.byteOffset = this.offset;
     // Fractions beyond one second (seen in broken writers) carry into the seconds, as a time value.
     const nanos = this.u32(bytes, start + 4) * this.fractionToNanos;
     const carry = Math.floor(nanos / 1e9);

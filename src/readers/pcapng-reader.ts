@@ -52,13 +52,13 @@ export class PcapngDecoder extends FramedDecoder {
   }
 
   end(): void {
-    const pending = this.framer.pendingBytes;
+    const pending = this.pendingBytes;
     if (this.sections === 0) {
       throw this.error(`input ends after ${pending} bytes, before the end of the first section header block`);
     }
     if (pending > 0) {
       throw this.error(
-        `file ends inside a block: ${pending} bytes present, ${this.framer.missingBytes()} more expected (truncated capture)`,
+        `file ends inside a block: ${pending} bytes present, ${this.missingBytes()} more expected (truncated capture)`,
       );
     }
   }
@@ -248,7 +248,7 @@ export class PcapngDecoder extends FramedDecoder {
     const packet = this.packet;
     clearPacketFields(packet);
     packet.packetNumber = summary.seen;
-    packet.byteOffset = this.framer.offset;
+    packet.byteOffset = this.offset;
     packet.interfaceId = interfaceId;
     return packet;
   }

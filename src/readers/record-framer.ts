@@ -4,25 +4,24 @@
 // record and is reused. Memory is therefore bounded by the largest record, not by the input.
 
 /**
- * What a format tells the framer about the record starting at `start`:
- * a positive number is the record's total length; a negative number -n means "I need n bytes
- * (counted from `start`) before I can tell".
+ * The framing of a record format: a decoder extends it with its `measure` and `consume` steps (methods
+ * rather than callbacks, so the per-record calls are direct and the compiler can inline them).
  */
-export type RecordMeasure = (bytes: Uint8Array, start: number, available: number) => number;
-
-/** Receives each complete record: bytes[start, start + length). The view is only valid during the call. */
-export type RecordConsumer = (bytes: Uint8Array, start: number, length: number) => void;
-
-export class RecordFramer {
+export abstract class RecordFramer {
   private carry = new Uint8Array(4096);
   private carryLength = 0;
   /** Absolute input offset of the next record to frame. */
   private recordOffset = 0;
 
-  constructor(
-    private readonly measure: RecordMeasure,
-    private readonly consume: RecordConsumer,
-  ) {}
+  /**
+   * What the format tells the framer about the record starting at `start`: a positive number is the
+   * record's total length; a negative number -n means "I need n bytes (counted from `start`) before I
+   * can tell".
+   */
+  protected abstract measure(bytes: Uint8Array, start: number, available: number): number;
+
+  /** Receives each complete record: bytes[start, start + length). The view is only valid during the call. */
+  protected abstract consume(bytes: Uint8Array, start: number, length: number): void;
 
   /** Input offset of the record being measured or consumed (valid inside the callbacks). */
   get offset(): number {

@@ -97,7 +97,11 @@ export class ReplayTally {
   /** Adds the verdicts of packets [from, to) of a processed batch. */
   count(batch: PacketBatch, from: number, to: number): void {
     const v = batch.verdicts;
-    const r = batch.records;
+    const { drops, observationPoints, ctStates } = this;
+    // Running sums in locals, stored once per batch: the loop's calls need not spill them.
+    let packets = 0;
+    let dropped = 0;
+    let flows = 0;
     for (let i = from; i < to; i++) {
       const status = batch.status[i]!;
       if (status !== PacketStatus.Processed) {
@@ -106,49 +110,65 @@ export class ReplayTally {
         continue;
       }
       const at = batch.verdictAt(i);
-      const dropped = verdictDropped(v, at);
+      const isDrop = verdictDropped(v, at);
       const dropReason = verdictDropReason(v, at);
       const ctState = verdictCtState(v, at);
       const flags = verdictFlags(v, at);
-      this.packets++;
-      if (dropped) {
-        this.dropped++;
-        this.drops[dropReason]!++;
-      } else this.forwarded++;
-      this.observationPoints[verdictObservationPoint(v, at)]!++;
-      this.ctStates[ctState & 3]!++;
-      if (!dropped && ctState === CT_NEW && (flags & VFLAG_UNTRACKED) === 0) this.flows++;
-
+      packets++;
+      if (isDrop) {
+        dropped++;
+        drops[dropReason]!++;
+      }
+      observationPoints[verdictObservationPoint(v, at)]!++;
+      ctStates[ctState & 3]!++;
+      if (!isDrop && ctState === CT_NEW && (flags & VFLAG_UNTRACKED) === 0) flows++;
       const revNat = verdictRevNatId(v, at);
-      if (revNat !== 0) {
-        this.servicePackets[revNat]!++;
-        // The backend: where a translated request went, or where a reply came from (before reverse NAT).
-        let backend = -1;
-        if ((flags & VFLAG_DNAT) !== 0) {
-          backend = this.backends.slot((revNat << 16) | verdictDport(v, at), verdictDaddr(v, at));
-        } else if ((flags & VFLAG_REV_NAT) !== 0) {
-          const p = batch.recordAt(i);
-          backend = this.backends.slot((revNat << 16) | packetSport(r, p), packetSaddr(r, p));
-        }
-        if (backend >= 0) {
-          this.backends.addA(backend, 1);
-          if (!dropped && verdictNewServiceFlow(v, at)) {
-            this.serviceFlows[revNat]!++;
-            this.backends.addB(backend, 1);
-          }
-        }
-      }
-
+      if (revNat !== 0) this.countService(batch, i, revNat, flags, isDrop);
       const observed = batch.observed[i]!;
-      if (observed !== 0) {
-        if (observed !== OBSERVED_FORWARDED && observed !== OBSERVED_DROPPED) {
-          this.observedNotComparable++;
-        } else {
-          this.observedCompared++;
-          if (this.compareObserved(batch, i, observed, dropped, dropReason)) this.observedAgree++;
-        }
-      }
+      if (observed !== 0) this.countObserved(batch, i, observed, isDrop, dropReason);
     }
+    this.packets += packets;
+    this.dropped += dropped;
+    this.forwarded += packets - dropped;
+    this.flows += flows;
+  }
+
+  /** A service packet: its service's and its backend's packets and new flows. */
+  private countService(batch: PacketBatch, i: number, revNat: number, flags: number, dropped: boolean): void {
+    const v = batch.verdicts;
+    const at = batch.verdictAt(i);
+    this.servicePackets[revNat]!++;
+    // The backend: where a translated request went, or where a reply came from (before reverse NAT).
+    let backend = -1;
+    if ((flags & VFLAG_DNAT) !== 0) {
+      backend = this.backends.slot((revNat << 16) | verdictDport(v, at), verdictDaddr(v, at));
+    } else if ((flags & VFLAG_REV_NAT) !== 0) {
+      const r = batch.records;
+      const p = batch.recordAt(i);
+      backend = this.backends.slot((revNat << 16) | packetSport(r, p), packetSaddr(r, p));
+    }
+    if (backend < 0) return;
+    this.backends.addA(backend, 1);
+    if (!dropped && verdictNewServiceFlow(v, at)) {
+      this.serviceFlows[revNat]!++;
+      this.backends.addB(backend, 1);
+    }
+  }
+
+  /** A packet Hubble observed: compared when Hubble's verdict is FORWARDED or DROPPED. */
+  private countObserved(
+    batch: PacketBatch,
+    i: number,
+    observed: number,
+    dropped: boolean,
+    dropReason: number,
+  ): void {
+    if (observed !== OBSERVED_FORWARDED && observed !== OBSERVED_DROPPED) {
+      this.observedNotComparable++;
+      return;
+    }
+    this.observedCompared++;
+    if (this.compareObserved(batch, i, observed, dropped, dropReason)) this.observedAgree++;
   }
 
   /**

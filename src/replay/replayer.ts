@@ -127,10 +127,12 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * Inputs smaller than this replay in one thread by default. A worker costs about 0.45 s of CPU to
- * start (its module graph, a Wasm instance, a datapath with the node's map capacities) and saves
- * about 0.3 µs per packet on two cores: it pays off from roughly 1.5 M packets, some 200 MB of a pcap
- * of small packets (bench/replay.bench.ts's lab capture: 1.12 M packets in 134 MB).
+ * Inputs smaller than this replay in one thread by default. Starting two workers costs about 0.3 s
+ * more than a one-thread replay's start (each worker: its module graph, a Wasm instance, a datapath
+ * with the node's map capacities, about 0.35 s of CPU) and saves 0.15 to 0.25 µs per packet on two
+ * cores (bench/replay.bench.ts, start-up excluded, load average 1.7 to 2.2: 1 worker 1.7 M, 2
+ * workers 2.3 to 2.9 M packets/s): it pays off from roughly 1.5 to 2 M packets, some 200 to 250 MB
+ * of a pcap of small packets (the bench's lab capture: 1.12 M packets in 134 MB).
  */
 export const SMALL_INPUT_BYTES = 256 << 20;
 

@@ -21,8 +21,14 @@ const WASM_MEMORY_ACCESS = [
 // Byte-level record access (DataView accessors, DataView itself): outside src/wasm/ only in code that
 // reads or writes its own bytes, never Wasm memory: the reference twin's maps (their own
 // ArrayBuffers, the oracle that must not share code with the module), the pcap writer and the
-// cluster-seed parser. Typed arrays as plain storage (new Uint32Array(n)) stay allowed everywhere.
-const OWN_BYTE_FORMATS = ["src/reference/**", "src/readers/pcap-writer.ts", "src/model/cluster-seed.ts"];
+// cluster-seed parser, and the verdict lines' output buffers (line-bytes.ts stores text four bytes at
+// a time). Typed arrays as plain storage (new Uint32Array(n)) stay allowed everywhere.
+const OWN_BYTE_FORMATS = [
+  "src/reference/**",
+  "src/readers/pcap-writer.ts",
+  "src/model/cluster-seed.ts",
+  "src/replay/verdicts/line-bytes.ts",
+];
 const RECORD_ACCESS = [
   {
     selector: "CallExpression[callee.property.name=/^(get|set)(Uint|Int|Float|BigUint|BigInt)(8|16|32|64)$/]",

@@ -1,17 +1,17 @@
 // `dpemu replay --verdicts`: the verdict stream as a VerdictSink. Lines are formatted in bulk from
-// each processed batch's records into large reused chunks (replay-line-bytes.ts); a full chunk is
-// written at once, in the background (a file write runs on libuv's thread pool, beside the replay),
-// and the replay waits only at its pauses between input chunks when more than HIGH_WATER bytes are
-// still unwritten. Filters (verdict-filter.ts) look at the packet as an object, so with filters each
+// each processed batch's records (src/replay/verdicts/) into large reused chunks
+// (replay-line-chunks.ts); a full chunk is written at once, in the background (a file write runs on
+// libuv's thread pool, beside the replay), and the replay waits only at its pauses between input
+// chunks when more than HIGH_WATER bytes are still unwritten. Filters (verdict-filter.ts) look at the packet as an object, so with filters each
 // packet is also decoded; without, no object is made per packet.
 import type { Datapath } from "../datapath/datapath.js";
 import { PacketStatus, type PacketBatch } from "../replay/packet-batch.js";
 import { ReplayedPacketReader } from "../replay/replayed-packet.js";
 import type { VerdictSink } from "../replay/verdict-sink.js";
 import type { OutputStream } from "./output.js";
-import { LineChunks } from "./replay-line-bytes.js";
-import { VerdictJsonWriter } from "./replay-verdict-json.js";
-import { VerdictTextWriter } from "./replay-verdict-text.js";
+import { VerdictJsonWriter } from "../replay/verdicts/json-line.js";
+import { VerdictTextWriter } from "../replay/verdicts/text-line.js";
+import { LineChunks } from "./replay-line-chunks.js";
 import type { VerdictFilter } from "./verdict-filter.js";
 
 /** Unwritten bytes above which the replay waits for the output at its next pause. */
@@ -47,14 +47,14 @@ export class VerdictStream implements VerdictSink {
       if (this.filter !== null && !this.filter(this.reader!.read(batch, i)!, directory)) continue;
       chunks.reserve();
       chunks.at = this.text
-        ? this.text.write(chunks.bytes, chunks.at, batch, i)
-        : this.json!.write(chunks.bytes, chunks.at, batch, i, directory);
+        ? this.text.write(chunks.buffer, chunks.at, batch, i)
+        : this.json!.write(chunks.buffer, chunks.at, batch, i, directory);
     }
     this.writeReady();
   }
 
   directoryChanged(): void {
-    this.json?.forgetBackends();
+    this.json?.forgetDirectory();
   }
 
   /** At a pause of the replay: waits while too much is unwritten (back-pressure). */

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { OutputStream } from "../../src/cli/output.js";
-import { CHUNK_BYTES } from "../../src/cli/replay-line-bytes.js";
+import { CHUNK_BYTES } from "../../src/cli/replay-line-chunks.js";
 import { VerdictStream, type VerdictLineFormat } from "../../src/cli/replay-verdict-stream.js";
 import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
 import { fileByteSource } from "../../src/readers/file-source.js";

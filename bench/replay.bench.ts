@@ -1,6 +1,7 @@
 // Replay suite: packets per second of `replay()` on the lab pcap — read, decode, shard, datapath,
 // counting, and the verdict stream `dpemu replay --verdicts` writes (JSON lines and compact text, to a
-// file) — on one worker and on every core, against two peers of the same capture in the same run:
+// file) — on one worker (in this thread, and on a thread of its own behind the reader) and on every
+// core, against two peers of the same capture in the same run:
 // reading and decoding alone (the readers' ceiling) and the Wasm datapath alone (the capture's records
 // already decoded into batches, run through one datapath: the replay's ceiling). Each iteration is a
 // whole run as the CLI does it, datapath creation (and worker start-up) included; the fixed cost of
@@ -58,14 +59,28 @@ const state = await labState();
 
 type Verdicts = "none" | "json" | "compact";
 let last: ReplaySummary | undefined;
-async function run(path: string, engine: "wasm" | "reference", workers: number, verdicts: Verdicts = "none") {
+/** How a replay runs: its worker count, and whether one worker runs on a thread behind the reader. */
+interface Threads {
+  label: string;
+  workers: number;
+  pipelined: boolean;
+}
+const IN_THREAD: Threads = { label: "1 worker", workers: 1, pipelined: false };
+
+async function run(
+  path: string,
+  engine: "wasm" | "reference",
+  threads: Threads,
+  verdicts: Verdicts = "none",
+) {
   const stream = verdicts === "none" ? null : await openOutputStream(verdictsPath);
   const sink = stream ? new VerdictStream(stream, verdicts === "json" ? "json" : "compact", null) : null;
   const { summary, inputError } = await replay({
     state,
     source: fileByteSource(path),
     engine,
-    workers,
+    workers: threads.workers,
+    pipelined: threads.pipelined,
     seed: SEED,
     algorithm: ALGORITHM,
     ...(sink ? { verdictSink: sink, onProgress: () => sink.drain() } : {}),
@@ -96,7 +111,10 @@ const aloneHooks = {
   afterEach: () => aloneCore?.dispose(),
 };
 
-const workerLabel = (n: number) => `${n} worker${n === 1 ? "" : "s"}`;
+const PIPELINED: Threads = { label: "1 worker, pipelined", workers: 1, pipelined: true };
+const MANY: Threads = { label: `${cores} workers`, workers: cores, pipelined: false };
+// One worker in this thread, one on a thread behind the reader, and as many workers as cores.
+const CONFIGS = cores > 1 ? [IN_THREAD, PIPELINED, MANY] : [IN_THREAD, PIPELINED];
 const VARIANTS: [Verdicts, string][] = [
   ["none", "replay"],
   ["json", "replay + JSON verdicts"],
@@ -107,14 +125,14 @@ const VARIANTS: [Verdicts, string][] = [
 // cost only grows with the machine's other load, and one slow start would make the steady rate of a
 // shared machine's run absurd; the replays' means then keep whatever noise they had).
 const startupMs: Record<string, number> = {};
-for (const workers of [1, cores]) {
+for (const threads of CONFIGS) {
   let least = Infinity;
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
-    await run(emptyPath, "wasm", workers);
+    await run(emptyPath, "wasm", threads);
     least = Math.min(least, performance.now() - t);
   }
-  startupMs[`wasm, ${workerLabel(workers)}`] = Math.round(least);
+  startupMs[`wasm, ${threads.label}`] = Math.round(least);
 }
 
 const tasks: Record<string, number> = {};
@@ -128,45 +146,56 @@ const ALONE = "datapath alone (wasm, 1 thread, creation excluded)";
 add(READ, capture.packets, () => readCapture(fileByteSource(bigPath), () => {}));
 add(ALONE, capture.packets, datapathAlone, aloneHooks);
 for (const [verdicts, label] of VARIANTS) {
-  for (const workers of [1, cores]) {
-    add(`${label}, ${workerLabel(workers)}`, capture.packets, () => run(bigPath, "wasm", workers, verdicts));
+  for (const threads of CONFIGS) {
+    add(`${label}, ${threads.label}`, capture.packets, () => run(bigPath, "wasm", threads, verdicts));
   }
 }
-add("ts-reference, 1 worker", REFERENCE_PACKETS, () => run(smallPath, "reference", 1));
+add("ts-reference, 1 worker", REFERENCE_PACKETS, () => run(smallPath, "reference", IN_THREAD));
 await bench.run();
 
 // The replays must have done the work they were timed for.
-const check = await run(smallPath, "wasm", 1);
+const check = await run(smallPath, "wasm", IN_THREAD);
 if (check.packets !== REFERENCE_PACKETS || check.verdicts.dropped !== 0) {
   throw new Error(`unexpected replay: ${check.packets} packets, ${check.verdicts.dropped} dropped`);
 }
 
 const rows = rowsFrom(bench, tasks, "packet");
-const many = workerLabel(cores);
 /** Packets/s of a replay row with its configuration's start-up time taken out. */
-const steady = (label: string, workers: number): number => {
-  const row = rows.find((r) => r.name === `${label}, ${workerLabel(workers)}`)!;
-  const seconds = capture.packets / row.opsPerSecond - startupMs[`wasm, ${workerLabel(workers)}`]! / 1000;
+const steady = (label: string, threads: Threads): number => {
+  const row = rows.find((r) => r.name === `${label}, ${threads.label}`)!;
+  const seconds = capture.packets / row.opsPerSecond - startupMs[`wasm, ${threads.label}`]! / 1000;
   return capture.packets / Math.max(seconds, 1e-9);
 };
 const alone = rows.find((r) => r.name === ALONE)!.opsPerSecond;
 const steadyRows = VARIANTS.flatMap(([, label]) =>
-  [1, cores].map((workers) => ({
-    name: `${label}, ${workerLabel(workers)}, start-up excluded`,
-    pps: steady(label, workers),
+  CONFIGS.map((threads) => ({
+    name: `${label}, ${threads.label}, start-up excluded`,
+    pps: steady(label, threads),
   })),
 );
+// Every configuration against the datapath alone, and against one worker in this thread.
 const ratios: BenchRatio[] = [
   { name: `${READ} / ${ALONE}`, value: ratio(rows, READ, ALONE) },
-  ...VARIANTS.flatMap(([, label]) => [
-    { name: `${label}, 1 worker / ${ALONE}`, value: ratio(rows, `${label}, 1 worker`, ALONE) },
-    { name: `${label}, ${many} / ${ALONE}`, value: ratio(rows, `${label}, ${many}`, ALONE) },
-    { name: `${label}: ${many} / 1 worker`, value: ratio(rows, `${label}, ${many}`, `${label}, 1 worker`) },
-    {
-      name: `${label}: ${many} / 1 worker, start-up excluded`,
-      value: steady(label, cores) / steady(label, 1),
-    },
-  ]),
+  ...VARIANTS.flatMap(([, label]) =>
+    CONFIGS.flatMap((threads) => [
+      {
+        name: `${label}, ${threads.label} / ${ALONE}`,
+        value: ratio(rows, `${label}, ${threads.label}`, ALONE),
+      },
+      ...(threads === IN_THREAD
+        ? []
+        : [
+            {
+              name: `${label}: ${threads.label} / 1 worker`,
+              value: ratio(rows, `${label}, ${threads.label}`, `${label}, 1 worker`),
+            },
+            {
+              name: `${label}: ${threads.label} / 1 worker, start-up excluded`,
+              value: steady(label, threads) / steady(label, IN_THREAD),
+            },
+          ]),
+    ]),
+  ),
   ...steadyRows.map((r) => ({ name: `${r.name} / ${ALONE}`, value: r.pps / alone })),
   {
     name: "wasm / ts-reference (1 worker)",

@@ -170,6 +170,8 @@ export {
 export {
   replay,
   defaultWorkerCount,
+  usesPipeline,
+  SMALL_INPUT_BYTES,
   ReplayOptionError,
   DEFAULT_BATCH_SIZE,
   type ReplayOptions,

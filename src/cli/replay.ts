@@ -13,7 +13,13 @@ import { firstPacketSeconds } from "../replay/first-packet.js";
 import { UnknownCaptureFormatError } from "../replay/read-capture.js";
 import type { CaptureFormat } from "../readers/read-summary.js";
 import { ChurnError } from "../replay/replay-core.js";
-import { ReplayOptionError, defaultWorkerCount, replay, type ReplayResult } from "../replay/replayer.js";
+import {
+  ReplayOptionError,
+  defaultWorkerCount,
+  replay,
+  usesPipeline,
+  type ReplayResult,
+} from "../replay/replayer.js";
 import type { Snapshot } from "../model/snapshot.js";
 import { SyntheticSpecError } from "../synthetic/synthetic-spec.js";
 import { MAX_WORKERS } from "../replay/shard-router.js";
@@ -226,6 +232,8 @@ async function replayWithProgress(
 ): Promise<ReplayResult> {
   let bar: ProgressLine | null = null;
   const { source, state } = input;
+  const size = source.size ?? undefined;
+  const workers = settings.workers ?? (await defaultWorkerCount(size));
   try {
     return await replay({
       state,
@@ -233,7 +241,8 @@ async function replayWithProgress(
       sourceName: source.name,
       format: settings.format,
       seed: settings.seed,
-      workers: settings.workers ?? (await defaultWorkerCount(source.size ?? undefined)),
+      workers,
+      pipelined: usesPipeline(workers, size),
       entry: settings.entry,
       signal: stops.signal,
       engine: options.reference ? "reference" : "wasm",
@@ -369,7 +378,10 @@ export function replayCommand(): Command {
     .option("--format <format>", `input format: ${FORMATS.join(", ")}`, "auto")
     .option("--algorithm <algorithm>", "force backend selection: maglev or random")
     .option("--seed <n>", "PRNG seed for random selection and SNAT ports", "1")
-    .option("--workers <n>", "worker threads (default: the number of cores)")
+    .option(
+      "--workers <n>",
+      "datapath threads (default: 1 below 512 MiB of input, else one fewer than the cores)",
+    )
     .option("--verdicts <file>", "write one verdict per packet to a file, or - for stdout")
     .option(
       "-o, --output <format>",

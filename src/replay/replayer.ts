@@ -52,8 +52,17 @@ export interface ReplayOptions {
   algorithm?: LbAlgorithm;
   /** PRNG seed (default 1). */
   seed?: number;
-  /** Worker threads (default: the number of cores); 1 runs the datapath in this thread. */
+  /**
+   * Datapath threads, each with its share of the flows (default: defaultWorkerCount()). One runs in
+   * this thread unless `pipelined`.
+   */
   workers?: number;
+  /**
+   * With one worker: run its datapath on a worker thread, pipelined behind the reader in this thread,
+   * rather than in this thread (default false; the CLI sets it for inputs of SMALL_INPUT_BYTES or
+   * more, see usesPipeline). Ignored with more workers, which always run on threads of their own.
+   */
+  pipelined?: boolean;
   /**
    * The script each worker thread runs (default: the package's dist/replay/replay-worker.js). Set it
    * when the package's files are not where this module runs from, e.g. in a bundled Node app.
@@ -127,29 +136,42 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * Inputs smaller than this replay in one thread by default. Starting two workers costs about 0.3 s
- * more than a one-thread replay's start (each worker: its module graph, a Wasm instance, a datapath
- * with the node's map capacities, about 0.35 s of CPU) and saves 0.15 to 0.25 µs per packet on two
- * cores (bench/replay.bench.ts, start-up excluded, load average 1.7 to 2.2: 1 worker 1.7 M, 2
- * workers 2.3 to 2.9 M packets/s): it pays off from roughly 1.5 to 2 M packets, some 200 to 250 MB
- * of a pcap of small packets (the bench's lab capture: 1.12 M packets in 134 MB).
+ * Inputs smaller than this replay in one thread by default; larger ones (or of unknown size) read in
+ * this thread and run the datapath on worker threads behind it. On two cores, one worker behind the
+ * reader runs 3.9 M packets/s against 2.9 M in one thread (the lab capture, start-up excluded), but
+ * the worker costs about 0.4 s more to start (its module graph, a Wasm instance, a datapath with the
+ * node's map capacities); it pays off from about 4 M packets, some 500 MB of a pcap of small packets
+ * (the bench's lab capture: 1.12 M packets in 134 MB).
  */
-export const SMALL_INPUT_BYTES = 256 << 20;
+export const SMALL_INPUT_BYTES = 512 << 20;
 
 /**
- * The default worker count: the number of cores (Node; 1 where there are no worker threads), or 1
- * for an input known to be smaller than SMALL_INPUT_BYTES.
+ * The default worker count: 1 for an input known to be smaller than SMALL_INPUT_BYTES (and where
+ * there are no worker threads), else one fewer than the cores (the reader and sharding take one),
+ * at least 1.
  */
 export async function defaultWorkerCount(inputBytes?: number): Promise<number> {
   if (inputBytes !== undefined && inputBytes < SMALL_INPUT_BYTES) return 1;
   // Taken at run time, not imported, so browser bundles need not resolve node:os.
   const os = typeof process === "undefined" ? undefined : process.getBuiltinModule?.("node:os");
-  return os === undefined ? 1 : Math.min(MAX_WORKERS, os.availableParallelism());
+  return os === undefined ? 1 : Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism() - 1));
+}
+
+/**
+ * Whether a replay of `workers` workers on an input of `inputBytes` (undefined: unknown, a pipe)
+ * runs its one worker pipelined behind the reader by default: for inputs not known to be smaller
+ * than SMALL_INPUT_BYTES, where worker threads exist.
+ */
+export function usesPipeline(workers: number, inputBytes?: number): boolean {
+  if (workers !== 1 || (inputBytes !== undefined && inputBytes < SMALL_INPUT_BYTES)) return false;
+  return typeof process !== "undefined" && process.getBuiltinModule?.("node:worker_threads") !== undefined;
 }
 
 /** The replay's settings after validation. */
 interface ReplayPlan {
   workers: number;
+  /** One worker on a thread of its own, behind the reader. */
+  pipelined: boolean;
   capacity: number;
   engine: ReplayEngineOptions;
   /** The node state to replay on: a shard's holds the snapshot's CT and NAT entries of its flows only. */
@@ -171,23 +193,24 @@ function planReplay(options: ReplayOptions, workers: number): ReplayPlan {
     seed: options.seed ?? 1,
     ...(options.algorithm ? { algorithm: options.algorithm } : {}),
   };
+  const pipelined = workers === 1 && options.pipelined === true;
   const spec = options.shard;
-  if (spec === undefined) return { workers, capacity, engine, state: options.state, shard: null };
+  if (spec === undefined) return { workers, pipelined, capacity, engine, state: options.state, shard: null };
   checkShard(spec);
   // A shard holds the snapshot's CT and NAT entries of its flows only, as a worker does.
   const router = new ShardRouter(spec.count, options.state);
   const state = router.stateFor(options.state, spec.index);
-  return { workers, capacity, engine, state, shard: { router, spec } };
+  return { workers, pipelined, capacity, engine, state, shard: { router, spec } };
 }
 
-/** The datapath stage: in this thread for one worker, else worker threads. */
+/** The datapath stage: in this thread for one worker not pipelined, else worker threads. */
 async function createStage(options: ReplayOptions, plan: ReplayPlan): Promise<ReplayStage> {
   const { state } = plan;
   const output = {
     ...(options.onVerdict ? { onVerdict: options.onVerdict } : {}),
     ...(options.verdictSink ? { verdictSink: options.verdictSink } : {}),
   };
-  if (plan.workers === 1) {
+  if (plan.workers === 1 && !plan.pipelined) {
     return new InProcessStage(await ReplayCore.create(state, plan.engine), plan.capacity, output);
   }
   // Loaded only here: worker_threads is Node's, and a one-worker replay needs none.

@@ -11,7 +11,16 @@ import { readCapture } from "../../src/replay/read-capture.js";
 import { ChurnError } from "../../src/replay/replay-core.js";
 import type { ReplaySummary } from "../../src/replay/replay-summary.js";
 import type { ReplayedPacket } from "../../src/replay/replayed-packet.js";
-import { ReplayOptionError, replay, type ReplayOptions } from "../../src/replay/replayer.js";
+import { availableParallelism } from "node:os";
+import { MAX_WORKERS } from "../../src/replay/shard-router.js";
+import {
+  ReplayOptionError,
+  SMALL_INPUT_BYTES,
+  defaultWorkerCount,
+  replay,
+  usesPipeline,
+  type ReplayOptions,
+} from "../../src/replay/replayer.js";
 import type { SyntheticSpecJson } from "../../src/synthetic/synthetic-spec.js";
 import { SOURCE_WORKER, WEBPOD, WEBPOD_BACKENDS, labState, pcapOf } from "./helpers.js";
 import { formatIPv4 } from "../../src/model/ipv4.js";
@@ -168,16 +177,21 @@ describe("replay of a synthetic workload against examples/lab-3node", { timeout:
     for (const b of webpod) expect(b.flows).toBe(perBackend.get(b.address));
   });
 
-  it("gives the same summary and verdict stream with 1, 2 and 4 workers", { timeout: 300_000 }, async () => {
-    for (const input of [podsSpec, hairpinSpec, outsideSpec]) {
-      const one = await run(() => spec(input));
-      for (const workers of [2, 4]) {
-        const many = await run(() => spec(input), { workers });
-        expect(figures(many.summary)).toEqual(figures(one.summary));
-        expect(many.verdicts).toEqual(one.verdicts);
+  it(
+    "gives the same summary and verdict stream with 1 (in this thread or pipelined), 2 and 4 workers",
+    { timeout: 300_000 },
+    async () => {
+      for (const input of [podsSpec, hairpinSpec, outsideSpec]) {
+        const one = await run(() => spec(input));
+        for (const threads of [{ workers: 1, pipelined: true }, { workers: 2 }, { workers: 4 }]) {
+          const many = await run(() => spec(input), threads);
+          expect(figures(many.summary), JSON.stringify(threads)).toEqual(figures(one.summary));
+          expect(many.summary.workers).toBe(threads.workers);
+          expect(many.verdicts).toEqual(one.verdicts);
+        }
       }
-    }
-  });
+    },
+  );
 
   it(
     "gives the same summary and verdict stream with 1, 2 and 3 workers for a capture with replies",
@@ -496,5 +510,31 @@ describe("replay of a capture", () => {
       expect(s.packets + Object.values(s.skipped).reduce((a, b) => a + b, 0)).toBe(28);
       expect(s.packets).toBe(s.verdicts.forwarded + s.verdicts.dropped);
     }
+  });
+});
+
+describe("the default threads of a replay", () => {
+  it("runs a small input in this thread and a large or unknown one behind the reader", async () => {
+    const cores = availableParallelism();
+    expect(await defaultWorkerCount(SMALL_INPUT_BYTES - 1)).toBe(1);
+    expect(usesPipeline(1, SMALL_INPUT_BYTES - 1)).toBe(false);
+    // The reader takes a core; the rest run the datapath (on two cores: one worker, pipelined).
+    const large = await defaultWorkerCount(SMALL_INPUT_BYTES);
+    expect(large).toBe(Math.max(1, Math.min(MAX_WORKERS, cores - 1)));
+    expect(await defaultWorkerCount()).toBe(large);
+    expect(usesPipeline(1, SMALL_INPUT_BYTES)).toBe(true);
+    expect(usesPipeline(1)).toBe(true);
+    expect(usesPipeline(2, SMALL_INPUT_BYTES)).toBe(false);
+  });
+
+  it("runs one pipelined worker on a worker thread, and one not pipelined in this thread", async () => {
+    const options = {
+      state: await labState(),
+      workers: 1,
+      workerScript: new URL("./no-such-worker.js", import.meta.url),
+    };
+    const inThread = await replay({ ...options, source: spec(podsSpec) });
+    expect(inThread.summary.packets).toBeGreaterThan(0);
+    await expect(replay({ ...options, source: spec(podsSpec), pipelined: true })).rejects.toThrow(/worker/);
   });
 });

@@ -1,7 +1,9 @@
 // Replay suite: packets per second of `replay()` on the lab pcap — read, decode, shard, datapath,
 // counting, and the verdict stream `dpemu replay --verdicts` writes (JSON lines and compact text, to a
-// file) — on one worker (in this thread, and on a thread of its own behind the reader) and on every
-// core, against two peers of the same capture in the same run:
+// file, formatted where the CLI formats them: on a thread of their own when formatterThreadPaysOff,
+// as with one worker in this thread on two cores, the formatter's start-up then in the row) — on one
+// worker (in this thread, and on a thread of its own behind the reader) and on every core, against
+// two peers of the same capture in the same run:
 // reading and decoding alone (the readers' ceiling) and the Wasm datapath alone (the capture's records
 // already decoded into batches, run through one datapath: the replay's ceiling). Each iteration is a
 // whole run as the CLI does it, datapath creation (and worker start-up) included; the fixed cost of
@@ -28,7 +30,9 @@ const REFERENCE_PACKETS = 100_000;
 const BATCH = 4096;
 
 const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
-const { replay } = (await import(dist("replay/replayer.js"))) as typeof import("../src/replay/replayer.js");
+const { replay, replayThreads } = (await import(
+  dist("replay/replayer.js")
+)) as typeof import("../src/replay/replayer.js");
 const { ReplayCore } = (await import(
   dist("replay/replay-core.js")
 )) as typeof import("../src/replay/replay-core.js");
@@ -41,6 +45,9 @@ const { createBatchRunner } = (await import(
 const { VerdictStream } = (await import(
   dist("cli/replay-verdict-stream.js")
 )) as typeof import("../src/cli/replay-verdict-stream.js");
+const { VerdictThread, formatterThreadPaysOff } = (await import(
+  dist("cli/replay-verdict-thread.js")
+)) as typeof import("../src/cli/replay-verdict-thread.js");
 const { openOutputStream } = (await import(dist("cli/output.js"))) as typeof import("../src/cli/output.js");
 
 const cores = availableParallelism();
@@ -74,7 +81,13 @@ async function run(
   verdicts: Verdicts = "none",
 ) {
   const stream = verdicts === "none" ? null : await openOutputStream(verdictsPath);
-  const sink = stream ? new VerdictStream(stream, verdicts === "json" ? "json" : "compact", null) : null;
+  const format = verdicts === "json" ? "json" : "compact";
+  // Formatted where the CLI formats them: on a thread of their own when that pays off.
+  const thread =
+    stream && formatterThreadPaysOff(statSync(path).size, replayThreads(threads.workers, threads.pipelined))
+      ? VerdictThread.launch(format)
+      : null;
+  const sink = stream ? (thread?.writeTo(stream) ?? new VerdictStream(stream, format, null)) : null;
   const { summary, inputError } = await replay({
     state,
     source: fileByteSource(path),
@@ -216,7 +229,8 @@ report("replay", rows, ratios, {
   steadyPacketsPerSecond: Object.fromEntries(steadyRows.map((r) => [r.name, Math.round(r.pps)])),
   loadAverage: load,
   cores,
-  verdicts: "written to a file in the system's temporary directory, as `dpemu replay --verdicts FILE` does",
+  verdicts:
+    "written to a file in the system's temporary directory, as `dpemu replay --verdicts FILE` does (on the formatter thread where the CLI uses it)",
   lastSummary: last ? { packets: last.packets, flows: last.flows, dropped: last.verdicts.dropped } : null,
 });
 rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 // [--reference] [--lenient] [--shard K/N]`: every packet of a capture, Hubble export or synthetic workload through
 // one node's emulated datapath. Ctrl-C (SIGINT) or SIGTERM stops it: the terminal is given back, the
 // summary of what was read is printed (and written), and the exit code is 130 or 143.
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { datapathStateFromSnapshot } from "../load/from-snapshot.js";
 import type { DatapathState, LbAlgorithm } from "../engine/state.js";
 import { EntryPoint } from "../model/packet.js";
@@ -17,6 +17,7 @@ import {
   ReplayOptionError,
   defaultWorkerCount,
   replay,
+  replayThreads,
   usesPipeline,
   type ReplayResult,
 } from "../replay/replayer.js";
@@ -44,7 +45,8 @@ import { runIdentity } from "./run-identity.js";
 import { parseShard, type ShardSpec } from "../replay/shard.js";
 import { STOP_EXIT_CODES, StopSignals, type StopReason } from "./stop-signals.js";
 import { formatReplaySummary } from "./replay-output.js";
-import { VerdictStream, type VerdictLineFormat } from "./replay-verdict-stream.js";
+import { VerdictStream, type VerdictLineFormat, type VerdictOutput } from "./replay-verdict-stream.js";
+import { VerdictThread, formatterThreadPaysOff } from "./replay-verdict-thread.js";
 import { collect, verdictFilter, type VerdictFilter, type VerdictFilterOptions } from "./verdict-filter.js";
 import {
   addClusterOptions,
@@ -72,7 +74,11 @@ interface ReplayCliOptions extends VerdictFilterOptions, ClusterCliOptions, Mesh
   readonly reference?: boolean;
   readonly lenient?: boolean;
   readonly shard?: string;
+  readonly verdictThread?: string;
 }
+
+/** --verdict-thread: format on a thread of its own when it pays off (auto), always (on), or never (off). */
+const VERDICT_THREAD_MODES = ["auto", "on", "off"] as const;
 
 /** Verdict stream formats: hubble observe's `compact` one-liners (`text` is its old name) or JSON lines. */
 const VERDICT_FORMATS = ["compact", "text", "json"] as const;
@@ -129,6 +135,7 @@ interface ReplaySettings {
   seed: number;
   workers: number | undefined;
   output: VerdictLineFormat;
+  verdictThread: (typeof VERDICT_THREAD_MODES)[number];
   filter: VerdictFilter | null;
   algorithm: LbAlgorithm | undefined;
   entry: EntryPoint | null;
@@ -159,6 +166,7 @@ function replaySettings(options: ReplayCliOptions): ReplaySettings {
     workers:
       options.workers !== undefined ? integer("--workers", options.workers, 1, MAX_WORKERS) : undefined,
     output: output === "json" ? "json" : "compact",
+    verdictThread: choice("--verdict-thread", options.verdictThread ?? "auto", VERDICT_THREAD_MODES),
     filter,
     algorithm:
       options.algorithm !== undefined
@@ -199,17 +207,40 @@ async function replayState(
 async function openOutputs(
   options: ReplayCliOptions,
   settings: ReplaySettings,
-): Promise<{ verdicts: VerdictStream | null; stream: OutputStream | null; summary: OutputDocument | null }> {
+  formatter: VerdictThread | null,
+): Promise<{ verdicts: VerdictOutput | null; stream: OutputStream | null; summary: OutputDocument | null }> {
   const stream = options.verdicts !== undefined ? await openOutputStream(options.verdicts) : null;
   try {
     const summary =
       options.summaryJson !== undefined ? await OutputDocument.create(options.summaryJson) : null;
-    const verdicts = stream ? new VerdictStream(stream, settings.output, settings.filter) : null;
+    const verdicts = !stream
+      ? null
+      : formatter
+        ? formatter.writeTo(stream)
+        : new VerdictStream(stream, settings.output, settings.filter);
     return { verdicts, stream, summary };
   } catch (error) {
     await stream?.close();
     throw error;
   }
+}
+
+/**
+ * The verdict stream's formatter thread (replay-verdict-thread.ts), started before the snapshot is
+ * loaded so its start-up overlaps: unless filters decide per packet (they run in the replay's thread
+ * with the in-thread VerdictStream), it does not pay off (formatterThreadPaysOff; --verdict-thread
+ * on/off overrides), or there are no worker threads.
+ */
+function verdictFormatter(
+  options: ReplayCliOptions,
+  settings: ReplaySettings,
+  inputBytes: number | null,
+  replayThreads: number,
+): VerdictThread | null {
+  if (options.verdicts === undefined || settings.filter !== null || settings.verdictThread === "off")
+    return null;
+  if (settings.verdictThread === "auto" && !formatterThreadPaysOff(inputBytes, replayThreads)) return null;
+  return VerdictThread.launch(settings.output);
 }
 
 /** What every shard of one run shares: the node state and the options that change verdicts. */
@@ -224,16 +255,14 @@ function shardRun(state: DatapathState, settings: ReplaySettings, options: Repla
 
 /** Runs the replay with a progress line, writing the verdict stream as it goes. */
 async function replayWithProgress(
-  input: { source: ReplayInput; state: DatapathState },
+  input: { source: ReplayInput; state: DatapathState; workers: number; pipelined: boolean },
   options: ReplayCliOptions,
   settings: ReplaySettings,
-  verdicts: VerdictStream | null,
+  verdicts: VerdictOutput | null,
   stops: StopSignals,
 ): Promise<ReplayResult> {
   let bar: ProgressLine | null = null;
-  const { source, state } = input;
-  const size = source.size ?? undefined;
-  const workers = settings.workers ?? (await defaultWorkerCount(size));
+  const { source, state, workers, pipelined } = input;
   try {
     return await replay({
       state,
@@ -242,7 +271,7 @@ async function replayWithProgress(
       format: settings.format,
       seed: settings.seed,
       workers,
-      pipelined: usesPipeline(workers, size),
+      pipelined,
       entry: settings.entry,
       signal: stops.signal,
       engine: options.reference ? "reference" : "wasm",
@@ -346,16 +375,35 @@ async function replayUntilStopped(
   const settings = replaySettings(options);
   const source = await openReplayInput(options.input, stops.signal);
   if (await clusterRun(snapshotPath, options, settings, source)) return;
-  const state = await replayState(snapshotPath, options, settings.format, source);
-  const { verdicts, stream, summary } = await openOutputs(options, settings);
+  const size = source.size ?? undefined;
+  const workers = settings.workers ?? (await defaultWorkerCount(size));
+  const pipelined = usesPipeline(workers, size);
+  const formatter = verdictFormatter(options, settings, source.size, replayThreads(workers, pipelined));
+  let opened: Awaited<ReturnType<typeof openOutputs>>;
+  let state: DatapathState;
+  try {
+    state = await replayState(snapshotPath, options, settings.format, source);
+    opened = await openOutputs(options, settings, formatter);
+  } catch (error) {
+    await formatter?.close();
+    throw error;
+  }
+  const { verdicts, stream, summary } = opened;
   // Ctrl-C, SIGTERM, or the reader of stdout going away stop the replay after the current chunk.
   if (options.verdicts === "-" || options.summaryJson === "-") stops.watchStdout();
   let result: ReplayResult;
   try {
-    result = await replayWithProgress({ source, state }, options, settings, verdicts, stops);
+    result = await replayWithProgress(
+      { source, state, workers, pipelined },
+      options,
+      settings,
+      verdicts,
+      stops,
+    );
     await verdicts?.end();
     await stream?.close();
   } catch (error) {
+    await verdicts?.close();
     await summary?.discard();
     throw error;
   }
@@ -418,6 +466,12 @@ export function replayCommand(): Command {
     .option("--from-pod", "the capture was taken at a pod: every packet enters from the endpoint")
     .option("--from-netdev", "the capture was taken at a native device: every packet enters from the network")
     .option("--reference", "run the TypeScript reference datapath instead of Wasm")
+    .addOption(
+      new Option(
+        "--verdict-thread <mode>",
+        "format the verdict stream on its own thread: auto, on, off",
+      ).hideHelp(),
+    )
     .option("--lenient", "skip unparseable snapshot lines with a warning instead of failing")
     .action(withErrorHandling("replay", runReplay));
 }

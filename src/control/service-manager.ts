@@ -112,6 +112,21 @@ export class ServiceManager {
     return undefined;
   }
 
+  /** Every frontend's rev-NAT ID with its name as frontendOf() gives it (the first frontend wins). */
+  revNatFrontends(): Array<[number, string]> {
+    const names = new Map<number, string>();
+    for (const fe of this.frontends.values()) {
+      for (const m of fe.masters)
+        if (!names.has(m.revNatId)) names.set(m.revNatId, label(m.address, m.port, m.proto));
+    }
+    return [...names];
+  }
+
+  /** The IDs of every backend known now. */
+  backendIds(): number[] {
+    return [...this.backends.keys()];
+  }
+
   /** A copy of one backend's entry. */
   backend(id: number): BackendMapEntry | undefined {
     const b = this.backends.get(id);

@@ -119,6 +119,16 @@ export class Datapath {
     return this.services.backend(id);
   }
 
+  /** Every frontend's rev-NAT ID with its name (as frontendOf gives it). */
+  revNatFrontends(): Array<[number, string]> {
+    return this.services.revNatFrontends();
+  }
+
+  /** The IDs of every backend known now (backend() gives each). */
+  backendIds(): number[] {
+    return this.services.backendIds();
+  }
+
   /** Backend IDs of a frontend in slot order (active first). */
   serviceBackends(service: ServiceSelector): number[] {
     return this.services.serviceBackends(service);

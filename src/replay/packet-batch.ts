@@ -10,6 +10,7 @@ import { ReplyState, type PacketRecord } from "../model/packet.js";
 import {
   PACKET_RECORD_SIZE,
   VERDICT_RECORD_SIZE,
+  copyRecords,
   encodePacket,
   recordView,
   setPacketEntry,
@@ -195,6 +196,36 @@ export class PacketBatch {
     this.count = other.count;
   }
 
+  /**
+   * Appends packets [from, to) of another batch after this one's: packet and verdict records and side
+   * data (a run of a processed batch into a slot of the verdict formatter's ring). There must be room.
+   */
+  appendFrom(other: PacketBatch, from: number, to: number): void {
+    const at = this.count;
+    const n = to - from;
+    copyRecords(this.records, this.recordAt(at), other.records, other.recordAt(from), n * PACKET_RECORD_SIZE);
+    copyRecords(
+      this.verdicts,
+      this.verdictAt(at),
+      other.verdicts,
+      other.verdictAt(from),
+      n * VERDICT_RECORD_SIZE,
+    );
+    copyRange(this.packetNumber, at, other.packetNumber, from, to);
+    copyRange(this.byteOffset, at, other.byteOffset, from, to);
+    copyRange(this.connection, at, other.connection, from, to);
+    copyRange(this.slot, at, other.slot, from, to);
+    copyRange(this.wireLength, at, other.wireLength, from, to);
+    copyRange(this.capturedLength, at, other.capturedLength, from, to);
+    copyRange(this.interfaceId, at, other.interfaceId, from, to);
+    copyRange(this.observedDrop, at, other.observedDrop, from, to);
+    copyRange(this.kind, at, other.kind, from, to);
+    copyRange(this.status, at, other.status, from, to);
+    copyRange(this.observed, at, other.observed, from, to);
+    copyRange(this.observedPoint, at, other.observedPoint, from, to);
+    this.count = at + n;
+  }
+
   /** Points the packet and verdict records at another memory (the Wasm area of an in-process replay). */
   bindRecords(view: RecordView, recordBase: number, verdictBase: number): void {
     this.records = view;
@@ -256,4 +287,15 @@ export class PacketBatch {
       this.observedPoint[i] = observedPointCode(observed);
     }
   }
+}
+
+/** Runs shorter than this are copied element by element (no view is made for them). */
+const SHORT_RUN = 32;
+
+type Side = Float64Array | Uint32Array | Uint16Array | Uint8Array;
+
+/** Copies src[from, to) to dst from `at` on. */
+function copyRange<T extends Side>(dst: T, at: number, src: T, from: number, to: number): void {
+  if (to - from < SHORT_RUN) for (let i = from; i < to; i++) dst[at++] = src[i]!;
+  else dst.set(src.subarray(from, to) as never, at);
 }

@@ -3,9 +3,10 @@
 // verdict records in the slot; each command (GC, churn, finish) as it comes. Between entries it
 // sleeps in Atomics.wait, so an idle worker costs no CPU and a busy one never yields to an event
 // loop between batches.
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { BatchRing, DONE, EntryKind, FAILED, PUBLISHED } from "./batch-ring.js";
+import { parentPort, workerData } from "node:worker_threads";
+import { BatchRing, DONE, EntryKind, FAILED } from "./batch-ring.js";
 import { ChurnError, ReplayCore } from "./replay-core.js";
+import { receiveCommand, waitForEntry } from "./ring-command.js";
 import { loadWasm } from "../wasm/module.js";
 import type { FromWorker, RingCommand, WorkerInit } from "./worker-protocol.js";
 
@@ -13,16 +14,6 @@ const port = parentPort!;
 const init = workerData as WorkerInit;
 const post = (message: FromWorker): void => port.postMessage(message);
 const ring = new BatchRing(init.ring);
-
-/** The command that goes with a Command entry (posted before the entry was published). */
-function nextCommand(): RingCommand {
-  for (;;) {
-    const received = receiveMessageOnPort(init.commands);
-    if (received !== undefined) return received.message as RingCommand;
-    // Not queued yet: wait briefly (the main thread has posted it; delivery is not instantaneous).
-    Atomics.wait(ring.control, FAILED, 0, 1);
-  }
-}
 
 /** Runs one entry; false after the finish command. */
 async function runEntry(core: ReplayCore, position: number): Promise<boolean> {
@@ -32,7 +23,7 @@ async function runEntry(core: ReplayCore, position: number): Promise<boolean> {
     core.process(batch);
     return true;
   }
-  const command = nextCommand();
+  const command = receiveCommand<RingCommand>(ring, init.commands);
   switch (command.type) {
     case "gc":
       core.gc(command.now);
@@ -51,9 +42,7 @@ async function main(): Promise<void> {
   const core = await ReplayCore.create(init.state, init.engine, wasm);
   post({ type: "ready" });
   for (let position = 0; ; position++) {
-    while (Atomics.load(ring.control, PUBLISHED) === position) {
-      Atomics.wait(ring.control, PUBLISHED, position);
-    }
+    waitForEntry(ring, position);
     const more = await runEntry(core, position);
     ring.finished(position + 1);
     if (!more) break;

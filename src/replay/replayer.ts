@@ -167,6 +167,14 @@ export function usesPipeline(workers: number, inputBytes?: number): boolean {
   return typeof process !== "undefined" && process.getBuiltinModule?.("node:worker_threads") !== undefined;
 }
 
+/**
+ * Threads a replay keeps busy: its own for one worker not pipelined, else the reader's and one per
+ * worker.
+ */
+export function replayThreads(workers: number, pipelined: boolean): number {
+  return workers === 1 && !pipelined ? 1 : workers + 1;
+}
+
 /** The replay's settings after validation. */
 interface ReplayPlan {
   workers: number;

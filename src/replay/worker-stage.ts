@@ -66,7 +66,7 @@ export interface WorkerStageOptions {
  * Worker threads, taken at run time rather than imported, so a browser bundle of the package does
  * not have to resolve a Node module it never runs (workers are only started under Node).
  */
-function workerThreads(): typeof import("node:worker_threads") {
+export function workerThreads(): typeof import("node:worker_threads") {
   const threads =
     typeof process === "undefined" ? undefined : process.getBuiltinModule?.("node:worker_threads");
   if (threads === undefined)

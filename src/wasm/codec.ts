@@ -44,6 +44,27 @@ const LE = true;
 /** Records in a buffer (a batch's own, or the module's memory): pass it with a byte offset to this file's functions. */
 export type RecordView = DataView;
 
+/**
+ * Copies `length` bytes of records (a multiple of 4) from `src` at `from` to `dst` at `at`, views of
+ * possibly different memories (a Wasm area and a shared ring slot). Short runs are copied word by
+ * word, so no view is made for them.
+ */
+export function copyRecords(
+  dst: RecordView,
+  at: number,
+  src: RecordView,
+  from: number,
+  length: number,
+): void {
+  if (length < 512) {
+    for (let k = 0; k < length; k += 4) dst.setUint32(at + k, src.getUint32(from + k, true), true);
+    return;
+  }
+  new Uint8Array(dst.buffer, dst.byteOffset + at, length).set(
+    new Uint8Array(src.buffer, src.byteOffset + from, length),
+  );
+}
+
 /** A view of records in `buffer` (e.g. a batch buffer that crosses threads). */
 export function recordView(buffer: ArrayBuffer): RecordView {
   return new DataView(buffer);

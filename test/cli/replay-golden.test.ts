@@ -1,6 +1,8 @@
 // The verdict stream of `dpemu replay` byte for byte against golden files written before the stream
 // was rewritten for speed (test/cli/golden/README.md): text and JSON lines, filtered and not, from a
-// pcap, a synthetic workload and Hubble flows, with one worker and two, to a file and to stdout.
+// pcap, a synthetic workload and Hubble flows, with one worker and two, to a file and to stdout, and
+// (these inputs are small: the CLI formats them in the replay's thread by default) with the lines
+// formatted on a thread of their own (--verdict-thread on; filters always run in the replay's thread).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,9 +34,15 @@ function replay(args: string[]) {
 
 describe("dpemu replay's verdict stream", () => {
   it.each(
-    CASES.flatMap(([golden, input, options]) => [1, 2].map((w) => [golden, input, options, w] as const)),
-  )("writes %s from %s (%#, workers %i)", (golden, input, options, workers) => {
-    const out = join(dir, `${golden}.${workers}`);
+    CASES.flatMap(([golden, input, options]) =>
+      [1, 2].flatMap((w) =>
+        (golden.includes(".filtered.") ? ["auto"] : ["auto", "on"]).map(
+          (thread) => [golden, input, options, w, thread] as const,
+        ),
+      ),
+    ),
+  )("writes %s from %s (%#, workers %i, formatter thread %s)", (golden, input, options, workers, thread) => {
+    const out = join(dir, `${golden}.${workers}.${thread}`);
     const run = replay([
       "--input",
       join(GOLDEN, input),
@@ -42,6 +50,8 @@ describe("dpemu replay's verdict stream", () => {
       String(workers),
       "--verdicts",
       out,
+      "--verdict-thread",
+      thread,
       ...options,
     ]);
     expect(run.stderr.toString()).toBe("");
@@ -52,12 +62,27 @@ describe("dpemu replay's verdict stream", () => {
   });
 
   it.each([
-    ["lab.verdicts.jsonl", "lab.pcap", ["-o", "json"]],
-    ["synthetic.verdicts.txt", "synthetic.json", []],
-  ] as const)("writes %s to stdout, the summary to stderr", (golden, input, options) => {
-    const run = replay(["--input", join(GOLDEN, input), "--workers", "1", "--verdicts", "-", ...options]);
-    expect(run.status).toBe(0);
-    expect(run.stderr.toString()).toMatch(/^Replay summary\n/);
-    expect(run.stdout.equals(readFileSync(join(GOLDEN, golden)))).toBe(true);
-  });
+    ["lab.verdicts.jsonl", "lab.pcap", ["-o", "json"], "auto"],
+    ["synthetic.verdicts.txt", "synthetic.json", [], "auto"],
+    ["lab.verdicts.jsonl", "lab.pcap", ["-o", "json"], "on"],
+    ["synthetic.verdicts.txt", "synthetic.json", [], "on"],
+  ] as const)(
+    "writes %s to stdout, the summary to stderr (%#, formatter thread %s)",
+    (golden, input, options, thread) => {
+      const run = replay([
+        "--input",
+        join(GOLDEN, input),
+        "--workers",
+        "1",
+        "--verdicts",
+        "-",
+        "--verdict-thread",
+        thread,
+        ...options,
+      ]);
+      expect(run.status).toBe(0);
+      expect(run.stderr.toString()).toMatch(/^Replay summary\n/);
+      expect(run.stdout.equals(readFileSync(join(GOLDEN, golden)))).toBe(true);
+    },
+  );
 });

@@ -76,22 +76,32 @@ function interruptedReplay(signal: NodeJS.Signals, extra: string[]): Promise<Fin
 }
 
 describe("stopping a replay", () => {
-  it("Ctrl-C (SIGINT): the partial summary on stderr and in --summary-json, exit 130", async () => {
-    const summaryFile = join(dir, "interrupted.json");
-    const run = await interruptedReplay("SIGINT", ["--workers", "1", "--summary-json", summaryFile]);
-    expect(run.signal).toBeNull();
-    expect(run.code).toBe(130);
-    expect(run.stderr).toMatch(/^Replay summary \(interrupted: covers the packets read before it\)\n/);
-    expect(run.stderr).toMatch(/dpemu replay: stopped by SIGINT\n$/);
-    const summary = JSON.parse(readFileSync(summaryFile, "utf8")) as {
-      interrupted: boolean;
-      packets: number;
-    };
-    expect(summary.interrupted).toBe(true);
-    expect(summary.packets).toBeGreaterThan(0);
-    // Written through a temporary file that is gone now.
-    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
-  });
+  it.each(["auto", "on"])(
+    "Ctrl-C (SIGINT): the partial summary on stderr and in --summary-json, exit 130 (formatter thread %s)",
+    async (thread) => {
+      const summaryFile = join(dir, `interrupted.${thread}.json`);
+      const run = await interruptedReplay("SIGINT", [
+        "--workers",
+        "1",
+        "--verdict-thread",
+        thread,
+        "--summary-json",
+        summaryFile,
+      ]);
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(130);
+      expect(run.stderr).toMatch(/^Replay summary \(interrupted: covers the packets read before it\)\n/);
+      expect(run.stderr).toMatch(/dpemu replay: stopped by SIGINT\n$/);
+      const summary = JSON.parse(readFileSync(summaryFile, "utf8")) as {
+        interrupted: boolean;
+        packets: number;
+      };
+      expect(summary.interrupted).toBe(true);
+      expect(summary.packets).toBeGreaterThan(0);
+      // Written through a temporary file that is gone now.
+      expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    },
+  );
 
   it("SIGTERM with worker threads: the partial summary, exit 143", async () => {
     const summaryFile = join(dir, "terminated.json");
@@ -106,28 +116,31 @@ describe("stopping a replay", () => {
     expect(summary).toMatchObject({ interrupted: true, workers: 2 });
   });
 
-  it("`--verdicts - | head -1` ends quietly with exit 0, and the summary file still holds the summary", () => {
-    const summaryFile = join(dir, "piped.json");
-    const run = spawnSync(
-      "bash",
-      [
-        "-c",
-        `"${process.execPath}" "${MAIN}" replay --input "${LONG}" --workers 1 --verdicts - --summary-json "${summaryFile}" | head -1; echo "status \${PIPESTATUS[0]}" >&2`,
-      ],
-      { encoding: "utf8" },
-    );
-    expect(run.stdout.split("\n")).toHaveLength(2);
-    expect(run.stdout).toMatch(/^\w{3} \d\d \d\d:\d\d:\d\d\.\d{3}: 172\.20\.0\.96:\d+ /);
-    expect(run.stderr).toBe("status 0\n");
-    expect(JSON.parse(readFileSync(summaryFile, "utf8"))).toMatchObject({ interrupted: true });
-  });
+  it.each(["auto", "on"])(
+    "`--verdicts - | head -1` ends quietly with exit 0, and the summary file still holds the summary (formatter thread %s)",
+    (thread) => {
+      const summaryFile = join(dir, `piped.${thread}.json`);
+      const run = spawnSync(
+        "bash",
+        [
+          "-c",
+          `"${process.execPath}" "${MAIN}" replay --input "${LONG}" --workers 1 --verdicts - --verdict-thread ${thread} --summary-json "${summaryFile}" | head -1; echo "status \${PIPESTATUS[0]}" >&2`,
+        ],
+        { encoding: "utf8" },
+      );
+      expect(run.stdout.split("\n")).toHaveLength(2);
+      expect(run.stdout).toMatch(/^\w{3} \d\d \d\d:\d\d:\d\d\.\d{3}: 172\.20\.0\.96:\d+ /);
+      expect(run.stderr).toBe("status 0\n");
+      expect(JSON.parse(readFileSync(summaryFile, "utf8"))).toMatchObject({ interrupted: true });
+    },
+  );
 });
 
 describe("writing outputs", () => {
-  it.each([["--verdicts"], ["--summary-json"]])(
-    "a full disk for %s is one line naming the file and the reason, exit 3",
-    (option) => {
-      const run = dpemu("replay", "--input", SHORT, "--workers", "1", option, "/dev/full");
+  it.each([["--verdicts"], ["--summary-json"], ["--verdicts", "--verdict-thread", "on"]])(
+    "a full disk for %s is one line naming the file and the reason, exit 3 (%s %s)",
+    (option, ...thread) => {
+      const run = dpemu("replay", "--input", SHORT, "--workers", "1", ...thread, option, "/dev/full");
       expect(run.code).toBe(3);
       expect(run.stderr).toBe("dpemu replay: cannot write /dev/full: no space left on device\n");
     },

@@ -145,6 +145,7 @@ describe("the packed dpemu package in a fresh project", () => {
       "dist/node.d.ts",
       "dist/index.d.ts",
       "dist/replay/replay-worker.js",
+      "dist/cli/verdict-format-worker.js",
       "types/dpemu-wasm.d.ts",
       "examples/lab-3node/service-list.txt",
       "docs/DESIGN.md",
@@ -158,6 +159,11 @@ describe("the packed dpemu package in a fresh project", () => {
     // Nothing shipped points at a test-only path (the worker used to fall back to a tsx bootstrap).
     const worker = readFileSync(join(project, "node_modules/dpemu/dist/replay/worker-stage.js"), "utf8");
     expect(worker).not.toMatch(/tsx|replay-worker\.ts/);
+    const formatter = readFileSync(
+      join(project, "node_modules/dpemu/dist/cli/replay-verdict-thread.js"),
+      "utf8",
+    );
+    expect(formatter).not.toMatch(/tsx|verdict-format-worker\.ts/);
   });
 
   it("runs the README's Node snippet as ESM on the bundled example", () => {

@@ -22,6 +22,7 @@ import { ChunkWriter, HIGH_WATER } from "./replay-chunk-writer.js";
 import { CHUNK_BYTES } from "./replay-line-chunks.js";
 import type { VerdictLineFormat } from "./replay-verdict-lines.js";
 import type { VerdictOutput } from "./replay-verdict-stream.js";
+import { Wakeup } from "../replay/wakeup.js";
 import {
   POSTED,
   RUNNING,
@@ -78,9 +79,8 @@ export class VerdictThread implements VerdictOutput {
   private done = false;
   private closed = false;
   private failure: Error | null = null;
-  /** Settles when a message from the formatter arrives. */
-  private message: Promise<void>;
-  private wake: () => void = () => {};
+  /** Wakes when a message from the formatter arrives. */
+  private readonly message = new Wakeup();
 
   private constructor(
     private readonly worker: Worker,
@@ -90,7 +90,6 @@ export class VerdictThread implements VerdictOutput {
   ) {
     this.ring = new BatchRing(init.ring);
     this.progress = new Int32Array(init.progress);
-    this.message = this.nextMessage();
     worker.on("message", (message: FromFormatter) => this.receive(message));
     worker.on("error", (error) => this.fail(new Error(`verdict formatter: ${error.message}`)));
     worker.on("exit", (code) => {
@@ -241,7 +240,7 @@ export class VerdictThread implements VerdictOutput {
         output.check();
         if (condition()) return;
         if (output.unwritten > HIGH_WATER) await output.drain();
-        else await this.message;
+        else await this.message.next;
       }
     } finally {
       this.worker.unref();
@@ -254,21 +253,12 @@ export class VerdictThread implements VerdictOutput {
       this.output.write(message.bytes);
     } else if (message.type === "done") this.done = true;
     else this.fail(new Error(`verdict formatter: ${message.message}`));
-    this.wake();
+    this.message.wake();
   }
 
   private fail(error: Error): void {
     if (this.closed) return;
     this.failure ??= error;
-    this.wake();
-  }
-
-  private nextMessage(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = () => {
-        this.message = this.nextMessage();
-        resolve();
-      };
-    });
+    this.message.wake();
   }
 }

@@ -22,6 +22,7 @@ import { ReplayedPacketReader, type VerdictHandler } from "./replayed-packet.js"
 import { ShardRouter } from "./shard-router.js";
 import { compiledDefaultModule } from "../wasm/module.js";
 import type { VerdictSink } from "./verdict-sink.js";
+import { Wakeup } from "./wakeup.js";
 import type { FromWorker, RingCommand, WorkerInit } from "./worker-protocol.js";
 
 /** Route log value of a churn event (worker indexes are below it). */
@@ -127,9 +128,8 @@ export class WorkerStage implements ReplayStage {
   private tail = 0;
   private readonly churnLog: ChurnCommand[] = [];
   private failure: Error | null = null;
-  /** Settles when a message from a worker arrives (a result, an error). */
-  private message: Promise<void>;
-  private wake: () => void = () => {};
+  /** Wakes when a message from a worker arrives (a result, an error). */
+  private readonly message = new Wakeup();
 
   private constructor(
     private readonly options: WorkerStageOptions,
@@ -138,7 +138,6 @@ export class WorkerStage implements ReplayStage {
     this.router = new ShardRouter(options.workers, options.state);
     this.reader = options.onVerdict ? new ReplayedPacketReader() : null;
     this.streamed = options.onVerdict !== undefined || options.verdictSink !== undefined;
-    this.message = this.nextMessage();
     this.lanes = started.map(({ worker, ring, commands }) => ({
       worker,
       ring,
@@ -319,7 +318,7 @@ export class WorkerStage implements ReplayStage {
 
   /** Resolves when a worker finishes an entry or sends a message (or after WAIT_MS). */
   private progress(): Promise<unknown> {
-    const waits: Promise<unknown>[] = [this.message];
+    const waits: Promise<unknown>[] = [this.message.next];
     for (const lane of this.lanes) {
       const seen = lane.ring.done;
       if (seen === lane.next) continue;
@@ -339,16 +338,7 @@ export class WorkerStage implements ReplayStage {
         message.churn ? new ChurnError(message.message) : new Error(`replay worker ${w}: ${message.message}`),
       );
     }
-    this.wake();
-  }
-
-  private nextMessage(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = () => {
-        this.message = this.nextMessage();
-        resolve();
-      };
-    });
+    this.message.wake();
   }
 
   /** Prints verdicts in input order as far as the workers have done them, up to a churn event. */
@@ -421,7 +411,7 @@ export class WorkerStage implements ReplayStage {
 
   private fail(error: Error): void {
     this.failure ??= error;
-    this.wake();
+    this.message.wake();
   }
 }
 

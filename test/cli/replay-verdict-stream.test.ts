@@ -5,7 +5,6 @@
 // in order and intact (a chunk refilled before its write ended would show as corrupt lines).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { OutputStream } from "../../src/cli/output.js";
 import { CHUNK_BYTES } from "../../src/cli/replay-line-chunks.js";
 import { VerdictStream, type VerdictLineFormat } from "../../src/cli/replay-verdict-stream.js";
 import { datapathStateFromSnapshot } from "../../src/load/from-snapshot.js";
@@ -15,27 +14,11 @@ import { PacketStatus } from "../../src/replay/packet-batch.js";
 import { replay } from "../../src/replay/replayer.js";
 import type { VerdictSink } from "../../src/replay/verdict-sink.js";
 import { loadSnapshot } from "../../src/snapshot/load.js";
+import { SlowOutput } from "../helpers/slow-output.js";
 
 const CAPTURE = "test/cli/golden/lab.pcap";
 /** Times each batch range is written: the lab capture's stream becomes several chunks. */
 const REPEAT = 64;
-
-/** An output that takes its bytes only after the event loop has turned (a write in progress). */
-class SlowOutput implements OutputStream {
-  readonly path = "(memory)";
-  readonly parts: Buffer[] = [];
-
-  async write(): Promise<void> {
-    throw new Error("the verdict stream writes bytes");
-  }
-
-  async writeBytes(bytes: Uint8Array): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    this.parts.push(Buffer.from(bytes));
-  }
-
-  async close(): Promise<void> {}
-}
 
 describe("the verdict stream's chunks", () => {
   it.each([

@@ -5,7 +5,6 @@
 // fields). And a formatter that fails ends the stream with its error instead of hanging.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { OutputStream } from "../../src/cli/output.js";
 import { VerdictStream, type VerdictOutput } from "../../src/cli/replay-verdict-stream.js";
 import { VerdictThread } from "../../src/cli/replay-verdict-thread.js";
 import type { VerdictLineFormat } from "../../src/cli/replay-verdict-lines.js";
@@ -14,29 +13,9 @@ import { PacketBatch } from "../../src/replay/packet-batch.js";
 import { replay } from "../../src/replay/replayer.js";
 import type { SyntheticSpecJson } from "../../src/synthetic/synthetic-spec.js";
 import { SOURCE_WORKER, WEBPOD_BACKENDS, labState } from "../replay/helpers.js";
+import { SlowOutput } from "../helpers/slow-output.js";
 
 const FORMATTER = new URL("../helpers/verdict-format-worker-source.mjs", import.meta.url);
-
-/** An output that keeps what it is given, a turn of the event loop later (as a file write does). */
-class MemoryOutput implements OutputStream {
-  readonly path = "(memory)";
-  readonly parts: Buffer[] = [];
-
-  async write(): Promise<void> {
-    throw new Error("the verdict stream writes bytes");
-  }
-
-  async writeBytes(bytes: Uint8Array): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    this.parts.push(Buffer.from(bytes));
-  }
-
-  async close(): Promise<void> {}
-
-  get text(): string {
-    return Buffer.concat(this.parts).toString("utf8");
-  }
-}
 
 /** webpod's backends churning: one removed and added back, a new one (a new backend ID) added. */
 const churnSpec: SyntheticSpecJson = {
@@ -84,9 +63,9 @@ describe("the verdict stream formatted on its own thread", () => {
       ),
     ),
   )("writes the in-thread stream's bytes (%s, %s, %i workers)", async (input, format, workers) => {
-    const inThread = new MemoryOutput();
+    const inThread = new SlowOutput();
     await replayInto(new VerdictStream(inThread, format as VerdictLineFormat, null), input, workers);
-    const threaded = new MemoryOutput();
+    const threaded = new SlowOutput();
     await replayInto(VerdictThread.launch(format, FORMATTER)!.writeTo(threaded), input, workers);
 
     const expected = inThread.text;
@@ -102,7 +81,7 @@ describe("the verdict stream formatted on its own thread", () => {
 
   it("ends with the formatter's error when the formatter cannot run", async () => {
     const broken = new URL("data:text/javascript,throw new Error('no formatter here')");
-    const stream = VerdictThread.launch("json", broken)!.writeTo(new MemoryOutput());
+    const stream = VerdictThread.launch("json", broken)!.writeTo(new SlowOutput());
     const batch = new PacketBatch(4);
     const directory = { revNatFrontends: () => [], backendIds: () => [], backend: () => undefined };
     stream.take(batch, 0, 0, directory as never);

@@ -10,7 +10,7 @@
 // chunks posted and not yet written and waits for them at its next pause (HIGH_WATER), so the
 // chunks in flight are those of the ring's RING_SLOTS entries and one input chunk's lines beyond it.
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { BatchRing, DONE, EntryKind, FAILED } from "../replay/batch-ring.js";
+import { BatchRing, EntryKind } from "../replay/batch-ring.js";
 import { receiveCommand, waitForEntry } from "../replay/ring-command.js";
 import { TableDirectory } from "../replay/verdicts/directory-table.js";
 import type { ServiceDirectory } from "../replay/verdicts/json-line.js";
@@ -84,8 +84,7 @@ try {
   main();
 } catch (error) {
   // Wakes a main thread waiting for a ring slot (it then finds the message below).
-  Atomics.store(ring.control, FAILED, 1);
-  Atomics.notify(ring.control, DONE);
+  ring.fail();
   port.postMessage({
     type: "error",
     message: error instanceof Error ? error.message : String(error),

@@ -97,6 +97,12 @@ export class BatchRing {
     return Atomics.load(this.control, DONE);
   }
 
+  /** Consumer: gives up (it failed); wakes a producer waiting for a slot, which then sees `failed`. */
+  fail(): void {
+    Atomics.store(this.control, FAILED, 1);
+    Atomics.notify(this.control, DONE);
+  }
+
   get failed(): boolean {
     return Atomics.load(this.control, FAILED) !== 0;
   }

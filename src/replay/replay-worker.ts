@@ -4,7 +4,7 @@
 // sleeps in Atomics.wait, so an idle worker costs no CPU and a busy one never yields to an event
 // loop between batches.
 import { parentPort, workerData } from "node:worker_threads";
-import { BatchRing, DONE, EntryKind, FAILED } from "./batch-ring.js";
+import { BatchRing, EntryKind } from "./batch-ring.js";
 import { ChurnError, ReplayCore } from "./replay-core.js";
 import { receiveCommand, waitForEntry } from "./ring-command.js";
 import { loadWasm } from "../wasm/module.js";
@@ -54,8 +54,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Wakes a main thread waiting for this ring (it then finds the message below).
-  Atomics.store(ring.control, FAILED, 1);
-  Atomics.notify(ring.control, DONE);
+  ring.fail();
   post({
     type: "error",
     message: error instanceof Error ? error.message : String(error),

@@ -14,7 +14,7 @@ import type { MessagePort, Worker } from "node:worker_threads";
 import type { Datapath } from "../datapath/datapath.js";
 import { BatchRing, DONE, EntryKind, RING_SLOTS, createRingMemory } from "../replay/batch-ring.js";
 import type { PacketBatch } from "../replay/packet-batch.js";
-import { DEFAULT_BATCH_SIZE } from "../replay/replayer.js";
+import { DEFAULT_BATCH_SIZE, availableCores } from "../replay/replayer.js";
 import { directoryTable } from "../replay/verdicts/directory-table.js";
 import { workerThreads } from "../replay/worker-stage.js";
 import type { OutputStream } from "./output.js";
@@ -61,8 +61,7 @@ export const SMALL_VERDICT_INPUT_BYTES = 32 << 20;
  */
 export function formatterThreadPaysOff(inputBytes: number | null, replayThreads: number): boolean {
   if (inputBytes !== null && inputBytes < SMALL_VERDICT_INPUT_BYTES) return false;
-  const os = typeof process === "undefined" ? undefined : process.getBuiltinModule?.("node:os");
-  return os !== undefined && replayThreads < os.availableParallelism();
+  return replayThreads < availableCores();
 }
 
 export class VerdictThread implements VerdictOutput {
@@ -192,21 +191,26 @@ export class VerdictThread implements VerdictOutput {
     return (Atomics.load(this.progress, POSTED) - this.received) * CHUNK_BYTES + this.output.unwritten;
   }
 
-  /** The slot at `next` once the formatter has freed it; null when the formatter failed. */
-  private open(): PacketBatch | null {
+  /** Waits until the formatter has freed the entry at `next`; false when the formatter failed. */
+  private waitForSlot(): boolean {
     const since = performance.now();
     for (;;) {
       const done = this.ring.done;
-      if (this.ring.failed || this.failure !== null) return null;
-      if (this.next - done < RING_SLOTS) break;
+      if (this.ring.failed || this.failure !== null) return false;
+      if (this.next - done < RING_SLOTS) return true;
       if (Atomics.load(this.progress, RUNNING) === 0) {
         if (performance.now() - since > START_TIMEOUT_MS) {
           this.failure = new Error("verdict formatter did not start");
-          return null;
+          return false;
         }
         Atomics.wait(this.progress, RUNNING, 0, WAIT_MS);
       } else Atomics.wait(this.ring.control, DONE, done, WAIT_MS);
     }
+  }
+
+  /** The slot at `next`, empty, to fill with packets; null when the formatter failed. */
+  private open(): PacketBatch | null {
+    if (!this.waitForSlot()) return null;
     const slot = this.ring.slotOf(this.next);
     slot.count = 0;
     this.slot = slot;
@@ -224,8 +228,7 @@ export class VerdictThread implements VerdictOutput {
   /** Publishes a command after the packets taken so far. */
   private command(command: FormatterCommand): void {
     this.publish();
-    if (this.open() === null) return;
-    this.slot = null;
+    if (!this.waitForSlot()) return;
     this.commands.postMessage(command);
     this.ring.publish(this.next++, EntryKind.Command, 0);
   }

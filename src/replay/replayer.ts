@@ -152,9 +152,14 @@ export const SMALL_INPUT_BYTES = 512 << 20;
  */
 export async function defaultWorkerCount(inputBytes?: number): Promise<number> {
   if (inputBytes !== undefined && inputBytes < SMALL_INPUT_BYTES) return 1;
+  return Math.max(1, Math.min(MAX_WORKERS, availableCores() - 1));
+}
+
+/** The cores this process may use: 1 where there is no node:os (a browser). */
+export function availableCores(): number {
   // Taken at run time, not imported, so browser bundles need not resolve node:os.
   const os = typeof process === "undefined" ? undefined : process.getBuiltinModule?.("node:os");
-  return os === undefined ? 1 : Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism() - 1));
+  return os === undefined ? 1 : os.availableParallelism();
 }
 
 /**

@@ -5,12 +5,22 @@ import { InvalidInputError } from "./errors.js";
 
 /** Parses a dotted quad; undefined when the text is not exactly four decimal octets 0..255. */
 export function parseIPv4(text: string): number | undefined {
+  return parseDottedQuad(text.length, (i) => text.charCodeAt(i));
+}
+
+/** parseIPv4 on bytes[start, end) of ASCII input, for readers that scan raw bytes. */
+export function parseIPv4Bytes(bytes: Uint8Array, start: number, end: number): number | undefined {
+  return parseDottedQuad(end - start, (i) => bytes[start + i]!);
+}
+
+/** The grammar behind both: `length` character codes, the i-th given by `code(i)`. */
+function parseDottedQuad(length: number, code: (i: number) => number): number | undefined {
   let value = 0;
   let octet = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < length; i++) {
+    const c = code(i);
     if (c >= 48 && c <= 57) {
       // No leading zeros beyond a single "0": "010" is ambiguous (octal in some tools).
       if (digits > 0 && octet === 0) return undefined;

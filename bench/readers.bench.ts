@@ -1,10 +1,11 @@
 // Decode throughput of the flow readers on generated inputs in the system temp directory: a ~1M-packet
-// pcap and the same packets as pcapng, Hubble JSON lines, and the synthetic generator. Peers measured in
-// the same run: raw file-read throughput (the ceiling) and the npm package pcap-parser (pure JS; it only
-// frames records, so it is given the same IPv4 tuple decode in plain Buffer reads).
+// pcap and the same packets as pcapng, 1M Hubble JSON lines shaped like real exporter output (read by
+// the byte scanner and, for comparison, by the JSON.parse path), and the synthetic generator. Peers
+// measured in the same run: raw file-read throughput (the ceiling) and the npm package pcap-parser
+// (pure JS; it only frames records, so it is given the same IPv4 tuple decode in plain Buffer reads).
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bench } from "tinybench";
 import { fileByteSource } from "../src/readers/file-source.js";
@@ -13,10 +14,11 @@ import { readPcap } from "../src/readers/pcap-reader.js";
 import { readPcapng } from "../src/readers/pcapng-reader.js";
 import { readSynthetic } from "../src/synthetic/synthetic.js";
 import { parseSyntheticSpec } from "../src/synthetic/synthetic-spec.js";
+import { writeHubbleLines } from "./lib/hubble-lines.js";
 import { ratio, report, rowsFrom } from "./lib/report.js";
 
 const PACKETS = 1_000_000;
-const HUBBLE_LINES = 100_000;
+const HUBBLE_LINES = 1_000_000;
 const SYNTHETIC_PACKETS = 1_000_000;
 const dir = mkdtempSync(join(tmpdir(), "dpemu-readers-bench-"));
 
@@ -135,49 +137,7 @@ writeParts(pcapngPath, (emit) => {
   }
 });
 
-writeParts(hubblePath, (emit) => {
-  const encoder = new TextEncoder();
-  for (let i = 0; i < HUBBLE_LINES; i++) {
-    const ns = String(i * 1000).padStart(9, "0");
-    const line = JSON.stringify({
-      flow: {
-        time: `2024-05-01T12:00:00.${ns}Z`,
-        uuid: "c938628b-0c3a-4440-9ecd-3e3ca00d3a16",
-        verdict: "FORWARDED",
-        ethernet: { source: "9a:4b:92:54:a9:62", destination: "72:59:04:fd:68:13" },
-        IP: { source: `10.1.${(i >> 8) & 255}.${i & 255}`, destination: "10.96.163.90", ipVersion: "IPv4" },
-        l4: {
-          TCP: { source_port: 32768 + (i % 28000), destination_port: 80, flags: { PSH: true, ACK: true } },
-        },
-        source: {
-          ID: 3106,
-          identity: 63446,
-          namespace: "default",
-          labels: ["k8s:app=curl"],
-          pod_name: "curl-pod",
-        },
-        destination: {
-          identity: 8469,
-          namespace: "default",
-          labels: ["k8s:app=webpod"],
-          pod_name: "webpod-1",
-        },
-        Type: "L3_L4",
-        node_name: "k8s-ctr",
-        event_type: { type: 4 },
-        traffic_direction: "EGRESS",
-        trace_observation_point: "FROM_ENDPOINT",
-        trace_reason: "ESTABLISHED",
-        is_reply: false,
-        interface: { index: 6, name: "lxc0123456789ab" },
-        Summary: "TCP Flags: ACK, PSH",
-      },
-      node_name: "k8s-ctr",
-      time: `2024-05-01T12:00:00.${ns}Z`,
-    });
-    emit(encoder.encode(line + "\n"));
-  }
-});
+writeHubbleLines(hubblePath, HUBBLE_LINES);
 
 const sizes = {
   pcap: statSync(pcapPath).size,
@@ -230,13 +190,19 @@ function peerPcapParser(path: string): Promise<void> {
   });
 }
 
+const HUBBLE_SCANNER = "dpemu readHubble (byte scanner)";
+const HUBBLE_PARSE = "dpemu readHubble (JSON.parse path)";
 const bench = new Bench({ time: 0, iterations: 4, warmupIterations: 1 });
 bench
   .add("fs read pcap (ceiling)", () => fsCeiling(pcapPath))
   .add("dpemu readPcap", async () => void (await readPcap(fileByteSource(pcapPath), consume)))
   .add("pcap-parser + Buffer tuple decode", () => peerPcapParser(pcapPath))
   .add("dpemu readPcapng", async () => void (await readPcapng(fileByteSource(pcapngPath), consume)))
-  .add("dpemu readHubble", async () => void (await readHubble(fileByteSource(hubblePath), consume)))
+  .add(HUBBLE_SCANNER, async () => void (await readHubble(fileByteSource(hubblePath), consume)))
+  .add(
+    HUBBLE_PARSE,
+    async () => void (await readHubble(fileByteSource(hubblePath), consume, { scan: false })),
+  )
   .add("dpemu synthetic generator", async () => void (await readSynthetic(syntheticSpec, consume)));
 
 try {
@@ -250,7 +216,8 @@ const packetsPerTask: Record<string, number> = {
   "dpemu readPcap": PACKETS,
   "pcap-parser + Buffer tuple decode": PACKETS,
   "dpemu readPcapng": PACKETS,
-  "dpemu readHubble": HUBBLE_LINES,
+  [HUBBLE_SCANNER]: HUBBLE_LINES,
+  [HUBBLE_PARSE]: HUBBLE_LINES,
   "dpemu synthetic generator": SYNTHETIC_PACKETS,
 };
 const bytesPerTask: Record<string, number> = {
@@ -258,7 +225,8 @@ const bytesPerTask: Record<string, number> = {
   "dpemu readPcap": sizes.pcap,
   "pcap-parser + Buffer tuple decode": sizes.pcap,
   "dpemu readPcapng": sizes.pcapng,
-  "dpemu readHubble": sizes.hubble,
+  [HUBBLE_SCANNER]: sizes.hubble,
+  [HUBBLE_PARSE]: sizes.hubble,
 };
 const rows = rowsFrom(bench, packetsPerTask, "packet");
 const megabytesPerSecond = Object.fromEntries(
@@ -283,6 +251,10 @@ report(
       value: ratio(rows, "dpemu readPcap", "fs read pcap (ceiling)"),
     },
     { name: "readPcapng / readPcap (packets/s)", value: ratio(rows, "dpemu readPcapng", "dpemu readPcap") },
+    {
+      name: "readHubble byte scanner / JSON.parse path (flows/s)",
+      value: ratio(rows, HUBBLE_SCANNER, HUBBLE_PARSE),
+    },
   ],
   {
     files: {
@@ -292,6 +264,8 @@ report(
     },
     megabytesPerSecond,
     syntheticPackets: SYNTHETIC_PACKETS,
+    hubbleShape: "the fixture lines of test/fixtures/public (v1.19.1 exporter, 2021 bare flow), varied",
+    loadAverage: loadavg(),
     chunkSize: "1 MiB file reads",
     peer: "pcap-parser 0.2.1 (npm, pure JS; frames records only, tuple decode added in the task)",
     sink,

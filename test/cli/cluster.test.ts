@@ -15,7 +15,7 @@ import { traceCluster } from "../../src/cluster/cluster-trace.js";
 import { syntheticClusterStates } from "../../src/cluster/synthetic-cluster.js";
 import { clusterTraceText } from "../../src/cli/cluster-trace-text.js";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 const LB_LAB = fileURLToPath(new URL("../../examples/lab-3node-lb", import.meta.url));
 
 function dpemu(...args: string[]) {

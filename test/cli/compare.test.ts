@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 
 function dpemu(...args: string[]) {
   const result = spawnSync(process.execPath, [MAIN, "compare", ...args], { encoding: "utf8" });

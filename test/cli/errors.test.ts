@@ -7,7 +7,7 @@ import { describeFailure } from "../../src/cli/errors.js";
 import { InvalidInputError } from "../../src/model/errors.js";
 import { InputError } from "../../src/snapshot/errors.js";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 
 describe("describeFailure", () => {
   it("reports a file error at its file and line, exit 2", () => {

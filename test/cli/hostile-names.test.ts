@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { zipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 const LAB = fileURLToPath(new URL("../../examples/lab-3node", import.meta.url));
 
 function dpemu(...args: string[]) {

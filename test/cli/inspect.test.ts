@@ -11,7 +11,7 @@ import { mapGetLb4ServicesFormat } from "../../src/snapshot/formats/map-get-lb4-
 import { splitDumps } from "../../src/snapshot/split.js";
 import { fixtureText } from "../helpers/fixtures.js";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 
 function dpemu(...args: string[]) {
   const result = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });

@@ -6,7 +6,7 @@ import { bpfNatListFormat } from "../../src/snapshot/formats/bpf-nat-list.js";
 import { splitDumps } from "../../src/snapshot/split.js";
 import { FIXTURES, fixtureText } from "../helpers/fixtures.js";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 
 function dpemu(...args: string[]) {
   const result = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });

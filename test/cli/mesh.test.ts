@@ -11,7 +11,7 @@ import { pcapFileHeader, pcapRecordOf } from "../../src/readers/pcap-writer.js";
 import { createPacketRecord, TcpFlag } from "../../src/model/packet.js";
 import { requireIPv4 } from "../../src/model/ipv4.js";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 const LAB = fileURLToPath(new URL("../../examples/clustermesh-lab", import.meta.url));
 const MESH = ["--mesh", `west=${LAB}/west`, "--mesh", `east=${LAB}/east`];
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 const GOLDEN = fileURLToPath(new URL("./golden/", import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), "dpemu-golden-"));

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixtureText } from "../helpers/fixtures.js";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "dpemu-stdin-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { FIXTURES, fixturePath, fixtureText } from "../helpers/fixtures.js";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 const CAPTURE = fileURLToPath(new URL("../captures/files/raw-101.pcap", import.meta.url));
 
 function dpemu(...args: string[]) {

@@ -15,7 +15,7 @@ import { summaryCommand } from "../../src/cli/summary.js";
 import { parseShard } from "../../src/replay/shard.js";
 import { fixtureText } from "../helpers/fixtures.js";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 const EXAMPLE = fileURLToPath(new URL("../../examples/kubernetes-shards/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "dpemu-shards-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

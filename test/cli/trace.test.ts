@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fixturePath } from "../helpers/fixtures.js";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 
 function dpemu(...args: string[]) {
   const result = spawnSync(process.execPath, [MAIN, "trace", ...args], { encoding: "utf8" });

@@ -166,6 +166,17 @@ describe("the packed dpemu package in a fresh project", () => {
     expect(formatter).not.toMatch(/tsx|verdict-format-worker\.ts/);
   });
 
+  it("installs the `dpemu` command: the bundled CLI and its worker threads give the golden verdicts", () => {
+    const bin = join(project, "node_modules/.bin/dpemu");
+    const golden = (name: string) => join(ROOT, "test/cli/golden", name);
+    // Two replay workers and the formatter thread: each is a bundle of its own in dist/bin/.
+    const args = ["replay", "--input", golden("lab.pcap"), "--workers", "2", "--verdict-thread", "on"];
+    const json = spawnSync(bin, [...args, "--verdicts", "-", "-o", "json"], { encoding: "utf8" });
+    expect(json.status, json.stderr).toBe(0);
+    expect(json.stdout).toBe(readFileSync(golden("lab.verdicts.jsonl"), "utf8"));
+    expect(packed).toContain("dist/bin/dpemu.js");
+  });
+
   it("runs the README's Node snippet as ESM on the bundled example", () => {
     expect(nodeResult).toMatch(/^FORWARDED pre-xlate-fwd → /);
   });

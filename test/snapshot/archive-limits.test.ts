@@ -17,7 +17,7 @@ import { fixtureText } from "../helpers/fixtures.js";
 const enc = new TextEncoder();
 const SERVICE_LIST = enc.encode(fixtureText("lab-3node/service-list.txt"));
 const MiB = 1024 * 1024;
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 
 function load(name: string, bytes: Uint8Array, limits = {}) {
   return parseSnapshotFiles([{ name, bytes }], { limits });

@@ -15,7 +15,7 @@ import { parseSnapshotFiles } from "../../src/snapshot/parse-files.js";
 import { labState } from "../datapath/lab-state.js";
 import { SOURCE_WORKER } from "../replay/helpers.js";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../dist/bin/dpemu.js", import.meta.url));
 const SERVICE = {
   name: "service-list.txt",
   text: "ID   Frontend            Service Type   Backend\n1    10.96.0.10:53/UDP   ClusterIP      1 => 172.20.0.66:53/UDP (active)\n",

@@ -9,7 +9,7 @@
 import { SortedIds } from "./sorted-ids";
 import { EINVAL, ENOMEM } from "./errno";
 import { IdPool } from "./id-pool";
-import { align8, allocZeroed, canAllocate, compareBytes, nextPowerOfTwo } from "./memory";
+import { align8, allocZeroed, canAllocate, compareBytes, freeZeroed, nextPowerOfTwo } from "./memory";
 import { KeyBytes } from "./key-bytes";
 import { indexCapacity, indexInsert, indexRemove } from "./probe-index";
 
@@ -170,9 +170,9 @@ export class HashCore {
 
   /** Frees all memory; the map must not be used afterwards. */
   dispose(): void {
-    heap.free(this.entries);
+    freeZeroed(this.entries);
     this.ids.dispose();
-    heap.free(this.index);
+    freeZeroed(this.index);
     this.order.dispose();
     this.count = 0;
   }

@@ -1,7 +1,7 @@
 // The pool of entry ids a map keeps its preallocated records under (like the kernel's preallocated
 // maps, so a value pointer stays valid until its entry is deleted): a live byte per id, and a free
 // id is a recycled one first (a stack of released ids), else the next never-used one.
-import { allocZeroed } from "./memory";
+import { allocZeroed, freeZeroed } from "./memory";
 
 export class IdPool {
   /** One byte per id, 1 while the id holds an entry. */
@@ -49,7 +49,7 @@ export class IdPool {
   }
 
   dispose(): void {
-    heap.free(this.live);
-    heap.free(this.freeIds);
+    freeZeroed(this.live);
+    freeZeroed(this.freeIds);
   }
 }

@@ -25,7 +25,7 @@
 import { SortedIds } from "./sorted-ids";
 import { BPF_EXIST, BPF_NOEXIST, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC } from "./errno";
 import { IdPool } from "./id-pool";
-import { align8, allocZeroed, canAllocate, finalMix, nextPowerOfTwo } from "./memory";
+import { align8, allocZeroed, canAllocate, finalMix, freeZeroed, nextPowerOfTwo } from "./memory";
 import { indexCapacity, indexInsert, indexRemove } from "./probe-index";
 
 /** Largest max_entries: entry ids must fit the 24-bit id field of a slot. */
@@ -315,11 +315,11 @@ export class LpmTrie {
   /** Frees all memory; the trie must not be used afterwards. */
   dispose(): void {
     this.freeChunks(this.level0, LEVEL0_SLOTS);
-    heap.free(this.level0);
-    heap.free(this.entries);
+    freeZeroed(this.level0);
+    freeZeroed(this.entries);
     this.ids.dispose();
-    heap.free(this.index);
-    heap.free(this.lengthCounts);
+    freeZeroed(this.index);
+    freeZeroed(this.lengthCounts);
     this.order.dispose();
     this.count = 0;
   }

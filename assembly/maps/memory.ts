@@ -17,16 +17,66 @@ export function canAllocate(bytes: u64, largestBlock: u64): bool {
   return bytes + 4096 <= growable;
 }
 
+/** Zeroed blocks of this size or more are whole pages of their own (see allocZeroed). */
+const PAGE_BLOCK_MIN: usize = 256 << 10;
+/** Page blocks tracked (live or free for reuse); one past this is never reused once freed. */
+const PAGE_BLOCK_SLOTS: i32 = 1024;
+const pageBlockStart = new StaticArray<u32>(PAGE_BLOCK_SLOTS);
+const pageBlockPages = new StaticArray<u32>(PAGE_BLOCK_SLOTS);
+const pageBlockLive = new StaticArray<bool>(PAGE_BLOCK_SLOTS);
+let pageBlocks: i32 = 0;
+
 /**
- * Zeroed allocation. Only the part below the memory's end before the call is filled: pages
- * memory.grow adds are zero already, and leaving them untouched keeps a map's unused capacity out of
- * the process's resident memory (a replay worker's maps are ~130 MB) and out of its start-up time.
+ * Zeroed allocation, without touching memory that is zero already: a map's unused capacity stays out
+ * of the process's resident memory (a replay worker's maps are ~130 MB) and out of its start-up time.
+ * Large blocks (the maps' entry pools and indexes) come straight from memory.grow, whose new pages
+ * are zero; taking them from the allocator instead put half of them in pages it had grown ahead
+ * (it doubles the memory), which then had to be filled: ~100 ms of page faults per emulated node.
+ * Free them with freeZeroed.
  */
 export function allocZeroed(bytes: usize): usize {
+  if (bytes >= PAGE_BLOCK_MIN) return allocPageBlock(bytes);
   const end = (<usize>memory.size()) << 16;
   const ptr = heap.alloc(bytes);
   if (ptr < end) memory.fill(ptr, 0, min(bytes, end - ptr));
   return ptr;
+}
+
+/** Frees a block allocZeroed returned: page blocks are kept for reuse, others go to the allocator. */
+export function freeZeroed(ptr: usize): void {
+  if ((ptr & 0xffff) == 0) {
+    const page = <u32>(ptr >>> 16);
+    for (let i = 0; i < pageBlocks; i++) {
+      if (unchecked(pageBlockStart[i]) == page && unchecked(pageBlockLive[i])) {
+        unchecked((pageBlockLive[i] = false));
+        return;
+      }
+    }
+  }
+  heap.free(ptr);
+}
+
+/** Pages of their own for `bytes`: a freed page block large enough (cleared), else new pages. */
+function allocPageBlock(bytes: usize): usize {
+  const pages = <u32>((bytes + 0xffff) >>> 16);
+  for (let i = 0; i < pageBlocks; i++) {
+    if (!unchecked(pageBlockLive[i]) && unchecked(pageBlockPages[i]) >= pages) {
+      unchecked((pageBlockLive[i] = true));
+      const reused = (<usize>unchecked(pageBlockStart[i])) << 16;
+      memory.fill(reused, 0, bytes);
+      return reused;
+    }
+  }
+  // Callers check canAllocate first; running out here is the allocator's out-of-memory trap.
+  const before = memory.grow(pages);
+  if (before < 0) unreachable();
+  if (pageBlocks < PAGE_BLOCK_SLOTS) {
+    unchecked((pageBlockStart[pageBlocks] = <u32>before));
+    unchecked((pageBlockPages[pageBlocks] = pages));
+    unchecked((pageBlockLive[pageBlocks] = true));
+    pageBlocks++;
+  }
+  return (<usize>before) << 16;
 }
 
 /** Lexicographic comparison of two `size`-byte strings (memcmp sign). */

@@ -5,7 +5,7 @@
 // insert, which marks the order stale), so the array stays sorted and readers just skip dead ids.
 // That keeps "iterate and delete as you go" (garbage collection) linear.
 import { IdPool } from "./id-pool";
-import { allocZeroed } from "./memory";
+import { allocZeroed, freeZeroed } from "./memory";
 import { EntryCompare, sortIds } from "./sort";
 
 export class SortedIds {
@@ -61,8 +61,8 @@ export class SortedIds {
 
   dispose(): void {
     if (this.ids != 0) {
-      heap.free(this.ids);
-      heap.free(this.tmp);
+      freeZeroed(this.ids);
+      freeZeroed(this.tmp);
       this.ids = 0;
       this.tmp = 0;
     }

@@ -11,6 +11,7 @@ import {
   type LpmEntry,
 } from "../../src/maps/types.js";
 import { WasmHashMap, WasmLpmMap } from "../../src/wasm/maps.js";
+import { loadWasm } from "../../src/wasm/module.js";
 import { ReferenceLpmMap } from "../../src/reference/maps/lpm-trie.js";
 import { ReferenceHashMap } from "../../src/reference/maps/hash-map.js";
 import {
@@ -39,6 +40,26 @@ describe("Wasm maps", () => {
     expect(wasm.constant("HASH_LIMIT_MAX_ENTRIES")).toBe(HASH_MAX_ENTRIES);
     expect(wasm.constant("HASH_LIMIT_KEY_SIZE")).toBe(HASH_MAX_KEY_SIZE);
     expect(wasm.constant("HASH_LIMIT_VALUE_SIZE")).toBe(HASH_MAX_VALUE_SIZE);
+  });
+
+  it("a disposed map's large blocks serve the next map, which starts empty and zeroed", async () => {
+    // 64k entries of 16-byte keys and 48-byte values: an entry pool and an index of whole pages.
+    const wasm = await loadWasm();
+    const options = { kind: "lru_hash", keySize: 16, valueSize: 48, maxEntries: 65_536 } as const;
+    const key = (i: number) => valueOf(i, 16);
+    const first = WasmHashMap.create(wasm, options);
+    for (let i = 0; i < 5_000; i++) expect(first.update(key(i), valueOf(i + 1, 48))).toBe(0);
+    first.dispose();
+    const grown = wasm.memoryU8.byteLength;
+
+    const second = WasmHashMap.create(wasm, options);
+    expect(wasm.memoryU8.byteLength).toBe(grown);
+    expect(second.count).toBe(0);
+    expect([...second.entries()]).toEqual([]);
+    for (let i = 0; i < 5_000; i += 97) expect(second.lookup(key(i))).toBeUndefined();
+    expect(second.update(key(7), valueOf(9, 48))).toBe(0);
+    expect([...second.entries()].map((e) => Array.from(e.value))).toEqual([Array.from(valueOf(9, 48))]);
+    second.dispose();
   });
 
   it("LPM memory grows by one 1 KiB chunk per populated /16 and /24 level, and shrinks back on delete", async () => {

@@ -139,9 +139,10 @@ function yieldToEventLoop(): Promise<void> {
  * Inputs smaller than this replay in one thread by default; larger ones (or of unknown size) read in
  * this thread and run the datapath on worker threads behind it. On two cores, one worker behind the
  * reader runs 3.9 M packets/s against 2.9 M in one thread (the lab capture, start-up excluded), but
- * the worker costs about 0.4 s more to start (its module graph, a Wasm instance, a datapath with the
- * node's map capacities); it pays off from about 4 M packets, some 500 MB of a pcap of small packets
- * (the bench's lab capture: 1.12 M packets in 134 MB).
+ * the worker costs 0.2-0.3 s more to start in the bundled CLI (a Node thread, a Wasm instance, the
+ * snapshot's maps; 0.4 s unbundled): it pays off from about 3 M packets, some 350 MB of a pcap of
+ * small packets (the bench's lab capture: 1.12 M packets in 134 MB). 512 MiB leaves a margin for
+ * machines where threads start slower.
  */
 export const SMALL_INPUT_BYTES = 512 << 20;
 

@@ -1,11 +1,11 @@
 // What `dpemu replay` prints at the end: the summary table. (The verdict stream is written by
 // replay-verdict-stream.ts.)
+import { percent } from "../report/format.js";
 import type { ReplaySummary } from "../replay/replay-summary.js";
 
 // ---- summary table -------------------------------------------------------------------------------
 
 const int = (n: number): string => Math.round(n).toLocaleString("en-US");
-const percent = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -394,13 +394,13 @@ export class VerdictTextWriterBefore {
     return at;
   }
 
-  /** `Mon DD HH:MM:SS.mmm: ` in UTC. */
+  /** `Jan _2 15:04:05.000: ` in UTC (the day space-padded since, as Hubble pads it; once per second). */
   private time(out: Uint8Array, at: number, seconds: number, nanoseconds: number): number {
     if (seconds !== this.second) {
       const d = new Date(seconds * 1000);
       const pad = (n: number) => String(n).padStart(2, "0");
       this.secondText = ascii(
-        `${MONTHS_TEXT[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:` +
+        `${MONTHS_TEXT[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${pad(d.getUTCHours())}:` +
           `${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.`,
       );
       this.second = seconds;

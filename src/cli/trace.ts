@@ -37,6 +37,7 @@ import {
 import { addMeshOptions, wantsMesh, type MeshCliOptions } from "./mesh-options.js";
 import { runMeshTrace } from "./mesh-trace-run.js";
 import { runClusterTrace } from "./cluster-trace-run.js";
+import { hubbleStampSeconds } from "../model/hubble-stamp.js";
 
 interface TraceCliOptions extends ClusterCliOptions, MeshCliOptions {
   readonly from: string;
@@ -172,13 +173,6 @@ export function traceJson(dp: Datapath, packet: PacketRecord, v: DatapathVerdict
   };
 }
 
-function hubbleTime(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  const month = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${month} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.000`;
-}
-
 function side(e: TraceStep["src"]): string {
   const who = RESERVED_IDENTITY_NAMES[e.identity] ?? `ID:${e.identity}`;
   return `${e.address}${e.port !== null ? `:${e.port}` : ""} (${who})`;
@@ -195,7 +189,7 @@ function protoText(packet: PacketRecord): string {
 
 /** Hubble-style lines, one per step, each followed by what the step did. */
 export function traceText(packet: PacketRecord, steps: readonly TraceStep[]): string {
-  const time = hubbleTime(packet.seconds);
+  const time = `${hubbleStampSeconds(packet.seconds)}.000`;
   const lines: string[] = [];
   for (const s of steps) {
     const arrow = s.point.includes("xlate") ? "<>" : "->";

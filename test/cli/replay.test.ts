@@ -153,7 +153,7 @@ describe("dpemu replay", () => {
     expect(run.code).toBe(0);
     const lines = readFileSync(file, "utf8").trimEnd().split("\n");
     expect(lines[0]).toMatch(
-      /^Jan 01 00:00:00\.000: 172\.20\.0\.96:\d+ \(ID:63446\) -> 10\.96\.163\.90:80 \(ID:8469\) to-(endpoint|overlay) FORWARDED \(TCP Flags: SYN\) xlate 172\.20\.0\.96:\d+ -> 172\.20\.\d\.\d+:80$/,
+      /^Jan {2}1 00:00:00\.000: 172\.20\.0\.96:\d+ \(ID:63446\) -> 10\.96\.163\.90:80 \(ID:8469\) to-(endpoint|overlay) FORWARDED \(TCP Flags: SYN\) xlate 172\.20\.0\.96:\d+ -> 172\.20\.\d\.\d+:80$/,
     );
   });
 

@@ -129,7 +129,7 @@ describe("stopping a replay", () => {
         { encoding: "utf8" },
       );
       expect(run.stdout.split("\n")).toHaveLength(2);
-      expect(run.stdout).toMatch(/^\w{3} \d\d \d\d:\d\d:\d\d\.\d{3}: 172\.20\.0\.96:\d+ /);
+      expect(run.stdout).toMatch(/^\w{3} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: 172\.20\.0\.96:\d+ /);
       expect(run.stderr).toBe("status 0\n");
       expect(JSON.parse(readFileSync(summaryFile, "utf8"))).toMatchObject({ interrupted: true });
     },

@@ -59,7 +59,8 @@ function textLine(replayed: ReplayedPacket): string {
   const ports = p.proto !== IpProto.ICMP;
   const d = new Date(p.seconds * 1000);
   const time =
-    `${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:` +
+    // Go's time.StampMilli, as `hubble observe` prints it: the day padded with a space.
+    `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:` +
     `${pad(d.getUTCSeconds())}.${pad(Math.floor(p.nanoseconds / 1e6), 3)}`;
   const src = endpoint(p.saddr, p.sport, ports);
   const dst = endpoint(p.daddr, p.dport, ports);

@@ -10,6 +10,7 @@ import { RESERVED_IDENTITY_NAMES } from "../../model/identity.js";
 import { tcpFlagNames } from "../../model/packet.js";
 import { IpProto, protocolName } from "../../model/protocol.js";
 import { OBSERVED_VERDICTS, type PacketBatch } from "../packet-batch.js";
+import { hubbleStampSeconds } from "../../model/hubble-stamp.js";
 import {
   packetDaddr,
   packetDport,
@@ -60,7 +61,6 @@ const OBSERVED_AS = OBSERVED_VERDICTS.map((name, code) =>
   fragment(code === 0 ? "\n" : ` [hubble: ${escapeForTerminal(name)}]\n`),
 );
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const OPEN_ID = fragment(" (ID:");
 const CLOSE_ARROW = fragment(") -> ");
 const ICMP_CODE = fragment(" code ");
@@ -70,7 +70,7 @@ const TO = fragment(" -> ");
 /** Writes compact verdict lines; caches the time of day of the last second and the shape segments. */
 export class VerdictTextWriter {
   private second = -1;
-  /** `Mon DD HH:MM:SS.` of `second`. */
+  /** `Jan _2 15:04:05.` of `second`. */
   private secondText: Fragment = fragment("");
   /** `) DROP_REASON DROPPED (TCP Flags: SYN)` and the like, by shape (see shape()). */
   private readonly shapes = new SegmentTable(SHAPE_SLOTS);
@@ -114,15 +114,10 @@ export class VerdictTextWriter {
     return put(out, at, OBSERVED_AS[batch.observed[i]!]!);
   }
 
-  /** `Mon DD HH:MM:SS.mmm: ` in UTC. */
+  /** `Jan _2 15:04:05.000: ` in UTC (see hubble-stamp.ts). */
   private time(out: LineBuffer, at: number, seconds: number, nanoseconds: number): number {
     if (seconds !== this.second) {
-      const d = new Date(seconds * 1000);
-      const pad = (n: number) => String(n).padStart(2, "0");
-      this.secondText = fragment(
-        `${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:` +
-          `${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.`,
-      );
+      this.secondText = fragment(`${hubbleStampSeconds(seconds)}.`);
       this.second = seconds;
     }
     at = putPadded(out, put(out, at, this.secondText), Math.floor(nanoseconds / 1e6), 3);

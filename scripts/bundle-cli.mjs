@@ -3,7 +3,8 @@
 // files at start-up instead of resolving and compiling ~300 modules, which was most of the time a
 // command took before doing anything. dist/bin/ sits as deep as dist/cli/ and dist/replay/, so each
 // bundle's relative URLs (the Wasm file, the bundled example, package.json, the worker scripts by
-// their file names) resolve as they do unbundled; the library entry points stay unbundled.
+// their file names) resolve as they do unbundled; the library entry points stay unbundled, but
+// replay() starts its worker threads from dist/bin/replay-worker.js too.
 import { fileURLToPath, URL } from "node:url";
 import { build } from "esbuild";
 

@@ -64,8 +64,9 @@ export interface ReplayOptions {
    */
   pipelined?: boolean;
   /**
-   * The script each worker thread runs (default: the package's dist/replay/replay-worker.js). Set it
-   * when the package's files are not where this module runs from, e.g. in a bundled Node app.
+   * The script each worker thread runs (default: the package's dist/bin/replay-worker.js, the worker
+   * bundled into one file). Set it when the package's files are not where this module runs from,
+   * e.g. in a bundled Node app.
    */
   workerScript?: URL | string;
   /** Where every packet enters (a capture taken at a pod or at a native device); pcap/pcapng only. */

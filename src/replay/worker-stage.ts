@@ -59,7 +59,7 @@ export interface WorkerStageOptions {
   verdictSink?: VerdictSink;
   /** For the verdict stream: a node that follows the churn, to name backends and frontends. */
   directory?: ReplayCore;
-  /** The worker script (default: the package's replay-worker.js next to this module). */
+  /** The worker script (default: the package's bundled dist/bin/replay-worker.js). */
   workerScript?: URL | string;
 }
 
@@ -76,10 +76,12 @@ export function workerThreads(): typeof import("node:worker_threads") {
 }
 
 /**
- * The compiled worker script next to this module in the package. A Node script, never a browser
- * asset: named through a constant so bundlers do not pick `new URL(..., import.meta.url)` up.
+ * The worker script as `npm run build` bundles it, dist/bin/replay-worker.js: one file, so a worker
+ * starts ~0.25 s sooner than from the module tree beside this one (dist/replay/replay-worker.js). The
+ * same relative path holds from the bundled CLI in dist/bin/. A Node script, never a browser asset:
+ * named through a constant so bundlers do not pick `new URL(..., import.meta.url)` up.
  */
-const WORKER_SCRIPT = "./replay-worker.js";
+const WORKER_SCRIPT = "../bin/replay-worker.js";
 
 interface Started {
   worker: Worker;

@@ -177,6 +177,29 @@ describe("the packed dpemu package in a fresh project", () => {
     expect(packed).toContain("dist/bin/dpemu.js");
   });
 
+  it("replays with worker threads from the library, on the bundled worker script by default", () => {
+    write(
+      join(project, "replay-workers.mjs"),
+      `import { createReadStream } from "node:fs";\n` +
+        `import { datapathStateFromSnapshot, exampleSnapshotPath, loadSnapshot, replay } from "dpemu";\n` +
+        `const snapshot = await loadSnapshot(exampleSnapshotPath());\n` +
+        `const { state } = datapathStateFromSnapshot(snapshot, { node: "k8s-ctr", dumpTime: 1704067200 });\n` +
+        `const run = (workers) => replay({ state, source: createReadStream(process.argv[2]), workers });\n` +
+        `const [one, two] = [await run(1), await run(2)];\n` +
+        `console.log(JSON.stringify([one.summary.workers, two.summary.workers]));\n` +
+        `console.log(JSON.stringify([one.summary.verdicts, two.summary.verdicts]));\n`,
+    );
+    const out = run("node", ["replay-workers.mjs", join(ROOT, "test/cli/golden/lab.pcap")], project);
+    const [workers, verdicts] = out.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown[]);
+    expect(workers).toEqual([1, 2]);
+    expect(verdicts![1]).toEqual(verdicts![0]);
+    expect((verdicts![0] as { forwarded: number }).forwarded).toBeGreaterThan(0);
+    expect(packed).toContain("dist/bin/replay-worker.js");
+  });
+
   it("runs the README's Node snippet as ESM on the bundled example", () => {
     expect(nodeResult).toMatch(/^FORWARDED pre-xlate-fwd → /);
   });
